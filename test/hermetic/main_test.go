@@ -1,0 +1,10 @@
+package hermetic
+
+import (
+	"os"
+	"testing"
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(Main(m, DefaultWorld()))
+}
