@@ -1,0 +1,140 @@
+// Package benchspec is the contract shared by every benchmark program and the
+// driver (bench/cmd/benchrun): the operation names, their units, and the JSON
+// line each implementation prints for one measurement.
+//
+// The C program (bench/c/bench.c) and the Python program
+// (bench/python/bench.py) repeat these names by hand; the driver checks them
+// against [Ops] when it lists what each program implements.
+package benchspec
+
+import "strings"
+
+// Operation names, as they appear on the command line (--op NAME) and in the
+// reports. The pinned variants are derived from the unpinned ones by every
+// program: they run the same code with the whole process bound to one CPU.
+const (
+	GetAddrInfoLocalhost = "getaddrinfo_localhost"
+	GetAddrInfoNumeric   = "getaddrinfo_numeric"
+	GetNameInfo          = "getnameinfo"
+	GetServByName        = "getservbyname"
+	GetHostByNameEx      = "gethostbyname_ex"
+	GetHostName          = "gethostname"
+	SocketClose          = "socket_close"
+	PingPongUnix         = "pingpong_unix"
+	PingPongTCP          = "pingpong_tcp"
+	PingPongUnixPinned   = "pingpong_unix_pinned"
+	PingPongTCPPinned    = "pingpong_tcp_pinned"
+	BulkTCP              = "bulk_tcp"
+	ConnectAcceptClose   = "connect_accept_close"
+	Idle10k              = "idle_10k"
+)
+
+// PinnedSuffix marks an operation run with both ends on one CPU.
+const PinnedSuffix = "_pinned"
+
+// Ops lists every operation in report order.
+var Ops = []string{
+	GetAddrInfoLocalhost,
+	GetAddrInfoNumeric,
+	GetNameInfo,
+	GetServByName,
+	GetHostByNameEx,
+	GetHostName,
+	SocketClose,
+	PingPongUnix,
+	PingPongUnixPinned,
+	PingPongTCP,
+	PingPongTCPPinned,
+	BulkTCP,
+	ConnectAcceptClose,
+	Idle10k,
+}
+
+// resolverOps are the operations answered by libc's resolver (or Go's
+// replacement for it); the gocgo implementation only covers these.
+var resolverOps = map[string]bool{
+	GetAddrInfoLocalhost: true,
+	GetAddrInfoNumeric:   true,
+	GetNameInfo:          true,
+	GetServByName:        true,
+	GetHostByNameEx:      true,
+}
+
+// IsResolver reports whether op is a name-service lookup.
+func IsResolver(op string) bool { return resolverOps[op] }
+
+// IsKnown reports whether op is one of [Ops].
+func IsKnown(op string) bool {
+	for _, o := range Ops {
+		if o == op {
+			return true
+		}
+	}
+	return false
+}
+
+// BaseOp strips the pinned suffix: BaseOp("pingpong_tcp_pinned") is
+// ("pingpong_tcp", true).
+func BaseOp(op string) (base string, pinned bool) {
+	if b, ok := strings.CutSuffix(op, PinnedSuffix); ok {
+		return b, true
+	}
+	return op, false
+}
+
+// Units of measurement. Throughput units (see [HigherIsBetter]) are inverted
+// when the driver forms cost ratios.
+const (
+	UnitNsPerOp     = "ns/op"
+	UnitUsPerRTT    = "us/rtt"
+	UnitMBPerS      = "MB/s" // 10^6 bytes per second
+	UnitConnPerS    = "conn/s"
+	UnitThreads     = "threads"
+	UnitRSSKiB      = "rss_kib"
+	UnitAllocsPerOp = "allocs/op" // derived by the driver from allocs_per_op
+	UnitCPUPerGiB   = "cpu_s/GiB" // derived by the driver from cpu_s_per_gib
+)
+
+// HigherIsBetter reports whether a larger value of unit is better
+// (throughput) rather than a cost.
+func HigherIsBetter(unit string) bool {
+	return unit == UnitMBPerS || unit == UnitConnPerS
+}
+
+// PrimaryUnit is the unit of the headline metric of op.
+func PrimaryUnit(op string) string {
+	base, _ := BaseOp(op)
+	switch base {
+	case PingPongUnix, PingPongTCP:
+		return UnitUsPerRTT
+	case BulkTCP:
+		return UnitMBPerS
+	case ConnectAcceptClose:
+		return UnitConnPerS
+	case Idle10k:
+		return UnitThreads
+	}
+	return UnitNsPerOp
+}
+
+// Line is the JSON line a benchmark program prints for one metric of one
+// measurement. A program prints one line per metric (idle_10k prints two:
+// threads and rss_kib). AllocsPerOp is set by Go implementations only;
+// CPUSecPerGiB by bulk_tcp only. Both are JSON null otherwise.
+type Line struct {
+	Impl         string   `json:"impl"`
+	Op           string   `json:"op"`
+	Unit         string   `json:"unit"`
+	Value        float64  `json:"value"`
+	Ops          int64    `json:"ops"`
+	AllocsPerOp  *float64 `json:"allocs_per_op"`
+	CPUSecPerGiB *float64 `json:"cpu_s_per_gib"`
+}
+
+// Listing is the JSON line a program prints for --list: one per
+// implementation it contains, naming the operations registered for it
+// (pinned variants included).
+type Listing struct {
+	Impl string   `json:"impl"`
+	Ops  []string `json:"ops"`
+}
