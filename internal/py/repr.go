@@ -1,0 +1,288 @@
+package py
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxStrDigits is CPython's default sys.get_int_max_str_digits(): repr()
+// of an int with more decimal digits raises ValueError (see [ReprChecked]).
+const MaxStrDigits = 4300
+
+// Repr returns exactly CPython 3.11's repr(v) for a value held by the
+// package's conventions. A value implementing [Reprer] prints itself. An
+// int with more than [MaxStrDigits] digits, which CPython refuses to print,
+// is printed in full here; use [ReprChecked] to get CPython's ValueError.
+// A Go value of no Python type prints as "<%T %v>".
+func Repr(v any) string {
+	var p printer
+	p.repr(v)
+	return p.b.String()
+}
+
+// ReprChecked is Repr, except that, as CPython does, it fails with
+// ValueError if v is or contains an int with more than [MaxStrDigits]
+// decimal digits.
+func ReprChecked(v any) (string, error) {
+	p := printer{checked: true}
+	p.repr(v)
+	if p.err != nil {
+		return "", p.err
+	}
+	return p.b.String(), nil
+}
+
+// Str returns CPython's str(v): a str is itself, a value implementing
+// [Stringer] prints itself, and everything else is its [Repr].
+func Str(v any) string {
+	switch x := v.(type) {
+	case Stringer:
+		return x.PyStr()
+	case string:
+		return x
+	}
+	return Repr(v)
+}
+
+// printer accumulates a repr. It tracks the lists and tuples being printed
+// so that a Go slice that contains itself prints as "[...]", as CPython
+// prints a recursive list, instead of recursing forever.
+type printer struct {
+	b       strings.Builder
+	active  []seqID
+	checked bool
+	err     error
+}
+
+type seqID struct {
+	p *any
+	n int
+}
+
+func (p *printer) repr(v any) {
+	if r, ok := v.(Reprer); ok {
+		p.b.WriteString(r.PyRepr())
+		return
+	}
+	switch x := v.(type) {
+	case nil:
+		p.b.WriteString("None")
+	case bool:
+		if x {
+			p.b.WriteString("True")
+		} else {
+			p.b.WriteString("False")
+		}
+	case int:
+		p.b.WriteString(strconv.FormatInt(int64(x), 10))
+	case int8:
+		p.b.WriteString(strconv.FormatInt(int64(x), 10))
+	case int16:
+		p.b.WriteString(strconv.FormatInt(int64(x), 10))
+	case int32:
+		p.b.WriteString(strconv.FormatInt(int64(x), 10))
+	case int64:
+		p.b.WriteString(strconv.FormatInt(x, 10))
+	case uint:
+		p.b.WriteString(strconv.FormatUint(uint64(x), 10))
+	case uint8:
+		p.b.WriteString(strconv.FormatUint(uint64(x), 10))
+	case uint16:
+		p.b.WriteString(strconv.FormatUint(uint64(x), 10))
+	case uint32:
+		p.b.WriteString(strconv.FormatUint(uint64(x), 10))
+	case uint64:
+		p.b.WriteString(strconv.FormatUint(x, 10))
+	case uintptr:
+		p.b.WriteString(strconv.FormatUint(uint64(x), 10))
+	case *big.Int:
+		if x == nil {
+			p.b.WriteString("None")
+			return
+		}
+		s := x.String()
+		if p.checked && p.err == nil && len(strings.TrimPrefix(s, "-")) > MaxStrDigits {
+			p.err = &Error{Class: "ValueError", Msg: fmt.Sprintf(
+				"Exceeds the limit (%d digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit",
+				MaxStrDigits)}
+		}
+		p.b.WriteString(s)
+	case float64:
+		p.b.WriteString(FloatRepr(x))
+	case float32:
+		p.b.WriteString(FloatRepr(float64(x)))
+	case string:
+		p.b.WriteString(StrRepr(x))
+	case []byte:
+		p.b.WriteString(BytesRepr(x))
+	case Tuple:
+		p.seq(x, "(", ")", len(x) == 1)
+	case List:
+		p.seq(x, "[", "]", false)
+	default:
+		fmt.Fprintf(&p.b, "<%T %v>", v, v)
+	}
+}
+
+func (p *printer) seq(items []any, open, close string, oneTuple bool) {
+	if len(items) == 0 {
+		p.b.WriteString(open + close)
+		return
+	}
+	id := seqID{&items[0], len(items)}
+	for _, a := range p.active {
+		if a == id {
+			p.b.WriteString(open + "..." + close)
+			return
+		}
+	}
+	p.active = append(p.active, id)
+	p.b.WriteString(open)
+	for i, it := range items {
+		if i > 0 {
+			p.b.WriteString(", ")
+		}
+		p.repr(it)
+	}
+	if oneTuple {
+		p.b.WriteString(",")
+	}
+	p.b.WriteString(close)
+	p.active = p.active[:len(p.active)-1]
+}
+
+const hexDigits = "0123456789abcdef"
+
+// StrRepr returns CPython's repr() of the str s: single quotes unless s
+// contains a single quote and no double quote; backslash, the quote, \t,
+// \n and \r escaped; other characters kept when str.isprintable() (see
+// [IsPrintable]) and otherwise written as \xNN, \uNNNN or \UNNNNNNNN.
+func StrRepr(s string) string {
+	quote := byte('\'')
+	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
+		quote = '"'
+	}
+	b := make([]byte, 0, len(s)+2)
+	b = append(b, quote)
+	for len(s) > 0 {
+		r, n := decodeRune(s)
+		switch {
+		case r == rune(quote) || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r == '\t':
+			b = append(b, '\\', 't')
+		case r == '\n':
+			b = append(b, '\\', 'n')
+		case r == '\r':
+			b = append(b, '\\', 'r')
+		case IsPrintable(r):
+			b = utf8.AppendRune(b, r)
+		case r <= 0xFF:
+			b = append(b, '\\', 'x', hexDigits[r>>4], hexDigits[r&0xF])
+		case r <= 0xFFFF:
+			b = append(b, '\\', 'u', hexDigits[r>>12], hexDigits[r>>8&0xF], hexDigits[r>>4&0xF], hexDigits[r&0xF])
+		default:
+			b = append(b, '\\', 'U')
+			for sh := 28; sh >= 0; sh -= 4 {
+				b = append(b, hexDigits[r>>uint(sh)&0xF])
+			}
+		}
+		s = s[n:]
+	}
+	b = append(b, quote)
+	return string(b)
+}
+
+// BytesRepr returns CPython's repr() of the bytes b: b'…' (or b"…" when b
+// contains a single quote and no double quote), with backslash, the quote,
+// \t, \n, \r escaped, other bytes outside 0x20..0x7E written as \xNN.
+func BytesRepr(b []byte) string {
+	quote := byte('\'')
+	for _, c := range b {
+		if c == '"' {
+			quote = '\''
+			break
+		}
+		if c == '\'' {
+			quote = '"'
+		}
+	}
+	out := make([]byte, 0, len(b)+3)
+	out = append(out, 'b', quote)
+	for _, c := range b {
+		switch {
+		case c == quote || c == '\\':
+			out = append(out, '\\', c)
+		case c == '\t':
+			out = append(out, '\\', 't')
+		case c == '\n':
+			out = append(out, '\\', 'n')
+		case c == '\r':
+			out = append(out, '\\', 'r')
+		case c < 0x20 || c >= 0x7F:
+			out = append(out, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xF])
+		default:
+			out = append(out, c)
+		}
+	}
+	out = append(out, quote)
+	return string(out)
+}
+
+// FloatRepr returns CPython's repr() of the float f: the shortest digits
+// that read back as f, in fixed notation when the decimal exponent is in
+// [-4, 16) ("0.0001", "1e+16", "1.5e-05"), with ".0" added to integral
+// fixed values; "inf", "-inf", "nan"; "-0.0" for negative zero.
+func FloatRepr(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "nan"
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	}
+	// Shortest round-trip digits, as "-d.ddde±XX".
+	e := strconv.FormatFloat(f, 'e', -1, 64)
+	sign := ""
+	if e[0] == '-' {
+		sign, e = "-", e[1:]
+	}
+	mant, expStr, _ := strings.Cut(e, "e")
+	exp, _ := strconv.Atoi(expStr)
+	digits := strings.Replace(mant, ".", "", 1)
+	if exp >= -4 && exp < 16 {
+		decpt := exp + 1 // digits before the decimal point
+		switch {
+		case decpt <= 0:
+			return sign + "0." + strings.Repeat("0", -decpt) + digits
+		case decpt >= len(digits):
+			return sign + digits + strings.Repeat("0", decpt-len(digits)) + ".0"
+		default:
+			return sign + digits[:decpt] + "." + digits[decpt:]
+		}
+	}
+	var b strings.Builder
+	b.WriteString(sign)
+	b.WriteByte(digits[0])
+	if len(digits) > 1 {
+		b.WriteByte('.')
+		b.WriteString(digits[1:])
+	}
+	b.WriteByte('e')
+	if exp < 0 {
+		b.WriteByte('-')
+		exp = -exp
+	} else {
+		b.WriteByte('+')
+	}
+	if exp < 10 {
+		b.WriteByte('0')
+	}
+	b.WriteString(strconv.Itoa(exp))
+	return b.String()
+}
