@@ -36,6 +36,9 @@ type Env struct {
 	HostResolvConf string
 	// Dir is the private tmpfs holding the generated files.
 	Dir string
+	// OuterNamespaces names the mount, network and UTS namespaces of the
+	// process that re-executed this one ("mnt:[…],net:[…],uts:[…]").
+	OuterNamespaces string
 }
 
 var state struct {
@@ -209,7 +212,7 @@ func build(w World, outerIDs string) (*Env, error) {
 	for _, k := range resolverEnv {
 		_ = os.Unsetenv(k)
 	}
-	env := &Env{World: w}
+	env := &Env{World: w, OuterNamespaces: outerIDs}
 	if b, err := os.ReadFile("/etc/resolv.conf"); err == nil {
 		env.HostResolvConf = string(b)
 	}

@@ -8,8 +8,10 @@ import (
 	"net/netip"
 	"os"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The pure-Go column.
@@ -226,13 +228,36 @@ func goEval(ctx context.Context, r *net.Resolver, c Call) goAnswer {
 		}
 		return out, nil
 	}
+	// LookupCNAME races a CNAME query against the A and AAAA queries and
+	// keeps the first answer read: on a chain of two hops it returns the
+	// first hop or the last one, from call to call. It is asked up to 60
+	// times (3s at most) and every answer seen is kept, "a or b".
 	lookupCNAME := func(host string) *string {
-		cn, err := r.LookupCNAME(ctx, host)
-		if err != nil {
-			note("LookupCNAME: %v", err)
-			return ptr("(LookupCNAME error " + goErrKind(err) + ")")
+		seen := map[string]bool{}
+		deadline := time.Now().Add(3 * time.Second)
+		for i := 0; i < 60 && time.Now().Before(deadline); i++ {
+			cn, err := r.LookupCNAME(ctx, host)
+			if err != nil {
+				if len(seen) == 0 {
+					note("LookupCNAME: %v", err)
+					return ptr("(LookupCNAME error " + goErrKind(err) + ")")
+				}
+				break
+			}
+			seen[strings.TrimSuffix(cn, ".")] = true
+			if len(seen) > 1 {
+				break
+			}
 		}
-		return ptr(strings.TrimSuffix(cn, "."))
+		names := make([]string, 0, len(seen))
+		for n := range seen {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		if len(names) > 1 {
+			note("LookupCNAME(%q) answered %s on repeated calls", host, strings.Join(names, " and "))
+		}
+		return ptr(strings.Join(names, " or "))
 	}
 	lookupAddr := func(addr string) ([]string, error) {
 		names, err := r.LookupAddr(ctx, addr)
@@ -387,9 +412,9 @@ func diffKinds(l, g norm) string {
 	case l.Err != "" && g.Err != "":
 		return "error kind"
 	case l.Err != "":
-		return "Go answers, libc fails"
+		return "Go answers where libc fails"
 	case g.Err != "":
-		return "libc answers, Go fails"
+		return "Go fails where libc answers"
 	}
 	var kinds []string
 	if strings.Join(l.Addrs, " ") != strings.Join(g.Addrs, " ") {
