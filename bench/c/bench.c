@@ -42,6 +42,7 @@
 #define BULK_WARM (32LL << 20)           /* bytes in the warm-up run */
 #define BULK_MAX (16LL << 30)            /* most bytes in one run */
 #define IDLE_CONNS 10000                 /* blocked receivers in idle_10k */
+#define IDLE_CONNS_QUICK 1000            /* the same with --quick */
 #define WAIT_LIMIT_NS (60LL * 1000000000) /* every wait for a peer */
 
 static const char *const ops_list[] = {
@@ -490,12 +491,13 @@ static void idle_peer(int lfd, int ctrl, int n, unsigned max_s) {
     }
 }
 
-/* op_idle: 10,000 loopback TCP connections to a forked peer process, one
+/* op_idle: 10,000 (1,000 with --quick) loopback TCP connections to a forked peer process, one
  * thread per connection blocked in recv; the peer ends live in the child
  * because 2 x 10,000 descriptors do not fit under this machine's hard
  * RLIMIT_NOFILE (20,000) and the peer's memory should not count. */
 static void op_idle(void) {
-    raise_nofile(IDLE_CONNS + 256);
+    const int nconns = g_quick ? IDLE_CONNS_QUICK : IDLE_CONNS;
+    raise_nofile((rlim_t)nconns + 256);
     struct sockaddr_in addr;
     int lfd = tcp_listener(&addr, 4096);
     int ctrl[2];
@@ -505,19 +507,19 @@ static void op_idle(void) {
     if (pid < 0) die(errno, "fork");
     if (pid == 0) {
         xclose(ctrl[1]);
-        idle_peer(lfd, ctrl[0], IDLE_CONNS, g_max_s);
+        idle_peer(lfd, ctrl[0], nconns, g_max_s);
     }
     xclose(ctrl[0]);
     xclose(lfd);
 
     static int fds[IDLE_CONNS];
     static pthread_t threads[IDLE_CONNS];
-    for (int i = 0; i < IDLE_CONNS; i++) {
+    for (int i = 0; i < nconns; i++) {
         fds[i] = tcp_connect(&addr);
         xpthread_create(&threads[i], idle_receiver, (void *)(intptr_t)fds[i]);
     }
     long long deadline = now_ns() + WAIT_LIMIT_NS;
-    while (atomic_load(&idle_ready) < IDLE_CONNS) {
+    while (atomic_load(&idle_ready) < nconns) {
         if (now_ns() > deadline) die(0, "idle receivers did not start");
         sleep_ns(1000000);
     }
@@ -527,15 +529,15 @@ static void op_idle(void) {
     if (atomic_load(&idle_woken) != 0) die(0, "receivers returned before their peers closed");
 
     xclose(ctrl[1]); /* the child exits, every receiver sees end of stream */
-    for (int i = 0; i < IDLE_CONNS; i++) xpthread_join(threads[i]);
-    for (int i = 0; i < IDLE_CONNS; i++) xclose(fds[i]);
+    for (int i = 0; i < nconns; i++) xpthread_join(threads[i]);
+    for (int i = 0; i < nconns; i++) xclose(fds[i]);
     int status;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) die(errno, "waitpid");
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) die(0, "idle peer failed (status %d)", status);
-    emit("threads", (double)nthreads, IDLE_CONNS, -1);
-    emit("rss_kib", (double)rss, IDLE_CONNS, -1);
+    emit("threads", (double)nthreads, nconns, -1);
+    emit("rss_kib", (double)rss, nconns, -1);
 }
 
 /* ---- main ---------------------------------------------------------------- */

@@ -33,6 +33,8 @@ const (
 	bulkMax = 16 << 30
 	// idleConns is the number of blocked receivers in idle_10k.
 	idleConns = 10000
+	// idleConnsQuick is idleConns in quick mode.
+	idleConnsQuick = 1000
 	// waitLimit bounds every wait for a peer goroutine.
 	waitLimit = 60 * time.Second
 )
@@ -393,7 +395,8 @@ func procStatus() (threads, rssKiB int64, err error) {
 // DialFunc connects a new stream socket to addr (a 127.0.0.1 port).
 type DialFunc func(addr netip.AddrPort) (Stream, error)
 
-// Idle returns an Op for idle_10k: it opens 10,000 loopback TCP connections
+// Idle returns an Op for idle_10k: it opens 10,000 (1,000 in quick mode)
+// loopback TCP connections
 // with dial, starts one goroutine per connection blocked in RecvInto, lets
 // them settle, and reports this process's OS thread count and RSS from
 // /proc/self/status.
@@ -411,15 +414,19 @@ type DialFunc func(addr netip.AddrPort) (Stream, error)
 // receiver shows up as 10,000 threads instead of crashing.
 func Idle(dial DialFunc) Op {
 	return func(cfg Config) ([]Metric, error) {
-		if err := raiseNoFile(idleConns + 256); err != nil {
+		n := idleConns
+		if cfg.Quick {
+			n = idleConnsQuick
+		}
+		if err := raiseNoFile(uint64(n) + 256); err != nil {
 			return nil, err
 		}
 		debug.SetMaxThreads(3 * idleConns)
-		peer, err := startIdlePeer(idleConns)
+		peer, err := startIdlePeer(n)
 		if err != nil {
 			return nil, err
 		}
-		conns := make([]Stream, 0, idleConns)
+		conns := make([]Stream, 0, n)
 		var (
 			ready sync.WaitGroup
 			wg    sync.WaitGroup
@@ -437,7 +444,7 @@ func Idle(dial DialFunc) Op {
 			}
 			return errors.Join(runErr, peer.wait())
 		}
-		for i := 0; i < idleConns; i++ {
+		for i := 0; i < n; i++ {
 			c, err := dial(peer.addr)
 			if err != nil {
 				return nil, finish(fmt.Errorf("dial %d: %w", i, err))
@@ -471,8 +478,8 @@ func Idle(dial DialFunc) Op {
 			return nil, err
 		}
 		return []Metric{
-			{Unit: benchspec.UnitThreads, Value: float64(threads), Ops: idleConns},
-			{Unit: benchspec.UnitRSSKiB, Value: float64(rss), Ops: idleConns},
+			{Unit: benchspec.UnitThreads, Value: float64(threads), Ops: int64(n)},
+			{Unit: benchspec.UnitRSSKiB, Value: float64(rss), Ops: int64(n)},
 		}, nil
 	}
 }

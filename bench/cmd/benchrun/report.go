@@ -1,0 +1,279 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/csock/csock/bench/internal/benchspec"
+)
+
+// otherPairs are the ratio columns of the second table.
+var otherPairs = [][2]string{
+	{"go", "c"}, {"gocgo", "go"}, {"python", "c"}, {"csock", "c"}, {"csock", "go"}, {"facade", "csock"},
+}
+
+// fmtNum prints v with three significant digits, using k/M suffixes for
+// large values.
+func fmtNum(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case math.IsNaN(v):
+		return "?"
+	case a >= 1e7:
+		return trimZeros(fmt.Sprintf("%.3g", v/1e6)) + "M"
+	case a >= 1e4:
+		return trimZeros(fmt.Sprintf("%.3g", v/1e3)) + "k"
+	case a >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case a == 0:
+		return "0"
+	case a < 0.001:
+		return fmt.Sprintf("%.2e", v)
+	}
+	return trimZeros(fmt.Sprintf("%.3g", v))
+}
+
+// trimZeros drops an exponent-free "%.3g" result's useless sign.
+func trimZeros(s string) string { return strings.TrimPrefix(s, "+") }
+
+// fmtSummary prints "median (min–max)".
+func fmtSummary(s Summary) string {
+	if s.N <= 1 {
+		return fmtNum(s.Median)
+	}
+	return fmt.Sprintf("%s (%s–%s)", fmtNum(s.Median), fmtNum(s.Min), fmtNum(s.Max))
+}
+
+// valueCell is the table cell for one metric and implementation.
+func (r *Run) valueCell(k MetricKey, impl string) string {
+	switch r.State(impl, k.Op) {
+	case stateNA:
+		return "n/a"
+	case stateMissing:
+		return "—"
+	}
+	samples := r.Data[k][impl]
+	if len(samples) == 0 {
+		if r.Failed[[2]string{k.Op, impl}] > 0 {
+			return "FAILED"
+		}
+		return "—"
+	}
+	return fmtSummary(Summarize(values(samples)))
+}
+
+// ratioCell is the table cell for one ratio.
+func (r *Run) ratioCell(k MetricKey, num, den string) string {
+	s, ok := r.Data.Ratio(k, num, den)
+	if !ok {
+		return "—"
+	}
+	return fmtSummary(s)
+}
+
+// table is a header plus rows of cells.
+type table struct {
+	head []string
+	rows [][]string
+}
+
+// mainTable is operation × implementation plus the facade's ratios.
+func (r *Run) mainTable() table {
+	t := table{head: []string{"operation", "unit"}}
+	t.head = append(t.head, implOrder...)
+	for _, p := range facadePeers {
+		t.head = append(t.head, "facade/"+p)
+	}
+	for _, k := range r.metricKeys(false) {
+		row := []string{k.Op, k.Unit}
+		for _, impl := range implOrder {
+			row = append(row, r.valueCell(k, impl))
+		}
+		for _, p := range facadePeers {
+			row = append(row, r.ratioCell(k, "facade", p))
+		}
+		t.rows = append(t.rows, row)
+	}
+	return t
+}
+
+// ratioTable holds the other paired ratios.
+func (r *Run) ratioTable() table {
+	t := table{head: []string{"operation", "unit"}}
+	for _, p := range otherPairs {
+		t.head = append(t.head, p[0]+"/"+p[1])
+	}
+	for _, k := range r.metricKeys(false) {
+		row := []string{k.Op, k.Unit}
+		for _, p := range otherPairs {
+			row = append(row, r.ratioCell(k, p[0], p[1]))
+		}
+		t.rows = append(t.rows, row)
+	}
+	return t
+}
+
+// allocTable holds allocations per op of the Go implementations.
+func (r *Run) allocTable() table {
+	t := table{head: []string{"operation"}}
+	t.head = append(t.head, goImpls...)
+	for _, k := range r.metricKeys(true) {
+		row := []string{k.Op}
+		for _, impl := range goImpls {
+			row = append(row, r.valueCell(k, impl))
+		}
+		t.rows = append(t.rows, row)
+	}
+	return t
+}
+
+// metricKeys lists the metrics of the selected operations in display
+// order: allocation counts only (allocs) or everything else.
+func (r *Run) metricKeys(allocs bool) []MetricKey {
+	var out []MetricKey
+	for _, op := range r.Ops {
+		for _, u := range metricUnits(op) {
+			if (u == benchspec.UnitAllocsPerOp) == allocs {
+				out = append(out, MetricKey{op, u})
+			}
+		}
+	}
+	return out
+}
+
+func (t table) text() string {
+	var b strings.Builder
+	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, strings.Join(t.head, "\t"))
+	for _, row := range t.rows {
+		fmt.Fprintln(w, strings.Join(row, "\t"))
+	}
+	w.Flush()
+	return b.String()
+}
+
+func (t table) markdown() string {
+	var b strings.Builder
+	b.WriteString("| " + strings.Join(t.head, " | ") + " |\n")
+	b.WriteString("|" + strings.Repeat(" --- |", len(t.head)) + "\n")
+	for _, row := range t.rows {
+		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
+	}
+	return b.String()
+}
+
+// legend explains how to read the tables.
+const legend = `Values: median over rounds (min–max); each run is a fresh process. Ratios: num/den
+taken pair by pair within each round (the implementations of one operation run back to
+back, in shuffled order), then median (min–max) over rounds, always as a cost: above 1
+means num is slower or more costly. For MB/s and conn/s (higher is better) the ratio is
+den/num, so it still reads as a cost. "—" = not measured (missing implementation or
+failed run), "n/a" = not applicable (gocgo covers the resolver operations only).`
+
+// TextReport renders run for stdout: the main table, the other ratios,
+// allocations, the legend and the notes.
+func TextReport(r *Run) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\ncsock benchmarks — %s mode, %v rounds, target %v ms, %s, %v cores, kernel %s, %s\n\n",
+		r.Machine["mode"], r.Machine["rounds"], r.Machine["target_ms"], r.Machine["cpu_model"],
+		r.Machine["cores"], r.Machine["kernel"], r.Machine["glibc"])
+	b.WriteString(r.mainTable().text())
+	b.WriteString("\nOther paired cost ratios:\n")
+	b.WriteString(r.ratioTable().text())
+	b.WriteString("\nAllocations per op (Go implementations, runtime.MemStats.Mallocs):\n")
+	b.WriteString(r.allocTable().text())
+	b.WriteString("\n" + legend + "\n")
+	r.writeNotes(&b, "")
+	return b.String()
+}
+
+// writeNotes lists quick-mode caveats, missing cells and failures.
+func (r *Run) writeNotes(b *strings.Builder, bullet string) {
+	if r.Quick {
+		fmt.Fprintf(b, "\n%sQuick mode: short timed phases; idle_10k holds 1,000 connections, not 10,000.\n", bullet)
+	}
+	if missing := r.Missing(); len(missing) > 0 {
+		fmt.Fprintf(b, "\nMissing cells (expected, not implemented yet):\n")
+		for _, m := range missing {
+			fmt.Fprintf(b, "%s  %s: %s\n", bullet, m[0], m[1])
+		}
+	}
+	if len(r.Failures) > 0 {
+		fmt.Fprintf(b, "\nFailed runs (%d):\n", len(r.Failures))
+		for _, f := range r.Failures {
+			fmt.Fprintf(b, "%s  %s\n", bullet, strings.ReplaceAll(f, "\n", " "))
+		}
+	}
+}
+
+// Markdown renders latest.md.
+func Markdown(r *Run) string {
+	var b strings.Builder
+	b.WriteString("# csock benchmark results\n\n")
+	b.WriteString("Generated by `make bench` (bench/cmd/benchrun); do not edit by hand.\n\n")
+	b.WriteString("## Machine and run\n\n| key | value |\n| --- | --- |\n")
+	for _, k := range sortedKeys(r.Machine) {
+		fmt.Fprintf(&b, "| %s | %v |\n", k, r.Machine[k])
+	}
+	b.WriteString("\n## Results\n\n")
+	b.WriteString(r.mainTable().markdown())
+	b.WriteString("\n" + legend + "\n")
+	b.WriteString("\n## Facade cost ratios\n\n![cost ratios](ratios.svg)\n")
+	b.WriteString("\n## Other paired cost ratios\n\n")
+	b.WriteString(r.ratioTable().markdown())
+	b.WriteString("\n## Allocations per op (Go implementations)\n\n")
+	b.WriteString(r.allocTable().markdown())
+	var notes strings.Builder
+	r.writeNotes(&notes, "-")
+	if notes.Len() > 0 {
+		b.WriteString("\n## Notes\n")
+		b.WriteString(notes.String())
+	}
+	return b.String()
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// MarshalReport renders latest.json.
+func MarshalReport(rep *Report) ([]byte, error) {
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// WriteReports writes latest.json, latest.md and ratios.svg into dir.
+func WriteReports(dir string, r *Run, rep *Report) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	js, err := MarshalReport(rep)
+	if err != nil {
+		return err
+	}
+	files := map[string][]byte{
+		"latest.json": js,
+		"latest.md":   []byte(Markdown(r)),
+		"ratios.svg":  []byte(RatioSVG(r)),
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
