@@ -47,11 +47,14 @@ def tables():
     for cp in range(MAX_RUNE):
         v = stringprep.map_table_b2(chr(cp))
         if v != chr(cp):
-            b2.append([cp, [ord(x) for x in v]])
+            b2.append({"r": cp, "to": [ord(x) for x in v]})
+    banned = ranges(lambda c: any(f(c) for f in prohibited))
     return {
         "b1": ranges(stringprep.in_table_b1),
         "b2": b2,
-        "prohibited": ranges(lambda c: any(f(c) for f in prohibited)),
+        "prohibited": banned,
+        "repr": [{"r": cp, "repr": repr(chr(cp))}
+                 for lo, hi in banned for cp in range(lo, hi + 1)],
         "d1": ranges(stringprep.in_table_d1),
         "d2": ranges(stringprep.in_table_d2),
     }
@@ -62,7 +65,7 @@ def nfkc_singles():
     for cp in range(MAX_RUNE):
         v = ucd_3_2_0.normalize("NFKC", chr(cp))
         if v != chr(cp):
-            out.append([cp, [ord(x) for x in v]])
+            out.append({"r": cp, "to": [ord(x) for x in v]})
     return out
 
 
