@@ -1,0 +1,716 @@
+/*
+ * csock.c - see csock.h. Each function is one libc call (or one whole lookup), returning
+ * -errno or an EAI_* code; no state, no policy.
+ */
+#define _GNU_SOURCE
+
+#include "csock.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* Offsets inside result blocks are uint32_t; blocks never approach 4 GiB (see BLOCK_MAX). */
+#define BLOCK_MAX ((size_t)1 << 30)
+
+/* Default first work buffer of the *_r lookups: glibc's own callers start at 1 KiB, CPython
+ * uses 16 KiB for gethostby*_r; hosts files with long alias lists need the larger one. */
+#define R_BUF_DEFAULT 16384
+
+/* Upper bound of the *_r work buffer: a 16 MiB hostent is far beyond any real answer. */
+#define R_BUF_MAX ((size_t)16 << 20)
+
+_Static_assert(sizeof(struct sockaddr_storage) >= sizeof(struct sockaddr_un),
+               "sockaddr_storage holds sockaddr_un");
+_Static_assert(CSOCK_HOSTTEXT >= INET6_ADDRSTRLEN, "host text holds any IPv6 text");
+
+/* ---------------------------------------------------------------------------------------
+ * Address decoding
+ * ------------------------------------------------------------------------------------- */
+
+/* Fills the decoded fields of a from a->raw and a->rawlen. */
+static void decode_addr(csock_addr *a)
+{
+    a->family = AF_UNSPEC;
+    a->port = 0;
+    a->flowinfo = 0;
+    a->scope_id = 0;
+    a->host[0] = '\0';
+    if (a->rawlen < sizeof(sa_family_t))
+        return;
+    a->family = a->raw.ss_family;
+    if (a->family == AF_INET && a->rawlen >= sizeof(struct sockaddr_in)) {
+        const struct sockaddr_in *sin = (const struct sockaddr_in *)&a->raw;
+        a->port = ntohs(sin->sin_port);
+        if (inet_ntop(AF_INET, &sin->sin_addr, a->host, sizeof a->host) == NULL)
+            a->host[0] = '\0';
+    } else if (a->family == AF_INET6 && a->rawlen >= sizeof(struct sockaddr_in6)) {
+        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&a->raw;
+        a->port = ntohs(sin6->sin6_port);
+        a->flowinfo = ntohl(sin6->sin6_flowinfo);
+        a->scope_id = sin6->sin6_scope_id;
+        if (inet_ntop(AF_INET6, &sin6->sin6_addr, a->host, sizeof a->host) == NULL)
+            a->host[0] = '\0';
+    }
+}
+
+/* Copies len bytes of a kernel address into a and decodes it. */
+static void set_addr(csock_addr *a, const struct sockaddr *sa, socklen_t len)
+{
+    if (len > sizeof a->raw)
+        len = sizeof a->raw;
+    memset(&a->raw, 0, sizeof a->raw);
+    if (len > 0)
+        memcpy(&a->raw, sa, len);
+    a->rawlen = len;
+    decode_addr(a);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Sockets and descriptors
+ * ------------------------------------------------------------------------------------- */
+
+int csock_socket(int family, int type, int protocol)
+{
+    int fd = socket(family, type | SOCK_CLOEXEC, protocol);
+    return fd < 0 ? -errno : fd;
+}
+
+int csock_socketpair(int family, int type, int protocol, int fds[2])
+{
+    return socketpair(family, type | SOCK_CLOEXEC, protocol, fds) < 0 ? -errno : 0;
+}
+
+int csock_close(int fd)
+{
+    return close(fd) < 0 ? -errno : 0;
+}
+
+int csock_shutdown(int fd, int how)
+{
+    return shutdown(fd, how) < 0 ? -errno : 0;
+}
+
+int csock_bind(int fd, const struct sockaddr *sa, socklen_t salen)
+{
+    return bind(fd, sa, salen) < 0 ? -errno : 0;
+}
+
+int csock_listen(int fd, int backlog)
+{
+    return listen(fd, backlog) < 0 ? -errno : 0;
+}
+
+int csock_connect(int fd, const struct sockaddr *sa, socklen_t salen)
+{
+    return connect(fd, sa, salen) < 0 ? -errno : 0;
+}
+
+int csock_accept(int fd, csock_addr *peer, int flags)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    int nfd = accept4(fd, (struct sockaddr *)&ss, &len, flags | SOCK_CLOEXEC);
+    if (nfd < 0)
+        return -errno;
+    if (peer != NULL)
+        set_addr(peer, (struct sockaddr *)&ss, len);
+    return nfd;
+}
+
+int csock_getsockname(int fd, csock_addr *out)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+        return -errno;
+    set_addr(out, (struct sockaddr *)&ss, len);
+    return 0;
+}
+
+int csock_getpeername(int fd, csock_addr *out)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
+        return -errno;
+    set_addr(out, (struct sockaddr *)&ss, len);
+    return 0;
+}
+
+int csock_getsockopt_int(int fd, int level, int option, int *value)
+{
+    socklen_t len = sizeof *value;
+    *value = 0;
+    return getsockopt(fd, level, option, value, &len) < 0 ? -errno : 0;
+}
+
+int csock_setsockopt_int(int fd, int level, int option, int value)
+{
+    return setsockopt(fd, level, option, &value, sizeof value) < 0 ? -errno : 0;
+}
+
+int csock_getsockopt(int fd, int level, int option, void *buf, socklen_t buflen)
+{
+    socklen_t len = buflen;
+    if (getsockopt(fd, level, option, buf, &len) < 0)
+        return -errno;
+    return (int)len;
+}
+
+int csock_setsockopt(int fd, int level, int option, const void *buf, socklen_t buflen)
+{
+    return setsockopt(fd, level, option, buf, buflen) < 0 ? -errno : 0;
+}
+
+ssize_t csock_recv(int fd, void *buf, size_t len, int flags)
+{
+    ssize_t n = recv(fd, buf, len, flags);
+    return n < 0 ? -errno : n;
+}
+
+ssize_t csock_recvfrom(int fd, void *buf, size_t len, int flags, csock_addr *from)
+{
+    struct sockaddr_storage ss;
+    socklen_t sslen = sizeof ss;
+    ssize_t n = recvfrom(fd, buf, len, flags, (struct sockaddr *)&ss, &sslen);
+    if (n < 0)
+        return -errno;
+    if (from != NULL)
+        set_addr(from, (struct sockaddr *)&ss, sslen);
+    return n;
+}
+
+ssize_t csock_send(int fd, const void *buf, size_t len, int flags)
+{
+    ssize_t n = send(fd, buf, len, flags | MSG_NOSIGNAL);
+    return n < 0 ? -errno : n;
+}
+
+ssize_t csock_sendto(int fd, const void *buf, size_t len, int flags,
+                     const struct sockaddr *sa, socklen_t salen)
+{
+    ssize_t n = sendto(fd, buf, len, flags | MSG_NOSIGNAL, sa, salen);
+    return n < 0 ? -errno : n;
+}
+
+int csock_dup(int fd)
+{
+    int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    return nfd < 0 ? -errno : nfd;
+}
+
+int csock_get_nonblock(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    return fl < 0 ? -errno : (fl & O_NONBLOCK) != 0;
+}
+
+int csock_set_nonblock(int fd, int on)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0)
+        return -errno;
+    int want = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
+    if (want != fl && fcntl(fd, F_SETFL, want) < 0)
+        return -errno;
+    return 0;
+}
+
+int csock_get_cloexec(int fd)
+{
+    int fl = fcntl(fd, F_GETFD);
+    return fl < 0 ? -errno : (fl & FD_CLOEXEC) != 0;
+}
+
+int csock_set_cloexec(int fd, int on)
+{
+    int fl = fcntl(fd, F_GETFD);
+    if (fl < 0)
+        return -errno;
+    int want = on ? fl | FD_CLOEXEC : fl & ~FD_CLOEXEC;
+    if (want != fl && fcntl(fd, F_SETFD, want) < 0)
+        return -errno;
+    return 0;
+}
+
+int csock_sockinfo(int fd, int *family, int *type, int *protocol)
+{
+    int r = csock_getsockopt_int(fd, SOL_SOCKET, SO_DOMAIN, family);
+    if (r == 0)
+        r = csock_getsockopt_int(fd, SOL_SOCKET, SO_TYPE, type);
+    if (r == 0)
+        r = csock_getsockopt_int(fd, SOL_SOCKET, SO_PROTOCOL, protocol);
+    return r;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Result blocks: the size is computed first, then the block is written in one go.
+ * ------------------------------------------------------------------------------------- */
+
+void csock_free(void *block)
+{
+    free(block);
+}
+
+/* Rounds n up to a multiple of the alignment every block member needs. */
+static size_t block_align(size_t n)
+{
+    const size_t a = _Alignof(max_align_t);
+    return (n + a - 1) / a * a;
+}
+
+/* Returns buf when need bytes fit in it, else a fresh allocation (NULL if none). */
+static void *block_get(void *buf, size_t buflen, size_t need)
+{
+    if (need > BLOCK_MAX)
+        return NULL;
+    if (buf != NULL && need <= buflen)
+        return buf;
+    return malloc(need);
+}
+
+/* Copies s (with its NUL) to block + *off and returns its offset, advancing *off. */
+static uint32_t block_put_str(char *block, size_t *off, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    uint32_t at = (uint32_t)*off;
+    memcpy(block + at, s, n);
+    *off += n;
+    return at;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Resolver status
+ * ------------------------------------------------------------------------------------- */
+
+/*
+ * Starts a resolver call: clears *st and marks the thread's h_errno as unset, returning
+ * its previous value for status_end.
+ */
+static int status_begin(csock_rstatus *st)
+{
+    int old = h_errno;
+    if (st != NULL) {
+        st->syserr = 0;
+        st->herr = 0;
+        st->h_errno_tls = CSOCK_HERRNO_UNSET;
+    }
+    h_errno = CSOCK_HERRNO_UNSET;
+    return old;
+}
+
+/*
+ * Ends a resolver call: records the thread's h_errno as the call left it, and puts the old
+ * value back if the call did not set it, so other code in the thread sees no change.
+ */
+static void status_end(csock_rstatus *st, int old)
+{
+    if (st != NULL)
+        st->h_errno_tls = h_errno;
+    if (h_errno == CSOCK_HERRNO_UNSET)
+        h_errno = old;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * getaddrinfo / getnameinfo
+ * ------------------------------------------------------------------------------------- */
+
+int csock_getaddrinfo(const char *host, const char *serv, int family, int socktype,
+                      int protocol, int flags, void *buf, size_t buflen,
+                      csock_addrinfo_list **out, csock_rstatus *st)
+{
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = family;
+    hints.ai_socktype = socktype;
+    hints.ai_protocol = protocol;
+    hints.ai_flags = flags;
+    *out = NULL;
+
+    int old = status_begin(st);
+    int rc = getaddrinfo(host, serv, &hints, &res);
+    int err = errno;
+    status_end(st, old);
+    if (rc != 0) {
+        if (rc == EAI_SYSTEM && st != NULL)
+            st->syserr = err;
+        return rc;
+    }
+
+    size_t count = 0, strbytes = 0;
+    for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+        count++;
+        if (ai->ai_canonname != NULL)
+            strbytes += strlen(ai->ai_canonname) + 1;
+    }
+    size_t off = block_align(sizeof(csock_addrinfo_list) + count * sizeof(csock_addrinfo));
+    size_t need = off + strbytes;
+    csock_addrinfo_list *list = block_get(buf, buflen, need);
+    if (list == NULL) {
+        freeaddrinfo(res);
+        return EAI_MEMORY;
+    }
+
+    list->count = (uint32_t)count;
+    list->size = (uint32_t)need;
+    size_t i = 0;
+    for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next, i++) {
+        csock_addrinfo *e = &list->entry[i];
+        e->family = ai->ai_family;
+        e->socktype = ai->ai_socktype;
+        e->protocol = ai->ai_protocol;
+        e->canonname = ai->ai_canonname != NULL
+            ? block_put_str((char *)list, &off, ai->ai_canonname) : 0;
+        set_addr(&e->addr, ai->ai_addr, ai->ai_addrlen);
+    }
+    freeaddrinfo(res);
+    *out = list;
+    return 0;
+}
+
+const char *csock_gai_strerror(int code)
+{
+    return gai_strerror(code);
+}
+
+int csock_getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,
+                      socklen_t hostlen, char *serv, socklen_t servlen, int flags,
+                      csock_rstatus *st)
+{
+    int old = status_begin(st);
+    int rc = getnameinfo(sa, salen, host, hostlen, serv, servlen, flags);
+    int err = errno;
+    status_end(st, old);
+    if (rc == EAI_SYSTEM && st != NULL)
+        st->syserr = err;
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * netdb *_r lookups
+ * ------------------------------------------------------------------------------------- */
+
+static size_t first_size(size_t hint)
+{
+    return hint == 0 ? R_BUF_DEFAULT : hint;
+}
+
+/*
+ * Replaces a work buffer that was too small (ERANGE) by one twice its size. Returns 0,
+ * or -ERANGE past R_BUF_MAX / -ENOMEM, having freed the old buffer either way.
+ */
+static int grow(char **work, size_t *size)
+{
+    free(*work);
+    *work = NULL;
+    if (*size >= R_BUF_MAX)
+        return -ERANGE;
+    *size *= 2;
+    *work = malloc(*size);
+    return *work == NULL ? -ENOMEM : 0;
+}
+
+/* Flattens a hostent into a result block. Returns 0 or -ENOMEM. */
+static int flatten_hostent(const struct hostent *h, void *buf, size_t buflen,
+                           csock_hostent **out)
+{
+    char text[CSOCK_HOSTTEXT];
+    size_t naliases = 0, naddrs = 0, strbytes = strlen(h->h_name) + 1;
+    for (char **a = h->h_aliases; a != NULL && *a != NULL; a++, naliases++)
+        strbytes += strlen(*a) + 1;
+    for (char **a = h->h_addr_list; a != NULL && *a != NULL; a++, naddrs++) {
+        if (inet_ntop(h->h_addrtype, *a, text, sizeof text) == NULL)
+            text[0] = '\0';
+        strbytes += strlen(text) + 1;
+    }
+    size_t addrlen = h->h_length > 0 ? (size_t)h->h_length : 0;
+    size_t off_aliases = sizeof(csock_hostent);
+    size_t off_addrs = off_aliases + naliases * sizeof(uint32_t);
+    size_t off_raw = off_addrs + naddrs * sizeof(uint32_t);
+    size_t off = off_raw + naddrs * addrlen;
+    size_t need = off + strbytes;
+
+    csock_hostent *r = block_get(buf, buflen, block_align(need));
+    if (r == NULL)
+        return -ENOMEM;
+    char *base = (char *)r;
+    r->addrtype = h->h_addrtype;
+    r->addrlen = h->h_length;
+    r->naliases = (uint32_t)naliases;
+    r->aliases = (uint32_t)off_aliases;
+    r->naddrs = (uint32_t)naddrs;
+    r->addrs = (uint32_t)off_addrs;
+    r->rawaddrs = (uint32_t)off_raw;
+    r->size = (uint32_t)block_align(need);
+    r->name = block_put_str(base, &off, h->h_name);
+    for (size_t i = 0; i < naliases; i++) {
+        uint32_t at = block_put_str(base, &off, h->h_aliases[i]);
+        memcpy(base + off_aliases + i * sizeof at, &at, sizeof at);
+    }
+    for (size_t i = 0; i < naddrs; i++) {
+        if (inet_ntop(h->h_addrtype, h->h_addr_list[i], text, sizeof text) == NULL)
+            text[0] = '\0';
+        uint32_t at = block_put_str(base, &off, text);
+        memcpy(base + off_addrs + i * sizeof at, &at, sizeof at);
+        memcpy(base + off_raw + i * addrlen, h->h_addr_list[i], addrlen);
+    }
+    *out = r;
+    return 0;
+}
+
+/* True when a gethostby*_r call failed only because its work buffer was too small. */
+static int hostent_erange(int rc, const struct hostent *h, int herr, int err)
+{
+    return rc == ERANGE || (h == NULL && herr == NETDB_INTERNAL && err == ERANGE);
+}
+
+/* Turns the outcome of a gethostby*_r call into the shim's result (see csock.h). */
+static int hostent_result(int rc, const struct hostent *h, int herr, int err, void *buf,
+                          size_t buflen, csock_hostent **out, csock_rstatus *st)
+{
+    if (rc == 0 && h != NULL)
+        return flatten_hostent(h, buf, buflen, out);
+    if (st != NULL) {
+        st->herr = herr;
+        st->syserr = rc != 0 ? rc : err;
+    }
+    return CSOCK_NOTFOUND;
+}
+
+int csock_gethostbyname(const char *name, size_t bufhint, void *buf, size_t buflen,
+                        csock_hostent **out, csock_rstatus *st)
+{
+    struct hostent he, *h = NULL;
+    size_t size = first_size(bufhint);
+    char *work = malloc(size);
+    int rc, hcode = 0, err;
+    *out = NULL;
+    if (work == NULL)
+        return -ENOMEM;
+    for (;;) {
+        errno = 0;
+        int old = status_begin(st);
+        rc = gethostbyname_r(name, &he, work, size, &h, &hcode);
+        err = errno;
+        status_end(st, old);
+        if (!hostent_erange(rc, h, hcode, err))
+            break;
+        int g = grow(&work, &size);
+        if (g < 0)
+            return g;
+    }
+    int result = hostent_result(rc, h, hcode, err, buf, buflen, out, st);
+    free(work);
+    return result;
+}
+
+int csock_gethostbyaddr(const void *addr, socklen_t len, int family, size_t bufhint,
+                        void *buf, size_t buflen, csock_hostent **out, csock_rstatus *st)
+{
+    struct hostent he, *h = NULL;
+    size_t size = first_size(bufhint);
+    char *work = malloc(size);
+    int rc, hcode = 0, err;
+    *out = NULL;
+    if (work == NULL)
+        return -ENOMEM;
+    for (;;) {
+        errno = 0;
+        int old = status_begin(st);
+        rc = gethostbyaddr_r(addr, len, family, &he, work, size, &h, &hcode);
+        err = errno;
+        status_end(st, old);
+        if (!hostent_erange(rc, h, hcode, err))
+            break;
+        int g = grow(&work, &size);
+        if (g < 0)
+            return g;
+    }
+    int result = hostent_result(rc, h, hcode, err, buf, buflen, out, st);
+    free(work);
+    return result;
+}
+
+const char *csock_hstrerror(int code)
+{
+    return hstrerror(code);
+}
+
+int csock_getservbyname(const char *name, const char *proto, size_t bufhint)
+{
+    struct servent se, *s = NULL;
+    size_t size = first_size(bufhint);
+    char *work = malloc(size);
+    int rc;
+    if (work == NULL)
+        return -ENOMEM;
+    while ((rc = getservbyname_r(name, proto, &se, work, size, &s)) == ERANGE) {
+        int g = grow(&work, &size);
+        if (g < 0)
+            return g;
+    }
+    int result = rc != 0 ? -rc : s == NULL ? -ENOENT : ntohs((uint16_t)s->s_port);
+    free(work);
+    return result;
+}
+
+int csock_getservbyport(int port, const char *proto, char *name, size_t namelen,
+                        size_t bufhint)
+{
+    struct servent se, *s = NULL;
+    size_t size = first_size(bufhint);
+    char *work = malloc(size);
+    int rc;
+    if (work == NULL)
+        return -ENOMEM;
+    while ((rc = getservbyport_r(htons((uint16_t)port), proto, &se, work, size, &s)) ==
+           ERANGE) {
+        int g = grow(&work, &size);
+        if (g < 0)
+            return g;
+    }
+    int result;
+    if (rc != 0) {
+        result = -rc;
+    } else if (s == NULL) {
+        result = -ENOENT;
+    } else {
+        size_t n = strlen(s->s_name);
+        if (n >= namelen || n > INT_MAX) {
+            result = -ERANGE;
+        } else {
+            memcpy(name, s->s_name, n + 1);
+            result = (int)n;
+        }
+    }
+    free(work);
+    return result;
+}
+
+int csock_getprotobyname(const char *name, size_t bufhint)
+{
+    struct protoent pe, *p = NULL;
+    size_t size = first_size(bufhint);
+    char *work = malloc(size);
+    int rc;
+    if (work == NULL)
+        return -ENOMEM;
+    while ((rc = getprotobyname_r(name, &pe, work, size, &p)) == ERANGE) {
+        int g = grow(&work, &size);
+        if (g < 0)
+            return g;
+    }
+    int result = rc != 0 ? -rc : p == NULL ? -ENOENT : p->p_proto;
+    free(work);
+    return result;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Host name, address text, interfaces, messages
+ * ------------------------------------------------------------------------------------- */
+
+int csock_gethostname(char *buf, size_t len)
+{
+    if (buf == NULL || len == 0)
+        return -ENAMETOOLONG;
+    if (gethostname(buf, len) < 0)
+        return -errno;
+    /* POSIX leaves truncation unterminated; treat a name filling the buffer as too long. */
+    size_t n = strnlen(buf, len);
+    if (n == len || n > INT_MAX)
+        return -ENAMETOOLONG;
+    return (int)n;
+}
+
+int csock_inet_pton(int family, const char *src, void *dst)
+{
+    int r = inet_pton(family, src, dst);
+    return r < 0 ? -errno : r;
+}
+
+int csock_inet_ntop(int family, const void *src, char *dst, socklen_t len)
+{
+    if (inet_ntop(family, src, dst, len) == NULL)
+        return -errno;
+    return (int)strlen(dst);
+}
+
+int csock_inet_aton(const char *src, void *dst)
+{
+    struct in_addr a;
+    if (inet_aton(src, &a) == 0)
+        return 0;
+    memcpy(dst, &a, sizeof a);
+    return 1;
+}
+
+int csock_if_nameindex(void *buf, size_t buflen, csock_if_list **out)
+{
+    *out = NULL;
+    struct if_nameindex *ifs = if_nameindex();
+    if (ifs == NULL)
+        return -errno;
+    size_t count = 0, strbytes = 0;
+    for (const struct if_nameindex *p = ifs; p->if_index != 0; p++, count++)
+        strbytes += strlen(p->if_name) + 1;
+    size_t off = sizeof(csock_if_list) + count * sizeof(csock_if);
+    size_t need = block_align(off + strbytes);
+    csock_if_list *list = block_get(buf, buflen, need);
+    if (list == NULL) {
+        if_freenameindex(ifs);
+        return -ENOMEM;
+    }
+    list->count = (uint32_t)count;
+    list->size = (uint32_t)need;
+    for (size_t i = 0; i < count; i++) {
+        list->entry[i].index = ifs[i].if_index;
+        list->entry[i].name = block_put_str((char *)list, &off, ifs[i].if_name);
+    }
+    if_freenameindex(ifs);
+    *out = list;
+    return 0;
+}
+
+int csock_if_nametoindex(const char *name)
+{
+    errno = 0;
+    unsigned int i = if_nametoindex(name);
+    if (i == 0)
+        return -errno;
+    return i > INT_MAX ? -EOVERFLOW : (int)i;
+}
+
+int csock_if_indextoname(unsigned int index, char *name, size_t namelen)
+{
+    char tmp[IF_NAMESIZE];
+    if (if_indextoname(index, tmp) == NULL)
+        return -errno;
+    size_t n = strnlen(tmp, sizeof tmp);
+    if (n >= namelen)
+        return -ERANGE;
+    memcpy(name, tmp, n);
+    name[n] = '\0';
+    return (int)n;
+}
+
+int csock_strerror(int errnum, char *buf, size_t len)
+{
+    if (buf == NULL || len == 0)
+        return 0;
+    /* The GNU strerror_r may return a static string instead of filling buf. */
+    const char *s = strerror_r(errnum, buf, len);
+    size_t n = strnlen(s, len - 1);
+    if (s != buf)
+        memcpy(buf, s, n);
+    buf[n] = '\0';
+    return (int)n;
+}

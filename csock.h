@@ -1,0 +1,340 @@
+/*
+ * csock.h - a thin, reentrant C shim over the BSD socket and resolver API of libc.
+ *
+ * Every function is one libc call, or one whole lookup (call, walk, format, free), so a
+ * caller crosses into C once per operation. The shim holds no state and no policy:
+ *
+ *   - Socket calls return >= 0 on success and -errno on failure (errno is read here, in the
+ *     same thread, right after the call; callers never read errno themselves).
+ *   - Resolver calls return 0 or an EAI_* code (negative on glibc); for EAI_SYSTEM the errno
+ *     of the failing call is stored in *syserr.
+ *   - Descriptors are always created close-on-exec (SOCK_CLOEXEC, F_DUPFD_CLOEXEC, accept4).
+ *   - Every send carries MSG_NOSIGNAL: a dead peer is -EPIPE, never SIGPIPE.
+ *   - Only reentrant lookups (the *_r family) are used; their buffers grow on ERANGE.
+ *   - Addresses are formatted by libc (inet_ntop), never by the caller.
+ *
+ * Ownership: unless a comment says otherwise, the shim never keeps a pointer it was given
+ * after it returns, and every buffer it fills belongs to the caller. The only memory the
+ * shim allocates is a result block that did not fit the caller's buffer; it is freed with
+ * csock_free() (see csock_getaddrinfo).
+ *
+ * Thread safety: every function may be called from any number of threads at once.
+ */
+#ifndef CSOCK_H
+#define CSOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------
+ * Addresses
+ * ------------------------------------------------------------------------------------- */
+
+/* Room for the longest text csock_addr.host holds: INET6_ADDRSTRLEN is 46. */
+#define CSOCK_HOSTTEXT 48
+
+/*
+ * csock_addr is a socket address as the kernel reported it, decoded.
+ *
+ * raw/rawlen are the address exactly as returned by the kernel (rawlen may be 0: no
+ * address, e.g. recvfrom on a connected stream). For AF_INET and AF_INET6 the shim also
+ * decodes it: host is inet_ntop's text (NUL-terminated), port is in host byte order,
+ * flowinfo in host byte order and scope_id as is. For other families only raw is filled
+ * (an AF_UNIX path is raw.sun_path, rawlen - offsetof(struct sockaddr_un, sun_path) bytes
+ * long, not necessarily NUL-terminated).
+ */
+typedef struct csock_addr {
+    struct sockaddr_storage raw;
+    socklen_t rawlen;
+    int family;                 /* raw.ss_family, or AF_UNSPEC when rawlen is 0 */
+    int port;
+    uint32_t flowinfo;
+    uint32_t scope_id;
+    char host[CSOCK_HOSTTEXT];  /* "" unless family is AF_INET or AF_INET6 */
+} csock_addr;
+
+/* ---------------------------------------------------------------------------------------
+ * Sockets and descriptors. Input addresses are (sa, salen) built by the caller.
+ * ------------------------------------------------------------------------------------- */
+
+/* socket(2) with SOCK_CLOEXEC added to type. Returns the descriptor or -errno. */
+int csock_socket(int family, int type, int protocol);
+
+/* socketpair(2) with SOCK_CLOEXEC added to type; fills fds[0], fds[1]. Returns 0 or -errno. */
+int csock_socketpair(int family, int type, int protocol, int fds[2]);
+
+/* close(2). Never retried on EINTR (the descriptor is gone either way). Returns 0 or -errno. */
+int csock_close(int fd);
+
+/* shutdown(2). Returns 0 or -errno. */
+int csock_shutdown(int fd, int how);
+
+/* bind(2). Returns 0 or -errno. */
+int csock_bind(int fd, const struct sockaddr *sa, socklen_t salen);
+
+/* listen(2). Returns 0 or -errno. */
+int csock_listen(int fd, int backlog);
+
+/* connect(2), called once (EINTR and EINPROGRESS are returned, not waited for). */
+int csock_connect(int fd, const struct sockaddr *sa, socklen_t salen);
+
+/*
+ * accept4(2) with SOCK_CLOEXEC added to flags (flags may add SOCK_NONBLOCK). If peer is
+ * not NULL it receives the decoded peer address. Returns the new descriptor or -errno.
+ */
+int csock_accept(int fd, csock_addr *peer, int flags);
+
+/* getsockname(2) decoded into *out. Returns 0 or -errno. */
+int csock_getsockname(int fd, csock_addr *out);
+
+/* getpeername(2) decoded into *out. Returns 0 or -errno. */
+int csock_getpeername(int fd, csock_addr *out);
+
+/* getsockopt(2) of an int option; the value goes to *value. Returns 0 or -errno. */
+int csock_getsockopt_int(int fd, int level, int option, int *value);
+
+/* setsockopt(2) of an int option. Returns 0 or -errno. */
+int csock_setsockopt_int(int fd, int level, int option, int value);
+
+/*
+ * getsockopt(2) into buf[0..buflen). Returns the length the kernel reported (which may be
+ * less than buflen) or -errno.
+ */
+int csock_getsockopt(int fd, int level, int option, void *buf, socklen_t buflen);
+
+/* setsockopt(2) with buf[0..buflen); buf may be NULL (the kernel sees a NULL optval). */
+int csock_setsockopt(int fd, int level, int option, const void *buf, socklen_t buflen);
+
+/* recv(2). Returns the byte count (0 at end of stream) or -errno. */
+ssize_t csock_recv(int fd, void *buf, size_t len, int flags);
+
+/*
+ * recvfrom(2); the sender's address is decoded into *from in the same call (from may be
+ * NULL). Returns the byte count or -errno.
+ */
+ssize_t csock_recvfrom(int fd, void *buf, size_t len, int flags, csock_addr *from);
+
+/* send(2) with MSG_NOSIGNAL added to flags. Returns the byte count or -errno. */
+ssize_t csock_send(int fd, const void *buf, size_t len, int flags);
+
+/* sendto(2) with MSG_NOSIGNAL added to flags. Returns the byte count or -errno. */
+ssize_t csock_sendto(int fd, const void *buf, size_t len, int flags,
+                     const struct sockaddr *sa, socklen_t salen);
+
+/* fcntl(F_DUPFD_CLOEXEC, 0): a close-on-exec duplicate. Returns it or -errno. */
+int csock_dup(int fd);
+
+/* Returns 1 if O_NONBLOCK is set on fd, 0 if not, or -errno. */
+int csock_get_nonblock(int fd);
+
+/* Sets (on != 0) or clears O_NONBLOCK on fd. Returns 0 or -errno. */
+int csock_set_nonblock(int fd, int on);
+
+/* Returns 1 if FD_CLOEXEC is set on fd, 0 if not, or -errno. */
+int csock_get_cloexec(int fd);
+
+/* Sets (on != 0) or clears FD_CLOEXEC on fd. Returns 0 or -errno. */
+int csock_set_cloexec(int fd, int on);
+
+/*
+ * Reads SO_DOMAIN, SO_TYPE and SO_PROTOCOL of fd, in that order, stopping at the first
+ * failure; used to adopt a descriptor of unknown kind. Returns 0 or -errno.
+ */
+int csock_sockinfo(int fd, int *family, int *type, int *protocol);
+
+/* ---------------------------------------------------------------------------------------
+ * Result blocks
+ *
+ * Lookups that return lists write one flat block: a header, an array of entries, then the
+ * strings. Strings are referred to by byte offsets from the start of the block (0 means
+ * "none"), so a block can be copied or live in memory the caller owns.
+ *
+ * Each such lookup takes (buf, buflen, &out): when the result fits buf, *out == buf and the
+ * caller owns it as it owns buf; otherwise the shim allocates the block and *out points to
+ * it; the caller releases it with csock_free(*out) once (csock_free(buf) is never needed and
+ * must not be done). Pass buf = NULL, buflen = 0 to always get an allocated block.
+ * *out is NULL whenever the call fails.
+ * ------------------------------------------------------------------------------------- */
+
+/* Releases a block the shim allocated. NULL is ignored. */
+void csock_free(void *block);
+
+/* The string at offset off inside block, or NULL when off is 0. */
+#define CSOCK_STR(block, off) ((off) ? (const char *)(block) + (off) : (const char *)0)
+
+/* ---------------------------------------------------------------------------------------
+ * Resolver status
+ * ------------------------------------------------------------------------------------- */
+
+/* csock_rstatus.h_errno_tls when the call left the thread's h_errno untouched. */
+#define CSOCK_HERRNO_UNSET INT32_MIN
+
+/*
+ * What a resolver call reports besides its return value (each call takes a pointer to one;
+ * NULL is allowed):
+ *   syserr       errno of the failing call (EAI_SYSTEM, NETDB_INTERNAL), else 0;
+ *   herr         h_errno as returned through the h_errnop argument of gethostby*_r;
+ *   h_errno_tls  the thread's h_errno after the call, or CSOCK_HERRNO_UNSET if the call
+ *                did not set it. Callers that must reproduce programs which read h_errno
+ *                (CPython's herror does) need it: glibc often leaves it stale.
+ */
+typedef struct csock_rstatus {
+    int syserr;
+    int herr;
+    int h_errno_tls;
+} csock_rstatus;
+
+/* ---------------------------------------------------------------------------------------
+ * getaddrinfo
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct csock_addrinfo {
+    int family;             /* ai_family */
+    int socktype;           /* ai_socktype */
+    int protocol;           /* ai_protocol */
+    uint32_t canonname;     /* offset of ai_canonname, or 0 when libc gave none */
+    csock_addr addr;        /* ai_addr, decoded */
+} csock_addrinfo;
+
+typedef struct csock_addrinfo_list {
+    uint32_t count;         /* number of entries, in libc's order */
+    uint32_t size;          /* bytes used by the whole block */
+    csock_addrinfo entry[]; /* count entries */
+} csock_addrinfo_list;
+
+/*
+ * getaddrinfo(3) with hints {family, socktype, protocol, flags}; host and serv may be NULL.
+ * Walks the list, decodes every address, copies canonical names, calls freeaddrinfo and
+ * writes the result block as described above (buf must be aligned for csock_addrinfo_list:
+ * 8 bytes). Returns 0, or an EAI_* code (st->syserr gets errno for EAI_SYSTEM), or
+ * EAI_MEMORY when the block cannot be allocated.
+ */
+int csock_getaddrinfo(const char *host, const char *serv, int family, int socktype,
+                      int protocol, int flags, void *buf, size_t buflen,
+                      csock_addrinfo_list **out, csock_rstatus *st);
+
+/* gai_strerror(3): a static string owned by libc. */
+const char *csock_gai_strerror(int code);
+
+/*
+ * getnameinfo(3) of (sa, salen) into host[0..hostlen) and serv[0..servlen) (either may be
+ * NULL with length 0). Returns 0 or an EAI_* code (*st as for csock_getaddrinfo).
+ */
+int csock_getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,
+                      socklen_t hostlen, char *serv, socklen_t servlen, int flags,
+                      csock_rstatus *st);
+
+/* ---------------------------------------------------------------------------------------
+ * The netdb *_r lookups. bufhint is the size of the first work buffer the *_r call gets
+ * (0 picks a default); it doubles on ERANGE up to 16 MiB (then -ERANGE), so a tiny hint
+ * exercises growth.
+ * ------------------------------------------------------------------------------------- */
+
+/* Returned by the gethostby* lookups when libc found no entry (see csock_gethostbyname). */
+#define CSOCK_NOTFOUND 1
+
+typedef struct csock_hostent {
+    uint32_t name;          /* offset of h_name */
+    int addrtype;           /* h_addrtype */
+    int addrlen;            /* h_length */
+    uint32_t naliases;
+    uint32_t aliases;       /* offset of uint32_t[naliases]: offsets of the aliases */
+    uint32_t naddrs;
+    uint32_t addrs;         /* offset of uint32_t[naddrs]: offsets of inet_ntop texts */
+    uint32_t rawaddrs;      /* offset of naddrs * addrlen bytes: the raw addresses */
+    uint32_t size;          /* bytes used by the whole block */
+} csock_hostent;
+
+/*
+ * gethostbyname_r(3) of name, flattened into a block as described above (buf aligned to 8
+ * bytes). Returns 0 with *out set; CSOCK_NOTFOUND when libc returned no entry, with
+ * h_errnop's value (HOST_NOT_FOUND, TRY_AGAIN, NO_RECOVERY, NO_DATA, or NETDB_INTERNAL = -1)
+ * in st->herr and the call's errno in st->syserr; or -errno when the shim itself failed
+ * (-ENOMEM, or -ERANGE when even the largest work buffer was too small).
+ */
+int csock_gethostbyname(const char *name, size_t bufhint, void *buf, size_t buflen,
+                        csock_hostent **out, csock_rstatus *st);
+
+/* gethostbyaddr_r(3) of addr[0..len) in family; results as csock_gethostbyname. */
+int csock_gethostbyaddr(const void *addr, socklen_t len, int family, size_t bufhint,
+                        void *buf, size_t buflen, csock_hostent **out, csock_rstatus *st);
+
+/* hstrerror(3): a static string owned by libc. */
+const char *csock_hstrerror(int code);
+
+/*
+ * getservbyname_r(3); proto may be NULL (any protocol). Returns the port in host byte
+ * order, -ENOENT when there is no such service, or -errno.
+ */
+int csock_getservbyname(const char *name, const char *proto, size_t bufhint);
+
+/*
+ * getservbyport_r(3) of port (host byte order; converted with htons here); proto may be
+ * NULL. Writes s_name into name[0..namelen). Returns the name's length, -ENOENT when there
+ * is no such service, -ERANGE when namelen is too small, or -errno.
+ */
+int csock_getservbyport(int port, const char *proto, char *name, size_t namelen,
+                        size_t bufhint);
+
+/* getprotobyname_r(3). Returns p_proto, -ENOENT when unknown, or -errno. */
+int csock_getprotobyname(const char *name, size_t bufhint);
+
+/* ---------------------------------------------------------------------------------------
+ * Host name, address text, interfaces, messages
+ * ------------------------------------------------------------------------------------- */
+
+/*
+ * gethostname(2) into buf[0..len). Returns the name's length or -errno (-ENAMETOOLONG
+ * when it does not fit with its NUL).
+ */
+int csock_gethostname(char *buf, size_t len);
+
+/*
+ * inet_pton(3) into dst (4 bytes for AF_INET, 16 for AF_INET6). Returns 1 on success,
+ * 0 when src is not a valid address, or -EAFNOSUPPORT.
+ */
+int csock_inet_pton(int family, const char *src, void *dst);
+
+/* inet_ntop(3) into dst[0..len). Returns the text's length or -errno. */
+int csock_inet_ntop(int family, const void *src, char *dst, socklen_t len);
+
+/* inet_aton(3) into dst[4] (network byte order). Returns 1 on success, 0 if invalid. */
+int csock_inet_aton(const char *src, void *dst);
+
+typedef struct csock_if {
+    unsigned int index;
+    uint32_t name;          /* offset of if_name */
+} csock_if;
+
+typedef struct csock_if_list {
+    uint32_t count;
+    uint32_t size;          /* bytes used by the whole block */
+    csock_if entry[];
+} csock_if_list;
+
+/* if_nameindex(3) flattened into a block (buf aligned to 8 bytes). Returns 0 or -errno. */
+int csock_if_nameindex(void *buf, size_t buflen, csock_if_list **out);
+
+/* if_nametoindex(3). Returns the index, or -errno (0 if libc set no errno). */
+int csock_if_nametoindex(const char *name);
+
+/*
+ * if_indextoname(3) into name[0..namelen) (IF_NAMESIZE is enough). Returns the name's
+ * length or -errno.
+ */
+int csock_if_indextoname(unsigned int index, char *name, size_t namelen);
+
+/* strerror_r(3) into buf[0..len). Returns the text's length. */
+int csock_strerror(int errnum, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CSOCK_H */
