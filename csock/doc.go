@@ -1,0 +1,21 @@
+// Package csock is the cgo binding of the csock C shim (csock.h and csock.c at the
+// repository root): one Go function per shim function, each crossing into C exactly once.
+//
+// The binding holds no policy. It adds no defaults, retries nothing (EINTR and EAGAIN are
+// returned to the caller) and waits for nothing: descriptors are used exactly as the caller
+// made them, blocking or not. The shim itself adds SOCK_CLOEXEC to every descriptor it
+// creates and MSG_NOSIGNAL to every send, so a dead peer is EPIPE, never SIGPIPE.
+//
+// Errors: a failed system call returns its errno as a syscall.Errno, so
+// errors.Is(err, syscall.ECONNREFUSED) works; getaddrinfo and getnameinfo failures are
+// *GaiError (the EAI_* code, plus errno for EAI_SYSTEM); gethostbyname and gethostbyaddr
+// failures are *HError (h_errno); lookups that find no entry return ErrNotFound.
+//
+// Memory: byte slices are passed to C without copying, and C never keeps them. Integer
+// arguments are converted to C int as they are; rejecting values outside the C range is the
+// caller's business (the facade package does it with CPython's messages).
+//
+// Addresses: input addresses are Addr values, encoded into a sockaddr here; output
+// addresses are decoded by the shim, with the IP text written by libc's inet_ntop (glibc
+// prints "::1.2.3.4" where Go's net/netip print "::102:304").
+package csock

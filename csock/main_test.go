@@ -1,0 +1,9 @@
+package csock_test
+
+import (
+	"testing"
+
+	"github.com/csock/csock/internal/testutil"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }

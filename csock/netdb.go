@@ -1,0 +1,383 @@
+package csock
+
+/*
+#cgo noescape csock_getaddrinfo
+#cgo nocallback csock_getaddrinfo
+#cgo noescape csock_getnameinfo
+#cgo nocallback csock_getnameinfo
+#cgo noescape csock_gethostbyname
+#cgo nocallback csock_gethostbyname
+#cgo noescape csock_gethostbyaddr
+#cgo nocallback csock_gethostbyaddr
+#cgo noescape csock_getservbyname
+#cgo nocallback csock_getservbyname
+#cgo noescape csock_getservbyport
+#cgo nocallback csock_getservbyport
+#cgo noescape csock_getprotobyname
+#cgo nocallback csock_getprotobyname
+#cgo noescape csock_gethostname
+#cgo nocallback csock_gethostname
+#cgo noescape csock_inet_pton
+#cgo nocallback csock_inet_pton
+#cgo noescape csock_inet_ntop
+#cgo nocallback csock_inet_ntop
+#cgo noescape csock_inet_aton
+#cgo nocallback csock_inet_aton
+#cgo noescape csock_if_nameindex
+#cgo nocallback csock_if_nameindex
+#cgo noescape csock_if_nametoindex
+#cgo nocallback csock_if_nametoindex
+#cgo noescape csock_if_indextoname
+#cgo nocallback csock_if_indextoname
+#cgo nocallback csock_free
+#include <stddef.h>
+#include <net/if.h>
+#include <netdb.h>
+#include "csock.h"
+
+enum {
+	csock_ai_off = offsetof(csock_addrinfo_list, entry),
+	csock_if_off = offsetof(csock_if_list, entry),
+};
+*/
+import "C"
+
+import (
+	"syscall"
+	"unsafe"
+)
+
+// Status is what a resolver call reports besides its result, for callers that must
+// reproduce programs reading the thread-local h_errno (CPython's herror does, and glibc
+// often leaves h_errno stale). Pass nil when it does not matter.
+type Status struct {
+	HErrnoSet bool // the call set the thread's h_errno
+	HErrno    int  // its value after the call (when HErrnoSet)
+}
+
+func (st *Status) set(c *C.csock_rstatus) {
+	if st != nil {
+		st.HErrnoSet = c.h_errno_tls != C.CSOCK_HERRNO_UNSET
+		st.HErrno = 0
+		if st.HErrnoSet {
+			st.HErrno = int(c.h_errno_tls)
+		}
+	}
+}
+
+// AddrInfo is one getaddrinfo(3) result.
+type AddrInfo struct {
+	Family    int
+	SockType  int
+	Protocol  int
+	CanonName string // ai_canonname, "" when libc gave none
+	Addr      Addr
+}
+
+// scratch is stack memory for a lookup's strings and its result block; the [N]uint64
+// element type gives the block the 8-byte alignment its structures need.
+type scratch struct {
+	host  [256]byte
+	serv  [64]byte
+	block [512]uint64
+}
+
+// cstr returns a NUL-terminated copy of b, in room when it fits; nil for a nil b (the C
+// NULL). A NUL inside b ends the C string there, as it would in C.
+func cstr(b []byte, room []byte) *C.char {
+	if b == nil {
+		return nil
+	}
+	var s []byte
+	if len(b) < len(room) {
+		s = room[:len(b)+1]
+	} else {
+		s = make([]byte, len(b)+1)
+	}
+	copy(s, b)
+	s[len(b)] = 0
+	return (*C.char)(unsafe.Pointer(&s[0]))
+}
+
+// cstrNonNil is cstr that turns nil into the empty string.
+func cstrNonNil(b []byte, room []byte) *C.char {
+	if b == nil {
+		b = []byte{}
+	}
+	return cstr(b, room)
+}
+
+// blockStr returns the string at offset off of a result block, "" for offset 0.
+func blockStr(base unsafe.Pointer, off C.uint32_t) string {
+	if off == 0 {
+		return ""
+	}
+	return C.GoString((*C.char)(unsafe.Add(base, off)))
+}
+
+// GetAddrInfo calls getaddrinfo(3) with the hints {family, socktype, proto, flags}. host and
+// service are passed as C strings; nil passes NULL. Results keep libc's order. A failure is
+// a *GaiError. st (may be nil) receives the call's h_errno.
+func GetAddrInfo(host, service []byte, family, socktype, proto, flags int, st *Status) ([]AddrInfo, error) {
+	var s scratch
+	var out *C.csock_addrinfo_list
+	var cst C.csock_rstatus
+	rc := C.csock_getaddrinfo(cstr(host, s.host[:]), cstr(service, s.serv[:]),
+		C.int(family), C.int(socktype), C.int(proto), C.int(flags),
+		unsafe.Pointer(&s.block[0]), C.size_t(unsafe.Sizeof(s.block)), &out, &cst)
+	st.set(&cst)
+	if rc != 0 {
+		return nil, &GaiError{Code: int(rc), Errno: syscall.Errno(cst.syserr)}
+	}
+	base := unsafe.Pointer(out)
+	entries := unsafe.Slice((*C.csock_addrinfo)(unsafe.Add(base, C.csock_ai_off)), out.count)
+	res := make([]AddrInfo, len(entries))
+	for i := range entries {
+		e := &entries[i]
+		res[i] = AddrInfo{
+			Family:    int(e.family),
+			SockType:  int(e.socktype),
+			Protocol:  int(e.protocol),
+			CanonName: blockStr(base, e.canonname),
+		}
+		res[i].Addr.set(&e.addr)
+	}
+	if base != unsafe.Pointer(&s.block[0]) {
+		C.csock_free(base)
+	}
+	return res, nil
+}
+
+// GetNameInfo calls getnameinfo(3) for addr with NI_MAXHOST and NI_MAXSERV buffers and
+// returns the host and service texts. A failure is a *GaiError. st (may be nil) receives
+// the call's h_errno.
+func GetNameInfo(addr *Addr, flags int, st *Status) (host, service string, err error) {
+	var ss C.struct_sockaddr_storage
+	n, err := addr.sockaddr(&ss)
+	if err != nil {
+		return "", "", err
+	}
+	var h [C.NI_MAXHOST]C.char
+	var sv [C.NI_MAXSERV]C.char
+	var cst C.csock_rstatus
+	rc := C.csock_getnameinfo((*C.struct_sockaddr)(unsafe.Pointer(&ss)), n,
+		&h[0], C.socklen_t(len(h)), &sv[0], C.socklen_t(len(sv)), C.int(flags), &cst)
+	st.set(&cst)
+	if rc != 0 {
+		return "", "", &GaiError{Code: int(rc), Errno: syscall.Errno(cst.syserr)}
+	}
+	return C.GoString(&h[0]), C.GoString(&sv[0]), nil
+}
+
+// HostEnt is a flattened struct hostent.
+type HostEnt struct {
+	Name     string   // h_name
+	Aliases  []string // h_aliases
+	AddrType int      // h_addrtype
+	AddrLen  int      // h_length
+	Addrs    []string // h_addr_list, as inet_ntop(3) texts
+	RawAddrs [][]byte // h_addr_list, raw (AddrLen bytes each)
+}
+
+// hostEnt converts a result block of the gethostby* shim calls, freeing it if the shim
+// allocated it.
+func hostEnt(out *C.csock_hostent, own unsafe.Pointer) *HostEnt {
+	base := unsafe.Pointer(out)
+	h := &HostEnt{
+		Name:     blockStr(base, out.name),
+		AddrType: int(out.addrtype),
+		AddrLen:  int(out.addrlen),
+		Aliases:  make([]string, out.naliases),
+		Addrs:    make([]string, out.naddrs),
+		RawAddrs: make([][]byte, out.naddrs),
+	}
+	aliases := unsafe.Slice((*C.uint32_t)(unsafe.Add(base, out.aliases)), out.naliases)
+	for i, off := range aliases {
+		h.Aliases[i] = blockStr(base, off)
+	}
+	addrs := unsafe.Slice((*C.uint32_t)(unsafe.Add(base, out.addrs)), out.naddrs)
+	for i, off := range addrs {
+		h.Addrs[i] = blockStr(base, off)
+		h.RawAddrs[i] = C.GoBytes(unsafe.Add(base, int(out.rawaddrs)+i*h.AddrLen), out.addrlen)
+	}
+	if base != own {
+		C.csock_free(base)
+	}
+	return h
+}
+
+// hostResult turns a gethostby* shim result into (entry, error).
+func hostResult(rc C.int, cst *C.csock_rstatus, st *Status, out *C.csock_hostent, own unsafe.Pointer) (*HostEnt, error) {
+	st.set(cst)
+	switch {
+	case rc == 0:
+		return hostEnt(out, own), nil
+	case rc == C.CSOCK_NOTFOUND:
+		return nil, &HError{Code: int(cst.herr), Errno: syscall.Errno(cst.syserr)}
+	default:
+		return nil, errno(rc)
+	}
+}
+
+// GetHostByName calls gethostbyname_r(3) for name (nil is the empty name); bufhint is the
+// size of its first work buffer (0 for the default), which doubles on ERANGE. When libc
+// returns no entry the error is an *HError (with the h_errnop value). st (may be nil)
+// receives the thread's h_errno as the call left it.
+func GetHostByName(name []byte, bufhint int, st *Status) (*HostEnt, error) {
+	var s scratch
+	var out *C.csock_hostent
+	var cst C.csock_rstatus
+	own := unsafe.Pointer(&s.block[0])
+	rc := C.csock_gethostbyname(cstrNonNil(name, s.host[:]), C.size_t(bufhint),
+		own, C.size_t(unsafe.Sizeof(s.block)), &out, &cst)
+	return hostResult(rc, &cst, st, out, own)
+}
+
+// GetHostByAddr calls gethostbyaddr_r(3) for the raw address addr (4 bytes for AF_INET, 16
+// for AF_INET6) in family; bufhint and st as for GetHostByName.
+func GetHostByAddr(addr []byte, family int, bufhint int, st *Status) (*HostEnt, error) {
+	var s scratch
+	var out *C.csock_hostent
+	var cst C.csock_rstatus
+	own := unsafe.Pointer(&s.block[0])
+	rc := C.csock_gethostbyaddr(unsafe.Pointer(unsafe.SliceData(addr)), C.socklen_t(len(addr)),
+		C.int(family), C.size_t(bufhint), own, C.size_t(unsafe.Sizeof(s.block)), &out, &cst)
+	return hostResult(rc, &cst, st, out, own)
+}
+
+// GetServByName calls getservbyname_r(3) and returns the port in host byte order; proto
+// nil means any protocol. ErrNotFound when there is no such service.
+func GetServByName(name, proto []byte, bufhint int) (int, error) {
+	var s scratch
+	r := C.csock_getservbyname(cstrNonNil(name, s.host[:]), cstr(proto, s.serv[:]), C.size_t(bufhint))
+	return lookupResult(r)
+}
+
+// GetServByPort calls getservbyport_r(3) for port (host byte order) and returns the
+// service name; proto nil means any protocol. ErrNotFound when there is none.
+func GetServByPort(port int, proto []byte, bufhint int) (string, error) {
+	var s scratch
+	r := C.csock_getservbyport(C.int(port), cstr(proto, s.serv[:]),
+		(*C.char)(unsafe.Pointer(&s.host[0])), C.size_t(len(s.host)), C.size_t(bufhint))
+	if _, err := lookupResult(r); err != nil {
+		return "", err
+	}
+	return string(s.host[:r]), nil
+}
+
+// GetProtoByName calls getprotobyname_r(3) and returns the protocol number. ErrNotFound
+// when the name is unknown.
+func GetProtoByName(name []byte, bufhint int) (int, error) {
+	var s scratch
+	return lookupResult(C.csock_getprotobyname(cstrNonNil(name, s.host[:]), C.size_t(bufhint)))
+}
+
+func lookupResult(r C.int) (int, error) {
+	switch {
+	case r == -C.int(syscall.ENOENT):
+		return 0, ErrNotFound
+	case r < 0:
+		return 0, errno(r)
+	}
+	return int(r), nil
+}
+
+// GetHostName calls gethostname(2) with a 1024-byte buffer.
+func GetHostName() (string, error) {
+	var buf [1024]C.char
+	r := C.csock_gethostname(&buf[0], C.size_t(len(buf)))
+	if r < 0 {
+		return "", errno(r)
+	}
+	return C.GoStringN(&buf[0], r), nil
+}
+
+// InetPton calls inet_pton(3). The address is in ip[:4] for AF_INET and ip[:16] for
+// AF_INET6; ok is false when src is not a valid address of the family; err is
+// EAFNOSUPPORT for another family.
+func InetPton(family int, src []byte) (ip [16]byte, ok bool, err error) {
+	var s scratch
+	r := C.csock_inet_pton(C.int(family), cstrNonNil(src, s.host[:]), unsafe.Pointer(&ip[0]))
+	if r < 0 {
+		return ip, false, errno(r)
+	}
+	return ip, r == 1, nil
+}
+
+// InetNtop calls inet_ntop(3) on the raw address src, which must hold at least 4 bytes
+// for AF_INET and 16 for AF_INET6 (EINVAL otherwise).
+func InetNtop(family int, src []byte) (string, error) {
+	need := 0
+	switch family {
+	case AF_INET:
+		need = 4
+	case AF_INET6:
+		need = 16
+	}
+	if len(src) < need {
+		return "", syscall.EINVAL
+	}
+	var buf [C.CSOCK_HOSTTEXT]C.char
+	r := C.csock_inet_ntop(C.int(family), unsafe.Pointer(unsafe.SliceData(src)), &buf[0], C.socklen_t(len(buf)))
+	if r < 0 {
+		return "", errno(r)
+	}
+	return C.GoStringN(&buf[0], r), nil
+}
+
+// InetAton calls inet_aton(3); ok is false when src is not a valid address.
+func InetAton(src []byte) (ip [4]byte, ok bool) {
+	var s scratch
+	r := C.csock_inet_aton(cstrNonNil(src, s.host[:]), unsafe.Pointer(&ip[0]))
+	return ip, r == 1
+}
+
+// Interface is one if_nameindex(3) entry.
+type Interface struct {
+	Index int
+	Name  string
+}
+
+// IfNameIndex calls if_nameindex(3) and returns the interfaces in the kernel's order.
+func IfNameIndex() ([]Interface, error) {
+	var s scratch
+	var out *C.csock_if_list
+	own := unsafe.Pointer(&s.block[0])
+	if r := C.csock_if_nameindex(own, C.size_t(unsafe.Sizeof(s.block)), &out); r < 0 {
+		return nil, errno(r)
+	}
+	base := unsafe.Pointer(out)
+	entries := unsafe.Slice((*C.csock_if)(unsafe.Add(base, C.csock_if_off)), out.count)
+	res := make([]Interface, len(entries))
+	for i := range entries {
+		res[i] = Interface{Index: int(entries[i].index), Name: blockStr(base, entries[i].name)}
+	}
+	if base != own {
+		C.csock_free(base)
+	}
+	return res, nil
+}
+
+// IfNameToIndex calls if_nametoindex(3). An unknown name is its errno (ENODEV), or
+// ErrNotFound when libc set none.
+func IfNameToIndex(name []byte) (int, error) {
+	var s scratch
+	r := C.csock_if_nametoindex(cstrNonNil(name, s.host[:]))
+	switch {
+	case r > 0:
+		return int(r), nil
+	case r < 0:
+		return 0, errno(r)
+	}
+	return 0, ErrNotFound
+}
+
+// IfIndexToName calls if_indextoname(3).
+func IfIndexToName(index uint32) (string, error) {
+	var buf [C.IF_NAMESIZE]C.char
+	r := C.csock_if_indextoname(C.uint(index), &buf[0], C.size_t(len(buf)))
+	if r < 0 {
+		return "", errno(r)
+	}
+	return C.GoStringN(&buf[0], r), nil
+}

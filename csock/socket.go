@@ -1,0 +1,317 @@
+package csock
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/.. -O2 -Wall -Wextra -Werror
+#cgo noescape csock_socketpair
+#cgo nocallback csock_socketpair
+#cgo noescape csock_bind
+#cgo nocallback csock_bind
+#cgo noescape csock_connect
+#cgo nocallback csock_connect
+#cgo noescape csock_accept
+#cgo nocallback csock_accept
+#cgo noescape csock_getsockname
+#cgo nocallback csock_getsockname
+#cgo noescape csock_getpeername
+#cgo nocallback csock_getpeername
+#cgo noescape csock_getsockopt_int
+#cgo nocallback csock_getsockopt_int
+#cgo noescape csock_getsockopt
+#cgo nocallback csock_getsockopt
+#cgo noescape csock_setsockopt
+#cgo nocallback csock_setsockopt
+#cgo noescape csock_recv
+#cgo nocallback csock_recv
+#cgo noescape csock_recvfrom
+#cgo nocallback csock_recvfrom
+#cgo noescape csock_send
+#cgo nocallback csock_send
+#cgo noescape csock_sendto
+#cgo nocallback csock_sendto
+#cgo noescape csock_sockinfo
+#cgo nocallback csock_sockinfo
+#cgo nocallback csock_socket
+#cgo nocallback csock_close
+#cgo nocallback csock_shutdown
+#cgo nocallback csock_listen
+#cgo nocallback csock_setsockopt_int
+#cgo nocallback csock_dup
+#cgo nocallback csock_get_nonblock
+#cgo nocallback csock_set_nonblock
+#cgo nocallback csock_get_cloexec
+#cgo nocallback csock_set_cloexec
+#include "csock.h"
+*/
+import "C"
+
+import "unsafe"
+
+// Socket calls socket(2) with SOCK_CLOEXEC added to typ and returns the descriptor.
+func Socket(family, typ, proto int) (int, error) {
+	r := C.csock_socket(C.int(family), C.int(typ), C.int(proto))
+	if r < 0 {
+		return -1, errno(r)
+	}
+	return int(r), nil
+}
+
+// SocketPair calls socketpair(2) with SOCK_CLOEXEC added to typ.
+func SocketPair(family, typ, proto int) ([2]int, error) {
+	var fds [2]C.int
+	r := C.csock_socketpair(C.int(family), C.int(typ), C.int(proto), &fds[0])
+	if r < 0 {
+		return [2]int{-1, -1}, errno(r)
+	}
+	return [2]int{int(fds[0]), int(fds[1])}, nil
+}
+
+// Close calls close(2) once; it is not retried on EINTR (the descriptor is gone anyway).
+func Close(fd int) error {
+	if r := C.csock_close(C.int(fd)); r < 0 {
+		return errno(r)
+	}
+	return nil
+}
+
+// Shutdown calls shutdown(2).
+func Shutdown(fd, how int) error {
+	if r := C.csock_shutdown(C.int(fd), C.int(how)); r < 0 {
+		return errno(r)
+	}
+	return nil
+}
+
+// Bind calls bind(2) with addr.
+func Bind(fd int, addr *Addr) error {
+	var ss C.struct_sockaddr_storage
+	n, err := addr.sockaddr(&ss)
+	if err != nil {
+		return err
+	}
+	if r := C.csock_bind(C.int(fd), (*C.struct_sockaddr)(unsafe.Pointer(&ss)), n); r < 0 {
+		return errno(r)
+	}
+	return nil
+}
+
+// Listen calls listen(2).
+func Listen(fd, backlog int) error {
+	if r := C.csock_listen(C.int(fd), C.int(backlog)); r < 0 {
+		return errno(r)
+	}
+	return nil
+}
+
+// Connect calls connect(2) once with addr. On a non-blocking descriptor EINPROGRESS is
+// returned as is; so is EINTR.
+func Connect(fd int, addr *Addr) error {
+	var ss C.struct_sockaddr_storage
+	n, err := addr.sockaddr(&ss)
+	if err != nil {
+		return err
+	}
+	if r := C.csock_connect(C.int(fd), (*C.struct_sockaddr)(unsafe.Pointer(&ss)), n); r < 0 {
+		return errno(r)
+	}
+	return nil
+}
+
+// Accept calls accept4(2) with SOCK_CLOEXEC added to flags (flags may add SOCK_NONBLOCK)
+// and returns the new descriptor. If peer is not nil it receives the peer's address.
+func Accept(fd int, flags int, peer *Addr) (int, error) {
+	var c C.csock_addr
+	var cp *C.csock_addr
+	if peer != nil {
+		cp = &c
+	}
+	r := C.csock_accept(C.int(fd), cp, C.int(flags))
+	if r < 0 {
+		return -1, errno(r)
+	}
+	if peer != nil {
+		peer.set(&c)
+	}
+	return int(r), nil
+}
+
+// GetSockName calls getsockname(2) and decodes the address into addr.
+func GetSockName(fd int, addr *Addr) error {
+	var c C.csock_addr
+	if r := C.csock_getsockname(C.int(fd), &c); r < 0 {
+		return errno(r)
+	}
+	addr.set(&c)
+	return nil
+}
+
+// GetPeerName calls getpeername(2) and decodes the address into addr.
+func GetPeerName(fd int, addr *Addr) error {
+	var c C.csock_addr
+	if r := C.csock_getpeername(C.int(fd), &c); r < 0 {
+		return errno(r)
+	}
+	addr.set(&c)
+	return nil
+}
+
+// GetSockOptInt calls getsockopt(2) for an option whose value is a C int.
+func GetSockOptInt(fd, level, option int) (int, error) {
+	var v C.int
+	if r := C.csock_getsockopt_int(C.int(fd), C.int(level), C.int(option), &v); r < 0 {
+		return 0, errno(r)
+	}
+	return int(v), nil
+}
+
+// SetSockOptInt calls setsockopt(2) with a C int value.
+func SetSockOptInt(fd, level, option, value int) error {
+	if r := C.csock_setsockopt_int(C.int(fd), C.int(level), C.int(option), C.int(value)); r < 0 {
+		return errno(r)
+	}
+	return nil
+}
+
+// GetSockOpt calls getsockopt(2) with buf as the value buffer and returns the length the
+// kernel reported.
+func GetSockOpt(fd, level, option int, buf []byte) (int, error) {
+	r := C.csock_getsockopt(C.int(fd), C.int(level), C.int(option),
+		unsafe.Pointer(unsafe.SliceData(buf)), C.socklen_t(len(buf)))
+	if r < 0 {
+		return 0, errno(r)
+	}
+	return int(r), nil
+}
+
+// SetSockOpt calls setsockopt(2) with the bytes of value.
+func SetSockOpt(fd, level, option int, value []byte) error {
+	r := C.csock_setsockopt(C.int(fd), C.int(level), C.int(option),
+		unsafe.Pointer(unsafe.SliceData(value)), C.socklen_t(len(value)))
+	if r < 0 {
+		return errno(r)
+	}
+	return nil
+}
+
+// SetSockOptNull calls setsockopt(2) with a NULL value pointer and the given length (what
+// CPython's setsockopt(level, option, None, optlen) does).
+func SetSockOptNull(fd, level, option int, optlen uint32) error {
+	r := C.csock_setsockopt(C.int(fd), C.int(level), C.int(option), nil, C.socklen_t(optlen))
+	if r < 0 {
+		return errno(r)
+	}
+	return nil
+}
+
+// Recv calls recv(2) into buf and returns the byte count (0 at end of stream).
+func Recv(fd int, buf []byte, flags int) (int, error) {
+	r := C.csock_recv(C.int(fd), unsafe.Pointer(unsafe.SliceData(buf)), C.size_t(len(buf)), C.int(flags))
+	if r < 0 {
+		return 0, errno(r)
+	}
+	return int(r), nil
+}
+
+// RecvFrom calls recvfrom(2) into buf; if from is not nil it receives the sender's
+// address, decoded in the same call (Len 0 when the kernel reported none).
+func RecvFrom(fd int, buf []byte, flags int, from *Addr) (int, error) {
+	var c C.csock_addr
+	var cp *C.csock_addr
+	if from != nil {
+		cp = &c
+	}
+	r := C.csock_recvfrom(C.int(fd), unsafe.Pointer(unsafe.SliceData(buf)), C.size_t(len(buf)), C.int(flags), cp)
+	if r < 0 {
+		return 0, errno(r)
+	}
+	if from != nil {
+		from.set(&c)
+	}
+	return int(r), nil
+}
+
+// Send calls send(2) with MSG_NOSIGNAL added to flags and returns the byte count.
+func Send(fd int, buf []byte, flags int) (int, error) {
+	r := C.csock_send(C.int(fd), unsafe.Pointer(unsafe.SliceData(buf)), C.size_t(len(buf)), C.int(flags))
+	if r < 0 {
+		return 0, errno(r)
+	}
+	return int(r), nil
+}
+
+// SendTo calls sendto(2) to addr with MSG_NOSIGNAL added to flags and returns the byte
+// count.
+func SendTo(fd int, buf []byte, flags int, addr *Addr) (int, error) {
+	var ss C.struct_sockaddr_storage
+	n, err := addr.sockaddr(&ss)
+	if err != nil {
+		return 0, err
+	}
+	r := C.csock_sendto(C.int(fd), unsafe.Pointer(unsafe.SliceData(buf)), C.size_t(len(buf)), C.int(flags),
+		(*C.struct_sockaddr)(unsafe.Pointer(&ss)), n)
+	if r < 0 {
+		return 0, errno(r)
+	}
+	return int(r), nil
+}
+
+// Dup calls fcntl(2) F_DUPFD_CLOEXEC: a close-on-exec duplicate of fd.
+func Dup(fd int) (int, error) {
+	r := C.csock_dup(C.int(fd))
+	if r < 0 {
+		return -1, errno(r)
+	}
+	return int(r), nil
+}
+
+// GetNonblock reports whether O_NONBLOCK is set on fd (fcntl(2) F_GETFL).
+func GetNonblock(fd int) (bool, error) {
+	r := C.csock_get_nonblock(C.int(fd))
+	if r < 0 {
+		return false, errno(r)
+	}
+	return r == 1, nil
+}
+
+// SetNonblock sets or clears O_NONBLOCK on fd (fcntl(2) F_GETFL, then F_SETFL if it
+// changes).
+func SetNonblock(fd int, on bool) error {
+	if r := C.csock_set_nonblock(C.int(fd), cbool(on)); r < 0 {
+		return errno(r)
+	}
+	return nil
+}
+
+// GetCloexec reports whether FD_CLOEXEC is set on fd (fcntl(2) F_GETFD).
+func GetCloexec(fd int) (bool, error) {
+	r := C.csock_get_cloexec(C.int(fd))
+	if r < 0 {
+		return false, errno(r)
+	}
+	return r == 1, nil
+}
+
+// SetCloexec sets or clears FD_CLOEXEC on fd (fcntl(2) F_GETFD, then F_SETFD if it
+// changes).
+func SetCloexec(fd int, on bool) error {
+	if r := C.csock_set_cloexec(C.int(fd), cbool(on)); r < 0 {
+		return errno(r)
+	}
+	return nil
+}
+
+// SockInfo reads SO_DOMAIN, SO_TYPE and SO_PROTOCOL of fd (getsockopt(2)): what a
+// descriptor of unknown origin is.
+func SockInfo(fd int) (family, typ, proto int, err error) {
+	var f, t, p C.int
+	if r := C.csock_sockinfo(C.int(fd), &f, &t, &p); r < 0 {
+		return 0, 0, 0, errno(r)
+	}
+	return int(f), int(t), int(p), nil
+}
+
+func cbool(b bool) C.int {
+	if b {
+		return 1
+	}
+	return 0
+}
