@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -119,12 +121,28 @@ func FormatGolden(header string, cases []GoldenCase) []byte {
 	return b.Bytes()
 }
 
-// Python returns the python3 to run: $HERMETIC_PYTHON, or python3.
+var pythonPath struct {
+	once sync.Once
+	path string
+}
+
+// Python returns the python3 to run: $HERMETIC_PYTHON, or the interpreter
+// that python3 on $PATH runs (resolved once: a pyenv shim costs a second
+// and a half a start), or python3.
 func Python() string {
 	if p := os.Getenv("HERMETIC_PYTHON"); p != "" {
 		return p
 	}
-	return "python3"
+	pythonPath.once.Do(func() {
+		pythonPath.path = "python3"
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, "python3", "-c", "import sys; print(sys.executable)").Output()
+		if p := strings.TrimSpace(string(out)); err == nil && filepath.IsAbs(p) {
+			pythonPath.path = p
+		}
+	})
+	return pythonPath.path
 }
 
 // EvalPython evaluates every expression with one python3 process, as the

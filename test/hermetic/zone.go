@@ -205,7 +205,9 @@ func reverseName(addr string) string {
 	return name
 }
 
-// DefaultZone returns the zone of DefaultWorld. See ZoneDoc for a summary.
+// DefaultZone returns the zone of DefaultWorld, under the made-up TLD .test
+// and the search domains corp.test and lab.test. The comments in its body
+// say what each name is for.
 func DefaultZone() Zone {
 	var rr []string
 	add := func(format string, args ...any) { rr = append(rr, fmt.Sprintf(format, args...)) }
