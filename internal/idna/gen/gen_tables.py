@@ -143,7 +143,6 @@ class Writer:
         self.line("\t},")
         self.line("}")
         self.line()
-        return len(runs), len(multi)
 
 
 def main():
@@ -156,14 +155,13 @@ def main():
     w.line("package idna")
     w.line()
 
-    c = chr
     w.rune_ranges("tableB1", "holds stringprep table B.1, code points nameprep maps to nothing.",
-                  ranges_of(lambda cp: stringprep.in_table_b1(c(cp))))
+                  ranges_of(lambda cp: stringprep.in_table_b1(chr(cp))))
 
     b2 = {}
     for cp in range(MAX_RUNE):
-        v = stringprep.map_table_b2(c(cp))
-        if v != c(cp):
+        v = stringprep.map_table_b2(chr(cp))
+        if v != chr(cp):
             b2[cp] = v
     w.mapping("tableB2", "is stringprep.map_table_b2, case folding for use with NFKC.", b2)
 
@@ -172,24 +170,24 @@ def main():
                   stringprep.in_table_c5, stringprep.in_table_c6,
                   stringprep.in_table_c7, stringprep.in_table_c8,
                   stringprep.in_table_c9)
-    prohib = ranges_of(lambda cp: any(f(c(cp)) for f in prohibited))
+    prohib = ranges_of(lambda cp: any(f(chr(cp)) for f in prohibited))
     w.rune_ranges("tableProhibited", "holds the union of stringprep tables C.1.2, C.2.2 and C.3 to C.9, "
                   "the code points nameprep prohibits.", prohib)
-    printable = set(cp for lo, hi in prohib for cp in range(lo, hi + 1) if c(cp).isprintable())
+    printable = set(cp for lo, hi in prohib for cp in range(lo, hi + 1) if chr(cp).isprintable())
     w.rune_ranges("printableProhibited", "holds the prohibited code points that CPython 3.11's "
                   "str.isprintable accepts, which repr therefore shows unescaped.",
                   ranges_of(lambda cp: cp in printable))
     w.rune_ranges("tableD1", "holds stringprep table D.1, code points of bidi class R or AL.",
-                  ranges_of(lambda cp: stringprep.in_table_d1(c(cp))))
+                  ranges_of(lambda cp: stringprep.in_table_d1(chr(cp))))
     w.rune_ranges("tableD2", "holds stringprep table D.2, code points of bidi class L.",
-                  ranges_of(lambda cp: stringprep.in_table_d2(c(cp))))
+                  ranges_of(lambda cp: stringprep.in_table_d2(chr(cp))))
 
     decomp = {}
     for cp in range(MAX_RUNE):
         if HANGUL_FIRST <= cp < HANGUL_FIRST + HANGUL_COUNT:
             continue
-        v = ucd32.normalize("NFKD", c(cp))
-        if v != c(cp):
+        v = ucd32.normalize("NFKD", chr(cp))
+        if v != chr(cp):
             decomp[cp] = v
     w.mapping("decompositions", "maps each code point other than a Hangul syllable to its full "
               "compatibility decomposition, canonically ordered, as ucd_3_2_0.normalize(\"NFKD\") "
@@ -199,22 +197,26 @@ def main():
     w.line("// normaliser uses, which are those of its current Unicode database even for")
     w.line("// ucd_3_2_0.")
     w.line("var combiningClasses = []cccRange{")
-    for lo, hi, v in valued_ranges_of(lambda cp: unicodedata.combining(c(cp))):
+    for lo, hi, v in valued_ranges_of(lambda cp: unicodedata.combining(chr(cp))):
         w.line("\t{0x%04X, 0x%04X, %d}," % (lo, hi, v))
     w.line("}")
     w.line()
 
+    # CPython composes with the pair table of its current database, even for
+    # ucd_3_2_0 (U+1B05 U+1B35 becomes U+1B06, unassigned in Unicode 3.2), so
+    # candidates come from both databases; only pairs that ucd_3_2_0 really
+    # composes are kept (U+2ADD U+0338 is not composed, for one).
     candidates = set()
     for db in (ucd32, unicodedata):
         for cp in range(MAX_RUNE):
-            d = db.decomposition(c(cp))
+            d = db.decomposition(chr(cp))
             if not d or d.startswith("<"):
                 continue
             parts = d.split()
             if len(parts) == 2:
                 candidates.add((int(parts[0], 16), int(parts[1], 16), cp))
     pairs = sorted((a, b, r) for a, b, r in candidates
-                   if ucd32.normalize("NFC", c(a) + c(b)) == c(r))
+                   if ucd32.normalize("NFC", chr(a) + chr(b)) == chr(r))
     w.line("// compositions lists the canonical composition pairs (first, second, composite)")
     w.line("// that ucd_3_2_0.normalize(\"NFC\") applies, sorted by first then second.")
     w.line("var compositions = []compPair{")
