@@ -357,3 +357,61 @@ func setupNetwork(w World) error {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// RemoveAddr removes a CIDR address (one of World.Addrs) from Interface,
+// e.g. to see what libc's AI_ADDRCONFIG does on a host without IPv6.
+// AddAddr puts it back; tests that remove one should restore it in
+// t.Cleanup. Neither is safe to use from parallel tests.
+func (e *Env) RemoveAddr(cidr string) error {
+	if strings.Contains(cidr, ":") {
+		return ip("-6", "addr", "del", cidr, "dev", Interface)
+	}
+	return ip("addr", "del", cidr, "dev", Interface)
+}
+
+// AddAddr adds a CIDR address to Interface (IPv6 without duplicate address
+// detection), and restores the default route of its family when
+// World.DefaultRoutes is set and the route went with the address.
+func (e *Env) AddAddr(cidr string) error {
+	v6 := strings.Contains(cidr, ":")
+	args := []string{"addr", "add", cidr, "dev", Interface}
+	fam := "-4"
+	if v6 {
+		args = []string{"-6", "addr", "add", cidr, "dev", Interface, "nodad"}
+		fam = "-6"
+	}
+	if err := ip(args...); err != nil {
+		return err
+	}
+	if e.World.DefaultRoutes {
+		return ip(fam, "route", "replace", "default", "dev", Interface)
+	}
+	return nil
+}
+
+// SetIPv6 turns IPv6 off or on for both ends of the world's veth (the
+// disable_ipv6 sysctl), link-local addresses included: with it off the
+// namespace has IPv6 on loopback only, as a host without IPv6 has. Turning
+// it on again restores the IPv6 addresses of World.Addrs and the route.
+func (e *Env) SetIPv6(on bool) error {
+	v := "1\n"
+	if on {
+		v = "0\n"
+	}
+	for _, dev := range []string{Interface, PeerInterface} {
+		if err := os.WriteFile("/proc/sys/net/ipv6/conf/"+dev+"/disable_ipv6", []byte(v), 0o644); err != nil {
+			return err
+		}
+	}
+	if !on {
+		return nil
+	}
+	for _, a := range e.World.Addrs {
+		if strings.Contains(a, ":") {
+			if err := e.AddAddr(a); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
