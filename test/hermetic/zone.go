@@ -256,6 +256,11 @@ func DefaultZone() Zone {
 	add("shadow.corp.test. 60 IN A 192.0.2.53")
 	add("shadow.lab.test. 60 IN A 192.0.2.54")
 	add("www.corp.test. 60 IN CNAME multi.test.")
+	// The first search domain fails (SERVFAIL, no answer, REFUSED), the
+	// second answers.
+	add("flaky.lab.test. 60 IN A 192.0.2.56")
+	add("slow.lab.test. 60 IN A 192.0.2.57")
+	add("picky.lab.test. 60 IN A 192.0.2.58")
 
 	// Names that /etc/hosts also has (files must win, per family or not).
 	add("dual.test. 60 IN A 192.0.2.200")
@@ -293,6 +298,7 @@ func DefaultZone() Zone {
 		Silent: []string{
 			"blackhole.test.",
 			"halfsilent.test. AAAA",
+			"slow.corp.test.",
 		},
 		SOAs: []string{
 			". 60 IN SOA ns.test. hostmaster.test. 1 3600 600 86400 60",
