@@ -42,7 +42,7 @@ var handPicked = []string{
 	"\u05d0\u05d1", "\u05d0\u05b0", "\u05d0\u05b0\u05d1", "\u05d0-\u05d1", "\u05d0 \u05d1",
 	"\u05d0.\u0627", "\u05d0.a", "a\u05d0b", "\u0627\u200d\u0628", "\u0627\u200e\u0628",
 	"\u0627\u202b\u0628", "\u05d0\u0300\u05d1", "\U0001e900", "\U0001e922\U0001e923", "\u0860\u0861",
-	"\u08a0", "\u07c0\u07c1", "\u0710\u0712", "\ufb1d", "\ufb50",
+	"\u08a0", "a\U0001e900", "ABC.ü", "\u07c0\u07c1", "\u0710\u0712", "\ufb1d", "\ufb50",
 
 	// Mapped to nothing, spaces and other prohibited code points.
 	"\u00ad", "a\u00adb", "\u00ad.com", "ü\u00ad", "\u200b", "a\u200bb", "\u200c", "\u200d",

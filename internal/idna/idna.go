@@ -57,6 +57,9 @@ const acePrefix = "xn--"
 // 64.  Other names are split at U+002E, U+3002, U+FF0E and U+FF61, a final
 // empty label is kept as a trailing ".", and every label goes through ToASCII.
 // The only error type returned is *Error.
+//
+// Runes no Python str can hold (negative or above U+10FFFF) are treated as
+// U+FFFD, which nameprep prohibits.
 func Encode(s []rune) ([]byte, error) {
 	if len(s) == 0 {
 		return []byte{}, nil

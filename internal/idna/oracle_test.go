@@ -3,6 +3,7 @@ package idna
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -48,7 +49,7 @@ func runOracle(t *testing.T, req map[string]any, result any) {
 	require.NoError(t, json.Unmarshal(resp.Result, result))
 }
 
-// pyRepr renders s roughly as Python's ascii() would, for failure messages.
+// pyRepr renders s as Python's ascii() would, for failure messages.
 func pyRepr(s []rune) string {
 	var b strings.Builder
 	b.WriteByte('\'')
@@ -56,27 +57,16 @@ func pyRepr(s []rune) string {
 		switch {
 		case r >= 0x20 && r < 0x7F && r != '\'' && r != '\\':
 			b.WriteRune(r)
-		case r < 0x100 && r >= 0:
-			b.WriteString(`\x` + hex2(r, 2))
-		case r < 0x10000 && r >= 0:
-			b.WriteString(`\u` + hex2(r, 4))
-		case r <= utf8.MaxRune && r >= 0:
-			b.WriteString(`\U` + hex2(r, 8))
+		case r < 0 || r > utf8.MaxRune:
+			fmt.Fprintf(&b, "<invalid %#x>", r)
+		case r < 0x100:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r < 0x10000:
+			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
-			b.WriteString(`<invalid>`)
+			fmt.Fprintf(&b, `\U%08x`, r)
 		}
 	}
 	b.WriteByte('\'')
 	return b.String()
-}
-
-// hex2 formats r as lower-case hexadecimal padded to width digits.
-func hex2(r rune, width int) string {
-	const digits = "0123456789abcdef"
-	out := make([]byte, width)
-	for i := width - 1; i >= 0; i-- {
-		out[i] = digits[r&0xF]
-		r >>= 4
-	}
-	return string(out)
 }
