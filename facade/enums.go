@@ -45,7 +45,9 @@ func (f MsgFlag) String() string       { return flagNames(msgFlagMembers, int(f)
 func (f AddressInfo) String() string   { return flagNames(addressInfoMembers, int(f)) }
 
 // PyRepr returns CPython's repr, "<AddressFamily.AF_INET: 2>".
-func (f AddressFamily) PyRepr() string { return enumRepr("AddressFamily", addressFamilyMembers, int(f)) }
+func (f AddressFamily) PyRepr() string {
+	return enumRepr("AddressFamily", addressFamilyMembers, int(f))
+}
 
 // PyRepr returns CPython's repr, "<SocketKind.SOCK_STREAM: 1>".
 func (k SocketKind) PyRepr() string { return enumRepr("SocketKind", socketKindMembers, int(k)) }
