@@ -27,8 +27,17 @@
 //		n := env.Server.Count("multi.test", dns.TypeA)
 //	}
 //
+// Env also changes the namespace's addresses at run time: SetIPv6(false)
+// leaves IPv6 on loopback only, RemoveAddr and AddAddr take a World.Addrs
+// address away and back (see TestAddrConfigFollowsInterfaces).
+//
 // The package also holds the lookup table (testdata/lookups.txt), CPython's
 // answers to it in this world (testdata/cpython.golden), CompareWithCPython
 // to check another evaluator (csock's pysock binary or facade) against them
-// line by line, and the pure-Go comparison (testdata/godiff.md).
+// line by line, and the pure-Go comparison (testdata/godiff.md). After a
+// change to the table, the zone or the world, regenerate both with
+//
+//	go test ./test/hermetic -run 'TestCPythonGolden|TestGenerateGoDiff' -update
+//
+// and review the diff. README.md describes the zone.
 package hermetic

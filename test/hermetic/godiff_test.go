@@ -106,7 +106,9 @@ func renderGoDiff(rows []goRow) []byte {
 	w("namespace with the same files and nameserver. Both answers are reduced to what both can express (see the\n")
 	w("mapping and normalisation at the top of `normalize_test.go`): addresses in order, canonical name, host names,\n")
 	w("error kind. **%d of %d lookups differ**; %d have no Go counterpart.\n", len(diffs), len(rows), len(noGo))
-	w("`TestGoDiffStillExists` fails when a row below stops being a difference, and `TestGenerateGoDiff` when a new one appears.\n\n")
+	w("`TestGoDiffStillExists` fails when a row below stops being a difference, and `TestGenerateGoDiff` when a new one appears.\n")
+	w("A canonical name \"a or b\" means Go's `LookupCNAME` gave both on repeated calls: it races a CNAME query against\n")
+	w("the A and AAAA queries, so on a chain of two hops it returns the first hop or the last one.\n\n")
 	w("## Differences by kind\n\n| kind | lookups |\n|---|---|\n")
 	for _, k := range sortedKeys(kinds) {
 		w("| %s | %d |\n", k, kinds[k])

@@ -308,3 +308,19 @@ func TestBrokenWorldFails(t *testing.T) {
 	assert.Contains(t, out, "--- FAIL: TestNamespaceIsPrivate")
 	assert.Contains(t, out, "the world could not be built")
 }
+
+func TestServerListensOnBothLoopbacks(t *testing.T) {
+	env := Require(t)
+	env.Server.Reset()
+	for _, proto := range []string{"udp", "tcp"} {
+		for _, addr := range []string{"127.0.0.1:53", "[::1]:53"} {
+			m := new(dns.Msg)
+			m.SetQuestion("v6only.test.", dns.TypeAAAA)
+			c := &dns.Client{Net: proto, Timeout: 2 * time.Second}
+			r, _, err := c.Exchange(m, addr)
+			require.NoError(t, err, "%s %s", proto, addr)
+			assert.Len(t, r.Answer, 2, "%s %s", proto, addr)
+		}
+		assert.Equal(t, 2, env.Server.CountProto("v6only.test", dns.TypeAAAA, proto))
+	}
+}
