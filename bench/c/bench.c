@@ -579,10 +579,11 @@ int main(int argc, char **argv) {
     long target_ms = 300, max_s = 300, cpu = -1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--list") == 0) {
-            printf("{\"impl\":\"c\",\"ops\":[");
-            for (size_t k = 0; k < sizeof ops_list / sizeof ops_list[0]; k++)
-                printf("%s\"%s\"", k ? "," : "", ops_list[k]);
-            if (printf("]}\n") < 0) die(errno, "printf");
+            if (printf("{\"impl\":\"c\",\"ops\":[") < 0) die(errno, "printf");
+            for (size_t k = 0; k < sizeof ops_list / sizeof ops_list[0]; k++) {
+                if (printf("%s\"%s\"", k ? "," : "", ops_list[k]) < 0) die(errno, "printf");
+            }
+            if (printf("]}\n") < 0 || fflush(stdout) != 0) die(errno, "printf");
             return 0;
         } else if (strcmp(argv[i], "--quick") == 0) {
             g_quick = 1;

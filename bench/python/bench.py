@@ -271,10 +271,10 @@ def raise_nofile(want):
 
 
 def idle_10k(ctx):
-    """10,000 (1,000 with --quick) loopback TCP connections to a forked peer process, one thread
-    per connection blocked in recv. The peer ends live in the child: 2 x
-    10,000 descriptors do not fit under this machine's hard RLIMIT_NOFILE
-    (20,000), and the peer's memory should not count."""
+    """10,000 (1,000 with --quick) loopback TCP connections to a forked peer
+    process, one thread per connection blocked in recv. The peer ends live in
+    the child: 2 x 10,000 descriptors do not fit under this machine's hard
+    RLIMIT_NOFILE (20,000), and the peer's memory should not count."""
     nconns = IDLE_CONNS_QUICK if ctx.quick else IDLE_CONNS
     raise_nofile(nconns + 256)
     ln = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -298,23 +298,26 @@ def idle_10k(ctx):
     os.close(ctrl_r)
     ln.close()
 
-    conns, threads = [], []
+    held = []  # (socket, thread) pairs
     ready = threading.Semaphore(0)
     woken = []
 
     def receiver(s):
         ready.release()
-        s.recv(1)  # returns b"" when the peer process exits
+        s.recv(1)  # returns b"" once this side is shut down
         woken.append(1)
 
     try:
         for i in range(nconns):
             s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            conns.append(s)
-            s.connect(addr)
+            try:
+                s.connect(addr)
+            except OSError:
+                s.close()
+                raise
             t = threading.Thread(target=receiver, args=(s,), name=f"idle-{i}")
+            held.append((s, t))
             t.start()
-            threads.append(t)
         deadline = time.monotonic() + WAIT_LIMIT
         for _ in range(nconns):
             if not ready.acquire(timeout=max(deadline - time.monotonic(), 0.001)):
@@ -324,11 +327,18 @@ def idle_10k(ctx):
         if woken:
             raise RuntimeError(f"{len(woken)} receivers returned before their peers closed")
     finally:
-        os.close(ctrl_w)  # the child exits, every receiver sees end of stream
-        for t in threads:
-            join(t, "idle receiver")
-        for s in conns:
+        # Wake the receivers one at a time (shutdown makes recv return b""),
+        # joining each before the next: waking 10,000 threads at once makes
+        # them fight over the GIL for minutes on a loaded machine.
+        for s, t in held:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already disconnected: recv has returned anyway
+            if t.ident is not None:
+                join(t, "idle receiver")
             s.close()
+        os.close(ctrl_w)  # the child exits, closing the peer ends
         _, status = os.waitpid(pid, 0)
     if status != 0:
         raise RuntimeError(f"idle peer failed (status {status})")

@@ -36,6 +36,7 @@ func Machine(ctx context.Context, root string, progs *Programs, extra map[string
 	} else {
 		m["python"] = "unavailable"
 	}
+	m["loadavg_start"] = loadAvg()
 	if h, err := os.Hostname(); err == nil {
 		m["hostname"] = h
 	}
@@ -73,6 +74,16 @@ func osName() string {
 		}
 	}
 	return "unknown"
+}
+
+// loadAvg is the 1-, 5- and 15-minute load average: a loaded machine
+// explains wide min–max ranges.
+func loadAvg() string {
+	f := strings.Fields(readTrim("/proc/loadavg"))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func readTrim(path string) string {

@@ -230,6 +230,7 @@ rounds:
 		}
 	}
 	run.Machine["duration_s"] = time.Since(start).Round(time.Second).Seconds()
+	run.Machine["loadavg_end"] = loadAvg()
 
 	report := &Report{Machine: run.Machine, Results: run.Data.Results(), Ratios: run.Data.Ratios()}
 	if err := WriteReports(outDir, run, report); err != nil {
