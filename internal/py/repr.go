@@ -21,7 +21,7 @@ const MaxStrDigits = 4300
 func Repr(v any) string {
 	var p printer
 	p.repr(v)
-	return p.b.String()
+	return string(p.b)
 }
 
 // ReprChecked is Repr, except that, as CPython does, it fails with
@@ -33,7 +33,7 @@ func ReprChecked(v any) (string, error) {
 	if p.err != nil {
 		return "", p.err
 	}
-	return p.b.String(), nil
+	return string(p.b), nil
 }
 
 // Str returns CPython's str(v): a str is itself, a value implementing
@@ -52,7 +52,7 @@ func Str(v any) string {
 // so that a Go slice that contains itself prints as "[...]", as CPython
 // prints a recursive list, instead of recursing forever.
 type printer struct {
-	b       strings.Builder
+	b       []byte
 	active  []seqID
 	checked bool
 	err     error
@@ -65,43 +65,43 @@ type seqID struct {
 
 func (p *printer) repr(v any) {
 	if r, ok := v.(Reprer); ok {
-		p.b.WriteString(r.PyRepr())
+		p.writeString(r.PyRepr())
 		return
 	}
 	switch x := v.(type) {
 	case nil:
-		p.b.WriteString("None")
+		p.writeString("None")
 	case bool:
 		if x {
-			p.b.WriteString("True")
+			p.writeString("True")
 		} else {
-			p.b.WriteString("False")
+			p.writeString("False")
 		}
 	case int:
-		p.b.WriteString(strconv.FormatInt(int64(x), 10))
+		p.writeString(strconv.FormatInt(int64(x), 10))
 	case int8:
-		p.b.WriteString(strconv.FormatInt(int64(x), 10))
+		p.writeString(strconv.FormatInt(int64(x), 10))
 	case int16:
-		p.b.WriteString(strconv.FormatInt(int64(x), 10))
+		p.writeString(strconv.FormatInt(int64(x), 10))
 	case int32:
-		p.b.WriteString(strconv.FormatInt(int64(x), 10))
+		p.writeString(strconv.FormatInt(int64(x), 10))
 	case int64:
-		p.b.WriteString(strconv.FormatInt(x, 10))
+		p.writeString(strconv.FormatInt(x, 10))
 	case uint:
-		p.b.WriteString(strconv.FormatUint(uint64(x), 10))
+		p.writeString(strconv.FormatUint(uint64(x), 10))
 	case uint8:
-		p.b.WriteString(strconv.FormatUint(uint64(x), 10))
+		p.writeString(strconv.FormatUint(uint64(x), 10))
 	case uint16:
-		p.b.WriteString(strconv.FormatUint(uint64(x), 10))
+		p.writeString(strconv.FormatUint(uint64(x), 10))
 	case uint32:
-		p.b.WriteString(strconv.FormatUint(uint64(x), 10))
+		p.writeString(strconv.FormatUint(uint64(x), 10))
 	case uint64:
-		p.b.WriteString(strconv.FormatUint(x, 10))
+		p.writeString(strconv.FormatUint(x, 10))
 	case uintptr:
-		p.b.WriteString(strconv.FormatUint(uint64(x), 10))
+		p.writeString(strconv.FormatUint(uint64(x), 10))
 	case *big.Int:
 		if x == nil {
-			p.b.WriteString("None")
+			p.writeString("None")
 			return
 		}
 		s := x.String()
@@ -110,48 +110,50 @@ func (p *printer) repr(v any) {
 				"Exceeds the limit (%d digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit",
 				MaxStrDigits)}
 		}
-		p.b.WriteString(s)
+		p.writeString(s)
 	case float64:
-		p.b.WriteString(FloatRepr(x))
+		p.writeString(FloatRepr(x))
 	case float32:
-		p.b.WriteString(FloatRepr(float64(x)))
+		p.writeString(FloatRepr(float64(x)))
 	case string:
-		p.b.WriteString(StrRepr(x))
+		p.b = appendStrRepr(p.b, x)
 	case []byte:
-		p.b.WriteString(BytesRepr(x))
+		p.writeString(BytesRepr(x))
 	case Tuple:
 		p.seq(x, "(", ")", len(x) == 1)
 	case List:
 		p.seq(x, "[", "]", false)
 	default:
-		fmt.Fprintf(&p.b, "<%T %v>", v, v)
+		p.writeString(fmt.Sprintf("<%T %v>", v, v))
 	}
 }
 
+func (p *printer) writeString(s string) { p.b = append(p.b, s...) }
+
 func (p *printer) seq(items []any, open, close string, oneTuple bool) {
 	if len(items) == 0 {
-		p.b.WriteString(open + close)
+		p.writeString(open + close)
 		return
 	}
 	id := seqID{&items[0], len(items)}
 	for _, a := range p.active {
 		if a == id {
-			p.b.WriteString(open + "..." + close)
+			p.writeString(open + "..." + close)
 			return
 		}
 	}
 	p.active = append(p.active, id)
-	p.b.WriteString(open)
+	p.writeString(open)
 	for i, it := range items {
 		if i > 0 {
-			p.b.WriteString(", ")
+			p.writeString(", ")
 		}
 		p.repr(it)
 	}
 	if oneTuple {
-		p.b.WriteString(",")
+		p.writeString(",")
 	}
-	p.b.WriteString(close)
+	p.writeString(close)
 	p.active = p.active[:len(p.active)-1]
 }
 
@@ -162,11 +164,14 @@ const hexDigits = "0123456789abcdef"
 // \n and \r escaped; other characters kept when str.isprintable() (see
 // [IsPrintable]) and otherwise written as \xNN, \uNNNN or \UNNNNNNNN.
 func StrRepr(s string) string {
+	return string(appendStrRepr(make([]byte, 0, len(s)+2), s))
+}
+
+func appendStrRepr(b []byte, s string) []byte {
 	quote := byte('\'')
 	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
 		quote = '"'
 	}
-	b := make([]byte, 0, len(s)+2)
 	b = append(b, quote)
 	for len(s) > 0 {
 		r, n := decodeRune(s)
@@ -193,8 +198,7 @@ func StrRepr(s string) string {
 		}
 		s = s[n:]
 	}
-	b = append(b, quote)
-	return string(b)
+	return append(b, quote)
 }
 
 // BytesRepr returns CPython's repr() of the bytes b: b'…' (or b"…" when b

@@ -208,3 +208,10 @@ func FSDecode(b []byte) string {
 	}
 	return string(out)
 }
+
+// PyRepr returns CPython's repr() of the exception, e.g.
+// UnicodeEncodeError('utf-8', '\ud800', 0, 1, 'surrogates not allowed').
+func (e *UnicodeEncodeError) PyRepr() string {
+	return fmt.Sprintf("UnicodeEncodeError(%s, %s, %d, %d, %s)",
+		StrRepr(e.Encoding), StrRepr(e.Object), e.Start, e.End, StrRepr(e.Reason))
+}

@@ -207,6 +207,18 @@ func (e *evaluator) items(elts []Node, pos, depth int) ([]any, error) {
 			return nil, usageErr(KindLimit, pos, "", "result of printed size over pysock's limit of %d", MaxSize)
 		}
 	}
+	if err := e.charge(8 * int64(len(items))); err != nil {
+		return nil, locate(err, pos, "")
+	}
 	e.remember(items, size)
 	return items, nil
+}
+
+// EvalString parses src and evaluates it against env: Parse then Eval.
+func EvalString(src string, env Env) (any, error) {
+	n, err := Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	return Eval(n, env)
 }

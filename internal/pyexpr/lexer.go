@@ -233,13 +233,11 @@ func (l *lexer) number() (token, error) {
 		}
 	}
 	if c := l.peek(0); c == 'e' || c == 'E' {
-		save := l.pos
 		l.pos++
 		if c := l.peek(0); c == '+' || c == '-' {
 			l.pos++
 		}
 		if any, good := digits(isDigit); !any || !good {
-			l.pos = save + 1
 			return bad("decimal")
 		}
 		isFloat = true

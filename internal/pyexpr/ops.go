@@ -3,7 +3,6 @@ package pyexpr
 import (
 	"fmt"
 	"math/big"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/csock/csock/internal/py"
@@ -50,11 +49,15 @@ const (
 	// MaxLen is the longest str (in code points) or bytes result.
 	MaxLen = 1 << 24
 	// MaxItems is the longest tuple or list result.
-	MaxItems = 1 << 22
+	MaxItems = 1 << 20
 	// MaxSize bounds the printed size (roughly, the length of repr) of a
 	// result, nested tuples and lists counted in full, so that a result
 	// made of shared references cannot expand beyond reach when printed.
-	MaxSize = 1 << 26
+	MaxSize = 1 << 25
+	// MaxWork bounds the total work of the operators of one expression, in
+	// rough units of bytes built (bits for int arithmetic), so that many
+	// operations on large values cannot add up to minutes.
+	MaxWork = 1 << 28
 	// memoryErrorBytes is the allocation from which CPython's MemoryError
 	// is taken for granted: no machine pysock runs on grants that much.
 	memoryErrorBytes = 1 << 36
@@ -67,6 +70,16 @@ const (
 // tuples and lists it has seen (they may be shared many times).
 type sizer struct {
 	memo map[seqKey]int
+	work int64
+}
+
+// charge adds n units of work, failing once the total exceeds MaxWork.
+func (z *sizer) charge(n int64) error {
+	z.work += n
+	if z.work > MaxWork {
+		return limitErr("the expression does more work than pysock's limit allows (large values used too many times)")
+	}
+	return nil
 }
 
 type seqKey struct {
@@ -192,7 +205,7 @@ func (z *sizer) binary(op string, a, b any) (any, error) {
 			return r, err
 		}
 	}
-	if r, ok, err := numericOp(op, a, b); ok || err != nil {
+	if r, ok, err := z.numericOp(op, a, b); ok || err != nil {
 		return r, err
 	}
 	if bHook && !triedB {
@@ -205,7 +218,7 @@ func (z *sizer) binary(op string, a, b any) (any, error) {
 
 // numericOp applies op to two numbers; ok is false when an operand is not
 // a number or op does not apply to floats.
-func numericOp(op string, a, b any) (any, bool, error) {
+func (z *sizer) numericOp(op string, a, b any) (any, bool, error) {
 	x, y := asNumber(a), asNumber(b)
 	if x.kind == notNum || y.kind == notNum {
 		return nil, false, nil
@@ -223,7 +236,20 @@ func numericOp(op string, a, b any) (any, bool, error) {
 				}
 			}
 		}
+		cost := int64(max(x.i.BitLen(), y.i.BitLen()))
+		switch op {
+		case "*", "/", "//", "%", "**":
+			cost *= 8
+		}
+		if err := z.charge(cost); err != nil {
+			return nil, true, err
+		}
 		r, err := intOp(op, x.i, y.i)
+		if err == nil {
+			if ri, ok := r.(*big.Int); ok {
+				err = z.charge(int64(ri.BitLen()))
+			}
+		}
 		return r, true, err
 	}
 	switch op {
@@ -455,8 +481,11 @@ func (z *sizer) concat(a, b any) (any, error) {
 		if !ok {
 			return nil, typeErr(fmt.Sprintf("can only concatenate str (not \"%s\") to str", py.TypeName(b)))
 		}
+		if err := z.charge(int64(len(x) + len(y))); err != nil {
+			return nil, err
+		}
 		x, y = py.Canonical(x), py.Canonical(y)
-		if n := strLen(x) + strLen(y); n > MaxLen {
+		if n := py.Len(x) + py.Len(y); n > MaxLen {
 			return nil, limitErr("str result of %d characters is over pysock's limit of %d", n, MaxLen)
 		}
 		return x + y, nil
@@ -464,6 +493,9 @@ func (z *sizer) concat(a, b any) (any, error) {
 		y, ok := b.([]byte)
 		if !ok {
 			return nil, typeErr(fmt.Sprintf("can't concat %s to bytes", py.TypeName(b)))
+		}
+		if err := z.charge(int64(len(x) + len(y))); err != nil {
+			return nil, err
 		}
 		if n := len(x) + len(y); n > MaxLen {
 			return nil, limitErr("bytes result of %d bytes is over pysock's limit of %d", n, MaxLen)
@@ -488,6 +520,9 @@ func (z *sizer) concat(a, b any) (any, error) {
 }
 
 func (z *sizer) joinItems(x, y []any) ([]any, error) {
+	if err := z.charge(8 * int64(len(x)+len(y))); err != nil {
+		return nil, err
+	}
 	if n := len(x) + len(y); n > MaxItems {
 		return nil, limitErr("result of %d items is over pysock's limit of %d", n, MaxItems)
 	}
@@ -500,13 +535,12 @@ func (z *sizer) joinItems(x, y []any) ([]any, error) {
 	return r, nil
 }
 
-// strLen returns the length of a canonical str in code points.
-func strLen(s string) int { return utf8.RuneCountInString(s) }
-
 // strWidth returns the bytes per character CPython uses to store s.
 func strWidth(s string) int64 {
 	w := int64(1)
-	for _, r := range py.Runes(s) {
+	// Ranging over s reads an encoded surrogate as U+FFFD: both are
+	// stored in 2 bytes by CPython.
+	for _, r := range s {
 		switch {
 		case r > 0xFFFF:
 			return 4
@@ -535,7 +569,7 @@ func (z *sizer) repeatBy(seq, count any) (any, error) {
 	switch s := seq.(type) {
 	case string:
 		seq = py.Canonical(s)
-		length = int64(strLen(seq.(string)))
+		length = int64(py.Len(seq.(string)))
 		itemBytes = strWidth(seq.(string))
 		overflow = pyErr("OverflowError", "repeated string is too long")
 	case []byte:
@@ -563,6 +597,9 @@ func (z *sizer) repeatBy(seq, count any) (any, error) {
 		if total > MaxLen {
 			return nil, limitErr("str result of %d characters is over pysock's limit of %d", total, MaxLen)
 		}
+		if err := z.charge(int64(len(s)) * n); err != nil {
+			return nil, err
+		}
 		out := make([]byte, 0, int64(len(s))*n)
 		for i := int64(0); i < n; i++ {
 			out = append(out, s...)
@@ -571,6 +608,9 @@ func (z *sizer) repeatBy(seq, count any) (any, error) {
 	case []byte:
 		if total > MaxLen {
 			return nil, limitErr("bytes result of %d bytes is over pysock's limit of %d", total, MaxLen)
+		}
+		if err := z.charge(total); err != nil {
+			return nil, err
 		}
 		out := make([]byte, 0, total)
 		for i := int64(0); i < n; i++ {
@@ -595,6 +635,9 @@ func (z *sizer) repeatItems(s []any, n int64) ([]any, error) {
 	size := int64(z.seqSize(s)) * n
 	if size > MaxSize {
 		return nil, limitErr("result of printed size %d is over pysock's limit of %d", size, MaxSize)
+	}
+	if err := z.charge(8 * total); err != nil {
+		return nil, err
 	}
 	out := make([]any, 0, total)
 	for i := int64(0); i < n; i++ {

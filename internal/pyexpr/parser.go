@@ -198,7 +198,7 @@ func (p *parser) primary() (Node, error) {
 func (p *parser) open(t token) error {
 	p.nesting++
 	if p.nesting > MaxNesting {
-		return usageErr(KindLimit, t.pos, t.text, "too many nested parentheses (more than %d)", MaxNesting)
+		return usageErr(KindLimit, t.pos, t.text, "too many nested parentheses: %s opens level %d, over the limit of %d", quote(t.text), p.nesting, MaxNesting)
 	}
 	return p.enter(t.pos)
 }
