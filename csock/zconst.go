@@ -4,6 +4,8 @@ package csock
 
 /*
 #define _GNU_SOURCE
+#include <errno.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <netinet/in.h>
@@ -12,221 +14,406 @@ package csock
 #include <netdb.h>
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <netpacket/packet.h>
+#include <linux/netlink.h>
+#include <linux/can.h>
+#include <linux/can/raw.h>
+#include <linux/can/bcm.h>
+#include <linux/can/isotp.h>
+#include <linux/can/j1939.h>
+#include <linux/if_alg.h>
+#include <linux/tipc.h>
+#include <linux/vm_sockets.h>
+#include <linux/rds.h>
+#include <linux/qrtr.h>
+
+// Names CPython defines itself where these headers are older than its own.
+#ifndef ALG_OP_SIGN
+#define ALG_OP_SIGN 2
+#endif
+#ifndef ALG_OP_VERIFY
+#define ALG_OP_VERIFY 3
+#endif
+#ifndef ALG_SET_PUBKEY
+#define ALG_SET_PUBKEY 6
+#endif
+#ifndef UDPLITE_RECV_CSCOV
+#define UDPLITE_RECV_CSCOV 11
+#endif
+#ifndef UDPLITE_SEND_CSCOV
+#define UDPLITE_SEND_CSCOV 10
+#endif
+#define CAN_BCM_CAN_FD_FRAME CAN_FD_FRAME
+#define CAN_BCM_RX_ANNOUNCE_RESUME RX_ANNOUNCE_RESUME
+#define CAN_BCM_RX_CHANGED RX_CHANGED
+#define CAN_BCM_RX_CHECK_DLC RX_CHECK_DLC
+#define CAN_BCM_RX_DELETE RX_DELETE
+#define CAN_BCM_RX_FILTER_ID RX_FILTER_ID
+#define CAN_BCM_RX_NO_AUTOTIMER RX_NO_AUTOTIMER
+#define CAN_BCM_RX_READ RX_READ
+#define CAN_BCM_RX_RTR_FRAME RX_RTR_FRAME
+#define CAN_BCM_RX_SETUP RX_SETUP
+#define CAN_BCM_RX_STATUS RX_STATUS
+#define CAN_BCM_RX_TIMEOUT RX_TIMEOUT
+#define CAN_BCM_SETTIMER SETTIMER
+#define CAN_BCM_STARTTIMER STARTTIMER
+#define CAN_BCM_TX_ANNOUNCE TX_ANNOUNCE
+#define CAN_BCM_TX_COUNTEVT TX_COUNTEVT
+#define CAN_BCM_TX_CP_CAN_ID TX_CP_CAN_ID
+#define CAN_BCM_TX_DELETE TX_DELETE
+#define CAN_BCM_TX_EXPIRED TX_EXPIRED
+#define CAN_BCM_TX_READ TX_READ
+#define CAN_BCM_TX_RESET_MULTI_IDX TX_RESET_MULTI_IDX
+#define CAN_BCM_TX_SEND TX_SEND
+#define CAN_BCM_TX_SETUP TX_SETUP
+#define CAN_BCM_TX_STATUS TX_STATUS
 */
 import "C"
 
 // Socket, resolver and option constants, valued by the C headers csock is
 // built against (the names are those CPython's socket module exports).
 const (
-	AF_ALG                    = C.AF_ALG                    // AF_ALG from the C headers
-	AF_APPLETALK              = C.AF_APPLETALK              // AF_APPLETALK from the C headers
-	AF_ASH                    = C.AF_ASH                    // AF_ASH from the C headers
-	AF_ATMPVC                 = C.AF_ATMPVC                 // AF_ATMPVC from the C headers
-	AF_ATMSVC                 = C.AF_ATMSVC                 // AF_ATMSVC from the C headers
-	AF_AX25                   = C.AF_AX25                   // AF_AX25 from the C headers
-	AF_BRIDGE                 = C.AF_BRIDGE                 // AF_BRIDGE from the C headers
-	AF_CAN                    = C.AF_CAN                    // AF_CAN from the C headers
-	AF_DECnet                 = C.AF_DECnet                 // AF_DECnet from the C headers
-	AF_ECONET                 = C.AF_ECONET                 // AF_ECONET from the C headers
-	AF_INET                   = C.AF_INET                   // AF_INET from the C headers
-	AF_INET6                  = C.AF_INET6                  // AF_INET6 from the C headers
-	AF_IPX                    = C.AF_IPX                    // AF_IPX from the C headers
-	AF_IRDA                   = C.AF_IRDA                   // AF_IRDA from the C headers
-	AF_KEY                    = C.AF_KEY                    // AF_KEY from the C headers
-	AF_LLC                    = C.AF_LLC                    // AF_LLC from the C headers
-	AF_NETBEUI                = C.AF_NETBEUI                // AF_NETBEUI from the C headers
-	AF_NETLINK                = C.AF_NETLINK                // AF_NETLINK from the C headers
-	AF_NETROM                 = C.AF_NETROM                 // AF_NETROM from the C headers
-	AF_PACKET                 = C.AF_PACKET                 // AF_PACKET from the C headers
-	AF_PPPOX                  = C.AF_PPPOX                  // AF_PPPOX from the C headers
-	AF_QIPCRTR                = C.AF_QIPCRTR                // AF_QIPCRTR from the C headers
-	AF_RDS                    = C.AF_RDS                    // AF_RDS from the C headers
-	AF_ROSE                   = C.AF_ROSE                   // AF_ROSE from the C headers
-	AF_ROUTE                  = C.AF_ROUTE                  // AF_ROUTE from the C headers
-	AF_SECURITY               = C.AF_SECURITY               // AF_SECURITY from the C headers
-	AF_SNA                    = C.AF_SNA                    // AF_SNA from the C headers
-	AF_TIPC                   = C.AF_TIPC                   // AF_TIPC from the C headers
-	AF_UNIX                   = C.AF_UNIX                   // AF_UNIX from the C headers
-	AF_UNSPEC                 = C.AF_UNSPEC                 // AF_UNSPEC from the C headers
-	AF_VSOCK                  = C.AF_VSOCK                  // AF_VSOCK from the C headers
-	AF_WANPIPE                = C.AF_WANPIPE                // AF_WANPIPE from the C headers
-	AF_X25                    = C.AF_X25                    // AF_X25 from the C headers
-	AI_ADDRCONFIG             = C.AI_ADDRCONFIG             // AI_ADDRCONFIG from the C headers
-	AI_ALL                    = C.AI_ALL                    // AI_ALL from the C headers
-	AI_CANONNAME              = C.AI_CANONNAME              // AI_CANONNAME from the C headers
-	AI_NUMERICHOST            = C.AI_NUMERICHOST            // AI_NUMERICHOST from the C headers
-	AI_NUMERICSERV            = C.AI_NUMERICSERV            // AI_NUMERICSERV from the C headers
-	AI_PASSIVE                = C.AI_PASSIVE                // AI_PASSIVE from the C headers
-	AI_V4MAPPED               = C.AI_V4MAPPED               // AI_V4MAPPED from the C headers
-	EAI_ADDRFAMILY            = C.EAI_ADDRFAMILY            // EAI_ADDRFAMILY from the C headers
-	EAI_AGAIN                 = C.EAI_AGAIN                 // EAI_AGAIN from the C headers
-	EAI_BADFLAGS              = C.EAI_BADFLAGS              // EAI_BADFLAGS from the C headers
-	EAI_FAIL                  = C.EAI_FAIL                  // EAI_FAIL from the C headers
-	EAI_FAMILY                = C.EAI_FAMILY                // EAI_FAMILY from the C headers
-	EAI_MEMORY                = C.EAI_MEMORY                // EAI_MEMORY from the C headers
-	EAI_NODATA                = C.EAI_NODATA                // EAI_NODATA from the C headers
-	EAI_NONAME                = C.EAI_NONAME                // EAI_NONAME from the C headers
-	EAI_OVERFLOW              = C.EAI_OVERFLOW              // EAI_OVERFLOW from the C headers
-	EAI_SERVICE               = C.EAI_SERVICE               // EAI_SERVICE from the C headers
-	EAI_SOCKTYPE              = C.EAI_SOCKTYPE              // EAI_SOCKTYPE from the C headers
-	EAI_SYSTEM                = C.EAI_SYSTEM                // EAI_SYSTEM from the C headers
-	INADDR_ALLHOSTS_GROUP     = C.INADDR_ALLHOSTS_GROUP     // INADDR_ALLHOSTS_GROUP from the C headers
-	INADDR_ANY                = C.INADDR_ANY                // INADDR_ANY from the C headers
-	INADDR_BROADCAST          = C.INADDR_BROADCAST          // INADDR_BROADCAST from the C headers
-	INADDR_LOOPBACK           = C.INADDR_LOOPBACK           // INADDR_LOOPBACK from the C headers
-	INADDR_MAX_LOCAL_GROUP    = C.INADDR_MAX_LOCAL_GROUP    // INADDR_MAX_LOCAL_GROUP from the C headers
-	INADDR_NONE               = C.INADDR_NONE               // INADDR_NONE from the C headers
-	INADDR_UNSPEC_GROUP       = C.INADDR_UNSPEC_GROUP       // INADDR_UNSPEC_GROUP from the C headers
-	IPPROTO_AH                = C.IPPROTO_AH                // IPPROTO_AH from the C headers
-	IPPROTO_DSTOPTS           = C.IPPROTO_DSTOPTS           // IPPROTO_DSTOPTS from the C headers
-	IPPROTO_EGP               = C.IPPROTO_EGP               // IPPROTO_EGP from the C headers
-	IPPROTO_ESP               = C.IPPROTO_ESP               // IPPROTO_ESP from the C headers
-	IPPROTO_FRAGMENT          = C.IPPROTO_FRAGMENT          // IPPROTO_FRAGMENT from the C headers
-	IPPROTO_GRE               = C.IPPROTO_GRE               // IPPROTO_GRE from the C headers
-	IPPROTO_HOPOPTS           = C.IPPROTO_HOPOPTS           // IPPROTO_HOPOPTS from the C headers
-	IPPROTO_ICMP              = C.IPPROTO_ICMP              // IPPROTO_ICMP from the C headers
-	IPPROTO_ICMPV6            = C.IPPROTO_ICMPV6            // IPPROTO_ICMPV6 from the C headers
-	IPPROTO_IDP               = C.IPPROTO_IDP               // IPPROTO_IDP from the C headers
-	IPPROTO_IGMP              = C.IPPROTO_IGMP              // IPPROTO_IGMP from the C headers
-	IPPROTO_IP                = C.IPPROTO_IP                // IPPROTO_IP from the C headers
-	IPPROTO_IPIP              = C.IPPROTO_IPIP              // IPPROTO_IPIP from the C headers
-	IPPROTO_IPV6              = C.IPPROTO_IPV6              // IPPROTO_IPV6 from the C headers
-	IPPROTO_MPTCP             = C.IPPROTO_MPTCP             // IPPROTO_MPTCP from the C headers
-	IPPROTO_NONE              = C.IPPROTO_NONE              // IPPROTO_NONE from the C headers
-	IPPROTO_PIM               = C.IPPROTO_PIM               // IPPROTO_PIM from the C headers
-	IPPROTO_PUP               = C.IPPROTO_PUP               // IPPROTO_PUP from the C headers
-	IPPROTO_RAW               = C.IPPROTO_RAW               // IPPROTO_RAW from the C headers
-	IPPROTO_ROUTING           = C.IPPROTO_ROUTING           // IPPROTO_ROUTING from the C headers
-	IPPROTO_RSVP              = C.IPPROTO_RSVP              // IPPROTO_RSVP from the C headers
-	IPPROTO_SCTP              = C.IPPROTO_SCTP              // IPPROTO_SCTP from the C headers
-	IPPROTO_TCP               = C.IPPROTO_TCP               // IPPROTO_TCP from the C headers
-	IPPROTO_TP                = C.IPPROTO_TP                // IPPROTO_TP from the C headers
-	IPPROTO_UDP               = C.IPPROTO_UDP               // IPPROTO_UDP from the C headers
-	IPPROTO_UDPLITE           = C.IPPROTO_UDPLITE           // IPPROTO_UDPLITE from the C headers
-	IPV6_CHECKSUM             = C.IPV6_CHECKSUM             // IPV6_CHECKSUM from the C headers
-	IPV6_DONTFRAG             = C.IPV6_DONTFRAG             // IPV6_DONTFRAG from the C headers
-	IPV6_DSTOPTS              = C.IPV6_DSTOPTS              // IPV6_DSTOPTS from the C headers
-	IPV6_HOPLIMIT             = C.IPV6_HOPLIMIT             // IPV6_HOPLIMIT from the C headers
-	IPV6_HOPOPTS              = C.IPV6_HOPOPTS              // IPV6_HOPOPTS from the C headers
-	IPV6_JOIN_GROUP           = C.IPV6_JOIN_GROUP           // IPV6_JOIN_GROUP from the C headers
-	IPV6_LEAVE_GROUP          = C.IPV6_LEAVE_GROUP          // IPV6_LEAVE_GROUP from the C headers
-	IPV6_MULTICAST_HOPS       = C.IPV6_MULTICAST_HOPS       // IPV6_MULTICAST_HOPS from the C headers
-	IPV6_MULTICAST_IF         = C.IPV6_MULTICAST_IF         // IPV6_MULTICAST_IF from the C headers
-	IPV6_MULTICAST_LOOP       = C.IPV6_MULTICAST_LOOP       // IPV6_MULTICAST_LOOP from the C headers
-	IPV6_NEXTHOP              = C.IPV6_NEXTHOP              // IPV6_NEXTHOP from the C headers
-	IPV6_PATHMTU              = C.IPV6_PATHMTU              // IPV6_PATHMTU from the C headers
-	IPV6_PKTINFO              = C.IPV6_PKTINFO              // IPV6_PKTINFO from the C headers
-	IPV6_RECVDSTOPTS          = C.IPV6_RECVDSTOPTS          // IPV6_RECVDSTOPTS from the C headers
-	IPV6_RECVHOPLIMIT         = C.IPV6_RECVHOPLIMIT         // IPV6_RECVHOPLIMIT from the C headers
-	IPV6_RECVHOPOPTS          = C.IPV6_RECVHOPOPTS          // IPV6_RECVHOPOPTS from the C headers
-	IPV6_RECVPATHMTU          = C.IPV6_RECVPATHMTU          // IPV6_RECVPATHMTU from the C headers
-	IPV6_RECVPKTINFO          = C.IPV6_RECVPKTINFO          // IPV6_RECVPKTINFO from the C headers
-	IPV6_RECVRTHDR            = C.IPV6_RECVRTHDR            // IPV6_RECVRTHDR from the C headers
-	IPV6_RECVTCLASS           = C.IPV6_RECVTCLASS           // IPV6_RECVTCLASS from the C headers
-	IPV6_RTHDR                = C.IPV6_RTHDR                // IPV6_RTHDR from the C headers
-	IPV6_RTHDRDSTOPTS         = C.IPV6_RTHDRDSTOPTS         // IPV6_RTHDRDSTOPTS from the C headers
-	IPV6_RTHDR_TYPE_0         = C.IPV6_RTHDR_TYPE_0         // IPV6_RTHDR_TYPE_0 from the C headers
-	IPV6_TCLASS               = C.IPV6_TCLASS               // IPV6_TCLASS from the C headers
-	IPV6_UNICAST_HOPS         = C.IPV6_UNICAST_HOPS         // IPV6_UNICAST_HOPS from the C headers
-	IPV6_V6ONLY               = C.IPV6_V6ONLY               // IPV6_V6ONLY from the C headers
-	IP_ADD_MEMBERSHIP         = C.IP_ADD_MEMBERSHIP         // IP_ADD_MEMBERSHIP from the C headers
-	IP_BIND_ADDRESS_NO_PORT   = C.IP_BIND_ADDRESS_NO_PORT   // IP_BIND_ADDRESS_NO_PORT from the C headers
-	IP_DEFAULT_MULTICAST_LOOP = C.IP_DEFAULT_MULTICAST_LOOP // IP_DEFAULT_MULTICAST_LOOP from the C headers
-	IP_DEFAULT_MULTICAST_TTL  = C.IP_DEFAULT_MULTICAST_TTL  // IP_DEFAULT_MULTICAST_TTL from the C headers
-	IP_DROP_MEMBERSHIP        = C.IP_DROP_MEMBERSHIP        // IP_DROP_MEMBERSHIP from the C headers
-	IP_HDRINCL                = C.IP_HDRINCL                // IP_HDRINCL from the C headers
-	IP_MAX_MEMBERSHIPS        = C.IP_MAX_MEMBERSHIPS        // IP_MAX_MEMBERSHIPS from the C headers
-	IP_MULTICAST_IF           = C.IP_MULTICAST_IF           // IP_MULTICAST_IF from the C headers
-	IP_MULTICAST_LOOP         = C.IP_MULTICAST_LOOP         // IP_MULTICAST_LOOP from the C headers
-	IP_MULTICAST_TTL          = C.IP_MULTICAST_TTL          // IP_MULTICAST_TTL from the C headers
-	IP_OPTIONS                = C.IP_OPTIONS                // IP_OPTIONS from the C headers
-	IP_RECVOPTS               = C.IP_RECVOPTS               // IP_RECVOPTS from the C headers
-	IP_RECVRETOPTS            = C.IP_RECVRETOPTS            // IP_RECVRETOPTS from the C headers
-	IP_RECVTOS                = C.IP_RECVTOS                // IP_RECVTOS from the C headers
-	IP_RETOPTS                = C.IP_RETOPTS                // IP_RETOPTS from the C headers
-	IP_TOS                    = C.IP_TOS                    // IP_TOS from the C headers
-	IP_TRANSPARENT            = C.IP_TRANSPARENT            // IP_TRANSPARENT from the C headers
-	IP_TTL                    = C.IP_TTL                    // IP_TTL from the C headers
-	MSG_CMSG_CLOEXEC          = C.MSG_CMSG_CLOEXEC          // MSG_CMSG_CLOEXEC from the C headers
-	MSG_CONFIRM               = C.MSG_CONFIRM               // MSG_CONFIRM from the C headers
-	MSG_CTRUNC                = C.MSG_CTRUNC                // MSG_CTRUNC from the C headers
-	MSG_DONTROUTE             = C.MSG_DONTROUTE             // MSG_DONTROUTE from the C headers
-	MSG_DONTWAIT              = C.MSG_DONTWAIT              // MSG_DONTWAIT from the C headers
-	MSG_EOR                   = C.MSG_EOR                   // MSG_EOR from the C headers
-	MSG_ERRQUEUE              = C.MSG_ERRQUEUE              // MSG_ERRQUEUE from the C headers
-	MSG_FASTOPEN              = C.MSG_FASTOPEN              // MSG_FASTOPEN from the C headers
-	MSG_MORE                  = C.MSG_MORE                  // MSG_MORE from the C headers
-	MSG_NOSIGNAL              = C.MSG_NOSIGNAL              // MSG_NOSIGNAL from the C headers
-	MSG_OOB                   = C.MSG_OOB                   // MSG_OOB from the C headers
-	MSG_PEEK                  = C.MSG_PEEK                  // MSG_PEEK from the C headers
-	MSG_TRUNC                 = C.MSG_TRUNC                 // MSG_TRUNC from the C headers
-	MSG_WAITALL               = C.MSG_WAITALL               // MSG_WAITALL from the C headers
-	NI_DGRAM                  = C.NI_DGRAM                  // NI_DGRAM from the C headers
-	NI_MAXHOST                = C.NI_MAXHOST                // NI_MAXHOST from the C headers
-	NI_MAXSERV                = C.NI_MAXSERV                // NI_MAXSERV from the C headers
-	NI_NAMEREQD               = C.NI_NAMEREQD               // NI_NAMEREQD from the C headers
-	NI_NOFQDN                 = C.NI_NOFQDN                 // NI_NOFQDN from the C headers
-	NI_NUMERICHOST            = C.NI_NUMERICHOST            // NI_NUMERICHOST from the C headers
-	NI_NUMERICSERV            = C.NI_NUMERICSERV            // NI_NUMERICSERV from the C headers
-	SHUT_RD                   = C.SHUT_RD                   // SHUT_RD from the C headers
-	SHUT_RDWR                 = C.SHUT_RDWR                 // SHUT_RDWR from the C headers
-	SHUT_WR                   = C.SHUT_WR                   // SHUT_WR from the C headers
-	SOCK_CLOEXEC              = C.SOCK_CLOEXEC              // SOCK_CLOEXEC from the C headers
-	SOCK_DGRAM                = C.SOCK_DGRAM                // SOCK_DGRAM from the C headers
-	SOCK_NONBLOCK             = C.SOCK_NONBLOCK             // SOCK_NONBLOCK from the C headers
-	SOCK_RAW                  = C.SOCK_RAW                  // SOCK_RAW from the C headers
-	SOCK_RDM                  = C.SOCK_RDM                  // SOCK_RDM from the C headers
-	SOCK_SEQPACKET            = C.SOCK_SEQPACKET            // SOCK_SEQPACKET from the C headers
-	SOCK_STREAM               = C.SOCK_STREAM               // SOCK_STREAM from the C headers
-	SOL_ALG                   = C.SOL_ALG                   // SOL_ALG from the C headers
-	SOL_IP                    = C.SOL_IP                    // SOL_IP from the C headers
-	SOL_RDS                   = C.SOL_RDS                   // SOL_RDS from the C headers
-	SOL_SOCKET                = C.SOL_SOCKET                // SOL_SOCKET from the C headers
-	SOL_TCP                   = C.SOL_TCP                   // SOL_TCP from the C headers
-	SOL_TIPC                  = C.SOL_TIPC                  // SOL_TIPC from the C headers
-	SOL_UDP                   = C.SOL_UDP                   // SOL_UDP from the C headers
-	SOMAXCONN                 = C.SOMAXCONN                 // SOMAXCONN from the C headers
-	SO_ACCEPTCONN             = C.SO_ACCEPTCONN             // SO_ACCEPTCONN from the C headers
-	SO_BINDTODEVICE           = C.SO_BINDTODEVICE           // SO_BINDTODEVICE from the C headers
-	SO_BROADCAST              = C.SO_BROADCAST              // SO_BROADCAST from the C headers
-	SO_DEBUG                  = C.SO_DEBUG                  // SO_DEBUG from the C headers
-	SO_DOMAIN                 = C.SO_DOMAIN                 // SO_DOMAIN from the C headers
-	SO_DONTROUTE              = C.SO_DONTROUTE              // SO_DONTROUTE from the C headers
-	SO_ERROR                  = C.SO_ERROR                  // SO_ERROR from the C headers
-	SO_INCOMING_CPU           = C.SO_INCOMING_CPU           // SO_INCOMING_CPU from the C headers
-	SO_KEEPALIVE              = C.SO_KEEPALIVE              // SO_KEEPALIVE from the C headers
-	SO_LINGER                 = C.SO_LINGER                 // SO_LINGER from the C headers
-	SO_MARK                   = C.SO_MARK                   // SO_MARK from the C headers
-	SO_OOBINLINE              = C.SO_OOBINLINE              // SO_OOBINLINE from the C headers
-	SO_PASSCRED               = C.SO_PASSCRED               // SO_PASSCRED from the C headers
-	SO_PASSSEC                = C.SO_PASSSEC                // SO_PASSSEC from the C headers
-	SO_PEERCRED               = C.SO_PEERCRED               // SO_PEERCRED from the C headers
-	SO_PEERSEC                = C.SO_PEERSEC                // SO_PEERSEC from the C headers
-	SO_PRIORITY               = C.SO_PRIORITY               // SO_PRIORITY from the C headers
-	SO_PROTOCOL               = C.SO_PROTOCOL               // SO_PROTOCOL from the C headers
-	SO_RCVBUF                 = C.SO_RCVBUF                 // SO_RCVBUF from the C headers
-	SO_RCVLOWAT               = C.SO_RCVLOWAT               // SO_RCVLOWAT from the C headers
-	SO_RCVTIMEO               = C.SO_RCVTIMEO               // SO_RCVTIMEO from the C headers
-	SO_REUSEADDR              = C.SO_REUSEADDR              // SO_REUSEADDR from the C headers
-	SO_REUSEPORT              = C.SO_REUSEPORT              // SO_REUSEPORT from the C headers
-	SO_SNDBUF                 = C.SO_SNDBUF                 // SO_SNDBUF from the C headers
-	SO_SNDLOWAT               = C.SO_SNDLOWAT               // SO_SNDLOWAT from the C headers
-	SO_SNDTIMEO               = C.SO_SNDTIMEO               // SO_SNDTIMEO from the C headers
-	SO_TYPE                   = C.SO_TYPE                   // SO_TYPE from the C headers
-	TCP_CONGESTION            = C.TCP_CONGESTION            // TCP_CONGESTION from the C headers
-	TCP_CORK                  = C.TCP_CORK                  // TCP_CORK from the C headers
-	TCP_DEFER_ACCEPT          = C.TCP_DEFER_ACCEPT          // TCP_DEFER_ACCEPT from the C headers
-	TCP_FASTOPEN              = C.TCP_FASTOPEN              // TCP_FASTOPEN from the C headers
-	TCP_INFO                  = C.TCP_INFO                  // TCP_INFO from the C headers
-	TCP_KEEPCNT               = C.TCP_KEEPCNT               // TCP_KEEPCNT from the C headers
-	TCP_KEEPIDLE              = C.TCP_KEEPIDLE              // TCP_KEEPIDLE from the C headers
-	TCP_KEEPINTVL             = C.TCP_KEEPINTVL             // TCP_KEEPINTVL from the C headers
-	TCP_LINGER2               = C.TCP_LINGER2               // TCP_LINGER2 from the C headers
-	TCP_MAXSEG                = C.TCP_MAXSEG                // TCP_MAXSEG from the C headers
-	TCP_NODELAY               = C.TCP_NODELAY               // TCP_NODELAY from the C headers
-	TCP_NOTSENT_LOWAT         = C.TCP_NOTSENT_LOWAT         // TCP_NOTSENT_LOWAT from the C headers
-	TCP_QUICKACK              = C.TCP_QUICKACK              // TCP_QUICKACK from the C headers
-	TCP_SYNCNT                = C.TCP_SYNCNT                // TCP_SYNCNT from the C headers
-	TCP_USER_TIMEOUT          = C.TCP_USER_TIMEOUT          // TCP_USER_TIMEOUT from the C headers
-	TCP_WINDOW_CLAMP          = C.TCP_WINDOW_CLAMP          // TCP_WINDOW_CLAMP from the C headers
+	AF_ALG                         = C.AF_ALG                         // AF_ALG from the C headers
+	AF_APPLETALK                   = C.AF_APPLETALK                   // AF_APPLETALK from the C headers
+	AF_ASH                         = C.AF_ASH                         // AF_ASH from the C headers
+	AF_ATMPVC                      = C.AF_ATMPVC                      // AF_ATMPVC from the C headers
+	AF_ATMSVC                      = C.AF_ATMSVC                      // AF_ATMSVC from the C headers
+	AF_AX25                        = C.AF_AX25                        // AF_AX25 from the C headers
+	AF_BRIDGE                      = C.AF_BRIDGE                      // AF_BRIDGE from the C headers
+	AF_CAN                         = C.AF_CAN                         // AF_CAN from the C headers
+	AF_DECnet                      = C.AF_DECnet                      // AF_DECnet from the C headers
+	AF_ECONET                      = C.AF_ECONET                      // AF_ECONET from the C headers
+	AF_INET                        = C.AF_INET                        // AF_INET from the C headers
+	AF_INET6                       = C.AF_INET6                       // AF_INET6 from the C headers
+	AF_IPX                         = C.AF_IPX                         // AF_IPX from the C headers
+	AF_IRDA                        = C.AF_IRDA                        // AF_IRDA from the C headers
+	AF_KEY                         = C.AF_KEY                         // AF_KEY from the C headers
+	AF_LLC                         = C.AF_LLC                         // AF_LLC from the C headers
+	AF_NETBEUI                     = C.AF_NETBEUI                     // AF_NETBEUI from the C headers
+	AF_NETLINK                     = C.AF_NETLINK                     // AF_NETLINK from the C headers
+	AF_NETROM                      = C.AF_NETROM                      // AF_NETROM from the C headers
+	AF_PACKET                      = C.AF_PACKET                      // AF_PACKET from the C headers
+	AF_PPPOX                       = C.AF_PPPOX                       // AF_PPPOX from the C headers
+	AF_QIPCRTR                     = C.AF_QIPCRTR                     // AF_QIPCRTR from the C headers
+	AF_RDS                         = C.AF_RDS                         // AF_RDS from the C headers
+	AF_ROSE                        = C.AF_ROSE                        // AF_ROSE from the C headers
+	AF_ROUTE                       = C.AF_ROUTE                       // AF_ROUTE from the C headers
+	AF_SECURITY                    = C.AF_SECURITY                    // AF_SECURITY from the C headers
+	AF_SNA                         = C.AF_SNA                         // AF_SNA from the C headers
+	AF_TIPC                        = C.AF_TIPC                        // AF_TIPC from the C headers
+	AF_UNIX                        = C.AF_UNIX                        // AF_UNIX from the C headers
+	AF_UNSPEC                      = C.AF_UNSPEC                      // AF_UNSPEC from the C headers
+	AF_VSOCK                       = C.AF_VSOCK                       // AF_VSOCK from the C headers
+	AF_WANPIPE                     = C.AF_WANPIPE                     // AF_WANPIPE from the C headers
+	AF_X25                         = C.AF_X25                         // AF_X25 from the C headers
+	AI_ADDRCONFIG                  = C.AI_ADDRCONFIG                  // AI_ADDRCONFIG from the C headers
+	AI_ALL                         = C.AI_ALL                         // AI_ALL from the C headers
+	AI_CANONNAME                   = C.AI_CANONNAME                   // AI_CANONNAME from the C headers
+	AI_NUMERICHOST                 = C.AI_NUMERICHOST                 // AI_NUMERICHOST from the C headers
+	AI_NUMERICSERV                 = C.AI_NUMERICSERV                 // AI_NUMERICSERV from the C headers
+	AI_PASSIVE                     = C.AI_PASSIVE                     // AI_PASSIVE from the C headers
+	AI_V4MAPPED                    = C.AI_V4MAPPED                    // AI_V4MAPPED from the C headers
+	ALG_OP_DECRYPT                 = C.ALG_OP_DECRYPT                 // ALG_OP_DECRYPT from the C headers
+	ALG_OP_ENCRYPT                 = C.ALG_OP_ENCRYPT                 // ALG_OP_ENCRYPT from the C headers
+	ALG_OP_SIGN                    = C.ALG_OP_SIGN                    // ALG_OP_SIGN as CPython defines it
+	ALG_OP_VERIFY                  = C.ALG_OP_VERIFY                  // ALG_OP_VERIFY as CPython defines it
+	ALG_SET_AEAD_ASSOCLEN          = C.ALG_SET_AEAD_ASSOCLEN          // ALG_SET_AEAD_ASSOCLEN from the C headers
+	ALG_SET_AEAD_AUTHSIZE          = C.ALG_SET_AEAD_AUTHSIZE          // ALG_SET_AEAD_AUTHSIZE from the C headers
+	ALG_SET_IV                     = C.ALG_SET_IV                     // ALG_SET_IV from the C headers
+	ALG_SET_KEY                    = C.ALG_SET_KEY                    // ALG_SET_KEY from the C headers
+	ALG_SET_OP                     = C.ALG_SET_OP                     // ALG_SET_OP from the C headers
+	ALG_SET_PUBKEY                 = C.ALG_SET_PUBKEY                 // ALG_SET_PUBKEY as CPython defines it
+	CAN_BCM                        = C.CAN_BCM                        // CAN_BCM from the C headers
+	CAN_BCM_CAN_FD_FRAME           = C.CAN_BCM_CAN_FD_FRAME           // CAN_BCM_CAN_FD_FRAME from the C headers
+	CAN_BCM_RX_ANNOUNCE_RESUME     = C.CAN_BCM_RX_ANNOUNCE_RESUME     // CAN_BCM_RX_ANNOUNCE_RESUME from the C headers
+	CAN_BCM_RX_CHANGED             = C.CAN_BCM_RX_CHANGED             // CAN_BCM_RX_CHANGED from the C headers
+	CAN_BCM_RX_CHECK_DLC           = C.CAN_BCM_RX_CHECK_DLC           // CAN_BCM_RX_CHECK_DLC from the C headers
+	CAN_BCM_RX_DELETE              = C.CAN_BCM_RX_DELETE              // CAN_BCM_RX_DELETE from the C headers
+	CAN_BCM_RX_FILTER_ID           = C.CAN_BCM_RX_FILTER_ID           // CAN_BCM_RX_FILTER_ID from the C headers
+	CAN_BCM_RX_NO_AUTOTIMER        = C.CAN_BCM_RX_NO_AUTOTIMER        // CAN_BCM_RX_NO_AUTOTIMER from the C headers
+	CAN_BCM_RX_READ                = C.CAN_BCM_RX_READ                // CAN_BCM_RX_READ from the C headers
+	CAN_BCM_RX_RTR_FRAME           = C.CAN_BCM_RX_RTR_FRAME           // CAN_BCM_RX_RTR_FRAME from the C headers
+	CAN_BCM_RX_SETUP               = C.CAN_BCM_RX_SETUP               // CAN_BCM_RX_SETUP from the C headers
+	CAN_BCM_RX_STATUS              = C.CAN_BCM_RX_STATUS              // CAN_BCM_RX_STATUS from the C headers
+	CAN_BCM_RX_TIMEOUT             = C.CAN_BCM_RX_TIMEOUT             // CAN_BCM_RX_TIMEOUT from the C headers
+	CAN_BCM_SETTIMER               = C.CAN_BCM_SETTIMER               // CAN_BCM_SETTIMER from the C headers
+	CAN_BCM_STARTTIMER             = C.CAN_BCM_STARTTIMER             // CAN_BCM_STARTTIMER from the C headers
+	CAN_BCM_TX_ANNOUNCE            = C.CAN_BCM_TX_ANNOUNCE            // CAN_BCM_TX_ANNOUNCE from the C headers
+	CAN_BCM_TX_COUNTEVT            = C.CAN_BCM_TX_COUNTEVT            // CAN_BCM_TX_COUNTEVT from the C headers
+	CAN_BCM_TX_CP_CAN_ID           = C.CAN_BCM_TX_CP_CAN_ID           // CAN_BCM_TX_CP_CAN_ID from the C headers
+	CAN_BCM_TX_DELETE              = C.CAN_BCM_TX_DELETE              // CAN_BCM_TX_DELETE from the C headers
+	CAN_BCM_TX_EXPIRED             = C.CAN_BCM_TX_EXPIRED             // CAN_BCM_TX_EXPIRED from the C headers
+	CAN_BCM_TX_READ                = C.CAN_BCM_TX_READ                // CAN_BCM_TX_READ from the C headers
+	CAN_BCM_TX_RESET_MULTI_IDX     = C.CAN_BCM_TX_RESET_MULTI_IDX     // CAN_BCM_TX_RESET_MULTI_IDX from the C headers
+	CAN_BCM_TX_SEND                = C.CAN_BCM_TX_SEND                // CAN_BCM_TX_SEND from the C headers
+	CAN_BCM_TX_SETUP               = C.CAN_BCM_TX_SETUP               // CAN_BCM_TX_SETUP from the C headers
+	CAN_BCM_TX_STATUS              = C.CAN_BCM_TX_STATUS              // CAN_BCM_TX_STATUS from the C headers
+	CAN_EFF_FLAG                   = C.CAN_EFF_FLAG                   // CAN_EFF_FLAG from the C headers
+	CAN_EFF_MASK                   = C.CAN_EFF_MASK                   // CAN_EFF_MASK from the C headers
+	CAN_ERR_FLAG                   = C.CAN_ERR_FLAG                   // CAN_ERR_FLAG from the C headers
+	CAN_ERR_MASK                   = C.CAN_ERR_MASK                   // CAN_ERR_MASK from the C headers
+	CAN_ISOTP                      = C.CAN_ISOTP                      // CAN_ISOTP from the C headers
+	CAN_J1939                      = C.CAN_J1939                      // CAN_J1939 from the C headers
+	CAN_RAW                        = C.CAN_RAW                        // CAN_RAW from the C headers
+	CAN_RAW_FD_FRAMES              = C.CAN_RAW_FD_FRAMES              // CAN_RAW_FD_FRAMES from the C headers
+	CAN_RAW_FILTER                 = C.CAN_RAW_FILTER                 // CAN_RAW_FILTER from the C headers
+	CAN_RAW_JOIN_FILTERS           = C.CAN_RAW_JOIN_FILTERS           // CAN_RAW_JOIN_FILTERS from the C headers
+	CAN_RAW_LOOPBACK               = C.CAN_RAW_LOOPBACK               // CAN_RAW_LOOPBACK from the C headers
+	CAN_RAW_RECV_OWN_MSGS          = C.CAN_RAW_RECV_OWN_MSGS          // CAN_RAW_RECV_OWN_MSGS from the C headers
+	CAN_RTR_FLAG                   = C.CAN_RTR_FLAG                   // CAN_RTR_FLAG from the C headers
+	CAN_SFF_MASK                   = C.CAN_SFF_MASK                   // CAN_SFF_MASK from the C headers
+	EAGAIN                         = C.EAGAIN                         // EAGAIN from the C headers
+	EAI_ADDRFAMILY                 = C.EAI_ADDRFAMILY                 // EAI_ADDRFAMILY from the C headers
+	EAI_AGAIN                      = C.EAI_AGAIN                      // EAI_AGAIN from the C headers
+	EAI_BADFLAGS                   = C.EAI_BADFLAGS                   // EAI_BADFLAGS from the C headers
+	EAI_FAIL                       = C.EAI_FAIL                       // EAI_FAIL from the C headers
+	EAI_FAMILY                     = C.EAI_FAMILY                     // EAI_FAMILY from the C headers
+	EAI_MEMORY                     = C.EAI_MEMORY                     // EAI_MEMORY from the C headers
+	EAI_NODATA                     = C.EAI_NODATA                     // EAI_NODATA from the C headers
+	EAI_NONAME                     = C.EAI_NONAME                     // EAI_NONAME from the C headers
+	EAI_OVERFLOW                   = C.EAI_OVERFLOW                   // EAI_OVERFLOW from the C headers
+	EAI_SERVICE                    = C.EAI_SERVICE                    // EAI_SERVICE from the C headers
+	EAI_SOCKTYPE                   = C.EAI_SOCKTYPE                   // EAI_SOCKTYPE from the C headers
+	EAI_SYSTEM                     = C.EAI_SYSTEM                     // EAI_SYSTEM from the C headers
+	EBADF                          = C.EBADF                          // EBADF from the C headers
+	EWOULDBLOCK                    = C.EWOULDBLOCK                    // EWOULDBLOCK from the C headers
+	INADDR_ALLHOSTS_GROUP          = C.INADDR_ALLHOSTS_GROUP          // INADDR_ALLHOSTS_GROUP from the C headers
+	INADDR_ANY                     = C.INADDR_ANY                     // INADDR_ANY from the C headers
+	INADDR_BROADCAST               = C.INADDR_BROADCAST               // INADDR_BROADCAST from the C headers
+	INADDR_LOOPBACK                = C.INADDR_LOOPBACK                // INADDR_LOOPBACK from the C headers
+	INADDR_MAX_LOCAL_GROUP         = C.INADDR_MAX_LOCAL_GROUP         // INADDR_MAX_LOCAL_GROUP from the C headers
+	INADDR_NONE                    = C.INADDR_NONE                    // INADDR_NONE from the C headers
+	INADDR_UNSPEC_GROUP            = C.INADDR_UNSPEC_GROUP            // INADDR_UNSPEC_GROUP from the C headers
+	IOCTL_VM_SOCKETS_GET_LOCAL_CID = C.IOCTL_VM_SOCKETS_GET_LOCAL_CID // IOCTL_VM_SOCKETS_GET_LOCAL_CID from the C headers
+	IPPORT_RESERVED                = C.IPPORT_RESERVED                // IPPORT_RESERVED from the C headers
+	IPPORT_USERRESERVED            = C.IPPORT_USERRESERVED            // IPPORT_USERRESERVED from the C headers
+	IPPROTO_AH                     = C.IPPROTO_AH                     // IPPROTO_AH from the C headers
+	IPPROTO_DSTOPTS                = C.IPPROTO_DSTOPTS                // IPPROTO_DSTOPTS from the C headers
+	IPPROTO_EGP                    = C.IPPROTO_EGP                    // IPPROTO_EGP from the C headers
+	IPPROTO_ESP                    = C.IPPROTO_ESP                    // IPPROTO_ESP from the C headers
+	IPPROTO_FRAGMENT               = C.IPPROTO_FRAGMENT               // IPPROTO_FRAGMENT from the C headers
+	IPPROTO_GRE                    = C.IPPROTO_GRE                    // IPPROTO_GRE from the C headers
+	IPPROTO_HOPOPTS                = C.IPPROTO_HOPOPTS                // IPPROTO_HOPOPTS from the C headers
+	IPPROTO_ICMP                   = C.IPPROTO_ICMP                   // IPPROTO_ICMP from the C headers
+	IPPROTO_ICMPV6                 = C.IPPROTO_ICMPV6                 // IPPROTO_ICMPV6 from the C headers
+	IPPROTO_IDP                    = C.IPPROTO_IDP                    // IPPROTO_IDP from the C headers
+	IPPROTO_IGMP                   = C.IPPROTO_IGMP                   // IPPROTO_IGMP from the C headers
+	IPPROTO_IP                     = C.IPPROTO_IP                     // IPPROTO_IP from the C headers
+	IPPROTO_IPIP                   = C.IPPROTO_IPIP                   // IPPROTO_IPIP from the C headers
+	IPPROTO_IPV6                   = C.IPPROTO_IPV6                   // IPPROTO_IPV6 from the C headers
+	IPPROTO_MPTCP                  = C.IPPROTO_MPTCP                  // IPPROTO_MPTCP from the C headers
+	IPPROTO_NONE                   = C.IPPROTO_NONE                   // IPPROTO_NONE from the C headers
+	IPPROTO_PIM                    = C.IPPROTO_PIM                    // IPPROTO_PIM from the C headers
+	IPPROTO_PUP                    = C.IPPROTO_PUP                    // IPPROTO_PUP from the C headers
+	IPPROTO_RAW                    = C.IPPROTO_RAW                    // IPPROTO_RAW from the C headers
+	IPPROTO_ROUTING                = C.IPPROTO_ROUTING                // IPPROTO_ROUTING from the C headers
+	IPPROTO_RSVP                   = C.IPPROTO_RSVP                   // IPPROTO_RSVP from the C headers
+	IPPROTO_SCTP                   = C.IPPROTO_SCTP                   // IPPROTO_SCTP from the C headers
+	IPPROTO_TCP                    = C.IPPROTO_TCP                    // IPPROTO_TCP from the C headers
+	IPPROTO_TP                     = C.IPPROTO_TP                     // IPPROTO_TP from the C headers
+	IPPROTO_UDP                    = C.IPPROTO_UDP                    // IPPROTO_UDP from the C headers
+	IPPROTO_UDPLITE                = C.IPPROTO_UDPLITE                // IPPROTO_UDPLITE from the C headers
+	IPV6_CHECKSUM                  = C.IPV6_CHECKSUM                  // IPV6_CHECKSUM from the C headers
+	IPV6_DONTFRAG                  = C.IPV6_DONTFRAG                  // IPV6_DONTFRAG from the C headers
+	IPV6_DSTOPTS                   = C.IPV6_DSTOPTS                   // IPV6_DSTOPTS from the C headers
+	IPV6_HOPLIMIT                  = C.IPV6_HOPLIMIT                  // IPV6_HOPLIMIT from the C headers
+	IPV6_HOPOPTS                   = C.IPV6_HOPOPTS                   // IPV6_HOPOPTS from the C headers
+	IPV6_JOIN_GROUP                = C.IPV6_JOIN_GROUP                // IPV6_JOIN_GROUP from the C headers
+	IPV6_LEAVE_GROUP               = C.IPV6_LEAVE_GROUP               // IPV6_LEAVE_GROUP from the C headers
+	IPV6_MULTICAST_HOPS            = C.IPV6_MULTICAST_HOPS            // IPV6_MULTICAST_HOPS from the C headers
+	IPV6_MULTICAST_IF              = C.IPV6_MULTICAST_IF              // IPV6_MULTICAST_IF from the C headers
+	IPV6_MULTICAST_LOOP            = C.IPV6_MULTICAST_LOOP            // IPV6_MULTICAST_LOOP from the C headers
+	IPV6_NEXTHOP                   = C.IPV6_NEXTHOP                   // IPV6_NEXTHOP from the C headers
+	IPV6_PATHMTU                   = C.IPV6_PATHMTU                   // IPV6_PATHMTU from the C headers
+	IPV6_PKTINFO                   = C.IPV6_PKTINFO                   // IPV6_PKTINFO from the C headers
+	IPV6_RECVDSTOPTS               = C.IPV6_RECVDSTOPTS               // IPV6_RECVDSTOPTS from the C headers
+	IPV6_RECVHOPLIMIT              = C.IPV6_RECVHOPLIMIT              // IPV6_RECVHOPLIMIT from the C headers
+	IPV6_RECVHOPOPTS               = C.IPV6_RECVHOPOPTS               // IPV6_RECVHOPOPTS from the C headers
+	IPV6_RECVPATHMTU               = C.IPV6_RECVPATHMTU               // IPV6_RECVPATHMTU from the C headers
+	IPV6_RECVPKTINFO               = C.IPV6_RECVPKTINFO               // IPV6_RECVPKTINFO from the C headers
+	IPV6_RECVRTHDR                 = C.IPV6_RECVRTHDR                 // IPV6_RECVRTHDR from the C headers
+	IPV6_RECVTCLASS                = C.IPV6_RECVTCLASS                // IPV6_RECVTCLASS from the C headers
+	IPV6_RTHDR                     = C.IPV6_RTHDR                     // IPV6_RTHDR from the C headers
+	IPV6_RTHDRDSTOPTS              = C.IPV6_RTHDRDSTOPTS              // IPV6_RTHDRDSTOPTS from the C headers
+	IPV6_RTHDR_TYPE_0              = C.IPV6_RTHDR_TYPE_0              // IPV6_RTHDR_TYPE_0 from the C headers
+	IPV6_TCLASS                    = C.IPV6_TCLASS                    // IPV6_TCLASS from the C headers
+	IPV6_UNICAST_HOPS              = C.IPV6_UNICAST_HOPS              // IPV6_UNICAST_HOPS from the C headers
+	IPV6_V6ONLY                    = C.IPV6_V6ONLY                    // IPV6_V6ONLY from the C headers
+	IP_ADD_MEMBERSHIP              = C.IP_ADD_MEMBERSHIP              // IP_ADD_MEMBERSHIP from the C headers
+	IP_BIND_ADDRESS_NO_PORT        = C.IP_BIND_ADDRESS_NO_PORT        // IP_BIND_ADDRESS_NO_PORT from the C headers
+	IP_DEFAULT_MULTICAST_LOOP      = C.IP_DEFAULT_MULTICAST_LOOP      // IP_DEFAULT_MULTICAST_LOOP from the C headers
+	IP_DEFAULT_MULTICAST_TTL       = C.IP_DEFAULT_MULTICAST_TTL       // IP_DEFAULT_MULTICAST_TTL from the C headers
+	IP_DROP_MEMBERSHIP             = C.IP_DROP_MEMBERSHIP             // IP_DROP_MEMBERSHIP from the C headers
+	IP_HDRINCL                     = C.IP_HDRINCL                     // IP_HDRINCL from the C headers
+	IP_MAX_MEMBERSHIPS             = C.IP_MAX_MEMBERSHIPS             // IP_MAX_MEMBERSHIPS from the C headers
+	IP_MULTICAST_IF                = C.IP_MULTICAST_IF                // IP_MULTICAST_IF from the C headers
+	IP_MULTICAST_LOOP              = C.IP_MULTICAST_LOOP              // IP_MULTICAST_LOOP from the C headers
+	IP_MULTICAST_TTL               = C.IP_MULTICAST_TTL               // IP_MULTICAST_TTL from the C headers
+	IP_OPTIONS                     = C.IP_OPTIONS                     // IP_OPTIONS from the C headers
+	IP_RECVOPTS                    = C.IP_RECVOPTS                    // IP_RECVOPTS from the C headers
+	IP_RECVRETOPTS                 = C.IP_RECVRETOPTS                 // IP_RECVRETOPTS from the C headers
+	IP_RECVTOS                     = C.IP_RECVTOS                     // IP_RECVTOS from the C headers
+	IP_RETOPTS                     = C.IP_RETOPTS                     // IP_RETOPTS from the C headers
+	IP_TOS                         = C.IP_TOS                         // IP_TOS from the C headers
+	IP_TRANSPARENT                 = C.IP_TRANSPARENT                 // IP_TRANSPARENT from the C headers
+	IP_TTL                         = C.IP_TTL                         // IP_TTL from the C headers
+	J1939_EE_INFO_NONE             = C.J1939_EE_INFO_NONE             // J1939_EE_INFO_NONE from the C headers
+	J1939_EE_INFO_TX_ABORT         = C.J1939_EE_INFO_TX_ABORT         // J1939_EE_INFO_TX_ABORT from the C headers
+	J1939_FILTER_MAX               = C.J1939_FILTER_MAX               // J1939_FILTER_MAX from the C headers
+	J1939_IDLE_ADDR                = C.J1939_IDLE_ADDR                // J1939_IDLE_ADDR from the C headers
+	J1939_MAX_UNICAST_ADDR         = C.J1939_MAX_UNICAST_ADDR         // J1939_MAX_UNICAST_ADDR from the C headers
+	J1939_NLA_BYTES_ACKED          = C.J1939_NLA_BYTES_ACKED          // J1939_NLA_BYTES_ACKED from the C headers
+	J1939_NLA_PAD                  = C.J1939_NLA_PAD                  // J1939_NLA_PAD from the C headers
+	J1939_NO_ADDR                  = C.J1939_NO_ADDR                  // J1939_NO_ADDR from the C headers
+	J1939_NO_NAME                  = C.J1939_NO_NAME                  // J1939_NO_NAME from the C headers
+	J1939_NO_PGN                   = C.J1939_NO_PGN                   // J1939_NO_PGN from the C headers
+	J1939_PGN_ADDRESS_CLAIMED      = C.J1939_PGN_ADDRESS_CLAIMED      // J1939_PGN_ADDRESS_CLAIMED from the C headers
+	J1939_PGN_ADDRESS_COMMANDED    = C.J1939_PGN_ADDRESS_COMMANDED    // J1939_PGN_ADDRESS_COMMANDED from the C headers
+	J1939_PGN_MAX                  = C.J1939_PGN_MAX                  // J1939_PGN_MAX from the C headers
+	J1939_PGN_PDU1_MAX             = C.J1939_PGN_PDU1_MAX             // J1939_PGN_PDU1_MAX from the C headers
+	J1939_PGN_REQUEST              = C.J1939_PGN_REQUEST              // J1939_PGN_REQUEST from the C headers
+	MSG_CMSG_CLOEXEC               = C.MSG_CMSG_CLOEXEC               // MSG_CMSG_CLOEXEC from the C headers
+	MSG_CONFIRM                    = C.MSG_CONFIRM                    // MSG_CONFIRM from the C headers
+	MSG_CTRUNC                     = C.MSG_CTRUNC                     // MSG_CTRUNC from the C headers
+	MSG_DONTROUTE                  = C.MSG_DONTROUTE                  // MSG_DONTROUTE from the C headers
+	MSG_DONTWAIT                   = C.MSG_DONTWAIT                   // MSG_DONTWAIT from the C headers
+	MSG_EOR                        = C.MSG_EOR                        // MSG_EOR from the C headers
+	MSG_ERRQUEUE                   = C.MSG_ERRQUEUE                   // MSG_ERRQUEUE from the C headers
+	MSG_FASTOPEN                   = C.MSG_FASTOPEN                   // MSG_FASTOPEN from the C headers
+	MSG_MORE                       = C.MSG_MORE                       // MSG_MORE from the C headers
+	MSG_NOSIGNAL                   = C.MSG_NOSIGNAL                   // MSG_NOSIGNAL from the C headers
+	MSG_OOB                        = C.MSG_OOB                        // MSG_OOB from the C headers
+	MSG_PEEK                       = C.MSG_PEEK                       // MSG_PEEK from the C headers
+	MSG_TRUNC                      = C.MSG_TRUNC                      // MSG_TRUNC from the C headers
+	MSG_WAITALL                    = C.MSG_WAITALL                    // MSG_WAITALL from the C headers
+	NETLINK_CRYPTO                 = C.NETLINK_CRYPTO                 // NETLINK_CRYPTO from the C headers
+	NETLINK_DNRTMSG                = C.NETLINK_DNRTMSG                // NETLINK_DNRTMSG from the C headers
+	NETLINK_FIREWALL               = C.NETLINK_FIREWALL               // NETLINK_FIREWALL from the C headers
+	NETLINK_IP6_FW                 = C.NETLINK_IP6_FW                 // NETLINK_IP6_FW from the C headers
+	NETLINK_NFLOG                  = C.NETLINK_NFLOG                  // NETLINK_NFLOG from the C headers
+	NETLINK_ROUTE                  = C.NETLINK_ROUTE                  // NETLINK_ROUTE from the C headers
+	NETLINK_USERSOCK               = C.NETLINK_USERSOCK               // NETLINK_USERSOCK from the C headers
+	NETLINK_XFRM                   = C.NETLINK_XFRM                   // NETLINK_XFRM from the C headers
+	NI_DGRAM                       = C.NI_DGRAM                       // NI_DGRAM from the C headers
+	NI_MAXHOST                     = C.NI_MAXHOST                     // NI_MAXHOST from the C headers
+	NI_MAXSERV                     = C.NI_MAXSERV                     // NI_MAXSERV from the C headers
+	NI_NAMEREQD                    = C.NI_NAMEREQD                    // NI_NAMEREQD from the C headers
+	NI_NOFQDN                      = C.NI_NOFQDN                      // NI_NOFQDN from the C headers
+	NI_NUMERICHOST                 = C.NI_NUMERICHOST                 // NI_NUMERICHOST from the C headers
+	NI_NUMERICSERV                 = C.NI_NUMERICSERV                 // NI_NUMERICSERV from the C headers
+	PACKET_BROADCAST               = C.PACKET_BROADCAST               // PACKET_BROADCAST from the C headers
+	PACKET_FASTROUTE               = C.PACKET_FASTROUTE               // PACKET_FASTROUTE from the C headers
+	PACKET_HOST                    = C.PACKET_HOST                    // PACKET_HOST from the C headers
+	PACKET_LOOPBACK                = C.PACKET_LOOPBACK                // PACKET_LOOPBACK from the C headers
+	PACKET_MULTICAST               = C.PACKET_MULTICAST               // PACKET_MULTICAST from the C headers
+	PACKET_OTHERHOST               = C.PACKET_OTHERHOST               // PACKET_OTHERHOST from the C headers
+	PACKET_OUTGOING                = C.PACKET_OUTGOING                // PACKET_OUTGOING from the C headers
+	PF_CAN                         = C.PF_CAN                         // PF_CAN from the C headers
+	PF_PACKET                      = C.PF_PACKET                      // PF_PACKET from the C headers
+	PF_RDS                         = C.PF_RDS                         // PF_RDS from the C headers
+	SCM_CREDENTIALS                = C.SCM_CREDENTIALS                // SCM_CREDENTIALS from the C headers
+	SCM_J1939_DEST_ADDR            = C.SCM_J1939_DEST_ADDR            // SCM_J1939_DEST_ADDR from the C headers
+	SCM_J1939_DEST_NAME            = C.SCM_J1939_DEST_NAME            // SCM_J1939_DEST_NAME from the C headers
+	SCM_J1939_ERRQUEUE             = C.SCM_J1939_ERRQUEUE             // SCM_J1939_ERRQUEUE from the C headers
+	SCM_J1939_PRIO                 = C.SCM_J1939_PRIO                 // SCM_J1939_PRIO from the C headers
+	SCM_RIGHTS                     = C.SCM_RIGHTS                     // SCM_RIGHTS from the C headers
+	SHUT_RD                        = C.SHUT_RD                        // SHUT_RD from the C headers
+	SHUT_RDWR                      = C.SHUT_RDWR                      // SHUT_RDWR from the C headers
+	SHUT_WR                        = C.SHUT_WR                        // SHUT_WR from the C headers
+	SOCK_CLOEXEC                   = C.SOCK_CLOEXEC                   // SOCK_CLOEXEC from the C headers
+	SOCK_DGRAM                     = C.SOCK_DGRAM                     // SOCK_DGRAM from the C headers
+	SOCK_NONBLOCK                  = C.SOCK_NONBLOCK                  // SOCK_NONBLOCK from the C headers
+	SOCK_RAW                       = C.SOCK_RAW                       // SOCK_RAW from the C headers
+	SOCK_RDM                       = C.SOCK_RDM                       // SOCK_RDM from the C headers
+	SOCK_SEQPACKET                 = C.SOCK_SEQPACKET                 // SOCK_SEQPACKET from the C headers
+	SOCK_STREAM                    = C.SOCK_STREAM                    // SOCK_STREAM from the C headers
+	SOL_ALG                        = C.SOL_ALG                        // SOL_ALG from the C headers
+	SOL_CAN_BASE                   = C.SOL_CAN_BASE                   // SOL_CAN_BASE from the C headers
+	SOL_CAN_RAW                    = C.SOL_CAN_RAW                    // SOL_CAN_RAW from the C headers
+	SOL_IP                         = C.SOL_IP                         // SOL_IP from the C headers
+	SOL_RDS                        = C.SOL_RDS                        // SOL_RDS from the C headers
+	SOL_SOCKET                     = C.SOL_SOCKET                     // SOL_SOCKET from the C headers
+	SOL_TCP                        = C.SOL_TCP                        // SOL_TCP from the C headers
+	SOL_TIPC                       = C.SOL_TIPC                       // SOL_TIPC from the C headers
+	SOL_UDP                        = C.SOL_UDP                        // SOL_UDP from the C headers
+	SOMAXCONN                      = C.SOMAXCONN                      // SOMAXCONN from the C headers
+	SO_ACCEPTCONN                  = C.SO_ACCEPTCONN                  // SO_ACCEPTCONN from the C headers
+	SO_BINDTODEVICE                = C.SO_BINDTODEVICE                // SO_BINDTODEVICE from the C headers
+	SO_BROADCAST                   = C.SO_BROADCAST                   // SO_BROADCAST from the C headers
+	SO_DEBUG                       = C.SO_DEBUG                       // SO_DEBUG from the C headers
+	SO_DOMAIN                      = C.SO_DOMAIN                      // SO_DOMAIN from the C headers
+	SO_DONTROUTE                   = C.SO_DONTROUTE                   // SO_DONTROUTE from the C headers
+	SO_ERROR                       = C.SO_ERROR                       // SO_ERROR from the C headers
+	SO_INCOMING_CPU                = C.SO_INCOMING_CPU                // SO_INCOMING_CPU from the C headers
+	SO_J1939_ERRQUEUE              = C.SO_J1939_ERRQUEUE              // SO_J1939_ERRQUEUE from the C headers
+	SO_J1939_FILTER                = C.SO_J1939_FILTER                // SO_J1939_FILTER from the C headers
+	SO_J1939_PROMISC               = C.SO_J1939_PROMISC               // SO_J1939_PROMISC from the C headers
+	SO_J1939_SEND_PRIO             = C.SO_J1939_SEND_PRIO             // SO_J1939_SEND_PRIO from the C headers
+	SO_KEEPALIVE                   = C.SO_KEEPALIVE                   // SO_KEEPALIVE from the C headers
+	SO_LINGER                      = C.SO_LINGER                      // SO_LINGER from the C headers
+	SO_MARK                        = C.SO_MARK                        // SO_MARK from the C headers
+	SO_OOBINLINE                   = C.SO_OOBINLINE                   // SO_OOBINLINE from the C headers
+	SO_PASSCRED                    = C.SO_PASSCRED                    // SO_PASSCRED from the C headers
+	SO_PASSSEC                     = C.SO_PASSSEC                     // SO_PASSSEC from the C headers
+	SO_PEERCRED                    = C.SO_PEERCRED                    // SO_PEERCRED from the C headers
+	SO_PEERSEC                     = C.SO_PEERSEC                     // SO_PEERSEC from the C headers
+	SO_PRIORITY                    = C.SO_PRIORITY                    // SO_PRIORITY from the C headers
+	SO_PROTOCOL                    = C.SO_PROTOCOL                    // SO_PROTOCOL from the C headers
+	SO_RCVBUF                      = C.SO_RCVBUF                      // SO_RCVBUF from the C headers
+	SO_RCVLOWAT                    = C.SO_RCVLOWAT                    // SO_RCVLOWAT from the C headers
+	SO_RCVTIMEO                    = C.SO_RCVTIMEO                    // SO_RCVTIMEO from the C headers
+	SO_REUSEADDR                   = C.SO_REUSEADDR                   // SO_REUSEADDR from the C headers
+	SO_REUSEPORT                   = C.SO_REUSEPORT                   // SO_REUSEPORT from the C headers
+	SO_SNDBUF                      = C.SO_SNDBUF                      // SO_SNDBUF from the C headers
+	SO_SNDLOWAT                    = C.SO_SNDLOWAT                    // SO_SNDLOWAT from the C headers
+	SO_SNDTIMEO                    = C.SO_SNDTIMEO                    // SO_SNDTIMEO from the C headers
+	SO_TYPE                        = C.SO_TYPE                        // SO_TYPE from the C headers
+	SO_VM_SOCKETS_BUFFER_MAX_SIZE  = C.SO_VM_SOCKETS_BUFFER_MAX_SIZE  // SO_VM_SOCKETS_BUFFER_MAX_SIZE from the C headers
+	SO_VM_SOCKETS_BUFFER_MIN_SIZE  = C.SO_VM_SOCKETS_BUFFER_MIN_SIZE  // SO_VM_SOCKETS_BUFFER_MIN_SIZE from the C headers
+	SO_VM_SOCKETS_BUFFER_SIZE      = C.SO_VM_SOCKETS_BUFFER_SIZE      // SO_VM_SOCKETS_BUFFER_SIZE from the C headers
+	TCP_CONGESTION                 = C.TCP_CONGESTION                 // TCP_CONGESTION from the C headers
+	TCP_CORK                       = C.TCP_CORK                       // TCP_CORK from the C headers
+	TCP_DEFER_ACCEPT               = C.TCP_DEFER_ACCEPT               // TCP_DEFER_ACCEPT from the C headers
+	TCP_FASTOPEN                   = C.TCP_FASTOPEN                   // TCP_FASTOPEN from the C headers
+	TCP_INFO                       = C.TCP_INFO                       // TCP_INFO from the C headers
+	TCP_KEEPCNT                    = C.TCP_KEEPCNT                    // TCP_KEEPCNT from the C headers
+	TCP_KEEPIDLE                   = C.TCP_KEEPIDLE                   // TCP_KEEPIDLE from the C headers
+	TCP_KEEPINTVL                  = C.TCP_KEEPINTVL                  // TCP_KEEPINTVL from the C headers
+	TCP_LINGER2                    = C.TCP_LINGER2                    // TCP_LINGER2 from the C headers
+	TCP_MAXSEG                     = C.TCP_MAXSEG                     // TCP_MAXSEG from the C headers
+	TCP_NODELAY                    = C.TCP_NODELAY                    // TCP_NODELAY from the C headers
+	TCP_NOTSENT_LOWAT              = C.TCP_NOTSENT_LOWAT              // TCP_NOTSENT_LOWAT from the C headers
+	TCP_QUICKACK                   = C.TCP_QUICKACK                   // TCP_QUICKACK from the C headers
+	TCP_SYNCNT                     = C.TCP_SYNCNT                     // TCP_SYNCNT from the C headers
+	TCP_USER_TIMEOUT               = C.TCP_USER_TIMEOUT               // TCP_USER_TIMEOUT from the C headers
+	TCP_WINDOW_CLAMP               = C.TCP_WINDOW_CLAMP               // TCP_WINDOW_CLAMP from the C headers
+	TIPC_ADDR_ID                   = C.TIPC_ADDR_ID                   // TIPC_ADDR_ID from the C headers
+	TIPC_ADDR_NAME                 = C.TIPC_ADDR_NAME                 // TIPC_ADDR_NAME from the C headers
+	TIPC_ADDR_NAMESEQ              = C.TIPC_ADDR_NAMESEQ              // TIPC_ADDR_NAMESEQ from the C headers
+	TIPC_CFG_SRV                   = C.TIPC_CFG_SRV                   // TIPC_CFG_SRV from the C headers
+	TIPC_CLUSTER_SCOPE             = C.TIPC_CLUSTER_SCOPE             // TIPC_CLUSTER_SCOPE from the C headers
+	TIPC_CONN_TIMEOUT              = C.TIPC_CONN_TIMEOUT              // TIPC_CONN_TIMEOUT from the C headers
+	TIPC_CRITICAL_IMPORTANCE       = C.TIPC_CRITICAL_IMPORTANCE       // TIPC_CRITICAL_IMPORTANCE from the C headers
+	TIPC_DEST_DROPPABLE            = C.TIPC_DEST_DROPPABLE            // TIPC_DEST_DROPPABLE from the C headers
+	TIPC_HIGH_IMPORTANCE           = C.TIPC_HIGH_IMPORTANCE           // TIPC_HIGH_IMPORTANCE from the C headers
+	TIPC_IMPORTANCE                = C.TIPC_IMPORTANCE                // TIPC_IMPORTANCE from the C headers
+	TIPC_LOW_IMPORTANCE            = C.TIPC_LOW_IMPORTANCE            // TIPC_LOW_IMPORTANCE from the C headers
+	TIPC_MEDIUM_IMPORTANCE         = C.TIPC_MEDIUM_IMPORTANCE         // TIPC_MEDIUM_IMPORTANCE from the C headers
+	TIPC_NODE_SCOPE                = C.TIPC_NODE_SCOPE                // TIPC_NODE_SCOPE from the C headers
+	TIPC_PUBLISHED                 = C.TIPC_PUBLISHED                 // TIPC_PUBLISHED from the C headers
+	TIPC_SRC_DROPPABLE             = C.TIPC_SRC_DROPPABLE             // TIPC_SRC_DROPPABLE from the C headers
+	TIPC_SUBSCR_TIMEOUT            = C.TIPC_SUBSCR_TIMEOUT            // TIPC_SUBSCR_TIMEOUT from the C headers
+	TIPC_SUB_CANCEL                = C.TIPC_SUB_CANCEL                // TIPC_SUB_CANCEL from the C headers
+	TIPC_SUB_PORTS                 = C.TIPC_SUB_PORTS                 // TIPC_SUB_PORTS from the C headers
+	TIPC_SUB_SERVICE               = C.TIPC_SUB_SERVICE               // TIPC_SUB_SERVICE from the C headers
+	TIPC_TOP_SRV                   = C.TIPC_TOP_SRV                   // TIPC_TOP_SRV from the C headers
+	TIPC_WAIT_FOREVER              = C.TIPC_WAIT_FOREVER              // TIPC_WAIT_FOREVER from the C headers
+	TIPC_WITHDRAWN                 = C.TIPC_WITHDRAWN                 // TIPC_WITHDRAWN from the C headers
+	TIPC_ZONE_SCOPE                = C.TIPC_ZONE_SCOPE                // TIPC_ZONE_SCOPE from the C headers
+	UDPLITE_RECV_CSCOV             = C.UDPLITE_RECV_CSCOV             // UDPLITE_RECV_CSCOV as CPython defines it
+	UDPLITE_SEND_CSCOV             = C.UDPLITE_SEND_CSCOV             // UDPLITE_SEND_CSCOV as CPython defines it
+	VMADDR_CID_ANY                 = C.VMADDR_CID_ANY                 // VMADDR_CID_ANY from the C headers
+	VMADDR_CID_HOST                = C.VMADDR_CID_HOST                // VMADDR_CID_HOST from the C headers
+	VMADDR_PORT_ANY                = C.VMADDR_PORT_ANY                // VMADDR_PORT_ANY from the C headers
+	VM_SOCKETS_INVALID_VERSION     = C.VM_SOCKETS_INVALID_VERSION     // VM_SOCKETS_INVALID_VERSION from the C headers
 )
