@@ -4,6 +4,8 @@ package facade
 
 import (
 	"fmt"
+
+	"github.com/csock/csock/internal/py"
 	"math/big"
 	"strconv"
 	"strings"
@@ -173,4 +175,74 @@ func kindValue(v int) any {
 		return SocketKind(v)
 	}
 	return v
+}
+
+// normFlag brings a negative IntFlag value into the flag's range, as Python's IntFlag with
+// the KEEP boundary does (~AI_PASSIVE is AddressInfo 2046, not -2).
+func normFlag(members []enumMember, v int) int {
+	if v < 0 {
+		v += flagMask(members) + 1
+	}
+	return v
+}
+
+// flagOperand returns the int value of the other operand of an IntFlag operator: Python's
+// IntFlag accepts members of its class and any int (bool and other enums included).
+func flagOperand(other any) (int, bool) {
+	n, ok := py.AsInt(other)
+	if !ok || !n.IsInt64() {
+		return 0, false
+	}
+	return int(n.Int64()), true
+}
+
+// flagBinary is IntFlag's __or__, __and__ and __xor__ (and their reflections).
+func flagBinary(members []enumMember, v int, op string, other any) (int, bool) {
+	o, ok := flagOperand(other)
+	if !ok {
+		return 0, false
+	}
+	switch op {
+	case "|":
+		return normFlag(members, v|o), true
+	case "&":
+		return normFlag(members, v&o), true
+	case "^":
+		return normFlag(members, v^o), true
+	}
+	return 0, false
+}
+
+// PyBinaryOp implements IntFlag's |, & and ^: the result is a MsgFlag.
+func (f MsgFlag) PyBinaryOp(op string, other any, _ bool) (any, bool, error) {
+	r, ok := flagBinary(msgFlagMembers, int(f), op, other)
+	if !ok {
+		return nil, false, nil
+	}
+	return MsgFlag(r), true, nil
+}
+
+// PyBinaryOp implements IntFlag's |, & and ^: the result is an AddressInfo.
+func (f AddressInfo) PyBinaryOp(op string, other any, _ bool) (any, bool, error) {
+	r, ok := flagBinary(addressInfoMembers, int(f), op, other)
+	if !ok {
+		return nil, false, nil
+	}
+	return AddressInfo(r), true, nil
+}
+
+// PyUnaryOp implements IntFlag's ~ (the complement within the flag's range).
+func (f MsgFlag) PyUnaryOp(op string) (any, bool, error) {
+	if op != "~" {
+		return nil, false, nil
+	}
+	return MsgFlag(normFlag(msgFlagMembers, ^int(f))), true, nil
+}
+
+// PyUnaryOp implements IntFlag's ~ (the complement within the flag's range).
+func (f AddressInfo) PyUnaryOp(op string) (any, bool, error) {
+	if op != "~" {
+		return nil, false, nil
+	}
+	return AddressInfo(normFlag(addressInfoMembers, ^int(f))), true, nil
 }

@@ -40,6 +40,13 @@ def main():
             out.append("\t%s = csock.%s // %s, as the C headers define it" % (n, n, n))
     out.append(")")
     out.append("")
+    out.append("// constants maps the Python name of every constant to its value, as Constant")
+    out.append("// returns it.")
+    out.append("var constants = map[string]any{")
+    for n in names:
+        out.append('\t"%s": %s,' % (n, n))
+    out.append("}")
+    out.append("")
     for ename, cls in ENUMS:
         out.append("// %sMembers are the members of CPython's %s, in definition order;" %
                    (ename[0].lower() + ename[1:], ename))

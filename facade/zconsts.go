@@ -7,218 +7,698 @@ import "github.com/csock/csock/csock"
 // The socket module's constants. Values come from the C headers through the csock
 // binding; the members of CPython's enums are typed (AF_INET is an AddressFamily).
 const (
-	AF_ALG                    AddressFamily = csock.AF_ALG                    // AddressFamily member AF_ALG
-	AF_APPLETALK              AddressFamily = csock.AF_APPLETALK              // AddressFamily member AF_APPLETALK
-	AF_ASH                    AddressFamily = csock.AF_ASH                    // AddressFamily member AF_ASH
-	AF_ATMPVC                 AddressFamily = csock.AF_ATMPVC                 // AddressFamily member AF_ATMPVC
-	AF_ATMSVC                 AddressFamily = csock.AF_ATMSVC                 // AddressFamily member AF_ATMSVC
-	AF_AX25                   AddressFamily = csock.AF_AX25                   // AddressFamily member AF_AX25
-	AF_BRIDGE                 AddressFamily = csock.AF_BRIDGE                 // AddressFamily member AF_BRIDGE
-	AF_CAN                    AddressFamily = csock.AF_CAN                    // AddressFamily member AF_CAN
-	AF_DECnet                               = csock.AF_DECnet                 // AF_DECnet, as the C headers define it
-	AF_ECONET                 AddressFamily = csock.AF_ECONET                 // AddressFamily member AF_ECONET
-	AF_INET                   AddressFamily = csock.AF_INET                   // AddressFamily member AF_INET
-	AF_INET6                  AddressFamily = csock.AF_INET6                  // AddressFamily member AF_INET6
-	AF_IPX                    AddressFamily = csock.AF_IPX                    // AddressFamily member AF_IPX
-	AF_IRDA                   AddressFamily = csock.AF_IRDA                   // AddressFamily member AF_IRDA
-	AF_KEY                    AddressFamily = csock.AF_KEY                    // AddressFamily member AF_KEY
-	AF_LLC                    AddressFamily = csock.AF_LLC                    // AddressFamily member AF_LLC
-	AF_NETBEUI                AddressFamily = csock.AF_NETBEUI                // AddressFamily member AF_NETBEUI
-	AF_NETLINK                AddressFamily = csock.AF_NETLINK                // AddressFamily member AF_NETLINK
-	AF_NETROM                 AddressFamily = csock.AF_NETROM                 // AddressFamily member AF_NETROM
-	AF_PACKET                 AddressFamily = csock.AF_PACKET                 // AddressFamily member AF_PACKET
-	AF_PPPOX                  AddressFamily = csock.AF_PPPOX                  // AddressFamily member AF_PPPOX
-	AF_QIPCRTR                AddressFamily = csock.AF_QIPCRTR                // AddressFamily member AF_QIPCRTR
-	AF_RDS                    AddressFamily = csock.AF_RDS                    // AddressFamily member AF_RDS
-	AF_ROSE                   AddressFamily = csock.AF_ROSE                   // AddressFamily member AF_ROSE
-	AF_ROUTE                  AddressFamily = csock.AF_ROUTE                  // AddressFamily member AF_ROUTE
-	AF_SECURITY               AddressFamily = csock.AF_SECURITY               // AddressFamily member AF_SECURITY
-	AF_SNA                    AddressFamily = csock.AF_SNA                    // AddressFamily member AF_SNA
-	AF_TIPC                   AddressFamily = csock.AF_TIPC                   // AddressFamily member AF_TIPC
-	AF_UNIX                   AddressFamily = csock.AF_UNIX                   // AddressFamily member AF_UNIX
-	AF_UNSPEC                 AddressFamily = csock.AF_UNSPEC                 // AddressFamily member AF_UNSPEC
-	AF_VSOCK                  AddressFamily = csock.AF_VSOCK                  // AddressFamily member AF_VSOCK
-	AF_WANPIPE                AddressFamily = csock.AF_WANPIPE                // AddressFamily member AF_WANPIPE
-	AF_X25                    AddressFamily = csock.AF_X25                    // AddressFamily member AF_X25
-	AI_ADDRCONFIG             AddressInfo   = csock.AI_ADDRCONFIG             // AddressInfo member AI_ADDRCONFIG
-	AI_ALL                    AddressInfo   = csock.AI_ALL                    // AddressInfo member AI_ALL
-	AI_CANONNAME              AddressInfo   = csock.AI_CANONNAME              // AddressInfo member AI_CANONNAME
-	AI_NUMERICHOST            AddressInfo   = csock.AI_NUMERICHOST            // AddressInfo member AI_NUMERICHOST
-	AI_NUMERICSERV            AddressInfo   = csock.AI_NUMERICSERV            // AddressInfo member AI_NUMERICSERV
-	AI_PASSIVE                AddressInfo   = csock.AI_PASSIVE                // AddressInfo member AI_PASSIVE
-	AI_V4MAPPED               AddressInfo   = csock.AI_V4MAPPED               // AddressInfo member AI_V4MAPPED
-	EAI_ADDRFAMILY                          = csock.EAI_ADDRFAMILY            // EAI_ADDRFAMILY, as the C headers define it
-	EAI_AGAIN                               = csock.EAI_AGAIN                 // EAI_AGAIN, as the C headers define it
-	EAI_BADFLAGS                            = csock.EAI_BADFLAGS              // EAI_BADFLAGS, as the C headers define it
-	EAI_FAIL                                = csock.EAI_FAIL                  // EAI_FAIL, as the C headers define it
-	EAI_FAMILY                              = csock.EAI_FAMILY                // EAI_FAMILY, as the C headers define it
-	EAI_MEMORY                              = csock.EAI_MEMORY                // EAI_MEMORY, as the C headers define it
-	EAI_NODATA                              = csock.EAI_NODATA                // EAI_NODATA, as the C headers define it
-	EAI_NONAME                              = csock.EAI_NONAME                // EAI_NONAME, as the C headers define it
-	EAI_OVERFLOW                            = csock.EAI_OVERFLOW              // EAI_OVERFLOW, as the C headers define it
-	EAI_SERVICE                             = csock.EAI_SERVICE               // EAI_SERVICE, as the C headers define it
-	EAI_SOCKTYPE                            = csock.EAI_SOCKTYPE              // EAI_SOCKTYPE, as the C headers define it
-	EAI_SYSTEM                              = csock.EAI_SYSTEM                // EAI_SYSTEM, as the C headers define it
-	INADDR_ALLHOSTS_GROUP                   = csock.INADDR_ALLHOSTS_GROUP     // INADDR_ALLHOSTS_GROUP, as the C headers define it
-	INADDR_ANY                              = csock.INADDR_ANY                // INADDR_ANY, as the C headers define it
-	INADDR_BROADCAST                        = csock.INADDR_BROADCAST          // INADDR_BROADCAST, as the C headers define it
-	INADDR_LOOPBACK                         = csock.INADDR_LOOPBACK           // INADDR_LOOPBACK, as the C headers define it
-	INADDR_MAX_LOCAL_GROUP                  = csock.INADDR_MAX_LOCAL_GROUP    // INADDR_MAX_LOCAL_GROUP, as the C headers define it
-	INADDR_NONE                             = csock.INADDR_NONE               // INADDR_NONE, as the C headers define it
-	INADDR_UNSPEC_GROUP                     = csock.INADDR_UNSPEC_GROUP       // INADDR_UNSPEC_GROUP, as the C headers define it
-	IPPROTO_AH                              = csock.IPPROTO_AH                // IPPROTO_AH, as the C headers define it
-	IPPROTO_DSTOPTS                         = csock.IPPROTO_DSTOPTS           // IPPROTO_DSTOPTS, as the C headers define it
-	IPPROTO_EGP                             = csock.IPPROTO_EGP               // IPPROTO_EGP, as the C headers define it
-	IPPROTO_ESP                             = csock.IPPROTO_ESP               // IPPROTO_ESP, as the C headers define it
-	IPPROTO_FRAGMENT                        = csock.IPPROTO_FRAGMENT          // IPPROTO_FRAGMENT, as the C headers define it
-	IPPROTO_GRE                             = csock.IPPROTO_GRE               // IPPROTO_GRE, as the C headers define it
-	IPPROTO_HOPOPTS                         = csock.IPPROTO_HOPOPTS           // IPPROTO_HOPOPTS, as the C headers define it
-	IPPROTO_ICMP                            = csock.IPPROTO_ICMP              // IPPROTO_ICMP, as the C headers define it
-	IPPROTO_ICMPV6                          = csock.IPPROTO_ICMPV6            // IPPROTO_ICMPV6, as the C headers define it
-	IPPROTO_IDP                             = csock.IPPROTO_IDP               // IPPROTO_IDP, as the C headers define it
-	IPPROTO_IGMP                            = csock.IPPROTO_IGMP              // IPPROTO_IGMP, as the C headers define it
-	IPPROTO_IP                              = csock.IPPROTO_IP                // IPPROTO_IP, as the C headers define it
-	IPPROTO_IPIP                            = csock.IPPROTO_IPIP              // IPPROTO_IPIP, as the C headers define it
-	IPPROTO_IPV6                            = csock.IPPROTO_IPV6              // IPPROTO_IPV6, as the C headers define it
-	IPPROTO_MPTCP                           = csock.IPPROTO_MPTCP             // IPPROTO_MPTCP, as the C headers define it
-	IPPROTO_NONE                            = csock.IPPROTO_NONE              // IPPROTO_NONE, as the C headers define it
-	IPPROTO_PIM                             = csock.IPPROTO_PIM               // IPPROTO_PIM, as the C headers define it
-	IPPROTO_PUP                             = csock.IPPROTO_PUP               // IPPROTO_PUP, as the C headers define it
-	IPPROTO_RAW                             = csock.IPPROTO_RAW               // IPPROTO_RAW, as the C headers define it
-	IPPROTO_ROUTING                         = csock.IPPROTO_ROUTING           // IPPROTO_ROUTING, as the C headers define it
-	IPPROTO_RSVP                            = csock.IPPROTO_RSVP              // IPPROTO_RSVP, as the C headers define it
-	IPPROTO_SCTP                            = csock.IPPROTO_SCTP              // IPPROTO_SCTP, as the C headers define it
-	IPPROTO_TCP                             = csock.IPPROTO_TCP               // IPPROTO_TCP, as the C headers define it
-	IPPROTO_TP                              = csock.IPPROTO_TP                // IPPROTO_TP, as the C headers define it
-	IPPROTO_UDP                             = csock.IPPROTO_UDP               // IPPROTO_UDP, as the C headers define it
-	IPPROTO_UDPLITE                         = csock.IPPROTO_UDPLITE           // IPPROTO_UDPLITE, as the C headers define it
-	IPV6_CHECKSUM                           = csock.IPV6_CHECKSUM             // IPV6_CHECKSUM, as the C headers define it
-	IPV6_DONTFRAG                           = csock.IPV6_DONTFRAG             // IPV6_DONTFRAG, as the C headers define it
-	IPV6_DSTOPTS                            = csock.IPV6_DSTOPTS              // IPV6_DSTOPTS, as the C headers define it
-	IPV6_HOPLIMIT                           = csock.IPV6_HOPLIMIT             // IPV6_HOPLIMIT, as the C headers define it
-	IPV6_HOPOPTS                            = csock.IPV6_HOPOPTS              // IPV6_HOPOPTS, as the C headers define it
-	IPV6_JOIN_GROUP                         = csock.IPV6_JOIN_GROUP           // IPV6_JOIN_GROUP, as the C headers define it
-	IPV6_LEAVE_GROUP                        = csock.IPV6_LEAVE_GROUP          // IPV6_LEAVE_GROUP, as the C headers define it
-	IPV6_MULTICAST_HOPS                     = csock.IPV6_MULTICAST_HOPS       // IPV6_MULTICAST_HOPS, as the C headers define it
-	IPV6_MULTICAST_IF                       = csock.IPV6_MULTICAST_IF         // IPV6_MULTICAST_IF, as the C headers define it
-	IPV6_MULTICAST_LOOP                     = csock.IPV6_MULTICAST_LOOP       // IPV6_MULTICAST_LOOP, as the C headers define it
-	IPV6_NEXTHOP                            = csock.IPV6_NEXTHOP              // IPV6_NEXTHOP, as the C headers define it
-	IPV6_PATHMTU                            = csock.IPV6_PATHMTU              // IPV6_PATHMTU, as the C headers define it
-	IPV6_PKTINFO                            = csock.IPV6_PKTINFO              // IPV6_PKTINFO, as the C headers define it
-	IPV6_RECVDSTOPTS                        = csock.IPV6_RECVDSTOPTS          // IPV6_RECVDSTOPTS, as the C headers define it
-	IPV6_RECVHOPLIMIT                       = csock.IPV6_RECVHOPLIMIT         // IPV6_RECVHOPLIMIT, as the C headers define it
-	IPV6_RECVHOPOPTS                        = csock.IPV6_RECVHOPOPTS          // IPV6_RECVHOPOPTS, as the C headers define it
-	IPV6_RECVPATHMTU                        = csock.IPV6_RECVPATHMTU          // IPV6_RECVPATHMTU, as the C headers define it
-	IPV6_RECVPKTINFO                        = csock.IPV6_RECVPKTINFO          // IPV6_RECVPKTINFO, as the C headers define it
-	IPV6_RECVRTHDR                          = csock.IPV6_RECVRTHDR            // IPV6_RECVRTHDR, as the C headers define it
-	IPV6_RECVTCLASS                         = csock.IPV6_RECVTCLASS           // IPV6_RECVTCLASS, as the C headers define it
-	IPV6_RTHDR                              = csock.IPV6_RTHDR                // IPV6_RTHDR, as the C headers define it
-	IPV6_RTHDRDSTOPTS                       = csock.IPV6_RTHDRDSTOPTS         // IPV6_RTHDRDSTOPTS, as the C headers define it
-	IPV6_RTHDR_TYPE_0                       = csock.IPV6_RTHDR_TYPE_0         // IPV6_RTHDR_TYPE_0, as the C headers define it
-	IPV6_TCLASS                             = csock.IPV6_TCLASS               // IPV6_TCLASS, as the C headers define it
-	IPV6_UNICAST_HOPS                       = csock.IPV6_UNICAST_HOPS         // IPV6_UNICAST_HOPS, as the C headers define it
-	IPV6_V6ONLY                             = csock.IPV6_V6ONLY               // IPV6_V6ONLY, as the C headers define it
-	IP_ADD_MEMBERSHIP                       = csock.IP_ADD_MEMBERSHIP         // IP_ADD_MEMBERSHIP, as the C headers define it
-	IP_BIND_ADDRESS_NO_PORT                 = csock.IP_BIND_ADDRESS_NO_PORT   // IP_BIND_ADDRESS_NO_PORT, as the C headers define it
-	IP_DEFAULT_MULTICAST_LOOP               = csock.IP_DEFAULT_MULTICAST_LOOP // IP_DEFAULT_MULTICAST_LOOP, as the C headers define it
-	IP_DEFAULT_MULTICAST_TTL                = csock.IP_DEFAULT_MULTICAST_TTL  // IP_DEFAULT_MULTICAST_TTL, as the C headers define it
-	IP_DROP_MEMBERSHIP                      = csock.IP_DROP_MEMBERSHIP        // IP_DROP_MEMBERSHIP, as the C headers define it
-	IP_HDRINCL                              = csock.IP_HDRINCL                // IP_HDRINCL, as the C headers define it
-	IP_MAX_MEMBERSHIPS                      = csock.IP_MAX_MEMBERSHIPS        // IP_MAX_MEMBERSHIPS, as the C headers define it
-	IP_MULTICAST_IF                         = csock.IP_MULTICAST_IF           // IP_MULTICAST_IF, as the C headers define it
-	IP_MULTICAST_LOOP                       = csock.IP_MULTICAST_LOOP         // IP_MULTICAST_LOOP, as the C headers define it
-	IP_MULTICAST_TTL                        = csock.IP_MULTICAST_TTL          // IP_MULTICAST_TTL, as the C headers define it
-	IP_OPTIONS                              = csock.IP_OPTIONS                // IP_OPTIONS, as the C headers define it
-	IP_RECVOPTS                             = csock.IP_RECVOPTS               // IP_RECVOPTS, as the C headers define it
-	IP_RECVRETOPTS                          = csock.IP_RECVRETOPTS            // IP_RECVRETOPTS, as the C headers define it
-	IP_RECVTOS                              = csock.IP_RECVTOS                // IP_RECVTOS, as the C headers define it
-	IP_RETOPTS                              = csock.IP_RETOPTS                // IP_RETOPTS, as the C headers define it
-	IP_TOS                                  = csock.IP_TOS                    // IP_TOS, as the C headers define it
-	IP_TRANSPARENT                          = csock.IP_TRANSPARENT            // IP_TRANSPARENT, as the C headers define it
-	IP_TTL                                  = csock.IP_TTL                    // IP_TTL, as the C headers define it
-	MSG_CMSG_CLOEXEC          MsgFlag       = csock.MSG_CMSG_CLOEXEC          // MsgFlag member MSG_CMSG_CLOEXEC
-	MSG_CONFIRM               MsgFlag       = csock.MSG_CONFIRM               // MsgFlag member MSG_CONFIRM
-	MSG_CTRUNC                MsgFlag       = csock.MSG_CTRUNC                // MsgFlag member MSG_CTRUNC
-	MSG_DONTROUTE             MsgFlag       = csock.MSG_DONTROUTE             // MsgFlag member MSG_DONTROUTE
-	MSG_DONTWAIT              MsgFlag       = csock.MSG_DONTWAIT              // MsgFlag member MSG_DONTWAIT
-	MSG_EOR                   MsgFlag       = csock.MSG_EOR                   // MsgFlag member MSG_EOR
-	MSG_ERRQUEUE              MsgFlag       = csock.MSG_ERRQUEUE              // MsgFlag member MSG_ERRQUEUE
-	MSG_FASTOPEN              MsgFlag       = csock.MSG_FASTOPEN              // MsgFlag member MSG_FASTOPEN
-	MSG_MORE                  MsgFlag       = csock.MSG_MORE                  // MsgFlag member MSG_MORE
-	MSG_NOSIGNAL              MsgFlag       = csock.MSG_NOSIGNAL              // MsgFlag member MSG_NOSIGNAL
-	MSG_OOB                   MsgFlag       = csock.MSG_OOB                   // MsgFlag member MSG_OOB
-	MSG_PEEK                  MsgFlag       = csock.MSG_PEEK                  // MsgFlag member MSG_PEEK
-	MSG_TRUNC                 MsgFlag       = csock.MSG_TRUNC                 // MsgFlag member MSG_TRUNC
-	MSG_WAITALL               MsgFlag       = csock.MSG_WAITALL               // MsgFlag member MSG_WAITALL
-	NI_DGRAM                                = csock.NI_DGRAM                  // NI_DGRAM, as the C headers define it
-	NI_MAXHOST                              = csock.NI_MAXHOST                // NI_MAXHOST, as the C headers define it
-	NI_MAXSERV                              = csock.NI_MAXSERV                // NI_MAXSERV, as the C headers define it
-	NI_NAMEREQD                             = csock.NI_NAMEREQD               // NI_NAMEREQD, as the C headers define it
-	NI_NOFQDN                               = csock.NI_NOFQDN                 // NI_NOFQDN, as the C headers define it
-	NI_NUMERICHOST                          = csock.NI_NUMERICHOST            // NI_NUMERICHOST, as the C headers define it
-	NI_NUMERICSERV                          = csock.NI_NUMERICSERV            // NI_NUMERICSERV, as the C headers define it
-	SHUT_RD                                 = csock.SHUT_RD                   // SHUT_RD, as the C headers define it
-	SHUT_RDWR                               = csock.SHUT_RDWR                 // SHUT_RDWR, as the C headers define it
-	SHUT_WR                                 = csock.SHUT_WR                   // SHUT_WR, as the C headers define it
-	SOCK_CLOEXEC              SocketKind    = csock.SOCK_CLOEXEC              // SocketKind member SOCK_CLOEXEC
-	SOCK_DGRAM                SocketKind    = csock.SOCK_DGRAM                // SocketKind member SOCK_DGRAM
-	SOCK_NONBLOCK             SocketKind    = csock.SOCK_NONBLOCK             // SocketKind member SOCK_NONBLOCK
-	SOCK_RAW                  SocketKind    = csock.SOCK_RAW                  // SocketKind member SOCK_RAW
-	SOCK_RDM                  SocketKind    = csock.SOCK_RDM                  // SocketKind member SOCK_RDM
-	SOCK_SEQPACKET            SocketKind    = csock.SOCK_SEQPACKET            // SocketKind member SOCK_SEQPACKET
-	SOCK_STREAM               SocketKind    = csock.SOCK_STREAM               // SocketKind member SOCK_STREAM
-	SOL_ALG                                 = csock.SOL_ALG                   // SOL_ALG, as the C headers define it
-	SOL_IP                                  = csock.SOL_IP                    // SOL_IP, as the C headers define it
-	SOL_RDS                                 = csock.SOL_RDS                   // SOL_RDS, as the C headers define it
-	SOL_SOCKET                              = csock.SOL_SOCKET                // SOL_SOCKET, as the C headers define it
-	SOL_TCP                                 = csock.SOL_TCP                   // SOL_TCP, as the C headers define it
-	SOL_TIPC                                = csock.SOL_TIPC                  // SOL_TIPC, as the C headers define it
-	SOL_UDP                                 = csock.SOL_UDP                   // SOL_UDP, as the C headers define it
-	SOMAXCONN                               = csock.SOMAXCONN                 // SOMAXCONN, as the C headers define it
-	SO_ACCEPTCONN                           = csock.SO_ACCEPTCONN             // SO_ACCEPTCONN, as the C headers define it
-	SO_BINDTODEVICE                         = csock.SO_BINDTODEVICE           // SO_BINDTODEVICE, as the C headers define it
-	SO_BROADCAST                            = csock.SO_BROADCAST              // SO_BROADCAST, as the C headers define it
-	SO_DEBUG                                = csock.SO_DEBUG                  // SO_DEBUG, as the C headers define it
-	SO_DOMAIN                               = csock.SO_DOMAIN                 // SO_DOMAIN, as the C headers define it
-	SO_DONTROUTE                            = csock.SO_DONTROUTE              // SO_DONTROUTE, as the C headers define it
-	SO_ERROR                                = csock.SO_ERROR                  // SO_ERROR, as the C headers define it
-	SO_INCOMING_CPU                         = csock.SO_INCOMING_CPU           // SO_INCOMING_CPU, as the C headers define it
-	SO_KEEPALIVE                            = csock.SO_KEEPALIVE              // SO_KEEPALIVE, as the C headers define it
-	SO_LINGER                               = csock.SO_LINGER                 // SO_LINGER, as the C headers define it
-	SO_MARK                                 = csock.SO_MARK                   // SO_MARK, as the C headers define it
-	SO_OOBINLINE                            = csock.SO_OOBINLINE              // SO_OOBINLINE, as the C headers define it
-	SO_PASSCRED                             = csock.SO_PASSCRED               // SO_PASSCRED, as the C headers define it
-	SO_PASSSEC                              = csock.SO_PASSSEC                // SO_PASSSEC, as the C headers define it
-	SO_PEERCRED                             = csock.SO_PEERCRED               // SO_PEERCRED, as the C headers define it
-	SO_PEERSEC                              = csock.SO_PEERSEC                // SO_PEERSEC, as the C headers define it
-	SO_PRIORITY                             = csock.SO_PRIORITY               // SO_PRIORITY, as the C headers define it
-	SO_PROTOCOL                             = csock.SO_PROTOCOL               // SO_PROTOCOL, as the C headers define it
-	SO_RCVBUF                               = csock.SO_RCVBUF                 // SO_RCVBUF, as the C headers define it
-	SO_RCVLOWAT                             = csock.SO_RCVLOWAT               // SO_RCVLOWAT, as the C headers define it
-	SO_RCVTIMEO                             = csock.SO_RCVTIMEO               // SO_RCVTIMEO, as the C headers define it
-	SO_REUSEADDR                            = csock.SO_REUSEADDR              // SO_REUSEADDR, as the C headers define it
-	SO_REUSEPORT                            = csock.SO_REUSEPORT              // SO_REUSEPORT, as the C headers define it
-	SO_SNDBUF                               = csock.SO_SNDBUF                 // SO_SNDBUF, as the C headers define it
-	SO_SNDLOWAT                             = csock.SO_SNDLOWAT               // SO_SNDLOWAT, as the C headers define it
-	SO_SNDTIMEO                             = csock.SO_SNDTIMEO               // SO_SNDTIMEO, as the C headers define it
-	SO_TYPE                                 = csock.SO_TYPE                   // SO_TYPE, as the C headers define it
-	TCP_CONGESTION                          = csock.TCP_CONGESTION            // TCP_CONGESTION, as the C headers define it
-	TCP_CORK                                = csock.TCP_CORK                  // TCP_CORK, as the C headers define it
-	TCP_DEFER_ACCEPT                        = csock.TCP_DEFER_ACCEPT          // TCP_DEFER_ACCEPT, as the C headers define it
-	TCP_FASTOPEN                            = csock.TCP_FASTOPEN              // TCP_FASTOPEN, as the C headers define it
-	TCP_INFO                                = csock.TCP_INFO                  // TCP_INFO, as the C headers define it
-	TCP_KEEPCNT                             = csock.TCP_KEEPCNT               // TCP_KEEPCNT, as the C headers define it
-	TCP_KEEPIDLE                            = csock.TCP_KEEPIDLE              // TCP_KEEPIDLE, as the C headers define it
-	TCP_KEEPINTVL                           = csock.TCP_KEEPINTVL             // TCP_KEEPINTVL, as the C headers define it
-	TCP_LINGER2                             = csock.TCP_LINGER2               // TCP_LINGER2, as the C headers define it
-	TCP_MAXSEG                              = csock.TCP_MAXSEG                // TCP_MAXSEG, as the C headers define it
-	TCP_NODELAY                             = csock.TCP_NODELAY               // TCP_NODELAY, as the C headers define it
-	TCP_NOTSENT_LOWAT                       = csock.TCP_NOTSENT_LOWAT         // TCP_NOTSENT_LOWAT, as the C headers define it
-	TCP_QUICKACK                            = csock.TCP_QUICKACK              // TCP_QUICKACK, as the C headers define it
-	TCP_SYNCNT                              = csock.TCP_SYNCNT                // TCP_SYNCNT, as the C headers define it
-	TCP_USER_TIMEOUT                        = csock.TCP_USER_TIMEOUT          // TCP_USER_TIMEOUT, as the C headers define it
-	TCP_WINDOW_CLAMP                        = csock.TCP_WINDOW_CLAMP          // TCP_WINDOW_CLAMP, as the C headers define it
+	AF_ALG                         AddressFamily = csock.AF_ALG                         // AddressFamily member AF_ALG
+	AF_APPLETALK                   AddressFamily = csock.AF_APPLETALK                   // AddressFamily member AF_APPLETALK
+	AF_ASH                         AddressFamily = csock.AF_ASH                         // AddressFamily member AF_ASH
+	AF_ATMPVC                      AddressFamily = csock.AF_ATMPVC                      // AddressFamily member AF_ATMPVC
+	AF_ATMSVC                      AddressFamily = csock.AF_ATMSVC                      // AddressFamily member AF_ATMSVC
+	AF_AX25                        AddressFamily = csock.AF_AX25                        // AddressFamily member AF_AX25
+	AF_BRIDGE                      AddressFamily = csock.AF_BRIDGE                      // AddressFamily member AF_BRIDGE
+	AF_CAN                         AddressFamily = csock.AF_CAN                         // AddressFamily member AF_CAN
+	AF_DECnet                                    = csock.AF_DECnet                      // AF_DECnet, as the C headers define it
+	AF_ECONET                      AddressFamily = csock.AF_ECONET                      // AddressFamily member AF_ECONET
+	AF_INET                        AddressFamily = csock.AF_INET                        // AddressFamily member AF_INET
+	AF_INET6                       AddressFamily = csock.AF_INET6                       // AddressFamily member AF_INET6
+	AF_IPX                         AddressFamily = csock.AF_IPX                         // AddressFamily member AF_IPX
+	AF_IRDA                        AddressFamily = csock.AF_IRDA                        // AddressFamily member AF_IRDA
+	AF_KEY                         AddressFamily = csock.AF_KEY                         // AddressFamily member AF_KEY
+	AF_LLC                         AddressFamily = csock.AF_LLC                         // AddressFamily member AF_LLC
+	AF_NETBEUI                     AddressFamily = csock.AF_NETBEUI                     // AddressFamily member AF_NETBEUI
+	AF_NETLINK                     AddressFamily = csock.AF_NETLINK                     // AddressFamily member AF_NETLINK
+	AF_NETROM                      AddressFamily = csock.AF_NETROM                      // AddressFamily member AF_NETROM
+	AF_PACKET                      AddressFamily = csock.AF_PACKET                      // AddressFamily member AF_PACKET
+	AF_PPPOX                       AddressFamily = csock.AF_PPPOX                       // AddressFamily member AF_PPPOX
+	AF_QIPCRTR                     AddressFamily = csock.AF_QIPCRTR                     // AddressFamily member AF_QIPCRTR
+	AF_RDS                         AddressFamily = csock.AF_RDS                         // AddressFamily member AF_RDS
+	AF_ROSE                        AddressFamily = csock.AF_ROSE                        // AddressFamily member AF_ROSE
+	AF_ROUTE                       AddressFamily = csock.AF_ROUTE                       // AddressFamily member AF_ROUTE
+	AF_SECURITY                    AddressFamily = csock.AF_SECURITY                    // AddressFamily member AF_SECURITY
+	AF_SNA                         AddressFamily = csock.AF_SNA                         // AddressFamily member AF_SNA
+	AF_TIPC                        AddressFamily = csock.AF_TIPC                        // AddressFamily member AF_TIPC
+	AF_UNIX                        AddressFamily = csock.AF_UNIX                        // AddressFamily member AF_UNIX
+	AF_UNSPEC                      AddressFamily = csock.AF_UNSPEC                      // AddressFamily member AF_UNSPEC
+	AF_VSOCK                       AddressFamily = csock.AF_VSOCK                       // AddressFamily member AF_VSOCK
+	AF_WANPIPE                     AddressFamily = csock.AF_WANPIPE                     // AddressFamily member AF_WANPIPE
+	AF_X25                         AddressFamily = csock.AF_X25                         // AddressFamily member AF_X25
+	AI_ADDRCONFIG                  AddressInfo   = csock.AI_ADDRCONFIG                  // AddressInfo member AI_ADDRCONFIG
+	AI_ALL                         AddressInfo   = csock.AI_ALL                         // AddressInfo member AI_ALL
+	AI_CANONNAME                   AddressInfo   = csock.AI_CANONNAME                   // AddressInfo member AI_CANONNAME
+	AI_NUMERICHOST                 AddressInfo   = csock.AI_NUMERICHOST                 // AddressInfo member AI_NUMERICHOST
+	AI_NUMERICSERV                 AddressInfo   = csock.AI_NUMERICSERV                 // AddressInfo member AI_NUMERICSERV
+	AI_PASSIVE                     AddressInfo   = csock.AI_PASSIVE                     // AddressInfo member AI_PASSIVE
+	AI_V4MAPPED                    AddressInfo   = csock.AI_V4MAPPED                    // AddressInfo member AI_V4MAPPED
+	ALG_OP_DECRYPT                               = csock.ALG_OP_DECRYPT                 // ALG_OP_DECRYPT, as the C headers define it
+	ALG_OP_ENCRYPT                               = csock.ALG_OP_ENCRYPT                 // ALG_OP_ENCRYPT, as the C headers define it
+	ALG_OP_SIGN                                  = csock.ALG_OP_SIGN                    // ALG_OP_SIGN, as the C headers define it
+	ALG_OP_VERIFY                                = csock.ALG_OP_VERIFY                  // ALG_OP_VERIFY, as the C headers define it
+	ALG_SET_AEAD_ASSOCLEN                        = csock.ALG_SET_AEAD_ASSOCLEN          // ALG_SET_AEAD_ASSOCLEN, as the C headers define it
+	ALG_SET_AEAD_AUTHSIZE                        = csock.ALG_SET_AEAD_AUTHSIZE          // ALG_SET_AEAD_AUTHSIZE, as the C headers define it
+	ALG_SET_IV                                   = csock.ALG_SET_IV                     // ALG_SET_IV, as the C headers define it
+	ALG_SET_KEY                                  = csock.ALG_SET_KEY                    // ALG_SET_KEY, as the C headers define it
+	ALG_SET_OP                                   = csock.ALG_SET_OP                     // ALG_SET_OP, as the C headers define it
+	ALG_SET_PUBKEY                               = csock.ALG_SET_PUBKEY                 // ALG_SET_PUBKEY, as the C headers define it
+	CAN_BCM                                      = csock.CAN_BCM                        // CAN_BCM, as the C headers define it
+	CAN_BCM_CAN_FD_FRAME                         = csock.CAN_BCM_CAN_FD_FRAME           // CAN_BCM_CAN_FD_FRAME, as the C headers define it
+	CAN_BCM_RX_ANNOUNCE_RESUME                   = csock.CAN_BCM_RX_ANNOUNCE_RESUME     // CAN_BCM_RX_ANNOUNCE_RESUME, as the C headers define it
+	CAN_BCM_RX_CHANGED                           = csock.CAN_BCM_RX_CHANGED             // CAN_BCM_RX_CHANGED, as the C headers define it
+	CAN_BCM_RX_CHECK_DLC                         = csock.CAN_BCM_RX_CHECK_DLC           // CAN_BCM_RX_CHECK_DLC, as the C headers define it
+	CAN_BCM_RX_DELETE                            = csock.CAN_BCM_RX_DELETE              // CAN_BCM_RX_DELETE, as the C headers define it
+	CAN_BCM_RX_FILTER_ID                         = csock.CAN_BCM_RX_FILTER_ID           // CAN_BCM_RX_FILTER_ID, as the C headers define it
+	CAN_BCM_RX_NO_AUTOTIMER                      = csock.CAN_BCM_RX_NO_AUTOTIMER        // CAN_BCM_RX_NO_AUTOTIMER, as the C headers define it
+	CAN_BCM_RX_READ                              = csock.CAN_BCM_RX_READ                // CAN_BCM_RX_READ, as the C headers define it
+	CAN_BCM_RX_RTR_FRAME                         = csock.CAN_BCM_RX_RTR_FRAME           // CAN_BCM_RX_RTR_FRAME, as the C headers define it
+	CAN_BCM_RX_SETUP                             = csock.CAN_BCM_RX_SETUP               // CAN_BCM_RX_SETUP, as the C headers define it
+	CAN_BCM_RX_STATUS                            = csock.CAN_BCM_RX_STATUS              // CAN_BCM_RX_STATUS, as the C headers define it
+	CAN_BCM_RX_TIMEOUT                           = csock.CAN_BCM_RX_TIMEOUT             // CAN_BCM_RX_TIMEOUT, as the C headers define it
+	CAN_BCM_SETTIMER                             = csock.CAN_BCM_SETTIMER               // CAN_BCM_SETTIMER, as the C headers define it
+	CAN_BCM_STARTTIMER                           = csock.CAN_BCM_STARTTIMER             // CAN_BCM_STARTTIMER, as the C headers define it
+	CAN_BCM_TX_ANNOUNCE                          = csock.CAN_BCM_TX_ANNOUNCE            // CAN_BCM_TX_ANNOUNCE, as the C headers define it
+	CAN_BCM_TX_COUNTEVT                          = csock.CAN_BCM_TX_COUNTEVT            // CAN_BCM_TX_COUNTEVT, as the C headers define it
+	CAN_BCM_TX_CP_CAN_ID                         = csock.CAN_BCM_TX_CP_CAN_ID           // CAN_BCM_TX_CP_CAN_ID, as the C headers define it
+	CAN_BCM_TX_DELETE                            = csock.CAN_BCM_TX_DELETE              // CAN_BCM_TX_DELETE, as the C headers define it
+	CAN_BCM_TX_EXPIRED                           = csock.CAN_BCM_TX_EXPIRED             // CAN_BCM_TX_EXPIRED, as the C headers define it
+	CAN_BCM_TX_READ                              = csock.CAN_BCM_TX_READ                // CAN_BCM_TX_READ, as the C headers define it
+	CAN_BCM_TX_RESET_MULTI_IDX                   = csock.CAN_BCM_TX_RESET_MULTI_IDX     // CAN_BCM_TX_RESET_MULTI_IDX, as the C headers define it
+	CAN_BCM_TX_SEND                              = csock.CAN_BCM_TX_SEND                // CAN_BCM_TX_SEND, as the C headers define it
+	CAN_BCM_TX_SETUP                             = csock.CAN_BCM_TX_SETUP               // CAN_BCM_TX_SETUP, as the C headers define it
+	CAN_BCM_TX_STATUS                            = csock.CAN_BCM_TX_STATUS              // CAN_BCM_TX_STATUS, as the C headers define it
+	CAN_EFF_FLAG                                 = csock.CAN_EFF_FLAG                   // CAN_EFF_FLAG, as the C headers define it
+	CAN_EFF_MASK                                 = csock.CAN_EFF_MASK                   // CAN_EFF_MASK, as the C headers define it
+	CAN_ERR_FLAG                                 = csock.CAN_ERR_FLAG                   // CAN_ERR_FLAG, as the C headers define it
+	CAN_ERR_MASK                                 = csock.CAN_ERR_MASK                   // CAN_ERR_MASK, as the C headers define it
+	CAN_ISOTP                                    = csock.CAN_ISOTP                      // CAN_ISOTP, as the C headers define it
+	CAN_J1939                                    = csock.CAN_J1939                      // CAN_J1939, as the C headers define it
+	CAN_RAW                                      = csock.CAN_RAW                        // CAN_RAW, as the C headers define it
+	CAN_RAW_FD_FRAMES                            = csock.CAN_RAW_FD_FRAMES              // CAN_RAW_FD_FRAMES, as the C headers define it
+	CAN_RAW_FILTER                               = csock.CAN_RAW_FILTER                 // CAN_RAW_FILTER, as the C headers define it
+	CAN_RAW_JOIN_FILTERS                         = csock.CAN_RAW_JOIN_FILTERS           // CAN_RAW_JOIN_FILTERS, as the C headers define it
+	CAN_RAW_LOOPBACK                             = csock.CAN_RAW_LOOPBACK               // CAN_RAW_LOOPBACK, as the C headers define it
+	CAN_RAW_RECV_OWN_MSGS                        = csock.CAN_RAW_RECV_OWN_MSGS          // CAN_RAW_RECV_OWN_MSGS, as the C headers define it
+	CAN_RTR_FLAG                                 = csock.CAN_RTR_FLAG                   // CAN_RTR_FLAG, as the C headers define it
+	CAN_SFF_MASK                                 = csock.CAN_SFF_MASK                   // CAN_SFF_MASK, as the C headers define it
+	EAGAIN                                       = csock.EAGAIN                         // EAGAIN, as the C headers define it
+	EAI_ADDRFAMILY                               = csock.EAI_ADDRFAMILY                 // EAI_ADDRFAMILY, as the C headers define it
+	EAI_AGAIN                                    = csock.EAI_AGAIN                      // EAI_AGAIN, as the C headers define it
+	EAI_BADFLAGS                                 = csock.EAI_BADFLAGS                   // EAI_BADFLAGS, as the C headers define it
+	EAI_FAIL                                     = csock.EAI_FAIL                       // EAI_FAIL, as the C headers define it
+	EAI_FAMILY                                   = csock.EAI_FAMILY                     // EAI_FAMILY, as the C headers define it
+	EAI_MEMORY                                   = csock.EAI_MEMORY                     // EAI_MEMORY, as the C headers define it
+	EAI_NODATA                                   = csock.EAI_NODATA                     // EAI_NODATA, as the C headers define it
+	EAI_NONAME                                   = csock.EAI_NONAME                     // EAI_NONAME, as the C headers define it
+	EAI_OVERFLOW                                 = csock.EAI_OVERFLOW                   // EAI_OVERFLOW, as the C headers define it
+	EAI_SERVICE                                  = csock.EAI_SERVICE                    // EAI_SERVICE, as the C headers define it
+	EAI_SOCKTYPE                                 = csock.EAI_SOCKTYPE                   // EAI_SOCKTYPE, as the C headers define it
+	EAI_SYSTEM                                   = csock.EAI_SYSTEM                     // EAI_SYSTEM, as the C headers define it
+	EBADF                                        = csock.EBADF                          // EBADF, as the C headers define it
+	EWOULDBLOCK                                  = csock.EWOULDBLOCK                    // EWOULDBLOCK, as the C headers define it
+	INADDR_ALLHOSTS_GROUP                        = csock.INADDR_ALLHOSTS_GROUP          // INADDR_ALLHOSTS_GROUP, as the C headers define it
+	INADDR_ANY                                   = csock.INADDR_ANY                     // INADDR_ANY, as the C headers define it
+	INADDR_BROADCAST                             = csock.INADDR_BROADCAST               // INADDR_BROADCAST, as the C headers define it
+	INADDR_LOOPBACK                              = csock.INADDR_LOOPBACK                // INADDR_LOOPBACK, as the C headers define it
+	INADDR_MAX_LOCAL_GROUP                       = csock.INADDR_MAX_LOCAL_GROUP         // INADDR_MAX_LOCAL_GROUP, as the C headers define it
+	INADDR_NONE                                  = csock.INADDR_NONE                    // INADDR_NONE, as the C headers define it
+	INADDR_UNSPEC_GROUP                          = csock.INADDR_UNSPEC_GROUP            // INADDR_UNSPEC_GROUP, as the C headers define it
+	IOCTL_VM_SOCKETS_GET_LOCAL_CID               = csock.IOCTL_VM_SOCKETS_GET_LOCAL_CID // IOCTL_VM_SOCKETS_GET_LOCAL_CID, as the C headers define it
+	IPPORT_RESERVED                              = csock.IPPORT_RESERVED                // IPPORT_RESERVED, as the C headers define it
+	IPPORT_USERRESERVED                          = csock.IPPORT_USERRESERVED            // IPPORT_USERRESERVED, as the C headers define it
+	IPPROTO_AH                                   = csock.IPPROTO_AH                     // IPPROTO_AH, as the C headers define it
+	IPPROTO_DSTOPTS                              = csock.IPPROTO_DSTOPTS                // IPPROTO_DSTOPTS, as the C headers define it
+	IPPROTO_EGP                                  = csock.IPPROTO_EGP                    // IPPROTO_EGP, as the C headers define it
+	IPPROTO_ESP                                  = csock.IPPROTO_ESP                    // IPPROTO_ESP, as the C headers define it
+	IPPROTO_FRAGMENT                             = csock.IPPROTO_FRAGMENT               // IPPROTO_FRAGMENT, as the C headers define it
+	IPPROTO_GRE                                  = csock.IPPROTO_GRE                    // IPPROTO_GRE, as the C headers define it
+	IPPROTO_HOPOPTS                              = csock.IPPROTO_HOPOPTS                // IPPROTO_HOPOPTS, as the C headers define it
+	IPPROTO_ICMP                                 = csock.IPPROTO_ICMP                   // IPPROTO_ICMP, as the C headers define it
+	IPPROTO_ICMPV6                               = csock.IPPROTO_ICMPV6                 // IPPROTO_ICMPV6, as the C headers define it
+	IPPROTO_IDP                                  = csock.IPPROTO_IDP                    // IPPROTO_IDP, as the C headers define it
+	IPPROTO_IGMP                                 = csock.IPPROTO_IGMP                   // IPPROTO_IGMP, as the C headers define it
+	IPPROTO_IP                                   = csock.IPPROTO_IP                     // IPPROTO_IP, as the C headers define it
+	IPPROTO_IPIP                                 = csock.IPPROTO_IPIP                   // IPPROTO_IPIP, as the C headers define it
+	IPPROTO_IPV6                                 = csock.IPPROTO_IPV6                   // IPPROTO_IPV6, as the C headers define it
+	IPPROTO_MPTCP                                = csock.IPPROTO_MPTCP                  // IPPROTO_MPTCP, as the C headers define it
+	IPPROTO_NONE                                 = csock.IPPROTO_NONE                   // IPPROTO_NONE, as the C headers define it
+	IPPROTO_PIM                                  = csock.IPPROTO_PIM                    // IPPROTO_PIM, as the C headers define it
+	IPPROTO_PUP                                  = csock.IPPROTO_PUP                    // IPPROTO_PUP, as the C headers define it
+	IPPROTO_RAW                                  = csock.IPPROTO_RAW                    // IPPROTO_RAW, as the C headers define it
+	IPPROTO_ROUTING                              = csock.IPPROTO_ROUTING                // IPPROTO_ROUTING, as the C headers define it
+	IPPROTO_RSVP                                 = csock.IPPROTO_RSVP                   // IPPROTO_RSVP, as the C headers define it
+	IPPROTO_SCTP                                 = csock.IPPROTO_SCTP                   // IPPROTO_SCTP, as the C headers define it
+	IPPROTO_TCP                                  = csock.IPPROTO_TCP                    // IPPROTO_TCP, as the C headers define it
+	IPPROTO_TP                                   = csock.IPPROTO_TP                     // IPPROTO_TP, as the C headers define it
+	IPPROTO_UDP                                  = csock.IPPROTO_UDP                    // IPPROTO_UDP, as the C headers define it
+	IPPROTO_UDPLITE                              = csock.IPPROTO_UDPLITE                // IPPROTO_UDPLITE, as the C headers define it
+	IPV6_CHECKSUM                                = csock.IPV6_CHECKSUM                  // IPV6_CHECKSUM, as the C headers define it
+	IPV6_DONTFRAG                                = csock.IPV6_DONTFRAG                  // IPV6_DONTFRAG, as the C headers define it
+	IPV6_DSTOPTS                                 = csock.IPV6_DSTOPTS                   // IPV6_DSTOPTS, as the C headers define it
+	IPV6_HOPLIMIT                                = csock.IPV6_HOPLIMIT                  // IPV6_HOPLIMIT, as the C headers define it
+	IPV6_HOPOPTS                                 = csock.IPV6_HOPOPTS                   // IPV6_HOPOPTS, as the C headers define it
+	IPV6_JOIN_GROUP                              = csock.IPV6_JOIN_GROUP                // IPV6_JOIN_GROUP, as the C headers define it
+	IPV6_LEAVE_GROUP                             = csock.IPV6_LEAVE_GROUP               // IPV6_LEAVE_GROUP, as the C headers define it
+	IPV6_MULTICAST_HOPS                          = csock.IPV6_MULTICAST_HOPS            // IPV6_MULTICAST_HOPS, as the C headers define it
+	IPV6_MULTICAST_IF                            = csock.IPV6_MULTICAST_IF              // IPV6_MULTICAST_IF, as the C headers define it
+	IPV6_MULTICAST_LOOP                          = csock.IPV6_MULTICAST_LOOP            // IPV6_MULTICAST_LOOP, as the C headers define it
+	IPV6_NEXTHOP                                 = csock.IPV6_NEXTHOP                   // IPV6_NEXTHOP, as the C headers define it
+	IPV6_PATHMTU                                 = csock.IPV6_PATHMTU                   // IPV6_PATHMTU, as the C headers define it
+	IPV6_PKTINFO                                 = csock.IPV6_PKTINFO                   // IPV6_PKTINFO, as the C headers define it
+	IPV6_RECVDSTOPTS                             = csock.IPV6_RECVDSTOPTS               // IPV6_RECVDSTOPTS, as the C headers define it
+	IPV6_RECVHOPLIMIT                            = csock.IPV6_RECVHOPLIMIT              // IPV6_RECVHOPLIMIT, as the C headers define it
+	IPV6_RECVHOPOPTS                             = csock.IPV6_RECVHOPOPTS               // IPV6_RECVHOPOPTS, as the C headers define it
+	IPV6_RECVPATHMTU                             = csock.IPV6_RECVPATHMTU               // IPV6_RECVPATHMTU, as the C headers define it
+	IPV6_RECVPKTINFO                             = csock.IPV6_RECVPKTINFO               // IPV6_RECVPKTINFO, as the C headers define it
+	IPV6_RECVRTHDR                               = csock.IPV6_RECVRTHDR                 // IPV6_RECVRTHDR, as the C headers define it
+	IPV6_RECVTCLASS                              = csock.IPV6_RECVTCLASS                // IPV6_RECVTCLASS, as the C headers define it
+	IPV6_RTHDR                                   = csock.IPV6_RTHDR                     // IPV6_RTHDR, as the C headers define it
+	IPV6_RTHDRDSTOPTS                            = csock.IPV6_RTHDRDSTOPTS              // IPV6_RTHDRDSTOPTS, as the C headers define it
+	IPV6_RTHDR_TYPE_0                            = csock.IPV6_RTHDR_TYPE_0              // IPV6_RTHDR_TYPE_0, as the C headers define it
+	IPV6_TCLASS                                  = csock.IPV6_TCLASS                    // IPV6_TCLASS, as the C headers define it
+	IPV6_UNICAST_HOPS                            = csock.IPV6_UNICAST_HOPS              // IPV6_UNICAST_HOPS, as the C headers define it
+	IPV6_V6ONLY                                  = csock.IPV6_V6ONLY                    // IPV6_V6ONLY, as the C headers define it
+	IP_ADD_MEMBERSHIP                            = csock.IP_ADD_MEMBERSHIP              // IP_ADD_MEMBERSHIP, as the C headers define it
+	IP_BIND_ADDRESS_NO_PORT                      = csock.IP_BIND_ADDRESS_NO_PORT        // IP_BIND_ADDRESS_NO_PORT, as the C headers define it
+	IP_DEFAULT_MULTICAST_LOOP                    = csock.IP_DEFAULT_MULTICAST_LOOP      // IP_DEFAULT_MULTICAST_LOOP, as the C headers define it
+	IP_DEFAULT_MULTICAST_TTL                     = csock.IP_DEFAULT_MULTICAST_TTL       // IP_DEFAULT_MULTICAST_TTL, as the C headers define it
+	IP_DROP_MEMBERSHIP                           = csock.IP_DROP_MEMBERSHIP             // IP_DROP_MEMBERSHIP, as the C headers define it
+	IP_HDRINCL                                   = csock.IP_HDRINCL                     // IP_HDRINCL, as the C headers define it
+	IP_MAX_MEMBERSHIPS                           = csock.IP_MAX_MEMBERSHIPS             // IP_MAX_MEMBERSHIPS, as the C headers define it
+	IP_MULTICAST_IF                              = csock.IP_MULTICAST_IF                // IP_MULTICAST_IF, as the C headers define it
+	IP_MULTICAST_LOOP                            = csock.IP_MULTICAST_LOOP              // IP_MULTICAST_LOOP, as the C headers define it
+	IP_MULTICAST_TTL                             = csock.IP_MULTICAST_TTL               // IP_MULTICAST_TTL, as the C headers define it
+	IP_OPTIONS                                   = csock.IP_OPTIONS                     // IP_OPTIONS, as the C headers define it
+	IP_RECVOPTS                                  = csock.IP_RECVOPTS                    // IP_RECVOPTS, as the C headers define it
+	IP_RECVRETOPTS                               = csock.IP_RECVRETOPTS                 // IP_RECVRETOPTS, as the C headers define it
+	IP_RECVTOS                                   = csock.IP_RECVTOS                     // IP_RECVTOS, as the C headers define it
+	IP_RETOPTS                                   = csock.IP_RETOPTS                     // IP_RETOPTS, as the C headers define it
+	IP_TOS                                       = csock.IP_TOS                         // IP_TOS, as the C headers define it
+	IP_TRANSPARENT                               = csock.IP_TRANSPARENT                 // IP_TRANSPARENT, as the C headers define it
+	IP_TTL                                       = csock.IP_TTL                         // IP_TTL, as the C headers define it
+	J1939_EE_INFO_NONE                           = csock.J1939_EE_INFO_NONE             // J1939_EE_INFO_NONE, as the C headers define it
+	J1939_EE_INFO_TX_ABORT                       = csock.J1939_EE_INFO_TX_ABORT         // J1939_EE_INFO_TX_ABORT, as the C headers define it
+	J1939_FILTER_MAX                             = csock.J1939_FILTER_MAX               // J1939_FILTER_MAX, as the C headers define it
+	J1939_IDLE_ADDR                              = csock.J1939_IDLE_ADDR                // J1939_IDLE_ADDR, as the C headers define it
+	J1939_MAX_UNICAST_ADDR                       = csock.J1939_MAX_UNICAST_ADDR         // J1939_MAX_UNICAST_ADDR, as the C headers define it
+	J1939_NLA_BYTES_ACKED                        = csock.J1939_NLA_BYTES_ACKED          // J1939_NLA_BYTES_ACKED, as the C headers define it
+	J1939_NLA_PAD                                = csock.J1939_NLA_PAD                  // J1939_NLA_PAD, as the C headers define it
+	J1939_NO_ADDR                                = csock.J1939_NO_ADDR                  // J1939_NO_ADDR, as the C headers define it
+	J1939_NO_NAME                                = csock.J1939_NO_NAME                  // J1939_NO_NAME, as the C headers define it
+	J1939_NO_PGN                                 = csock.J1939_NO_PGN                   // J1939_NO_PGN, as the C headers define it
+	J1939_PGN_ADDRESS_CLAIMED                    = csock.J1939_PGN_ADDRESS_CLAIMED      // J1939_PGN_ADDRESS_CLAIMED, as the C headers define it
+	J1939_PGN_ADDRESS_COMMANDED                  = csock.J1939_PGN_ADDRESS_COMMANDED    // J1939_PGN_ADDRESS_COMMANDED, as the C headers define it
+	J1939_PGN_MAX                                = csock.J1939_PGN_MAX                  // J1939_PGN_MAX, as the C headers define it
+	J1939_PGN_PDU1_MAX                           = csock.J1939_PGN_PDU1_MAX             // J1939_PGN_PDU1_MAX, as the C headers define it
+	J1939_PGN_REQUEST                            = csock.J1939_PGN_REQUEST              // J1939_PGN_REQUEST, as the C headers define it
+	MSG_CMSG_CLOEXEC               MsgFlag       = csock.MSG_CMSG_CLOEXEC               // MsgFlag member MSG_CMSG_CLOEXEC
+	MSG_CONFIRM                    MsgFlag       = csock.MSG_CONFIRM                    // MsgFlag member MSG_CONFIRM
+	MSG_CTRUNC                     MsgFlag       = csock.MSG_CTRUNC                     // MsgFlag member MSG_CTRUNC
+	MSG_DONTROUTE                  MsgFlag       = csock.MSG_DONTROUTE                  // MsgFlag member MSG_DONTROUTE
+	MSG_DONTWAIT                   MsgFlag       = csock.MSG_DONTWAIT                   // MsgFlag member MSG_DONTWAIT
+	MSG_EOR                        MsgFlag       = csock.MSG_EOR                        // MsgFlag member MSG_EOR
+	MSG_ERRQUEUE                   MsgFlag       = csock.MSG_ERRQUEUE                   // MsgFlag member MSG_ERRQUEUE
+	MSG_FASTOPEN                   MsgFlag       = csock.MSG_FASTOPEN                   // MsgFlag member MSG_FASTOPEN
+	MSG_MORE                       MsgFlag       = csock.MSG_MORE                       // MsgFlag member MSG_MORE
+	MSG_NOSIGNAL                   MsgFlag       = csock.MSG_NOSIGNAL                   // MsgFlag member MSG_NOSIGNAL
+	MSG_OOB                        MsgFlag       = csock.MSG_OOB                        // MsgFlag member MSG_OOB
+	MSG_PEEK                       MsgFlag       = csock.MSG_PEEK                       // MsgFlag member MSG_PEEK
+	MSG_TRUNC                      MsgFlag       = csock.MSG_TRUNC                      // MsgFlag member MSG_TRUNC
+	MSG_WAITALL                    MsgFlag       = csock.MSG_WAITALL                    // MsgFlag member MSG_WAITALL
+	NETLINK_CRYPTO                               = csock.NETLINK_CRYPTO                 // NETLINK_CRYPTO, as the C headers define it
+	NETLINK_DNRTMSG                              = csock.NETLINK_DNRTMSG                // NETLINK_DNRTMSG, as the C headers define it
+	NETLINK_FIREWALL                             = csock.NETLINK_FIREWALL               // NETLINK_FIREWALL, as the C headers define it
+	NETLINK_IP6_FW                               = csock.NETLINK_IP6_FW                 // NETLINK_IP6_FW, as the C headers define it
+	NETLINK_NFLOG                                = csock.NETLINK_NFLOG                  // NETLINK_NFLOG, as the C headers define it
+	NETLINK_ROUTE                                = csock.NETLINK_ROUTE                  // NETLINK_ROUTE, as the C headers define it
+	NETLINK_USERSOCK                             = csock.NETLINK_USERSOCK               // NETLINK_USERSOCK, as the C headers define it
+	NETLINK_XFRM                                 = csock.NETLINK_XFRM                   // NETLINK_XFRM, as the C headers define it
+	NI_DGRAM                                     = csock.NI_DGRAM                       // NI_DGRAM, as the C headers define it
+	NI_MAXHOST                                   = csock.NI_MAXHOST                     // NI_MAXHOST, as the C headers define it
+	NI_MAXSERV                                   = csock.NI_MAXSERV                     // NI_MAXSERV, as the C headers define it
+	NI_NAMEREQD                                  = csock.NI_NAMEREQD                    // NI_NAMEREQD, as the C headers define it
+	NI_NOFQDN                                    = csock.NI_NOFQDN                      // NI_NOFQDN, as the C headers define it
+	NI_NUMERICHOST                               = csock.NI_NUMERICHOST                 // NI_NUMERICHOST, as the C headers define it
+	NI_NUMERICSERV                               = csock.NI_NUMERICSERV                 // NI_NUMERICSERV, as the C headers define it
+	PACKET_BROADCAST                             = csock.PACKET_BROADCAST               // PACKET_BROADCAST, as the C headers define it
+	PACKET_FASTROUTE                             = csock.PACKET_FASTROUTE               // PACKET_FASTROUTE, as the C headers define it
+	PACKET_HOST                                  = csock.PACKET_HOST                    // PACKET_HOST, as the C headers define it
+	PACKET_LOOPBACK                              = csock.PACKET_LOOPBACK                // PACKET_LOOPBACK, as the C headers define it
+	PACKET_MULTICAST                             = csock.PACKET_MULTICAST               // PACKET_MULTICAST, as the C headers define it
+	PACKET_OTHERHOST                             = csock.PACKET_OTHERHOST               // PACKET_OTHERHOST, as the C headers define it
+	PACKET_OUTGOING                              = csock.PACKET_OUTGOING                // PACKET_OUTGOING, as the C headers define it
+	PF_CAN                                       = csock.PF_CAN                         // PF_CAN, as the C headers define it
+	PF_PACKET                                    = csock.PF_PACKET                      // PF_PACKET, as the C headers define it
+	PF_RDS                                       = csock.PF_RDS                         // PF_RDS, as the C headers define it
+	SCM_CREDENTIALS                              = csock.SCM_CREDENTIALS                // SCM_CREDENTIALS, as the C headers define it
+	SCM_J1939_DEST_ADDR                          = csock.SCM_J1939_DEST_ADDR            // SCM_J1939_DEST_ADDR, as the C headers define it
+	SCM_J1939_DEST_NAME                          = csock.SCM_J1939_DEST_NAME            // SCM_J1939_DEST_NAME, as the C headers define it
+	SCM_J1939_ERRQUEUE                           = csock.SCM_J1939_ERRQUEUE             // SCM_J1939_ERRQUEUE, as the C headers define it
+	SCM_J1939_PRIO                               = csock.SCM_J1939_PRIO                 // SCM_J1939_PRIO, as the C headers define it
+	SCM_RIGHTS                                   = csock.SCM_RIGHTS                     // SCM_RIGHTS, as the C headers define it
+	SHUT_RD                                      = csock.SHUT_RD                        // SHUT_RD, as the C headers define it
+	SHUT_RDWR                                    = csock.SHUT_RDWR                      // SHUT_RDWR, as the C headers define it
+	SHUT_WR                                      = csock.SHUT_WR                        // SHUT_WR, as the C headers define it
+	SOCK_CLOEXEC                   SocketKind    = csock.SOCK_CLOEXEC                   // SocketKind member SOCK_CLOEXEC
+	SOCK_DGRAM                     SocketKind    = csock.SOCK_DGRAM                     // SocketKind member SOCK_DGRAM
+	SOCK_NONBLOCK                  SocketKind    = csock.SOCK_NONBLOCK                  // SocketKind member SOCK_NONBLOCK
+	SOCK_RAW                       SocketKind    = csock.SOCK_RAW                       // SocketKind member SOCK_RAW
+	SOCK_RDM                       SocketKind    = csock.SOCK_RDM                       // SocketKind member SOCK_RDM
+	SOCK_SEQPACKET                 SocketKind    = csock.SOCK_SEQPACKET                 // SocketKind member SOCK_SEQPACKET
+	SOCK_STREAM                    SocketKind    = csock.SOCK_STREAM                    // SocketKind member SOCK_STREAM
+	SOL_ALG                                      = csock.SOL_ALG                        // SOL_ALG, as the C headers define it
+	SOL_CAN_BASE                                 = csock.SOL_CAN_BASE                   // SOL_CAN_BASE, as the C headers define it
+	SOL_CAN_RAW                                  = csock.SOL_CAN_RAW                    // SOL_CAN_RAW, as the C headers define it
+	SOL_IP                                       = csock.SOL_IP                         // SOL_IP, as the C headers define it
+	SOL_RDS                                      = csock.SOL_RDS                        // SOL_RDS, as the C headers define it
+	SOL_SOCKET                                   = csock.SOL_SOCKET                     // SOL_SOCKET, as the C headers define it
+	SOL_TCP                                      = csock.SOL_TCP                        // SOL_TCP, as the C headers define it
+	SOL_TIPC                                     = csock.SOL_TIPC                       // SOL_TIPC, as the C headers define it
+	SOL_UDP                                      = csock.SOL_UDP                        // SOL_UDP, as the C headers define it
+	SOMAXCONN                                    = csock.SOMAXCONN                      // SOMAXCONN, as the C headers define it
+	SO_ACCEPTCONN                                = csock.SO_ACCEPTCONN                  // SO_ACCEPTCONN, as the C headers define it
+	SO_BINDTODEVICE                              = csock.SO_BINDTODEVICE                // SO_BINDTODEVICE, as the C headers define it
+	SO_BROADCAST                                 = csock.SO_BROADCAST                   // SO_BROADCAST, as the C headers define it
+	SO_DEBUG                                     = csock.SO_DEBUG                       // SO_DEBUG, as the C headers define it
+	SO_DOMAIN                                    = csock.SO_DOMAIN                      // SO_DOMAIN, as the C headers define it
+	SO_DONTROUTE                                 = csock.SO_DONTROUTE                   // SO_DONTROUTE, as the C headers define it
+	SO_ERROR                                     = csock.SO_ERROR                       // SO_ERROR, as the C headers define it
+	SO_INCOMING_CPU                              = csock.SO_INCOMING_CPU                // SO_INCOMING_CPU, as the C headers define it
+	SO_J1939_ERRQUEUE                            = csock.SO_J1939_ERRQUEUE              // SO_J1939_ERRQUEUE, as the C headers define it
+	SO_J1939_FILTER                              = csock.SO_J1939_FILTER                // SO_J1939_FILTER, as the C headers define it
+	SO_J1939_PROMISC                             = csock.SO_J1939_PROMISC               // SO_J1939_PROMISC, as the C headers define it
+	SO_J1939_SEND_PRIO                           = csock.SO_J1939_SEND_PRIO             // SO_J1939_SEND_PRIO, as the C headers define it
+	SO_KEEPALIVE                                 = csock.SO_KEEPALIVE                   // SO_KEEPALIVE, as the C headers define it
+	SO_LINGER                                    = csock.SO_LINGER                      // SO_LINGER, as the C headers define it
+	SO_MARK                                      = csock.SO_MARK                        // SO_MARK, as the C headers define it
+	SO_OOBINLINE                                 = csock.SO_OOBINLINE                   // SO_OOBINLINE, as the C headers define it
+	SO_PASSCRED                                  = csock.SO_PASSCRED                    // SO_PASSCRED, as the C headers define it
+	SO_PASSSEC                                   = csock.SO_PASSSEC                     // SO_PASSSEC, as the C headers define it
+	SO_PEERCRED                                  = csock.SO_PEERCRED                    // SO_PEERCRED, as the C headers define it
+	SO_PEERSEC                                   = csock.SO_PEERSEC                     // SO_PEERSEC, as the C headers define it
+	SO_PRIORITY                                  = csock.SO_PRIORITY                    // SO_PRIORITY, as the C headers define it
+	SO_PROTOCOL                                  = csock.SO_PROTOCOL                    // SO_PROTOCOL, as the C headers define it
+	SO_RCVBUF                                    = csock.SO_RCVBUF                      // SO_RCVBUF, as the C headers define it
+	SO_RCVLOWAT                                  = csock.SO_RCVLOWAT                    // SO_RCVLOWAT, as the C headers define it
+	SO_RCVTIMEO                                  = csock.SO_RCVTIMEO                    // SO_RCVTIMEO, as the C headers define it
+	SO_REUSEADDR                                 = csock.SO_REUSEADDR                   // SO_REUSEADDR, as the C headers define it
+	SO_REUSEPORT                                 = csock.SO_REUSEPORT                   // SO_REUSEPORT, as the C headers define it
+	SO_SNDBUF                                    = csock.SO_SNDBUF                      // SO_SNDBUF, as the C headers define it
+	SO_SNDLOWAT                                  = csock.SO_SNDLOWAT                    // SO_SNDLOWAT, as the C headers define it
+	SO_SNDTIMEO                                  = csock.SO_SNDTIMEO                    // SO_SNDTIMEO, as the C headers define it
+	SO_TYPE                                      = csock.SO_TYPE                        // SO_TYPE, as the C headers define it
+	SO_VM_SOCKETS_BUFFER_MAX_SIZE                = csock.SO_VM_SOCKETS_BUFFER_MAX_SIZE  // SO_VM_SOCKETS_BUFFER_MAX_SIZE, as the C headers define it
+	SO_VM_SOCKETS_BUFFER_MIN_SIZE                = csock.SO_VM_SOCKETS_BUFFER_MIN_SIZE  // SO_VM_SOCKETS_BUFFER_MIN_SIZE, as the C headers define it
+	SO_VM_SOCKETS_BUFFER_SIZE                    = csock.SO_VM_SOCKETS_BUFFER_SIZE      // SO_VM_SOCKETS_BUFFER_SIZE, as the C headers define it
+	TCP_CONGESTION                               = csock.TCP_CONGESTION                 // TCP_CONGESTION, as the C headers define it
+	TCP_CORK                                     = csock.TCP_CORK                       // TCP_CORK, as the C headers define it
+	TCP_DEFER_ACCEPT                             = csock.TCP_DEFER_ACCEPT               // TCP_DEFER_ACCEPT, as the C headers define it
+	TCP_FASTOPEN                                 = csock.TCP_FASTOPEN                   // TCP_FASTOPEN, as the C headers define it
+	TCP_INFO                                     = csock.TCP_INFO                       // TCP_INFO, as the C headers define it
+	TCP_KEEPCNT                                  = csock.TCP_KEEPCNT                    // TCP_KEEPCNT, as the C headers define it
+	TCP_KEEPIDLE                                 = csock.TCP_KEEPIDLE                   // TCP_KEEPIDLE, as the C headers define it
+	TCP_KEEPINTVL                                = csock.TCP_KEEPINTVL                  // TCP_KEEPINTVL, as the C headers define it
+	TCP_LINGER2                                  = csock.TCP_LINGER2                    // TCP_LINGER2, as the C headers define it
+	TCP_MAXSEG                                   = csock.TCP_MAXSEG                     // TCP_MAXSEG, as the C headers define it
+	TCP_NODELAY                                  = csock.TCP_NODELAY                    // TCP_NODELAY, as the C headers define it
+	TCP_NOTSENT_LOWAT                            = csock.TCP_NOTSENT_LOWAT              // TCP_NOTSENT_LOWAT, as the C headers define it
+	TCP_QUICKACK                                 = csock.TCP_QUICKACK                   // TCP_QUICKACK, as the C headers define it
+	TCP_SYNCNT                                   = csock.TCP_SYNCNT                     // TCP_SYNCNT, as the C headers define it
+	TCP_USER_TIMEOUT                             = csock.TCP_USER_TIMEOUT               // TCP_USER_TIMEOUT, as the C headers define it
+	TCP_WINDOW_CLAMP                             = csock.TCP_WINDOW_CLAMP               // TCP_WINDOW_CLAMP, as the C headers define it
+	TIPC_ADDR_ID                                 = csock.TIPC_ADDR_ID                   // TIPC_ADDR_ID, as the C headers define it
+	TIPC_ADDR_NAME                               = csock.TIPC_ADDR_NAME                 // TIPC_ADDR_NAME, as the C headers define it
+	TIPC_ADDR_NAMESEQ                            = csock.TIPC_ADDR_NAMESEQ              // TIPC_ADDR_NAMESEQ, as the C headers define it
+	TIPC_CFG_SRV                                 = csock.TIPC_CFG_SRV                   // TIPC_CFG_SRV, as the C headers define it
+	TIPC_CLUSTER_SCOPE                           = csock.TIPC_CLUSTER_SCOPE             // TIPC_CLUSTER_SCOPE, as the C headers define it
+	TIPC_CONN_TIMEOUT                            = csock.TIPC_CONN_TIMEOUT              // TIPC_CONN_TIMEOUT, as the C headers define it
+	TIPC_CRITICAL_IMPORTANCE                     = csock.TIPC_CRITICAL_IMPORTANCE       // TIPC_CRITICAL_IMPORTANCE, as the C headers define it
+	TIPC_DEST_DROPPABLE                          = csock.TIPC_DEST_DROPPABLE            // TIPC_DEST_DROPPABLE, as the C headers define it
+	TIPC_HIGH_IMPORTANCE                         = csock.TIPC_HIGH_IMPORTANCE           // TIPC_HIGH_IMPORTANCE, as the C headers define it
+	TIPC_IMPORTANCE                              = csock.TIPC_IMPORTANCE                // TIPC_IMPORTANCE, as the C headers define it
+	TIPC_LOW_IMPORTANCE                          = csock.TIPC_LOW_IMPORTANCE            // TIPC_LOW_IMPORTANCE, as the C headers define it
+	TIPC_MEDIUM_IMPORTANCE                       = csock.TIPC_MEDIUM_IMPORTANCE         // TIPC_MEDIUM_IMPORTANCE, as the C headers define it
+	TIPC_NODE_SCOPE                              = csock.TIPC_NODE_SCOPE                // TIPC_NODE_SCOPE, as the C headers define it
+	TIPC_PUBLISHED                               = csock.TIPC_PUBLISHED                 // TIPC_PUBLISHED, as the C headers define it
+	TIPC_SRC_DROPPABLE                           = csock.TIPC_SRC_DROPPABLE             // TIPC_SRC_DROPPABLE, as the C headers define it
+	TIPC_SUBSCR_TIMEOUT                          = csock.TIPC_SUBSCR_TIMEOUT            // TIPC_SUBSCR_TIMEOUT, as the C headers define it
+	TIPC_SUB_CANCEL                              = csock.TIPC_SUB_CANCEL                // TIPC_SUB_CANCEL, as the C headers define it
+	TIPC_SUB_PORTS                               = csock.TIPC_SUB_PORTS                 // TIPC_SUB_PORTS, as the C headers define it
+	TIPC_SUB_SERVICE                             = csock.TIPC_SUB_SERVICE               // TIPC_SUB_SERVICE, as the C headers define it
+	TIPC_TOP_SRV                                 = csock.TIPC_TOP_SRV                   // TIPC_TOP_SRV, as the C headers define it
+	TIPC_WAIT_FOREVER                            = csock.TIPC_WAIT_FOREVER              // TIPC_WAIT_FOREVER, as the C headers define it
+	TIPC_WITHDRAWN                               = csock.TIPC_WITHDRAWN                 // TIPC_WITHDRAWN, as the C headers define it
+	TIPC_ZONE_SCOPE                              = csock.TIPC_ZONE_SCOPE                // TIPC_ZONE_SCOPE, as the C headers define it
+	UDPLITE_RECV_CSCOV                           = csock.UDPLITE_RECV_CSCOV             // UDPLITE_RECV_CSCOV, as the C headers define it
+	UDPLITE_SEND_CSCOV                           = csock.UDPLITE_SEND_CSCOV             // UDPLITE_SEND_CSCOV, as the C headers define it
+	VMADDR_CID_ANY                               = csock.VMADDR_CID_ANY                 // VMADDR_CID_ANY, as the C headers define it
+	VMADDR_CID_HOST                              = csock.VMADDR_CID_HOST                // VMADDR_CID_HOST, as the C headers define it
+	VMADDR_PORT_ANY                              = csock.VMADDR_PORT_ANY                // VMADDR_PORT_ANY, as the C headers define it
+	VM_SOCKETS_INVALID_VERSION                   = csock.VM_SOCKETS_INVALID_VERSION     // VM_SOCKETS_INVALID_VERSION, as the C headers define it
 )
+
+// constants maps the Python name of every constant to its value, as Constant
+// returns it.
+var constants = map[string]any{
+	"AF_ALG":                         AF_ALG,
+	"AF_APPLETALK":                   AF_APPLETALK,
+	"AF_ASH":                         AF_ASH,
+	"AF_ATMPVC":                      AF_ATMPVC,
+	"AF_ATMSVC":                      AF_ATMSVC,
+	"AF_AX25":                        AF_AX25,
+	"AF_BRIDGE":                      AF_BRIDGE,
+	"AF_CAN":                         AF_CAN,
+	"AF_DECnet":                      AF_DECnet,
+	"AF_ECONET":                      AF_ECONET,
+	"AF_INET":                        AF_INET,
+	"AF_INET6":                       AF_INET6,
+	"AF_IPX":                         AF_IPX,
+	"AF_IRDA":                        AF_IRDA,
+	"AF_KEY":                         AF_KEY,
+	"AF_LLC":                         AF_LLC,
+	"AF_NETBEUI":                     AF_NETBEUI,
+	"AF_NETLINK":                     AF_NETLINK,
+	"AF_NETROM":                      AF_NETROM,
+	"AF_PACKET":                      AF_PACKET,
+	"AF_PPPOX":                       AF_PPPOX,
+	"AF_QIPCRTR":                     AF_QIPCRTR,
+	"AF_RDS":                         AF_RDS,
+	"AF_ROSE":                        AF_ROSE,
+	"AF_ROUTE":                       AF_ROUTE,
+	"AF_SECURITY":                    AF_SECURITY,
+	"AF_SNA":                         AF_SNA,
+	"AF_TIPC":                        AF_TIPC,
+	"AF_UNIX":                        AF_UNIX,
+	"AF_UNSPEC":                      AF_UNSPEC,
+	"AF_VSOCK":                       AF_VSOCK,
+	"AF_WANPIPE":                     AF_WANPIPE,
+	"AF_X25":                         AF_X25,
+	"AI_ADDRCONFIG":                  AI_ADDRCONFIG,
+	"AI_ALL":                         AI_ALL,
+	"AI_CANONNAME":                   AI_CANONNAME,
+	"AI_NUMERICHOST":                 AI_NUMERICHOST,
+	"AI_NUMERICSERV":                 AI_NUMERICSERV,
+	"AI_PASSIVE":                     AI_PASSIVE,
+	"AI_V4MAPPED":                    AI_V4MAPPED,
+	"ALG_OP_DECRYPT":                 ALG_OP_DECRYPT,
+	"ALG_OP_ENCRYPT":                 ALG_OP_ENCRYPT,
+	"ALG_OP_SIGN":                    ALG_OP_SIGN,
+	"ALG_OP_VERIFY":                  ALG_OP_VERIFY,
+	"ALG_SET_AEAD_ASSOCLEN":          ALG_SET_AEAD_ASSOCLEN,
+	"ALG_SET_AEAD_AUTHSIZE":          ALG_SET_AEAD_AUTHSIZE,
+	"ALG_SET_IV":                     ALG_SET_IV,
+	"ALG_SET_KEY":                    ALG_SET_KEY,
+	"ALG_SET_OP":                     ALG_SET_OP,
+	"ALG_SET_PUBKEY":                 ALG_SET_PUBKEY,
+	"CAN_BCM":                        CAN_BCM,
+	"CAN_BCM_CAN_FD_FRAME":           CAN_BCM_CAN_FD_FRAME,
+	"CAN_BCM_RX_ANNOUNCE_RESUME":     CAN_BCM_RX_ANNOUNCE_RESUME,
+	"CAN_BCM_RX_CHANGED":             CAN_BCM_RX_CHANGED,
+	"CAN_BCM_RX_CHECK_DLC":           CAN_BCM_RX_CHECK_DLC,
+	"CAN_BCM_RX_DELETE":              CAN_BCM_RX_DELETE,
+	"CAN_BCM_RX_FILTER_ID":           CAN_BCM_RX_FILTER_ID,
+	"CAN_BCM_RX_NO_AUTOTIMER":        CAN_BCM_RX_NO_AUTOTIMER,
+	"CAN_BCM_RX_READ":                CAN_BCM_RX_READ,
+	"CAN_BCM_RX_RTR_FRAME":           CAN_BCM_RX_RTR_FRAME,
+	"CAN_BCM_RX_SETUP":               CAN_BCM_RX_SETUP,
+	"CAN_BCM_RX_STATUS":              CAN_BCM_RX_STATUS,
+	"CAN_BCM_RX_TIMEOUT":             CAN_BCM_RX_TIMEOUT,
+	"CAN_BCM_SETTIMER":               CAN_BCM_SETTIMER,
+	"CAN_BCM_STARTTIMER":             CAN_BCM_STARTTIMER,
+	"CAN_BCM_TX_ANNOUNCE":            CAN_BCM_TX_ANNOUNCE,
+	"CAN_BCM_TX_COUNTEVT":            CAN_BCM_TX_COUNTEVT,
+	"CAN_BCM_TX_CP_CAN_ID":           CAN_BCM_TX_CP_CAN_ID,
+	"CAN_BCM_TX_DELETE":              CAN_BCM_TX_DELETE,
+	"CAN_BCM_TX_EXPIRED":             CAN_BCM_TX_EXPIRED,
+	"CAN_BCM_TX_READ":                CAN_BCM_TX_READ,
+	"CAN_BCM_TX_RESET_MULTI_IDX":     CAN_BCM_TX_RESET_MULTI_IDX,
+	"CAN_BCM_TX_SEND":                CAN_BCM_TX_SEND,
+	"CAN_BCM_TX_SETUP":               CAN_BCM_TX_SETUP,
+	"CAN_BCM_TX_STATUS":              CAN_BCM_TX_STATUS,
+	"CAN_EFF_FLAG":                   CAN_EFF_FLAG,
+	"CAN_EFF_MASK":                   CAN_EFF_MASK,
+	"CAN_ERR_FLAG":                   CAN_ERR_FLAG,
+	"CAN_ERR_MASK":                   CAN_ERR_MASK,
+	"CAN_ISOTP":                      CAN_ISOTP,
+	"CAN_J1939":                      CAN_J1939,
+	"CAN_RAW":                        CAN_RAW,
+	"CAN_RAW_FD_FRAMES":              CAN_RAW_FD_FRAMES,
+	"CAN_RAW_FILTER":                 CAN_RAW_FILTER,
+	"CAN_RAW_JOIN_FILTERS":           CAN_RAW_JOIN_FILTERS,
+	"CAN_RAW_LOOPBACK":               CAN_RAW_LOOPBACK,
+	"CAN_RAW_RECV_OWN_MSGS":          CAN_RAW_RECV_OWN_MSGS,
+	"CAN_RTR_FLAG":                   CAN_RTR_FLAG,
+	"CAN_SFF_MASK":                   CAN_SFF_MASK,
+	"EAGAIN":                         EAGAIN,
+	"EAI_ADDRFAMILY":                 EAI_ADDRFAMILY,
+	"EAI_AGAIN":                      EAI_AGAIN,
+	"EAI_BADFLAGS":                   EAI_BADFLAGS,
+	"EAI_FAIL":                       EAI_FAIL,
+	"EAI_FAMILY":                     EAI_FAMILY,
+	"EAI_MEMORY":                     EAI_MEMORY,
+	"EAI_NODATA":                     EAI_NODATA,
+	"EAI_NONAME":                     EAI_NONAME,
+	"EAI_OVERFLOW":                   EAI_OVERFLOW,
+	"EAI_SERVICE":                    EAI_SERVICE,
+	"EAI_SOCKTYPE":                   EAI_SOCKTYPE,
+	"EAI_SYSTEM":                     EAI_SYSTEM,
+	"EBADF":                          EBADF,
+	"EWOULDBLOCK":                    EWOULDBLOCK,
+	"INADDR_ALLHOSTS_GROUP":          INADDR_ALLHOSTS_GROUP,
+	"INADDR_ANY":                     INADDR_ANY,
+	"INADDR_BROADCAST":               INADDR_BROADCAST,
+	"INADDR_LOOPBACK":                INADDR_LOOPBACK,
+	"INADDR_MAX_LOCAL_GROUP":         INADDR_MAX_LOCAL_GROUP,
+	"INADDR_NONE":                    INADDR_NONE,
+	"INADDR_UNSPEC_GROUP":            INADDR_UNSPEC_GROUP,
+	"IOCTL_VM_SOCKETS_GET_LOCAL_CID": IOCTL_VM_SOCKETS_GET_LOCAL_CID,
+	"IPPORT_RESERVED":                IPPORT_RESERVED,
+	"IPPORT_USERRESERVED":            IPPORT_USERRESERVED,
+	"IPPROTO_AH":                     IPPROTO_AH,
+	"IPPROTO_DSTOPTS":                IPPROTO_DSTOPTS,
+	"IPPROTO_EGP":                    IPPROTO_EGP,
+	"IPPROTO_ESP":                    IPPROTO_ESP,
+	"IPPROTO_FRAGMENT":               IPPROTO_FRAGMENT,
+	"IPPROTO_GRE":                    IPPROTO_GRE,
+	"IPPROTO_HOPOPTS":                IPPROTO_HOPOPTS,
+	"IPPROTO_ICMP":                   IPPROTO_ICMP,
+	"IPPROTO_ICMPV6":                 IPPROTO_ICMPV6,
+	"IPPROTO_IDP":                    IPPROTO_IDP,
+	"IPPROTO_IGMP":                   IPPROTO_IGMP,
+	"IPPROTO_IP":                     IPPROTO_IP,
+	"IPPROTO_IPIP":                   IPPROTO_IPIP,
+	"IPPROTO_IPV6":                   IPPROTO_IPV6,
+	"IPPROTO_MPTCP":                  IPPROTO_MPTCP,
+	"IPPROTO_NONE":                   IPPROTO_NONE,
+	"IPPROTO_PIM":                    IPPROTO_PIM,
+	"IPPROTO_PUP":                    IPPROTO_PUP,
+	"IPPROTO_RAW":                    IPPROTO_RAW,
+	"IPPROTO_ROUTING":                IPPROTO_ROUTING,
+	"IPPROTO_RSVP":                   IPPROTO_RSVP,
+	"IPPROTO_SCTP":                   IPPROTO_SCTP,
+	"IPPROTO_TCP":                    IPPROTO_TCP,
+	"IPPROTO_TP":                     IPPROTO_TP,
+	"IPPROTO_UDP":                    IPPROTO_UDP,
+	"IPPROTO_UDPLITE":                IPPROTO_UDPLITE,
+	"IPV6_CHECKSUM":                  IPV6_CHECKSUM,
+	"IPV6_DONTFRAG":                  IPV6_DONTFRAG,
+	"IPV6_DSTOPTS":                   IPV6_DSTOPTS,
+	"IPV6_HOPLIMIT":                  IPV6_HOPLIMIT,
+	"IPV6_HOPOPTS":                   IPV6_HOPOPTS,
+	"IPV6_JOIN_GROUP":                IPV6_JOIN_GROUP,
+	"IPV6_LEAVE_GROUP":               IPV6_LEAVE_GROUP,
+	"IPV6_MULTICAST_HOPS":            IPV6_MULTICAST_HOPS,
+	"IPV6_MULTICAST_IF":              IPV6_MULTICAST_IF,
+	"IPV6_MULTICAST_LOOP":            IPV6_MULTICAST_LOOP,
+	"IPV6_NEXTHOP":                   IPV6_NEXTHOP,
+	"IPV6_PATHMTU":                   IPV6_PATHMTU,
+	"IPV6_PKTINFO":                   IPV6_PKTINFO,
+	"IPV6_RECVDSTOPTS":               IPV6_RECVDSTOPTS,
+	"IPV6_RECVHOPLIMIT":              IPV6_RECVHOPLIMIT,
+	"IPV6_RECVHOPOPTS":               IPV6_RECVHOPOPTS,
+	"IPV6_RECVPATHMTU":               IPV6_RECVPATHMTU,
+	"IPV6_RECVPKTINFO":               IPV6_RECVPKTINFO,
+	"IPV6_RECVRTHDR":                 IPV6_RECVRTHDR,
+	"IPV6_RECVTCLASS":                IPV6_RECVTCLASS,
+	"IPV6_RTHDR":                     IPV6_RTHDR,
+	"IPV6_RTHDRDSTOPTS":              IPV6_RTHDRDSTOPTS,
+	"IPV6_RTHDR_TYPE_0":              IPV6_RTHDR_TYPE_0,
+	"IPV6_TCLASS":                    IPV6_TCLASS,
+	"IPV6_UNICAST_HOPS":              IPV6_UNICAST_HOPS,
+	"IPV6_V6ONLY":                    IPV6_V6ONLY,
+	"IP_ADD_MEMBERSHIP":              IP_ADD_MEMBERSHIP,
+	"IP_BIND_ADDRESS_NO_PORT":        IP_BIND_ADDRESS_NO_PORT,
+	"IP_DEFAULT_MULTICAST_LOOP":      IP_DEFAULT_MULTICAST_LOOP,
+	"IP_DEFAULT_MULTICAST_TTL":       IP_DEFAULT_MULTICAST_TTL,
+	"IP_DROP_MEMBERSHIP":             IP_DROP_MEMBERSHIP,
+	"IP_HDRINCL":                     IP_HDRINCL,
+	"IP_MAX_MEMBERSHIPS":             IP_MAX_MEMBERSHIPS,
+	"IP_MULTICAST_IF":                IP_MULTICAST_IF,
+	"IP_MULTICAST_LOOP":              IP_MULTICAST_LOOP,
+	"IP_MULTICAST_TTL":               IP_MULTICAST_TTL,
+	"IP_OPTIONS":                     IP_OPTIONS,
+	"IP_RECVOPTS":                    IP_RECVOPTS,
+	"IP_RECVRETOPTS":                 IP_RECVRETOPTS,
+	"IP_RECVTOS":                     IP_RECVTOS,
+	"IP_RETOPTS":                     IP_RETOPTS,
+	"IP_TOS":                         IP_TOS,
+	"IP_TRANSPARENT":                 IP_TRANSPARENT,
+	"IP_TTL":                         IP_TTL,
+	"J1939_EE_INFO_NONE":             J1939_EE_INFO_NONE,
+	"J1939_EE_INFO_TX_ABORT":         J1939_EE_INFO_TX_ABORT,
+	"J1939_FILTER_MAX":               J1939_FILTER_MAX,
+	"J1939_IDLE_ADDR":                J1939_IDLE_ADDR,
+	"J1939_MAX_UNICAST_ADDR":         J1939_MAX_UNICAST_ADDR,
+	"J1939_NLA_BYTES_ACKED":          J1939_NLA_BYTES_ACKED,
+	"J1939_NLA_PAD":                  J1939_NLA_PAD,
+	"J1939_NO_ADDR":                  J1939_NO_ADDR,
+	"J1939_NO_NAME":                  J1939_NO_NAME,
+	"J1939_NO_PGN":                   J1939_NO_PGN,
+	"J1939_PGN_ADDRESS_CLAIMED":      J1939_PGN_ADDRESS_CLAIMED,
+	"J1939_PGN_ADDRESS_COMMANDED":    J1939_PGN_ADDRESS_COMMANDED,
+	"J1939_PGN_MAX":                  J1939_PGN_MAX,
+	"J1939_PGN_PDU1_MAX":             J1939_PGN_PDU1_MAX,
+	"J1939_PGN_REQUEST":              J1939_PGN_REQUEST,
+	"MSG_CMSG_CLOEXEC":               MSG_CMSG_CLOEXEC,
+	"MSG_CONFIRM":                    MSG_CONFIRM,
+	"MSG_CTRUNC":                     MSG_CTRUNC,
+	"MSG_DONTROUTE":                  MSG_DONTROUTE,
+	"MSG_DONTWAIT":                   MSG_DONTWAIT,
+	"MSG_EOR":                        MSG_EOR,
+	"MSG_ERRQUEUE":                   MSG_ERRQUEUE,
+	"MSG_FASTOPEN":                   MSG_FASTOPEN,
+	"MSG_MORE":                       MSG_MORE,
+	"MSG_NOSIGNAL":                   MSG_NOSIGNAL,
+	"MSG_OOB":                        MSG_OOB,
+	"MSG_PEEK":                       MSG_PEEK,
+	"MSG_TRUNC":                      MSG_TRUNC,
+	"MSG_WAITALL":                    MSG_WAITALL,
+	"NETLINK_CRYPTO":                 NETLINK_CRYPTO,
+	"NETLINK_DNRTMSG":                NETLINK_DNRTMSG,
+	"NETLINK_FIREWALL":               NETLINK_FIREWALL,
+	"NETLINK_IP6_FW":                 NETLINK_IP6_FW,
+	"NETLINK_NFLOG":                  NETLINK_NFLOG,
+	"NETLINK_ROUTE":                  NETLINK_ROUTE,
+	"NETLINK_USERSOCK":               NETLINK_USERSOCK,
+	"NETLINK_XFRM":                   NETLINK_XFRM,
+	"NI_DGRAM":                       NI_DGRAM,
+	"NI_MAXHOST":                     NI_MAXHOST,
+	"NI_MAXSERV":                     NI_MAXSERV,
+	"NI_NAMEREQD":                    NI_NAMEREQD,
+	"NI_NOFQDN":                      NI_NOFQDN,
+	"NI_NUMERICHOST":                 NI_NUMERICHOST,
+	"NI_NUMERICSERV":                 NI_NUMERICSERV,
+	"PACKET_BROADCAST":               PACKET_BROADCAST,
+	"PACKET_FASTROUTE":               PACKET_FASTROUTE,
+	"PACKET_HOST":                    PACKET_HOST,
+	"PACKET_LOOPBACK":                PACKET_LOOPBACK,
+	"PACKET_MULTICAST":               PACKET_MULTICAST,
+	"PACKET_OTHERHOST":               PACKET_OTHERHOST,
+	"PACKET_OUTGOING":                PACKET_OUTGOING,
+	"PF_CAN":                         PF_CAN,
+	"PF_PACKET":                      PF_PACKET,
+	"PF_RDS":                         PF_RDS,
+	"SCM_CREDENTIALS":                SCM_CREDENTIALS,
+	"SCM_J1939_DEST_ADDR":            SCM_J1939_DEST_ADDR,
+	"SCM_J1939_DEST_NAME":            SCM_J1939_DEST_NAME,
+	"SCM_J1939_ERRQUEUE":             SCM_J1939_ERRQUEUE,
+	"SCM_J1939_PRIO":                 SCM_J1939_PRIO,
+	"SCM_RIGHTS":                     SCM_RIGHTS,
+	"SHUT_RD":                        SHUT_RD,
+	"SHUT_RDWR":                      SHUT_RDWR,
+	"SHUT_WR":                        SHUT_WR,
+	"SOCK_CLOEXEC":                   SOCK_CLOEXEC,
+	"SOCK_DGRAM":                     SOCK_DGRAM,
+	"SOCK_NONBLOCK":                  SOCK_NONBLOCK,
+	"SOCK_RAW":                       SOCK_RAW,
+	"SOCK_RDM":                       SOCK_RDM,
+	"SOCK_SEQPACKET":                 SOCK_SEQPACKET,
+	"SOCK_STREAM":                    SOCK_STREAM,
+	"SOL_ALG":                        SOL_ALG,
+	"SOL_CAN_BASE":                   SOL_CAN_BASE,
+	"SOL_CAN_RAW":                    SOL_CAN_RAW,
+	"SOL_IP":                         SOL_IP,
+	"SOL_RDS":                        SOL_RDS,
+	"SOL_SOCKET":                     SOL_SOCKET,
+	"SOL_TCP":                        SOL_TCP,
+	"SOL_TIPC":                       SOL_TIPC,
+	"SOL_UDP":                        SOL_UDP,
+	"SOMAXCONN":                      SOMAXCONN,
+	"SO_ACCEPTCONN":                  SO_ACCEPTCONN,
+	"SO_BINDTODEVICE":                SO_BINDTODEVICE,
+	"SO_BROADCAST":                   SO_BROADCAST,
+	"SO_DEBUG":                       SO_DEBUG,
+	"SO_DOMAIN":                      SO_DOMAIN,
+	"SO_DONTROUTE":                   SO_DONTROUTE,
+	"SO_ERROR":                       SO_ERROR,
+	"SO_INCOMING_CPU":                SO_INCOMING_CPU,
+	"SO_J1939_ERRQUEUE":              SO_J1939_ERRQUEUE,
+	"SO_J1939_FILTER":                SO_J1939_FILTER,
+	"SO_J1939_PROMISC":               SO_J1939_PROMISC,
+	"SO_J1939_SEND_PRIO":             SO_J1939_SEND_PRIO,
+	"SO_KEEPALIVE":                   SO_KEEPALIVE,
+	"SO_LINGER":                      SO_LINGER,
+	"SO_MARK":                        SO_MARK,
+	"SO_OOBINLINE":                   SO_OOBINLINE,
+	"SO_PASSCRED":                    SO_PASSCRED,
+	"SO_PASSSEC":                     SO_PASSSEC,
+	"SO_PEERCRED":                    SO_PEERCRED,
+	"SO_PEERSEC":                     SO_PEERSEC,
+	"SO_PRIORITY":                    SO_PRIORITY,
+	"SO_PROTOCOL":                    SO_PROTOCOL,
+	"SO_RCVBUF":                      SO_RCVBUF,
+	"SO_RCVLOWAT":                    SO_RCVLOWAT,
+	"SO_RCVTIMEO":                    SO_RCVTIMEO,
+	"SO_REUSEADDR":                   SO_REUSEADDR,
+	"SO_REUSEPORT":                   SO_REUSEPORT,
+	"SO_SNDBUF":                      SO_SNDBUF,
+	"SO_SNDLOWAT":                    SO_SNDLOWAT,
+	"SO_SNDTIMEO":                    SO_SNDTIMEO,
+	"SO_TYPE":                        SO_TYPE,
+	"SO_VM_SOCKETS_BUFFER_MAX_SIZE":  SO_VM_SOCKETS_BUFFER_MAX_SIZE,
+	"SO_VM_SOCKETS_BUFFER_MIN_SIZE":  SO_VM_SOCKETS_BUFFER_MIN_SIZE,
+	"SO_VM_SOCKETS_BUFFER_SIZE":      SO_VM_SOCKETS_BUFFER_SIZE,
+	"TCP_CONGESTION":                 TCP_CONGESTION,
+	"TCP_CORK":                       TCP_CORK,
+	"TCP_DEFER_ACCEPT":               TCP_DEFER_ACCEPT,
+	"TCP_FASTOPEN":                   TCP_FASTOPEN,
+	"TCP_INFO":                       TCP_INFO,
+	"TCP_KEEPCNT":                    TCP_KEEPCNT,
+	"TCP_KEEPIDLE":                   TCP_KEEPIDLE,
+	"TCP_KEEPINTVL":                  TCP_KEEPINTVL,
+	"TCP_LINGER2":                    TCP_LINGER2,
+	"TCP_MAXSEG":                     TCP_MAXSEG,
+	"TCP_NODELAY":                    TCP_NODELAY,
+	"TCP_NOTSENT_LOWAT":              TCP_NOTSENT_LOWAT,
+	"TCP_QUICKACK":                   TCP_QUICKACK,
+	"TCP_SYNCNT":                     TCP_SYNCNT,
+	"TCP_USER_TIMEOUT":               TCP_USER_TIMEOUT,
+	"TCP_WINDOW_CLAMP":               TCP_WINDOW_CLAMP,
+	"TIPC_ADDR_ID":                   TIPC_ADDR_ID,
+	"TIPC_ADDR_NAME":                 TIPC_ADDR_NAME,
+	"TIPC_ADDR_NAMESEQ":              TIPC_ADDR_NAMESEQ,
+	"TIPC_CFG_SRV":                   TIPC_CFG_SRV,
+	"TIPC_CLUSTER_SCOPE":             TIPC_CLUSTER_SCOPE,
+	"TIPC_CONN_TIMEOUT":              TIPC_CONN_TIMEOUT,
+	"TIPC_CRITICAL_IMPORTANCE":       TIPC_CRITICAL_IMPORTANCE,
+	"TIPC_DEST_DROPPABLE":            TIPC_DEST_DROPPABLE,
+	"TIPC_HIGH_IMPORTANCE":           TIPC_HIGH_IMPORTANCE,
+	"TIPC_IMPORTANCE":                TIPC_IMPORTANCE,
+	"TIPC_LOW_IMPORTANCE":            TIPC_LOW_IMPORTANCE,
+	"TIPC_MEDIUM_IMPORTANCE":         TIPC_MEDIUM_IMPORTANCE,
+	"TIPC_NODE_SCOPE":                TIPC_NODE_SCOPE,
+	"TIPC_PUBLISHED":                 TIPC_PUBLISHED,
+	"TIPC_SRC_DROPPABLE":             TIPC_SRC_DROPPABLE,
+	"TIPC_SUBSCR_TIMEOUT":            TIPC_SUBSCR_TIMEOUT,
+	"TIPC_SUB_CANCEL":                TIPC_SUB_CANCEL,
+	"TIPC_SUB_PORTS":                 TIPC_SUB_PORTS,
+	"TIPC_SUB_SERVICE":               TIPC_SUB_SERVICE,
+	"TIPC_TOP_SRV":                   TIPC_TOP_SRV,
+	"TIPC_WAIT_FOREVER":              TIPC_WAIT_FOREVER,
+	"TIPC_WITHDRAWN":                 TIPC_WITHDRAWN,
+	"TIPC_ZONE_SCOPE":                TIPC_ZONE_SCOPE,
+	"UDPLITE_RECV_CSCOV":             UDPLITE_RECV_CSCOV,
+	"UDPLITE_SEND_CSCOV":             UDPLITE_SEND_CSCOV,
+	"VMADDR_CID_ANY":                 VMADDR_CID_ANY,
+	"VMADDR_CID_HOST":                VMADDR_CID_HOST,
+	"VMADDR_PORT_ANY":                VMADDR_PORT_ANY,
+	"VM_SOCKETS_INVALID_VERSION":     VM_SOCKETS_INVALID_VERSION,
+}
 
 // addressFamilyMembers are the members of CPython's AddressFamily, in definition order;
 // canonical names only (an alias resolves to the first name of its value).

@@ -1,0 +1,419 @@
+package facade
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/csock/csock/internal/py"
+)
+
+// This file is the dynamic face of the module: calling a function by its Python name with
+// Python values, parsed exactly as CPython parses them (arity, keywords, converters, and
+// the messages of each). pysock and the C archive call the module through it; Go
+// programs call the typed functions directly.
+
+// Kwarg is a keyword argument of Call.
+type Kwarg struct {
+	Name  string
+	Value any
+}
+
+// A parser is the argument-parsing convention of a CPython function, which decides the
+// texts of its arity errors.
+type parser int
+
+const (
+	parseTuple parser = iota // C, PyArg_ParseTuple: "f() takes exactly 1 argument (0 given)"
+	noArgs                   // C, METH_NOARGS: "_socket.f() takes no arguments (1 given)"
+	oneArg                   // C, METH_O: "_socket.f() takes exactly one argument (0 given)"
+	pyFunc                   // Python function or keyword-aware C function: "f() missing 1 required ..."
+)
+
+// function describes one module function: how CPython parses its arguments, and the
+// code that runs once they are bound (args has one slot per parameter, nil-padded;
+// given reports how many were passed).
+type function struct {
+	parser   parser
+	params   []string // parameter names, positional ones first
+	min      int      // required positional parameters
+	maxPos   int      // parameters that may be passed by position
+	keywords bool     // whether keywords are accepted
+	kwOnly   []string // keyword-only parameters (pyFunc)
+	run      func(args []any, given int) (any, error)
+}
+
+var functions map[string]*function
+
+// Functions lists the module functions Call knows, sorted.
+func Functions() []string {
+	names := make([]string, 0, len(functions))
+	for n := range functions {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Constant returns the module constant with the given Python name (AF_INET, SOMAXCONN,
+// has_ipv6, ...).
+func Constant(name string) (any, bool) {
+	if name == "has_ipv6" {
+		return HasIPv6, true
+	}
+	v, ok := constants[name]
+	return v, ok
+}
+
+// HasFunction reports whether Call knows the function name.
+func HasFunction(name string) bool { _, ok := functions[name]; return ok }
+
+// Call calls the module function name with Python argument values (see package
+// internal/py for how Python values are held in Go), parsing them exactly as CPython
+// would, and returns the Python result value. Failures are Python exceptions (the
+// facade's error types); an unknown name is an error that is not.
+func Call(name string, args []any, kwargs []Kwarg) (any, error) {
+	f, ok := functions[name]
+	if !ok {
+		return nil, fmt.Errorf("facade: no function %q", name)
+	}
+	bound, given, err := f.bind(name, args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	return f.run(bound, given)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// bind matches args and kwargs to the parameters with CPython's rules and messages.
+func (f *function) bind(name string, args []any, kwargs []Kwarg) ([]any, int, error) {
+	n := len(args)
+	typeErr := func(format string, a ...any) ([]any, int, error) {
+		return nil, 0, &TypeError{Msg: fmt.Sprintf(format, a...)}
+	}
+	switch f.parser {
+	case noArgs:
+		if len(kwargs) > 0 {
+			return typeErr("_socket.%s() takes no keyword arguments", name)
+		}
+		if n > 0 {
+			return typeErr("_socket.%s() takes no arguments (%d given)", name, n)
+		}
+		return nil, 0, nil
+	case oneArg:
+		if len(kwargs) > 0 {
+			return typeErr("_socket.%s() takes no keyword arguments", name)
+		}
+		if n != 1 {
+			return typeErr("_socket.%s() takes exactly one argument (%d given)", name, n)
+		}
+		return args, 1, nil
+	case parseTuple:
+		if len(kwargs) > 0 {
+			return typeErr("%s() takes no keyword arguments", name)
+		}
+		switch {
+		case f.min == f.maxPos && n != f.min:
+			return typeErr("%s() takes exactly %d %s (%d given)", name, f.min, plural(f.min, "argument", "arguments"), n)
+		case n < f.min:
+			return typeErr("%s() takes at least %d %s (%d given)", name, f.min, plural(f.min, "argument", "arguments"), n)
+		case n > f.maxPos:
+			return typeErr("%s() takes at most %d %s (%d given)", name, f.maxPos, plural(f.maxPos, "argument", "arguments"), n)
+		}
+		bound := make([]any, len(f.params))
+		copy(bound, args)
+		return bound, n, nil
+	}
+
+	// pyFunc: CPython's binding of a Python function's arguments.
+	bound := make([]any, len(f.params)+len(f.kwOnly))
+	set := make([]bool, len(bound))
+	for i := 0; i < n && i < f.maxPos; i++ {
+		bound[i], set[i] = args[i], true
+	}
+	all := append(append([]string(nil), f.params...), f.kwOnly...)
+	for _, kw := range kwargs {
+		idx := -1
+		for i, p := range all {
+			if p == kw.Name {
+				idx = i
+			}
+		}
+		if idx < 0 || !f.keywords {
+			return typeErr("%s() got an unexpected keyword argument '%s'", name, kw.Name)
+		}
+		if set[idx] {
+			return typeErr("%s() got multiple values for argument '%s'", name, kw.Name)
+		}
+		bound[idx], set[idx] = kw.Value, true
+	}
+	if n > f.maxPos {
+		if f.min == f.maxPos {
+			return typeErr("%s() takes %d positional %s but %d were given", name, f.maxPos, plural(f.maxPos, "argument", "arguments"), n)
+		}
+		return typeErr("%s() takes from %d to %d positional arguments but %d %s given", name, f.min, f.maxPos, n, plural(n, "was", "were"))
+	}
+	var missing []string
+	for i := 0; i < f.min; i++ {
+		if !set[i] {
+			missing = append(missing, "'"+f.params[i]+"'")
+		}
+	}
+	if len(missing) > 0 {
+		list := missing[len(missing)-1]
+		if len(missing) > 1 {
+			list = strings.Join(missing[:len(missing)-1], ", ") + " and " + list
+		}
+		return typeErr("%s() missing %d required positional %s: %s", name, len(missing), plural(len(missing), "argument", "arguments"), list)
+	}
+	given := 0
+	for i := range set {
+		if set[i] {
+			given = i + 1
+		}
+	}
+	// Unset optional parameters are reported through the unset marker.
+	for i := range bound {
+		if !set[i] {
+			bound[i] = unset{}
+		}
+	}
+	return bound, given, nil
+}
+
+// unset marks an optional parameter that was not passed.
+type unset struct{}
+
+// intArg is the "i" converter for a bound argument that defaults to def when unset.
+func intArg(v any, def int) (int, error) {
+	if _, ok := v.(unset); ok {
+		return def, nil
+	}
+	return asCInt(v)
+}
+
+// strArg is the "s" converter for argument argn of fn.
+func strArg(v any, fn string, argn int) (string, error) {
+	if _, err := asStr(v, fn, argn); err != nil {
+		return "", err
+	}
+	return v.(string), nil
+}
+
+// list converts a slice of printable results to a Python list.
+func list[T any](xs []T) py.List {
+	l := make(py.List, len(xs))
+	for i, x := range xs {
+		l[i] = x
+	}
+	return l
+}
+
+// htonlArg is the converter of htonl/ntohl (METH_O with an explicit int check).
+func htonlArg(v any) (int64, error) {
+	n, ok := py.AsInt(v)
+	if !ok {
+		return 0, &TypeError{Msg: fmt.Sprintf("expected int, %s found", typeName(v))}
+	}
+	if n.Sign() < 0 {
+		return 0, &OverflowError{Msg: "can't convert negative value to unsigned int"}
+	}
+	if !n.IsUint64() {
+		return 0, &OverflowError{Msg: "Python int too large to convert to C unsigned long"}
+	}
+	if n.Uint64() > 0xffffffff {
+		return 0, &OverflowError{Msg: "int larger than 32 bits"}
+	}
+	return n.Int64(), nil
+}
+
+func init() {
+	functions = map[string]*function{
+		"getaddrinfo": {parser: pyFunc, params: []string{"host", "port", "family", "type", "proto", "flags"},
+			min: 2, maxPos: 6, keywords: true, run: func(a []any, _ int) (any, error) {
+				var ints [4]int
+				for i := range ints {
+					v, err := intArg(a[2+i], 0)
+					if err != nil {
+						return nil, err
+					}
+					ints[i] = v
+				}
+				res, err := GetAddrInfo(a[0], a[1], ints[0], ints[1], ints[2], ints[3])
+				if err != nil {
+					return nil, err
+				}
+				return list(res), nil
+			}},
+		"getnameinfo": {parser: parseTuple, params: []string{"sockaddr", "flags"}, min: 2, maxPos: 2,
+			run: func(a []any, _ int) (any, error) {
+				// "Oi": the flags are converted before the tuple is looked at.
+				flags, err := asCInt(a[1])
+				if err != nil {
+					return nil, err
+				}
+				if _, ok := inetTuple(a[0]); !ok {
+					return nil, &TypeError{Msg: "getnameinfo() argument 1 must be a tuple"}
+				}
+				h, p, err := GetNameInfo(a[0], flags)
+				if err != nil {
+					return nil, err
+				}
+				return py.Tuple{h, p}, nil
+			}},
+		"gethostbyname": {parser: parseTuple, params: []string{"hostname"}, min: 1, maxPos: 1,
+			run: func(a []any, _ int) (any, error) { return GetHostByName(a[0]) }},
+		"gethostbyname_ex": {parser: parseTuple, params: []string{"hostname"}, min: 1, maxPos: 1,
+			run: func(a []any, _ int) (any, error) { return GetHostByNameEx(a[0]) }},
+		"gethostbyaddr": {parser: parseTuple, params: []string{"ip_address"}, min: 1, maxPos: 1,
+			run: func(a []any, _ int) (any, error) { return GetHostByAddr(a[0]) }},
+		"getfqdn": {parser: pyFunc, params: []string{"name"}, min: 0, maxPos: 1, keywords: true,
+			run: func(a []any, _ int) (any, error) {
+				if _, ok := a[0].(unset); ok {
+					a[0] = ""
+				}
+				return GetFQDN(a[0])
+			}},
+		"gethostname": {parser: noArgs, run: func([]any, int) (any, error) { return GetHostName() }},
+		"getservbyname": {parser: parseTuple, params: []string{"servicename", "protocolname"}, min: 1, maxPos: 2,
+			run: func(a []any, given int) (any, error) {
+				name, err := strArg(a[0], "getservbyname", 1)
+				if err != nil {
+					return nil, err
+				}
+				if given < 2 {
+					return GetServByName(name)
+				}
+				proto, err := strArg(a[1], "getservbyname", 2)
+				if err != nil {
+					return nil, err
+				}
+				return GetServByName(name, proto)
+			}},
+		"getservbyport": {parser: parseTuple, params: []string{"port", "protocolname"}, min: 1, maxPos: 2,
+			run: func(a []any, given int) (any, error) {
+				port, err := asCInt(a[0])
+				if err != nil {
+					return nil, err
+				}
+				if given < 2 {
+					return GetServByPort(port)
+				}
+				proto, err := strArg(a[1], "getservbyport", 2)
+				if err != nil {
+					return nil, err
+				}
+				return GetServByPort(port, proto)
+			}},
+		"getprotobyname": {parser: parseTuple, params: []string{"name"}, min: 1, maxPos: 1,
+			run: func(a []any, _ int) (any, error) {
+				name, err := strArg(a[0], "getprotobyname", 1)
+				if err != nil {
+					return nil, err
+				}
+				return GetProtoByName(name)
+			}},
+		"inet_aton": {parser: parseTuple, params: []string{"ip_string"}, min: 1, maxPos: 1,
+			run: func(a []any, _ int) (any, error) {
+				s, err := strArg(a[0], "inet_aton", 1)
+				if err != nil {
+					return nil, err
+				}
+				return InetAton(s)
+			}},
+		"inet_ntoa": {parser: parseTuple, params: []string{"packed_ip"}, min: 1, maxPos: 1,
+			run: func(a []any, _ int) (any, error) {
+				b, err := asBuffer(a[0])
+				if err != nil {
+					return nil, err
+				}
+				return InetNtoa(b)
+			}},
+		"inet_pton": {parser: parseTuple, params: []string{"address_family", "ip_string"}, min: 2, maxPos: 2,
+			run: func(a []any, _ int) (any, error) {
+				af, err := asCInt(a[0])
+				if err != nil {
+					return nil, err
+				}
+				s, err := strArg(a[1], "inet_pton", 2)
+				if err != nil {
+					return nil, err
+				}
+				return InetPton(af, s)
+			}},
+		"inet_ntop": {parser: parseTuple, params: []string{"address_family", "packed_ip"}, min: 2, maxPos: 2,
+			run: func(a []any, _ int) (any, error) {
+				af, err := asCInt(a[0])
+				if err != nil {
+					return nil, err
+				}
+				b, err := asBuffer(a[1])
+				if err != nil {
+					return nil, err
+				}
+				return InetNtop(af, b)
+			}},
+		"if_nameindex": {parser: noArgs, run: func([]any, int) (any, error) {
+			ifs, err := IfNameIndex()
+			if err != nil {
+				return nil, err
+			}
+			return list(ifs), nil
+		}},
+		"if_nametoindex": {parser: parseTuple, params: []string{"if_name"}, min: 1, maxPos: 1,
+			run: func(a []any, _ int) (any, error) { return IfNameToIndex(a[0]) }},
+		"if_indextoname": {parser: oneArg, params: []string{"if_index"}, run: func(a []any, _ int) (any, error) {
+			n, ok := py.AsInt(a[0])
+			if !ok {
+				return nil, &TypeError{Msg: "an integer is required"}
+			}
+			if n.Sign() < 0 {
+				return nil, &OverflowError{Msg: "can't convert negative value to unsigned int"}
+			}
+			if !n.IsUint64() {
+				return nil, &OverflowError{Msg: "Python int too large to convert to C unsigned long"}
+			}
+			return IfIndexToName(uint32(n.Uint64()))
+		}},
+		"htons": {parser: parseTuple, params: []string{"x"}, min: 1, maxPos: 1, run: func(a []any, _ int) (any, error) {
+			return swapArg(a[0], Htons)
+		}},
+		"ntohs": {parser: parseTuple, params: []string{"x"}, min: 1, maxPos: 1, run: func(a []any, _ int) (any, error) {
+			return swapArg(a[0], Ntohs)
+		}},
+		"htonl": {parser: oneArg, params: []string{"x"}, run: func(a []any, _ int) (any, error) {
+			x, err := htonlArg(a[0])
+			if err != nil {
+				return nil, err
+			}
+			return Htonl(x)
+		}},
+		"ntohl": {parser: oneArg, params: []string{"x"}, run: func(a []any, _ int) (any, error) {
+			x, err := htonlArg(a[0])
+			if err != nil {
+				return nil, err
+			}
+			return Ntohl(x)
+		}},
+		"getdefaulttimeout": {parser: noArgs, run: func([]any, int) (any, error) { return GetDefaultTimeout(), nil }},
+		"setdefaulttimeout": {parser: oneArg, params: []string{"timeout"}, run: func(a []any, _ int) (any, error) {
+			return nil, SetDefaultTimeout(a[0])
+		}},
+	}
+}
+
+// swapArg converts htons/ntohs's argument: a C int first ("i", with its overflow
+// messages), then the 16-bit range with the function's own messages.
+func swapArg(v any, f func(int) (int, error)) (any, error) {
+	x, err := asCInt(v)
+	if err != nil {
+		return nil, err
+	}
+	return f(x)
+}

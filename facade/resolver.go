@@ -1,0 +1,600 @@
+package facade
+
+import (
+	"bytes"
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+	"syscall"
+	"unicode"
+
+	"github.com/csock/csock/csock"
+	"github.com/csock/csock/internal/py"
+)
+
+// HasIPv6 mirrors socket.has_ipv6: CPython's compile-time flag, true on Linux.
+const HasIPv6 = true
+
+// AddrInfo is one result of GetAddrInfo, CPython's 5-tuple
+// (family, type, proto, canonname, sockaddr).
+type AddrInfo struct {
+	Family    AddressFamily // an AddressFamily member, or a plain int printed as such
+	Type      SocketKind
+	Proto     int
+	CanonName string
+	Addr      Address
+}
+
+// PyRepr prints the 5-tuple as CPython does.
+func (a AddrInfo) PyRepr() string {
+	return py.Repr(py.Tuple{familyValue(int(a.Family)), kindValue(int(a.Type)), a.Proto, a.CanonName, a.Addr})
+}
+
+// gaiHost converts getaddrinfo's host: None, a str (always IDNA-encoded, as CPython does,
+// even when ASCII), or bytes (raw). A NUL ends the C string, silently.
+func gaiHost(v any) ([]byte, error) {
+	switch h := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		return idnaHost(h)
+	case []byte:
+		return h, nil
+	}
+	return nil, &TypeError{Msg: "getaddrinfo() argument 1 must be string or None"}
+}
+
+// gaiPort converts getaddrinfo's port the way CPython 3.11 does: an exact int (not bool,
+// not an IntEnum) formatted as decimal text for glibc to parse (so 70000 is port 4464), a
+// str encoded as UTF-8, bytes raw, None as NULL; anything else is "OSError: Int or String
+// expected".
+func gaiPort(v any) ([]byte, error) {
+	switch p := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		b, err := py.EncodeUTF8(p)
+		if err != nil {
+			return nil, unicodeError(err)
+		}
+		return b, nil
+	case []byte:
+		return p, nil
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, uintptr, *big.Int:
+		n, _ := py.AsInt(p)
+		if !n.IsInt64() {
+			return nil, &OverflowError{Msg: "Python int too large to convert to C long"}
+		}
+		return strconv.AppendInt(nil, n.Int64(), 10), nil
+	}
+	return nil, osMessage("Int or String expected")
+}
+
+// GetAddrInfo mirrors socket.getaddrinfo(host, port, family, type, proto, flags).
+//
+// host is nil (None), a string (IDNA-encoded with CPython's 'idna' codec) or []byte (used
+// raw); port is nil, an integer (passed to glibc as decimal text: 70000 becomes port 4464,
+// as in CPython), a string or []byte. The results keep glibc's order (RFC 6724 as tuned by
+// /etc/gai.conf). Errors are CPython's: *GaiError for resolver failures, *UnicodeError for
+// IDNA failures, *TypeError / *OSError for bad argument types.
+func GetAddrInfo(host, port any, family, typ, proto, flags int) ([]AddrInfo, error) {
+	ints, err := checkCInts(family, typ, proto, flags)
+	if err != nil {
+		return nil, err
+	}
+	h, err := gaiHost(host)
+	if err != nil {
+		return nil, err
+	}
+	p, err := gaiPort(port)
+	if err != nil {
+		return nil, err
+	}
+	res, err := getAddrInfo(h, p, ints[0], ints[1], ints[2], ints[3])
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AddrInfo, len(res))
+	for i := range res {
+		r := &res[i]
+		out[i] = AddrInfo{Family: AddressFamily(r.Family), Type: SocketKind(r.SockType), Proto: r.Protocol,
+			CanonName: r.CanonName, Addr: makeAddress(&r.Addr)}
+	}
+	return out, nil
+}
+
+// checkCInts range-checks Go ints passed where CPython takes C ints.
+func checkCInts(vs ...int) ([]int, error) {
+	for _, v := range vs {
+		if _, err := goInt(v); err != nil {
+			return nil, err
+		}
+	}
+	return vs, nil
+}
+
+// GetNameInfo mirrors socket.getnameinfo(sockaddr, flags): sockaddr is an address tuple
+// (a Tuple (host, port[, flowinfo[, scope_id]]), an InetAddress or an Inet6Address) whose
+// host must be numeric. It returns the host and the service (or port) texts.
+func GetNameInfo(sockaddr any, flags int) (host, port string, err error) {
+	if _, err := goInt(flags); err != nil {
+		return "", "", err
+	}
+	t, ok := inetTuple(sockaddr)
+	if !ok {
+		return "", "", &TypeError{Msg: "getnameinfo() argument 1 must be a tuple"}
+	}
+	illegal := &TypeError{Msg: "getnameinfo(): illegal sockaddr argument"}
+	if len(t) < 2 || len(t) > 4 {
+		return "", "", illegal
+	}
+	hs, ok := t[0].(string)
+	if !ok {
+		return "", "", illegal
+	}
+	hb, err := py.EncodeUTF8(hs)
+	if err != nil {
+		return "", "", unicodeError(err)
+	}
+	if bytes.IndexByte(hb, 0) >= 0 {
+		return "", "", &ValueError{Msg: "embedded null character"}
+	}
+	portNum, err := asCInt(t[1])
+	if err != nil {
+		return "", "", err
+	}
+	var flow, scope uint32
+	if len(t) > 2 {
+		if flow, err = asUintMask(t[2]); err != nil {
+			return "", "", err
+		}
+	}
+	if len(t) > 3 {
+		if scope, err = asUintMask(t[3]); err != nil {
+			return "", "", err
+		}
+	}
+	if flow > 0xfffff {
+		return "", "", &OverflowError{Msg: "getnameinfo(): flowinfo must be 0-1048575."}
+	}
+	res, err := getAddrInfo(hb, []byte(itoa(portNum)), csock.AF_UNSPEC, csock.SOCK_DGRAM, 0, csock.AI_NUMERICHOST)
+	if err != nil {
+		return "", "", err
+	}
+	if len(res) > 1 {
+		return "", "", osMessage("sockaddr resolved to multiple addresses")
+	}
+	addr := res[0].Addr
+	switch addr.Family {
+	case csock.AF_INET:
+		if len(t) != 2 {
+			return "", "", osMessage("IPv4 sockaddr must be 2 tuple")
+		}
+	case csock.AF_INET6:
+		addr.FlowInfo, addr.ScopeID = flow, scope
+	}
+	var st csock.Status
+	host, port, err = csock.GetNameInfo(&addr, flags, &st)
+	noteHErrno(&st)
+	if err != nil {
+		return "", "", fromBinding(err)
+	}
+	return host, port, nil
+}
+
+// hostArg converts the argument of gethostbyname, gethostbyname_ex and gethostbyaddr
+// (CPython's "et" format with the idna codec): a str IDNA-encoded, bytes raw, and a NUL
+// anywhere refused.
+func hostArg(v any, fn string) ([]byte, error) {
+	var b []byte
+	switch h := v.(type) {
+	case string:
+		enc, err := idnaHost(h)
+		if err != nil {
+			return nil, err
+		}
+		b = enc
+	case []byte:
+		b = h
+	default:
+		return nil, &TypeError{Msg: fmt.Sprintf("%s() argument 1 must be str, bytes or bytearray, not %s", fn, noneName(v))}
+	}
+	if bytes.IndexByte(b, 0) >= 0 {
+		return nil, &TypeError{Msg: fmt.Sprintf("%s() argument 1 must be encoded string without null bytes, not %s", fn, typeName(v))}
+	}
+	return b, nil
+}
+
+// GetHostByName mirrors socket.gethostbyname(hostname): the IPv4 address of a name, as a
+// dotted quad. Like CPython it goes through getaddrinfo (AF_INET), not gethostbyname(3):
+// '' is '0.0.0.0', '<broadcast>' '255.255.255.255', and '127.1' works.
+func GetHostByName(hostname any) (string, error) {
+	name, err := hostArg(hostname, "gethostbyname")
+	if err != nil {
+		return "", err
+	}
+	r, err := setIPAddr(name, csock.AF_INET)
+	if err != nil {
+		return "", err
+	}
+	return ipText(r)
+}
+
+// ipText formats a resolved address with libc's inet_ntop.
+func ipText(r resolved) (string, error) {
+	n := 4
+	if r.family == csock.AF_INET6 {
+		n = 16
+	}
+	s, err := csock.InetNtop(r.family, r.ip[:n])
+	return s, fromBinding(err)
+}
+
+// HostEntry is the result of GetHostByNameEx and GetHostByAddr: CPython's
+// (hostname, aliaslist, ipaddrlist).
+type HostEntry struct {
+	Name    string
+	Aliases []string
+	Addrs   []string
+}
+
+// PyRepr prints the 3-tuple as CPython does.
+func (h HostEntry) PyRepr() string {
+	return py.Repr(py.Tuple{h.Name, strList(h.Aliases), strList(h.Addrs)})
+}
+
+func strList(ss []string) py.List {
+	l := make(py.List, len(ss))
+	for i, s := range ss {
+		l[i] = s
+	}
+	return l
+}
+
+// hostError is CPython's set_herror: socket.herror with the thread's h_errno, which the
+// facade emulates (see lastHErrno).
+func hostError() error {
+	code := int(lastHErrno.Load())
+	return &HError{Code: code, Strerror: csock.HStrerror(code)}
+}
+
+// hostEntry is CPython's gethost_common for a gethostby*_r outcome.
+func hostEntry(h *csock.HostEnt, err error, st *csock.Status, family int) (HostEntry, error) {
+	noteHErrno(st)
+	if err != nil {
+		if _, ok := err.(*csock.HError); ok {
+			return HostEntry{}, hostError()
+		}
+		return HostEntry{}, fromBinding(err)
+	}
+	if h.AddrType != family {
+		return HostEntry{}, newOSError(syscall.EAFNOSUPPORT)
+	}
+	return HostEntry{Name: py.FSDecode([]byte(h.Name)), Aliases: h.Aliases, Addrs: h.Addrs}, nil
+}
+
+// GetHostByNameEx mirrors socket.gethostbyname_ex(hostname): the name is first resolved as
+// gethostbyname does (so unknown names fail with socket.gaierror), then looked up with the
+// reentrant gethostbyname_r(3) for its canonical name, aliases and IPv4 addresses.
+func GetHostByNameEx(hostname any) (HostEntry, error) {
+	name, err := hostArg(hostname, "gethostbyname_ex")
+	if err != nil {
+		return HostEntry{}, err
+	}
+	r, err := setIPAddr(name, csock.AF_INET)
+	if err != nil {
+		return HostEntry{}, err
+	}
+	var st csock.Status
+	h, herr := csock.GetHostByName(name, 0, &st)
+	return hostEntry(h, herr, &st, r.family)
+}
+
+// GetHostByAddr mirrors socket.gethostbyaddr(ip_address): the address (or a name, which
+// is resolved first) looked up with the reentrant gethostbyaddr_r(3).
+func GetHostByAddr(ipAddress any) (HostEntry, error) {
+	name, err := hostArg(ipAddress, "gethostbyaddr")
+	if err != nil {
+		return HostEntry{}, err
+	}
+	r, err := setIPAddr(name, csock.AF_UNSPEC)
+	if err != nil {
+		return HostEntry{}, err
+	}
+	n := 4
+	if r.family == csock.AF_INET6 {
+		n = 16
+	}
+	var st csock.Status
+	h, herr := csock.GetHostByAddr(r.ip[:n], r.family, 0, &st)
+	return hostEntry(h, herr, &st, r.family)
+}
+
+// GetFQDN mirrors socket.getfqdn(name): name is a string (or []byte, by Python's duck
+// typing); "" means this host. It never fails with an OSError: an unresolvable name is
+// returned as it was given (stripped). IDNA errors do escape, as in CPython.
+func GetFQDN(name any) (any, error) {
+	var stripped any
+	empty := false
+	switch n := name.(type) {
+	case string:
+		s := stripPy(n)
+		stripped, empty = s, s == "" || s == "0.0.0.0" || s == "::"
+	case []byte:
+		b := bytes.TrimSpace(n)
+		if len(bytes.Trim(n, " \t\n\r\x0b\x0c")) != len(b) {
+			b = bytes.Trim(n, " \t\n\r\x0b\x0c")
+		}
+		stripped, empty = b, len(b) == 0
+	default:
+		return nil, &AttributeError{Msg: fmt.Sprintf("'%s' object has no attribute 'strip'", typeName(name))}
+	}
+	if empty {
+		h, err := GetHostName()
+		if err != nil {
+			return nil, err
+		}
+		stripped = h
+	}
+	entry, err := GetHostByAddr(stripped)
+	if err != nil {
+		if IsOSError(err) {
+			return stripped, nil
+		}
+		return nil, err
+	}
+	for _, c := range append([]string{entry.Name}, entry.Aliases...) {
+		if strings.Contains(c, ".") {
+			return c, nil
+		}
+	}
+	return entry.Name, nil
+}
+
+// stripPy is Python's str.strip(): removes leading and trailing Unicode whitespace.
+func stripPy(s string) string {
+	rs := py.Runes(s)
+	i, j := 0, len(rs)
+	for i < j && isPySpace(rs[i]) {
+		i++
+	}
+	for j > i && isPySpace(rs[j-1]) {
+		j--
+	}
+	return py.FromRunes(rs[i:j])
+}
+
+// isPySpace is Python's str.isspace for one character: bidirectional class WS, B or S,
+// or category Zs.
+func isPySpace(r rune) bool {
+	switch r {
+	case '\t', '\n', '\x0b', '\x0c', '\r', 0x1c, 0x1d, 0x1e, 0x1f, ' ', 0x85:
+		return true
+	}
+	return r > 0x7f && unicode.IsSpace(r)
+}
+
+// GetHostName mirrors socket.gethostname().
+func GetHostName() (string, error) {
+	h, err := csock.GetHostName()
+	if err != nil {
+		return "", fromBinding(err)
+	}
+	return py.FSDecode([]byte(h)), nil
+}
+
+// GetServByName mirrors socket.getservbyname(servicename[, protocolname]), through the
+// reentrant getservbyname_r(3) (CPython's is not thread-safe; this one is). proto is
+// optional: at most one.
+func GetServByName(name string, proto ...string) (int, error) {
+	n, err := asStr(name, "getservbyname", 1)
+	if err != nil {
+		return 0, err
+	}
+	var p []byte
+	if len(proto) > 0 {
+		if p, err = asStr(proto[0], "getservbyname", 2); err != nil {
+			return 0, err
+		}
+	}
+	port, err := csock.GetServByName(n, p, 0)
+	if err == csock.ErrNotFound {
+		return 0, osMessage("service/proto not found")
+	}
+	return port, fromBinding(err)
+}
+
+// GetServByPort mirrors socket.getservbyport(port[, protocolname]), through the reentrant
+// getservbyport_r(3).
+func GetServByPort(port int, proto ...string) (string, error) {
+	if _, err := goInt(port); err != nil {
+		return "", err
+	}
+	var p []byte
+	if len(proto) > 0 {
+		var err error
+		if p, err = asStr(proto[0], "getservbyport", 2); err != nil {
+			return "", err
+		}
+	}
+	if port < 0 || port > 0xffff {
+		return "", &OverflowError{Msg: "getservbyport: port must be 0-65535."}
+	}
+	name, err := csock.GetServByPort(port, p, 0)
+	if err == csock.ErrNotFound {
+		return "", osMessage("port/proto not found")
+	}
+	return name, fromBinding(err)
+}
+
+// GetProtoByName mirrors socket.getprotobyname(name), through getprotobyname_r(3).
+func GetProtoByName(name string) (int, error) {
+	n, err := asStr(name, "getprotobyname", 1)
+	if err != nil {
+		return 0, err
+	}
+	p, err := csock.GetProtoByName(n, 0)
+	if err == csock.ErrNotFound {
+		return 0, osMessage("protocol not found")
+	}
+	return p, fromBinding(err)
+}
+
+// InetAton mirrors socket.inet_aton(ip_string): libc's permissive parser ('127.1' and
+// trailing junk after a space are accepted).
+func InetAton(ipString string) ([]byte, error) {
+	s, err := asStr(ipString, "inet_aton", 1)
+	if err != nil {
+		return nil, err
+	}
+	ip, ok := csock.InetAton(s)
+	if !ok {
+		return nil, osMessage("illegal IP address string passed to inet_aton")
+	}
+	return ip[:], nil
+}
+
+// InetNtoa mirrors socket.inet_ntoa(packed_ip).
+func InetNtoa(packed []byte) (string, error) {
+	if len(packed) != 4 {
+		return "", osMessage("packed IP wrong length for inet_ntoa")
+	}
+	s, err := csock.InetNtop(csock.AF_INET, packed)
+	return s, fromBinding(err)
+}
+
+// InetPton mirrors socket.inet_pton(address_family, ip_string): libc's strict parser.
+func InetPton(family int, ipString string) ([]byte, error) {
+	if _, err := goInt(family); err != nil {
+		return nil, err
+	}
+	s, err := asStr(ipString, "inet_pton", 2)
+	if err != nil {
+		return nil, err
+	}
+	ip, ok, err := csock.InetPton(family, s)
+	if err != nil {
+		return nil, fromBinding(err)
+	}
+	if !ok {
+		return nil, osMessage("illegal IP address string passed to inet_pton")
+	}
+	if family == csock.AF_INET {
+		return ip[:4], nil
+	}
+	return ip[:16], nil
+}
+
+// InetNtop mirrors socket.inet_ntop(address_family, packed_ip), with glibc's formatting
+// ('::1.2.3.4' for the deprecated IPv4-compatible form, leftmost longest zero run
+// compressed).
+func InetNtop(family int, packed []byte) (string, error) {
+	if _, err := goInt(family); err != nil {
+		return "", err
+	}
+	switch family {
+	case csock.AF_INET:
+		if len(packed) != 4 {
+			return "", &ValueError{Msg: "invalid length of packed IP address string"}
+		}
+	case csock.AF_INET6:
+		if len(packed) != 16 {
+			return "", &ValueError{Msg: "invalid length of packed IP address string"}
+		}
+	default:
+		return "", &ValueError{Msg: fmt.Sprintf("unknown address family %d", family)}
+	}
+	s, err := csock.InetNtop(family, packed)
+	return s, fromBinding(err)
+}
+
+// Interface is one if_nameindex() entry, CPython's (index, name) tuple.
+type Interface struct {
+	Index int
+	Name  string
+}
+
+// PyRepr prints the tuple.
+func (i Interface) PyRepr() string { return py.Repr(py.Tuple{i.Index, i.Name}) }
+
+// IfNameIndex mirrors socket.if_nameindex().
+func IfNameIndex() ([]Interface, error) {
+	ifs, err := csock.IfNameIndex()
+	if err != nil {
+		return nil, fromBinding(err)
+	}
+	out := make([]Interface, len(ifs))
+	for i, f := range ifs {
+		out[i] = Interface{Index: f.Index, Name: py.FSDecode([]byte(f.Name))}
+	}
+	return out, nil
+}
+
+// IfNameToIndex mirrors socket.if_nametoindex(if_name): a string (filesystem-encoded) or
+// []byte.
+func IfNameToIndex(ifName any) (int, error) {
+	var b []byte
+	switch n := ifName.(type) {
+	case string:
+		enc, err := py.FSEncode(n)
+		if err != nil {
+			return 0, unicodeError(err)
+		}
+		b = enc
+	case []byte:
+		b = n
+	default:
+		return 0, &TypeError{Msg: fmt.Sprintf("expected str, bytes or os.PathLike object, not %s", typeName(ifName))}
+	}
+	if bytes.IndexByte(b, 0) >= 0 {
+		return 0, &ValueError{Msg: "embedded null byte"}
+	}
+	idx, err := csock.IfNameToIndex(b)
+	if err != nil {
+		return 0, osMessage("no interface with this name")
+	}
+	return idx, nil
+}
+
+// IfIndexToName mirrors socket.if_indextoname(if_index).
+func IfIndexToName(ifIndex uint32) (string, error) {
+	name, err := csock.IfIndexToName(ifIndex)
+	if err != nil {
+		return "", fromBinding(err)
+	}
+	return py.FSDecode([]byte(name)), nil
+}
+
+// Htons mirrors socket.htons(x): x must fit in 16 bits.
+func Htons(x int) (int, error) { return swap16("htons", x) }
+
+// Ntohs mirrors socket.ntohs(x).
+func Ntohs(x int) (int, error) { return swap16("ntohs", x) }
+
+// Htonl mirrors socket.htonl(x): x must fit in 32 bits.
+func Htonl(x int64) (int64, error) { return swap32(x) }
+
+// Ntohl mirrors socket.ntohl(x).
+func Ntohl(x int64) (int64, error) { return swap32(x) }
+
+func swap16(fn string, x int) (int, error) {
+	switch {
+	case x < 0:
+		return 0, &OverflowError{Msg: fn + ": can't convert negative Python int to C 16-bit unsigned integer"}
+	case x > 0xffff:
+		return 0, &OverflowError{Msg: fn + ": Python int too large to convert to C 16-bit unsigned integer"}
+	}
+	return x>>8 | (x&0xff)<<8, nil
+}
+
+func swap32(x int64) (int64, error) {
+	switch {
+	case x < 0:
+		return 0, &OverflowError{Msg: "can't convert negative value to unsigned int"}
+	case x > 0xffffffff:
+		return 0, &OverflowError{Msg: "int larger than 32 bits"}
+	}
+	u := uint32(x)
+	return int64(u>>24 | (u>>8)&0xff00 | (u<<8)&0xff0000 | u<<24), nil
+}
