@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bufio"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"math"
+	"strconv"
+
+	"github.com/csock/csock/facade"
+	"github.com/csock/csock/internal/py"
+)
+
+// The --json encoding of Python values:
+//
+//	None, bool              null, true, false
+//	int                     a JSON number (exact, however big)
+//	float                   a JSON number; inf, -inf and nan as the strings "inf", "-inf", "nan"
+//	str                     a JSON string (lone surrogates as \udXXX escapes)
+//	bytes                   {"bytes": "<base64>"}
+//	tuple                   {"tuple": [...]}
+//	list                    [...]
+//	enum member             {"enum": "AddressFamily", "name": "AF_INET", "value": 2}
+//	address, result tuples  as the tuple they print as
+//
+// Every value line also carries "repr", the line pysock prints without --json.
+
+func writeJSONValue(w *bufio.Writer, v any, repr string) {
+	w.WriteString(`{"ok":true,"value":`)
+	writeValue(w, v)
+	w.WriteString(`,"repr":`)
+	writeString(w, repr)
+	w.WriteString("}\n")
+}
+
+func writeJSONError(w *bufio.Writer, e py.Exception) {
+	w.WriteString(`{"ok":false,"error":{"class":`)
+	writeString(w, e.PyClass())
+	w.WriteString(`,"errno":`)
+	if n, ok := errnoOf(e); ok {
+		w.WriteString(strconv.Itoa(n))
+	} else {
+		w.WriteString("null")
+	}
+	w.WriteString(`,"message":`)
+	writeString(w, e.Error())
+	w.WriteString("}}\n")
+}
+
+// errnoOf returns the errno attribute of an OSError-family exception.
+func errnoOf(e error) (int, bool) {
+	var oe *facade.OSError
+	var ge *facade.GaiError
+	var he *facade.HError
+	switch {
+	case errors.As(e, &oe):
+		return oe.Errno, oe.Errno != 0
+	case errors.As(e, &ge):
+		return ge.Code, true
+	case errors.As(e, &he):
+		return he.Code, true
+	}
+	return 0, false
+}
+
+func writeValue(w *bufio.Writer, v any) {
+	switch x := v.(type) {
+	case nil:
+		w.WriteString("null")
+	case bool:
+		w.WriteString(strconv.FormatBool(x))
+	case float64:
+		switch {
+		case math.IsInf(x, 1):
+			w.WriteString(`"inf"`)
+		case math.IsInf(x, -1):
+			w.WriteString(`"-inf"`)
+		case math.IsNaN(x):
+			w.WriteString(`"nan"`)
+		default:
+			w.WriteString(py.FloatRepr(x))
+		}
+	case string:
+		writeString(w, x)
+	case []byte:
+		w.WriteString(`{"bytes":"`)
+		w.WriteString(base64.StdEncoding.EncodeToString(x))
+		w.WriteString(`"}`)
+	case py.Tuple:
+		w.WriteString(`{"tuple":`)
+		writeSeq(w, x)
+		w.WriteString("}")
+	case py.List:
+		writeSeq(w, x)
+	case facade.AddressFamily:
+		writeEnum(w, "AddressFamily", x.String(), int(x))
+	case facade.SocketKind:
+		writeEnum(w, "SocketKind", x.String(), int(x))
+	case facade.MsgFlag:
+		writeEnum(w, "MsgFlag", x.String(), int(x))
+	case facade.AddressInfo:
+		writeEnum(w, "AddressInfo", x.String(), int(x))
+	case facade.InetAddress:
+		writeValue(w, py.Tuple{x.Host, x.Port})
+	case facade.Inet6Address:
+		writeValue(w, py.Tuple{x.Host, x.Port, int(x.FlowInfo), int(x.ScopeID)})
+	case facade.UnixAddress:
+		writeValue(w, x.Value())
+	case facade.RawAddress:
+		writeValue(w, py.Tuple{x.AF, x.Data})
+	case facade.AddrInfo:
+		writeValue(w, py.Tuple{x.Family, x.Type, x.Proto, x.CanonName, x.Addr})
+	case facade.HostEntry:
+		writeValue(w, py.Tuple{x.Name, strs(x.Aliases), strs(x.Addrs)})
+	case facade.Interface:
+		writeValue(w, py.Tuple{x.Index, x.Name})
+	default:
+		if n, ok := py.AsInt(v); ok {
+			w.WriteString(n.String())
+			return
+		}
+		// Anything else is shown by its repr.
+		writeString(w, py.Repr(v))
+	}
+}
+
+func strs(ss []string) py.List {
+	l := make(py.List, len(ss))
+	for i, s := range ss {
+		l[i] = s
+	}
+	return l
+}
+
+func writeEnum(w *bufio.Writer, class, name string, value int) {
+	w.WriteString(`{"enum":`)
+	writeString(w, class)
+	w.WriteString(`,"name":`)
+	writeString(w, name)
+	w.WriteString(`,"value":`)
+	w.WriteString(strconv.Itoa(value))
+	w.WriteString("}")
+}
+
+func writeSeq(w *bufio.Writer, xs []any) {
+	w.WriteByte('[')
+	for i, x := range xs {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		writeValue(w, x)
+	}
+	w.WriteByte(']')
+}
+
+// writeString writes a Python str as a JSON string; lone surrogates become \uXXXX escapes.
+func writeString(w *bufio.Writer, s string) {
+	w.WriteByte('"')
+	for _, r := range py.Runes(s) {
+		switch {
+		case r >= 0xd800 && r <= 0xdfff:
+			w.WriteString(`\u` + strconv.FormatInt(int64(r), 16))
+		case r >= 0x10000:
+			// Encode astral characters directly; JSON allows UTF-8.
+			w.WriteRune(r)
+		default:
+			b, _ := json.Marshal(string(r))
+			w.Write(b[1 : len(b)-1])
+		}
+	}
+	w.WriteByte('"')
+}

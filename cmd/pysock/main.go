@@ -1,0 +1,83 @@
+// Command pysock evaluates calls of Python's socket module with csock and prints exactly
+// what CPython 3.11 prints:
+//
+//	pysock [--json] EXPR...
+//
+// Each EXPR is written as in Python after `from socket import *`: a constant name
+// (has_ipv6, AF_INET) or a call such as getaddrinfo('localhost', 80, AF_INET), with
+// literal arguments. EXPRs are evaluated in order in one process, so state carries over
+// (setdefaulttimeout, then getdefaulttimeout). For each EXPR pysock prints the line
+// CPython prints for print(repr(EXPR)) on stdout, or, when CPython would raise, the last
+// line of its traceback on stderr ("socket.gaierror: [Errno -2] Name or service not
+// known").
+//
+// Exit status: 0 when every EXPR succeeded, 1 when any raised, 2 for a usage error (an
+// unknown function or name, a malformed literal), reported before anything is evaluated.
+//
+// With --json, each result is one JSON object per line on stdout (see the README for the
+// encoding of tuples, bytes and enums).
+package main
+
+import (
+	"fmt"
+
+	"github.com/csock/csock/facade"
+	"io"
+	"os"
+	"strings"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `usage: pysock [--json] EXPR...
+
+Evaluates Python socket-module expressions with csock (libc through cgo) and prints what
+CPython 3.11 prints: the repr of each result on stdout, or the last line of the traceback
+on stderr. EXPR is a constant or a call written as after "from socket import *", e.g.
+
+  pysock "getaddrinfo('localhost', 'http', AF_INET, SOCK_STREAM)" has_ipv6
+
+Options:
+  --json   one JSON object per EXPR on stdout: {"ok":true,"value":...,"repr":"..."}
+           or {"ok":false,"error":{"class":...,"errno":...,"message":...}}
+  --help   this text
+
+Functions:
+`
+
+// run is the whole command; it returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	jsonOut := false
+	var exprs []string
+	for i, a := range args {
+		switch {
+		case a == "--":
+			exprs = append(exprs, args[i+1:]...)
+			return evaluate(exprs, jsonOut, stdout, stderr)
+		case a == "--json":
+			jsonOut = true
+		case a == "--help" || a == "-h":
+			printHelp(stdout)
+			return 0
+		case strings.HasPrefix(a, "--"):
+			fmt.Fprintf(stderr, "pysock: unknown option %q\n", a)
+			return 2
+		default:
+			exprs = append(exprs, a)
+		}
+	}
+	if len(exprs) == 0 {
+		fmt.Fprint(stderr, "pysock: no EXPR given (see pysock --help)\n")
+		return 2
+	}
+	return evaluate(exprs, jsonOut, stdout, stderr)
+}
+
+func printHelp(w io.Writer) {
+	fmt.Fprint(w, usage)
+	for _, f := range facade.Functions() {
+		fmt.Fprintf(w, "  %s\n", f)
+	}
+}
