@@ -208,7 +208,7 @@ func hostArg(v any, fn string) ([]byte, error) {
 
 // GetHostByName mirrors socket.gethostbyname(hostname): the IPv4 address of a name, as a
 // dotted quad. Like CPython it goes through getaddrinfo (AF_INET), not gethostbyname(3):
-// '' is '0.0.0.0', '<broadcast>' '255.255.255.255', and '127.1' works.
+// ” is '0.0.0.0', '<broadcast>' '255.255.255.255', and '127.1' works.
 func GetHostByName(hostname any) (string, error) {
 	name, err := hostArg(hostname, "gethostbyname")
 	if err != nil {
