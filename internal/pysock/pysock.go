@@ -1,0 +1,124 @@
+// Package pysock evaluates pysock expressions — Python socket-module calls written as
+// after `from socket import *` — against the facade, and renders each outcome as the line
+// CPython prints. The pysock command and the differential tests share it.
+package pysock
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/csock/csock/facade"
+	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/internal/pyexpr"
+)
+
+// Env is the module as `from socket import *` binds it, backed by the facade.
+type Env struct{}
+
+// Lookup returns a module constant.
+func (Env) Lookup(name string) (any, bool) { return facade.Constant(name) }
+
+// HasFunc reports whether name is a module function.
+func (Env) HasFunc(name string) bool { return facade.HasFunction(name) }
+
+// Call calls a module function through facade.Call.
+func (Env) Call(name string, args []any, kwargs []pyexpr.KeywordArg) (any, error) {
+	kw := make([]facade.Kwarg, len(kwargs))
+	for i, k := range kwargs {
+		kw[i] = facade.Kwarg{Name: k.Name, Value: k.Value}
+	}
+	return facade.Call(name, args, kw)
+}
+
+// Parse parses src and checks that every name and function in it exists, so that a usage
+// error is reported before anything is evaluated.
+func Parse(src string) (pyexpr.Node, error) {
+	n, err := pyexpr.Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	if uerr := check(n, Env{}); uerr != nil {
+		return nil, uerr
+	}
+	return n, nil
+}
+
+// check reports the first unknown name or function in n.
+func check(n pyexpr.Node, e Env) *pyexpr.UsageError {
+	var children []pyexpr.Node
+	switch n := n.(type) {
+	case *pyexpr.Name:
+		if _, ok := e.Lookup(n.Name); !ok {
+			return &pyexpr.UsageError{Kind: pyexpr.KindUnknownName, Msg: fmt.Sprintf("unknown name '%s'", n.Name), Text: n.Name, Col: n.Start}
+		}
+	case *pyexpr.Call:
+		if !e.HasFunc(n.Func) {
+			return &pyexpr.UsageError{Kind: pyexpr.KindUnknownFunction, Msg: fmt.Sprintf("unknown function '%s'", n.Func), Text: n.Func, Col: n.Start}
+		}
+		children = append(children, n.Args...)
+		for _, k := range n.Keywords {
+			children = append(children, k.Value)
+		}
+	case *pyexpr.TupleLit:
+		children = n.Elts
+	case *pyexpr.ListLit:
+		children = n.Elts
+	case *pyexpr.Unary:
+		children = []pyexpr.Node{n.X}
+	case *pyexpr.Binary:
+		children = []pyexpr.Node{n.X, n.Y}
+	}
+	for _, c := range children {
+		if err := check(c, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Outcome is the result of evaluating one expression.
+type Outcome struct {
+	Value any          // the result, when Exc and Usage are nil
+	Repr  string       // repr(Value)
+	Exc   py.Exception // the Python exception raised, if any
+	Usage error        // a usage error found while evaluating (not a Python exception)
+}
+
+// Line is what pysock prints for the outcome: the repr, or the traceback's last line.
+func (o Outcome) Line() string {
+	if o.Exc != nil {
+		return strings.ReplaceAll(py.FormatException(o.Exc), "\n", " ")
+	}
+	if o.Usage != nil {
+		return "usage error: " + o.Usage.Error()
+	}
+	return o.Repr
+}
+
+// Eval evaluates a parsed expression.
+func Eval(n pyexpr.Node) Outcome {
+	v, err := pyexpr.Eval(n, Env{})
+	if err == nil {
+		s, rerr := py.ReprChecked(v)
+		if rerr == nil {
+			return Outcome{Value: v, Repr: s}
+		}
+		err = rerr
+	}
+	if exc, ok := py.AsException(err); ok {
+		return Outcome{Exc: exc}
+	}
+	if u, ok := err.(*pyexpr.UsageError); ok {
+		return Outcome{Usage: u}
+	}
+	return Outcome{Exc: py.NewError("SystemError", err.Error())}
+}
+
+// EvalLine parses and evaluates src and returns the line pysock prints for it.
+func EvalLine(src string) string {
+	n, err := Parse(src)
+	if err != nil {
+		return "usage error: " + err.Error()
+	}
+	return Eval(n).Line()
+}
