@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/csock/csock/internal/pysock"
 	"github.com/csock/csock/internal/pyexpr"
+	"github.com/csock/csock/internal/pysock"
 )
 
 // evaluate parses every EXPR, then evaluates them in order, printing each result.
