@@ -1,7 +1,7 @@
 # bench/bench.mk — benchmark targets, included by the top-level Makefile.
 #
-#   make bench             full run: 5 rounds, 300 ms per measurement (~6 min here)
-#   make bench QUICK=1     smoke run: 2 rounds, 30 ms, idle_10k with 1,000 conns (< 90 s)
+#   make bench             full run: 5 rounds, 300 ms per measurement (6.5-10.5 min here)
+#   make bench QUICK=1     smoke run: 2 rounds, 30 ms, idle_10k with 1,000 conns (~30 s)
 #   make bench BENCH_FLAGS='-ops pingpong_tcp,bulk_tcp -impls c,go'
 #   make bench-test        the driver's unit tests and the protocol smoke test
 #

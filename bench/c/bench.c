@@ -28,6 +28,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -478,11 +481,28 @@ static void raise_nofile(rlim_t want) {
 }
 
 /* idle_peer is the forked child: accept n connections, hold them until the
- * control pipe reaches end of file, then exit (closing them all). */
-static void idle_peer(int lfd, int ctrl, int n, unsigned max_s) __attribute__((noreturn));
-static void idle_peer(int lfd, int ctrl, int n, unsigned max_s) {
+ * control pipe reaches end of file, then exit (closing them all). It dies
+ * with the parent, and alarm(2) bounds it. */
+static void idle_peer(int lfd, int ctrl, int n, unsigned max_s, pid_t parent) __attribute__((noreturn));
+static void idle_peer(int lfd, int ctrl, int n, unsigned max_s, pid_t parent) {
     alarm(max_s); /* alarms are not inherited across fork */
-    for (int i = 0; i < n; i++) tcp_accept(lfd); /* descriptors are held until exit */
+    /* Die with the parent (it may exit on an error before closing ctrl). */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) die(errno, "prctl(PR_SET_PDEATHSIG)");
+    if (getppid() != parent) _exit(1);
+    /* Accept while watching the control pipe too, so that the parent
+     * closing it early (after a failure) ends the child at once. */
+    struct pollfd pfd[2] = {{.fd = lfd, .events = POLLIN}, {.fd = ctrl, .events = POLLIN}};
+    for (int held = 0; held < n;) {
+        if (poll(pfd, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            die(errno, "idle peer: poll");
+        }
+        if (pfd[1].revents != 0) _exit(0);
+        if (pfd[0].revents & POLLIN) {
+            tcp_accept(lfd); /* descriptors are held until exit */
+            held++;
+        }
+    }
     char b;
     for (;;) {
         ssize_t r = read(ctrl, &b, 1);
@@ -503,11 +523,12 @@ static void op_idle(void) {
     int ctrl[2];
     if (pipe2(ctrl, O_CLOEXEC) != 0) die(errno, "pipe2");
     if (fflush(stdout) != 0) die(errno, "fflush");
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) die(errno, "fork");
     if (pid == 0) {
         xclose(ctrl[1]);
-        idle_peer(lfd, ctrl[0], nconns, g_max_s);
+        idle_peer(lfd, ctrl[0], nconns, g_max_s, parent);
     }
     xclose(ctrl[0]);
     xclose(lfd);

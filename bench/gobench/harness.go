@@ -523,6 +523,9 @@ func startIdlePeer(n int) (*idlePeer, error) {
 	cmd := exec.Command(exe, "--idle-peer", strconv.Itoa(n))
 	cmd.ExtraFiles = []*os.File{ln, ctrlR} // fds 3 and 4 in the child
 	cmd.Stderr = os.Stderr
+	// If this process dies, so does the child (it would otherwise hold
+	// 10,000 connections until its watchdog fires).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		return nil, errors.Join(err, ctrlW.Close())
 	}
@@ -550,31 +553,41 @@ func (p *idlePeer) wait() error {
 
 // runIdlePeer is the child side (gobench --idle-peer N): accept n
 // connections on fd 3 and hold them until fd 4 (the control pipe) reaches
-// end of file, then exit, which closes them all. The caller's watchdog
-// bounds the whole thing.
+// end of file, then return so that the process exits and closes them all.
+// The parent closing the pipe early (after a failure) ends the child at
+// once, even mid-accept; the caller's watchdog bounds the rest.
 func runIdlePeer(n int) error {
 	ln, ctrl := 3, os.NewFile(4, "idle-ctrl")
-	quit := make(chan struct{})
+	acceptErr := make(chan error, 1)
 	go func() {
+		held := make([]int, 0, n) // kept until the process exits
+		for len(held) < n {
+			fd, _, err := syscall.Accept4(ln, syscall.SOCK_CLOEXEC)
+			if err == syscall.EINTR || err == syscall.ECONNABORTED {
+				continue
+			}
+			if err != nil {
+				acceptErr <- fmt.Errorf("accept after %d: %w", len(held), err)
+				return
+			}
+			held = append(held, fd)
+		}
+		select {} // hold the descriptors; main returns when the pipe closes
+	}()
+	ctrlDone := make(chan struct{})
+	go func() {
+		defer close(ctrlDone)
 		buf := make([]byte, 1)
 		for {
 			if _, err := ctrl.Read(buf); err != nil { // io.EOF when the parent closes it
-				close(quit)
 				return
 			}
 		}
 	}()
-	held := make([]int, 0, n)
-	for len(held) < n {
-		fd, _, err := syscall.Accept4(ln, syscall.SOCK_CLOEXEC)
-		if err == syscall.EINTR || err == syscall.ECONNABORTED {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("accept after %d: %w", len(held), err)
-		}
-		held = append(held, fd)
+	select {
+	case err := <-acceptErr:
+		return err
+	case <-ctrlDone:
+		return nil
 	}
-	<-quit
-	return nil // exiting closes every held descriptor
 }

@@ -11,9 +11,11 @@ with exit status 1; signal.alarm bounds the whole run (--max-s).
 """
 
 import argparse
+import ctypes
 import json
 import os
 import resource
+import selectors
 import signal
 import socket
 import sys
@@ -270,6 +272,17 @@ def raise_nofile(want):
     resource.setrlimit(resource.RLIMIT_NOFILE, (want, max(hard, want)))
 
 
+def die_with_parent(parent):
+    """Have the kernel SIGKILL this forked child if the parent dies (it may
+    be killed before it closes the control pipe); prctl through ctypes, as
+    the os module has no binding for it."""
+    pr_set_pdeathsig = 1
+    if ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG)")
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def idle_10k(ctx):
     """10,000 (1,000 with --quick) loopback TCP connections to a forked peer
     process, one thread per connection blocked in recv. The peer ends live in
@@ -282,14 +295,26 @@ def idle_10k(ctx):
     ln.listen(4096)
     addr = ln.getsockname()
     ctrl_r, ctrl_w = os.pipe()
+    parent = os.getpid()
     pid = os.fork()  # still single-threaded here
     if pid == 0:
         code = 1
         try:
             signal.alarm(ctx.max_s)  # alarms are not inherited across fork
+            die_with_parent(parent)
             os.close(ctrl_w)
-            held = [ln.accept()[0] for _ in range(nconns)]
-            while os.read(ctrl_r, 1):
+            # Accept while watching the control pipe too, so that the
+            # parent closing it early (after a failure) ends the child.
+            held = []
+            with selectors.DefaultSelector() as sel:
+                sel.register(ln, selectors.EVENT_READ)
+                sel.register(ctrl_r, selectors.EVENT_READ)
+                while len(held) < nconns:
+                    ready = [key.fileobj for key, _ in sel.select()]
+                    if ctrl_r in ready:
+                        break
+                    held.append(ln.accept()[0])
+            while len(held) == nconns and os.read(ctrl_r, 1):
                 pass
             del held
             code = 0
@@ -326,6 +351,9 @@ def idle_10k(ctx):
         nthreads, rss = read_status()
         if woken:
             raise RuntimeError(f"{len(woken)} receivers returned before their peers closed")
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)  # do not leave the child holding connections
+        raise
     finally:
         # Wake the receivers one at a time (shutdown makes recv return b""),
         # joining each before the next: waking 10,000 threads at once makes
