@@ -15,6 +15,9 @@ Usage (from anywhere):
     python3 test/pysock/gen_golden.py --hermetic      # also run every file under strace and fail on
                                                       # any DNS traffic, naming the guilty case
     python3 test/pysock/gen_golden.py --lint          # only validate the expression language
+    python3 test/pysock/gen_golden.py --isolation     # also run every case of a file not marked
+                                                      # '# stateful' in a python3 -c of its own and
+                                                      # demand the same answer (slow)
 
 Each case line is checked against pysock's expression language before anything
 is evaluated; a line outside the language is an error.
@@ -22,6 +25,7 @@ is evaluated; a line outside the language is an error.
 
 import argparse
 import ast
+import concurrent.futures
 import io
 import json
 import os
@@ -40,7 +44,7 @@ FORMAT = "pysock-golden/1"
 
 # Per-case wall-clock budget (seconds).  A case slower than SLOW is reported; one
 # slower than LIMIT fails the run: it is almost certainly talking to a nameserver.
-SLOW = 0.2
+SLOW = 0.5
 LIMIT = 2.0
 
 FUNCTIONS = frozenset("""
@@ -190,10 +194,20 @@ def parse_line(text):
 
 def read_cases(path):
     """Return a list of dicts {src, expr, machine} for one case file."""
+    return read_case_file(path)[1]
+
+
+def read_case_file(path):
+    """Return (stateful, cases) for one case file.
+
+    A comment line starting with '# stateful' declares that answers depend on earlier lines."""
     cases = []
+    stateful = False
     with open(path, encoding="utf-8") as f:
         for n, raw in enumerate(f, 1):
             line = raw.rstrip("\n")
+            if re.match(r"\s*#\s*stateful\b", line):
+                stateful = True
             try:
                 parsed = parse_line(line)
             except CaseError as e:
@@ -203,7 +217,7 @@ def read_cases(path):
             expr, comment = parsed
             machine = re.match(r"machine\b", comment) is not None
             cases.append({"src": n, "expr": expr, "machine": machine})
-    return cases
+    return stateful, cases
 
 
 # The program each python3 child runs.  It reads the expressions as a JSON list on
@@ -216,12 +230,13 @@ def read_cases(path):
 # uses the backslashreplace error handler, so a lone surrogate in a message becomes
 # `\udcff`.  A per-case marker access() lets --hermetic attribute syscalls to cases.
 CHILD = r'''
-import json, os, sys, time, traceback
+import json, os, platform, sys, time, traceback
 exprs = json.load(sys.stdin)
 marker = os.environ.get("PYSOCK_GOLDEN_MARKER")
+out = sys.stdout
+out.write(json.dumps({"python": platform.python_version(), "libc": " ".join(platform.libc_ver())}) + "\n")
 ns = {"__name__": "__main__", "__builtins__": __builtins__}
 exec("from socket import *", ns)
-out = sys.stdout
 for i, expr in enumerate(exprs):
     code = compile(expr, "<string>", "eval")
     if marker:
@@ -255,15 +270,17 @@ def run_child(python, exprs, strace_log=None, marker=None):
     if p.returncode != 0:
         raise SystemExit("python3 child failed (rc %d):\n%s" % (p.returncode, p.stderr))
     recs = [json.loads(l) for l in p.stdout.splitlines()]
-    if len(recs) != len(exprs):
-        raise SystemExit("python3 child returned %d records for %d expressions" % (len(recs), len(exprs)))
-    return recs
+    if len(recs) != len(exprs) + 1:
+        raise SystemExit("python3 child returned %d records for %d expressions" % (len(recs) - 1, len(exprs)))
+    return recs[0], recs[1:]
 
 
 def evaluate(python, path, check_state=True):
-    """Evaluate one case file; returns (cases with results, list of problems)."""
-    cases = read_cases(path)
-    recs = run_child(python, [c["expr"] for c in cases])
+    """Evaluate one case file; returns (header, cases with results, list of problems)."""
+    stateful, cases = read_case_file(path)
+    env, recs = run_child(python, [c["expr"] for c in cases])
+    header = {"format": FORMAT, "cases": "cases/" + os.path.basename(path), "stateful": stateful}
+    header.update(env)
     problems = []
     for c, r in zip(cases, recs):
         c.update(stream=r["stream"], line=r["line"], seconds=r["seconds"])
@@ -276,19 +293,36 @@ def evaluate(python, path, check_state=True):
     # compares against the golden file), so re-run without them and demand equal results.
     if check_state and any(c["machine"] for c in cases):
         rest = [c for c in cases if not c["machine"]]
-        recs2 = run_child(python, [c["expr"] for c in rest])
+        _, recs2 = run_child(python, [c["expr"] for c in rest])
         for c, r in zip(rest, recs2):
             if (c["stream"], c["line"]) != (r["stream"], r["line"]):
                 problems.append("%s:%d: result changes when the '# machine' cases are left out: %s"
                                 % (os.path.relpath(path, HERE), c["src"], c["expr"]))
-    return cases, problems
+    return header, cases, problems
 
 
-def golden_text(name, cases):
-    v = sys.version_info
-    lines = [json.dumps({"format": FORMAT, "cases": "cases/" + name,
-                         "python": "%d.%d.%d" % (v.major, v.minor, v.micro)},
-                        ensure_ascii=False)]
+def isolation_check(python, path, cases):
+    """Run each non-machine case of a file not marked stateful in a process of its own,
+    exactly as `python3 -c 'from socket import *; print(repr(EXPR))'`, and compare."""
+    def one(c):
+        p = subprocess.run([python, "-c", "from socket import *; print(repr(%s))" % c["expr"]],
+                           capture_output=True, text=True, timeout=30,
+                           encoding="utf-8", errors="surrogateescape")
+        if p.returncode == 0:
+            return c, ("out", p.stdout.rstrip("\n"))
+        return c, ("err", p.stderr.rstrip("\n").rsplit("\n", 1)[-1])
+    problems = []
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        for c, got in ex.map(one, [c for c in cases if not c["machine"]]):
+            if got != (c["stream"], c["line"]):
+                problems.append("%s:%d: %s: one file gives %r, its own process gives %r (mark the file "
+                                "'# stateful' or move the case)" % (os.path.relpath(path, HERE), c["src"],
+                                                                  c["expr"], c["line"], got[1]))
+    return problems
+
+
+def golden_text(header, cases):
+    lines = [json.dumps(header, ensure_ascii=False)]
     for c in cases:
         if c["machine"]:
             rec = {"src": c["src"], "expr": c["expr"], "machine": True}
@@ -334,6 +368,9 @@ def main():
                          "(the default when strace is installed)")
     ap.add_argument("--no-hermetic", dest="hermetic", action="store_false", help="skip the strace check")
     ap.add_argument("--lint", action="store_true", help="only validate the case files")
+    ap.add_argument("--isolation", action="store_true",
+                    help="also check that files not marked '# stateful' give the same answers "
+                         "one process per case (slow)")
     args = ap.parse_args()
 
     if args.hermetic is None:
@@ -355,17 +392,19 @@ def main():
             continue
         name = os.path.basename(path)
         if args.emit:
-            cases, _ = evaluate(args.python, path, check_state=False)
+            _, cases, _ = evaluate(args.python, path, check_state=False)
             for c in cases:
                 print(json.dumps({"file": name, **c}, ensure_ascii=False))
             continue
-        cases, probs = evaluate(args.python, path)
+        header, cases, probs = evaluate(args.python, path)
+        if args.isolation and not header["stateful"]:
+            probs += isolation_check(args.python, path, cases)
         if args.hermetic:
             if not shutil.which("strace"):
                 raise SystemExit("--hermetic needs strace")
             probs += hermetic_check(args.python, path)
         problems += probs
-        text = golden_text(name, cases)
+        text = golden_text(header, cases)
         gpath = os.path.join(GOLDEN_DIR, name)
         if args.check:
             old = open(gpath, encoding="utf-8").read() if os.path.exists(gpath) else ""
