@@ -102,7 +102,7 @@ func reprValues() []any {
 
 	// Containers.
 	vs = append(vs, Tuple{}, Tuple{1}, Tuple{1, "a"}, Tuple{Tuple{}}, Tuple{Tuple{1}}, List{}, List{1},
-		List{Tuple{"a", []byte("b")}, nil, 1.5, List{}}, Tuple{List{Tuple{true}}, -0.0, "'"},
+		List{Tuple{"a", []byte("b")}, nil, 1.5, List{}}, Tuple{List{Tuple{true}}, math.Copysign(0, -1), "'"},
 		Tuple{"127.0.0.1", 80}, Tuple{"::1", 80, 0, 0})
 	return vs
 }
