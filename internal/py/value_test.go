@@ -73,7 +73,7 @@ func TestReprOfOtherValues(t *testing.T) {
 
 func TestReprChecked(t *testing.T) {
 	limit := new(big.Int).Exp(big.NewInt(10), big.NewInt(MaxStrDigits), nil) // 4301 digits
-	ok := new(big.Int).Sub(limit, big.NewInt(1))                            // 4300 digits
+	ok := new(big.Int).Sub(limit, big.NewInt(1))                             // 4300 digits
 	s, err := ReprChecked(new(big.Int).Neg(ok))
 	require.NoError(t, err)
 	assert.Len(t, s, MaxStrDigits+1)
