@@ -10,7 +10,7 @@ CTESTS  := $(wildcard test/c/*.c)
 export ASAN_OPTIONS  := detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS := halt_on_error=1:print_stacktrace=1
 
-.PHONY: all test lint fmt-check vet staticcheck gotest ctest ctest-san clean
+.PHONY: all test lint fmt-check vet staticcheck gotest ctest ctest-san fuzz clean
 
 all: build/libcsock.a
 
@@ -59,6 +59,11 @@ ctest: build/libcsock.a
 
 ctest-san: build/san/libcsock.a build/libcsock.a
 	$(call run_ctests,build/san/libcsock.a,build/ctest-san,$(CSAN))
+
+# Every fuzz target for FUZZTIME each (default 60s); fails on any crash. CI runs the seed
+# corpora only, as part of go test.
+fuzz:
+	FUZZTIME=$(or $(FUZZTIME),60s) scripts/fuzz.sh
 
 clean:
 	rm -rf build bin
