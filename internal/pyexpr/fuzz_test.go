@@ -24,7 +24,7 @@ func FuzzParseEval(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string) {
 		// A hang would otherwise only show as a stalled fuzzer: make it a
 		// crash, so that the input is saved.
-		tm := time.AfterFunc(30*time.Second, func() { panic(fmt.Sprintf("too slow: %q", src)) })
+		tm := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("too slow: %q", src)) })
 		defer tm.Stop()
 		n, err := Parse(src)
 		if err != nil {

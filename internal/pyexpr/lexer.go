@@ -1,7 +1,6 @@
 package pyexpr
 
 import (
-	"fmt"
 	"math/big"
 	"strconv"
 	"strings"
@@ -445,11 +444,4 @@ func decodeBytes(body []rune, raw bool, base int) ([]byte, error) {
 		b[i] = byte(r)
 	}
 	return b, nil
-}
-
-func (t token) String() string {
-	if t.kind == tEOF {
-		return "end of expression"
-	}
-	return fmt.Sprintf("%s", quote(t.text))
 }

@@ -47,13 +47,13 @@ const (
 	// MaxIntBits is the largest int result, in bits.
 	MaxIntBits = 1 << 20
 	// MaxLen is the longest str (in code points) or bytes result.
-	MaxLen = 1 << 24
+	MaxLen = 1 << 22
 	// MaxItems is the longest tuple or list result.
 	MaxItems = 1 << 20
 	// MaxSize bounds the printed size (roughly, the length of repr) of a
 	// result, nested tuples and lists counted in full, so that a result
 	// made of shared references cannot expand beyond reach when printed.
-	MaxSize = 1 << 25
+	MaxSize = 1 << 24
 	// MaxWork bounds the total work of the operators of one expression, in
 	// rough units of bytes built (bits for int arithmetic), so that many
 	// operations on large values cannot add up to minutes.
