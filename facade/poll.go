@@ -1,0 +1,480 @@
+package facade
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/csock/csock/csock"
+)
+
+// This file is the I/O engine under every socket method that may wait: how CPython's
+// blocking, non-blocking and timeout modes are emulated over a descriptor that is always
+// O_NONBLOCK, with Go's runtime network poller doing the waiting.
+//
+// The descriptor. Every facade socket's descriptor is non-blocking at the OS level. Each
+// attempt at an operation is one shim call (csock.Recv, csock.Send, ...); recv and send
+// calls also carry MSG_DONTWAIT, so that an attempt never blocks its thread even if someone
+// cleared O_NONBLOCK on the open file description (Detach does, for a socket whose timeout
+// is None, and a Dup or FromFD copy shares the description). EINTR is retried at once
+// (PEP 475) and never reported.
+//
+// Lazy registration. A socket that never has to wait never touches the poller: socket()
+// followed by close() is two system calls. The first time an attempt fails with EAGAIN in
+// blocking or timeout mode, the socket registers: it duplicates its descriptor
+// (F_DUPFD_CLOEXEC) and hands the duplicate to os.NewFile, which, the descriptor being
+// non-blocking, adds it to the poller; the socket keeps the file's syscall.RawConn. The
+// user-visible descriptor (Fileno, Detach) stays the original one, which the os package
+// never owns, so Detach can hand back the number Fileno reported (CPython's testDetach
+// asserts it) and os.File.Fd, which would make the descriptor blocking, is never called.
+// The cost is one extra descriptor per socket that has waited at least once, released by
+// Close and Detach.
+//
+// Edge-triggered wake-ups. The poller is edge-triggered and forgets a pending readiness
+// when an operation is prepared (runtime_pollReset). So once a socket is registered, every
+// attempt that may be followed by a wait runs inside the RawConn callback, after the
+// reset: a readiness edge that arrives after the attempt's EAGAIN then wakes the wait. An
+// attempt outside the callback is made only when no wait follows it: before registration
+// (the first attempt), in non-blocking mode, and as the last attempt of a timeout-mode
+// call whose deadline passed before the callback could run (CPython makes that attempt
+// too: its poll reports the socket ready first).
+//
+// No allocation on the hot path. The callback passed to RawConn.Read and Write would
+// allocate if it were a closure, so each direction has one ioOp holding the operation's
+// arguments and results, whose pre-bound method value is made once at registration; a
+// one-slot channel serialises the operations of a direction (the poller serialises
+// concurrent readers anyway) and lets a waiting call give up when its timeout passes or its
+// context ends.
+//
+// Deadlines. A call in timeout mode computes its deadline once (sendall: once for the
+// whole call, CPython's B.5) and sets it on the hidden file; a later call without a
+// deadline clears it. A context's cancellation sets a deadline in the past, which wakes the
+// waiter at once; the earlier of the two wins. CPython's poll() waits whole milliseconds,
+// rounded up, so its timeouts can fire up to 1 ms later than these, which use the exact
+// nanosecond value.
+//
+// Close. Close marks the descriptor closed (new attempts fail with EBADF), closes the
+// hidden file, which wakes every waiter (they report CPython's [Errno 9] Bad file
+// descriptor) and waits for callbacks still running, then waits until no shim call on the
+// original descriptor is in flight, and only then closes it: a descriptor number is never
+// released while a call might still use it (the fd-reuse race internal/poll's fdMutex
+// prevents too).
+
+// fdRef guards the original descriptor: a count of shim calls in flight and a closed bit.
+type fdRef struct {
+	fd      int
+	state   atomic.Uint64 // closedBit | number of calls in flight
+	drained chan struct{} // made by setClosed before it sets closedBit; closed by the last decref
+}
+
+const closedBit = 1 << 63
+
+// incref registers a call about to use the descriptor; false once it is closed.
+func (r *fdRef) incref() bool {
+	for {
+		old := r.state.Load()
+		if old&closedBit != 0 {
+			return false
+		}
+		if r.state.CompareAndSwap(old, old+1) {
+			return true
+		}
+	}
+}
+
+// decref ends a call registered by incref.
+func (r *fdRef) decref() {
+	if r.state.Add(^uint64(0)) == closedBit {
+		close(r.drained)
+	}
+}
+
+// closed reports whether setClosed has run.
+func (r *fdRef) closed() bool { return r.state.Load()&closedBit != 0 }
+
+// setClosed marks the descriptor closed and reports whether this call did it, and whether
+// calls were still in flight (then waitDrained waits for them). Callers serialise
+// setClosed (Socket.closeMu).
+func (r *fdRef) setClosed() (first, busy bool) {
+	ch := make(chan struct{})
+	r.drained = ch
+	for {
+		old := r.state.Load()
+		if old&closedBit != 0 {
+			return false, false
+		}
+		if r.state.CompareAndSwap(old, old|closedBit) {
+			return true, old != 0
+		}
+	}
+}
+
+// waitDrained waits until the calls in flight when setClosed ran have ended.
+func (r *fdRef) waitDrained(busy bool) {
+	if busy {
+		<-r.drained
+	}
+}
+
+// opKind is the system call an ioOp attempts.
+type opKind uint8
+
+const (
+	opRecv     opKind = iota // recv(2) into buf
+	opRecvFrom               // recvfrom(2) into buf, sender in addr
+	opAccept                 // accept4(2), new descriptor in n, peer in addr
+	opSend                   // send(2) of buf
+	opSendAll                // send(2) until buf[n:] is empty (at least once)
+	opSendTo                 // sendto(2) of buf to addr
+	opConnect                // poll a connect in progress: SO_ERROR, then getpeername(2)
+	opUser                   // the function of a RawConn.Read or Write
+)
+
+// opArgs are one operation's arguments and results.
+type opArgs struct {
+	kind  opKind
+	buf   []byte
+	flags int
+	addr  csock.Addr // sendto's destination; recvfrom's and accept's peer
+	user  func(fd uintptr) bool
+	n     int   // bytes transferred (sendall: so far), or accept's descriptor
+	err   error // the result: nil, a syscall.Errno, errTimedOut or a context's error
+}
+
+// attempt makes one attempt at the operation on r's descriptor (retrying EINTR at once).
+// It reports false when the operation would block (EAGAIN), leaving a's results as they
+// were; otherwise the results are in a.n and a.err.
+func (a *opArgs) attempt(r *fdRef) bool {
+	for {
+		if !r.incref() {
+			a.err = syscall.EBADF
+			return true
+		}
+		var n int
+		var err error
+		fd := r.fd
+		switch a.kind {
+		case opRecv:
+			n, err = csock.Recv(fd, a.buf, a.flags|csock.MSG_DONTWAIT)
+		case opRecvFrom:
+			n, err = csock.RecvFrom(fd, a.buf, a.flags|csock.MSG_DONTWAIT, &a.addr)
+		case opAccept:
+			n, err = csock.Accept(fd, csock.SOCK_NONBLOCK, &a.addr)
+		case opSend:
+			n, err = csock.Send(fd, a.buf, a.flags|csock.MSG_DONTWAIT)
+		case opSendAll:
+			n, err = csock.Send(fd, a.buf[a.n:], a.flags|csock.MSG_DONTWAIT)
+			if err == nil {
+				a.n += n
+				if a.n < len(a.buf) {
+					r.decref()
+					continue
+				}
+			}
+		case opSendTo:
+			n, err = csock.SendTo(fd, a.buf, a.flags|csock.MSG_DONTWAIT, &a.addr)
+		case opConnect:
+			err = connectStatus(fd, &a.addr)
+		case opUser:
+			if !a.user(uintptr(fd)) {
+				err = syscall.EAGAIN
+			}
+		}
+		r.decref()
+		switch err {
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return false
+		}
+		if a.kind != opSendAll {
+			a.n = n
+		}
+		a.err = err
+		return true
+	}
+}
+
+// connectStatus reports how a non-blocking connect is going: nil once connected, EAGAIN
+// while in progress, else the error it failed with. SO_ERROR is 0 both while the
+// connection is pending and once it is made, so getpeername(2) tells the two apart (what
+// Go's net package does too).
+func connectStatus(fd int, peer *csock.Addr) error {
+	v, err := csock.GetSockOptInt(fd, csock.SOL_SOCKET, csock.SO_ERROR)
+	if err != nil {
+		return err
+	}
+	switch e := syscall.Errno(v); e {
+	case 0:
+		switch err := csock.GetPeerName(fd, peer); err {
+		case nil:
+			return nil
+		case syscall.ENOTCONN:
+			return syscall.EAGAIN
+		default:
+			return err
+		}
+	case syscall.EISCONN:
+		return nil
+	case syscall.EINPROGRESS, syscall.EALREADY, syscall.EINTR:
+		return syscall.EAGAIN
+	default:
+		return e
+	}
+}
+
+// pollFile is a socket's registration with the poller: the hidden duplicate descriptor as
+// an *os.File, its RawConn, and the operation state of each direction.
+type pollFile struct {
+	f    *os.File
+	rc   syscall.RawConn
+	r, w ioOp
+}
+
+// ioOp is the operation state of one direction of a registered socket.
+type ioOp struct {
+	pf    *pollFile
+	ref   *fdRef
+	write bool
+	sem   chan struct{}      // one slot: held by the call using this direction
+	fn    func(uintptr) bool // o.run, bound once
+
+	args  opArgs // guarded by sem
+	tried bool   // run was called during the current wait (guarded by sem)
+
+	deadline time.Time // the deadline set on the file for this direction (guarded by sem)
+	dirty    bool      // the deadline may differ from deadline (a context moved it)
+
+	cancelMu sync.Mutex
+	gen      uint64 // guarded by cancelMu; bumped when a call ends
+}
+
+func (o *ioOp) init(pf *pollFile, ref *fdRef, write bool) {
+	o.pf, o.ref, o.write = pf, ref, write
+	o.sem = make(chan struct{}, 1)
+	o.fn = o.run
+}
+
+// run is the RawConn callback: one attempt; true when the operation is over.
+func (o *ioOp) run(uintptr) bool {
+	o.tried = true
+	return o.args.attempt(o.ref)
+}
+
+// setDeadline sets the file's deadline for this direction.
+func (o *ioOp) setDeadline(t time.Time) {
+	if o.write {
+		o.pf.f.SetWriteDeadline(t)
+	} else {
+		o.pf.f.SetReadDeadline(t)
+	}
+}
+
+// lock takes the direction for one call, giving up at the deadline dl (if not zero) or
+// when ctx (if not nil) ends.
+func (o *ioOp) lock(dl time.Time, ctx context.Context) error {
+	select {
+	case o.sem <- struct{}{}:
+		return nil
+	default:
+	}
+	done := ctx.Done()
+	var expired <-chan time.Time
+	if !dl.IsZero() {
+		t := time.NewTimer(time.Until(dl))
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case o.sem <- struct{}{}:
+		return nil
+	case <-done:
+		return ctx.Err()
+	case <-expired:
+		return errTimedOut
+	}
+}
+
+func (o *ioOp) unlock() { <-o.sem }
+
+// wait runs the operation in o.args on the poller until it is over, its deadline dl
+// passes, ctx ends or the socket closes; the outcome is in o.args.
+func (o *ioOp) wait(dl time.Time, ctx context.Context) {
+	if o.dirty || !dl.Equal(o.deadline) {
+		o.setDeadline(dl)
+		o.deadline, o.dirty = dl, false
+	}
+	if ctx.Done() != nil {
+		o.cancelMu.Lock()
+		gen := o.gen
+		o.cancelMu.Unlock()
+		stop := context.AfterFunc(ctx, func() {
+			o.cancelMu.Lock()
+			if o.gen == gen {
+				o.setDeadline(aLongTimeAgo)
+			}
+			o.cancelMu.Unlock()
+		})
+		defer func() {
+			stop()
+			o.cancelMu.Lock()
+			o.gen++
+			o.cancelMu.Unlock()
+			o.dirty = true
+		}()
+	}
+	for {
+		// Set the deadline before looking at ctx: a cancellation that comes later moves
+		// the deadline after this (see the AfterFunc above), one that came earlier is seen.
+		if ctx.Err() != nil {
+			o.args.err = ctx.Err()
+			return
+		}
+		o.tried = false
+		var err error
+		if o.write {
+			err = o.pf.rc.Write(o.fn)
+		} else {
+			err = o.pf.rc.Read(o.fn)
+		}
+		if err == nil {
+			return
+		}
+		if o.ref.closed() {
+			o.args.err = syscall.EBADF
+			return
+		}
+		if ctx.Err() != nil {
+			o.args.err = ctx.Err()
+			return
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			if !dl.IsZero() && !time.Now().Before(dl) {
+				if !o.tried && o.args.attempt(o.ref) {
+					return
+				}
+				o.args.err = errTimedOut
+				return
+			}
+			// Not our deadline (a context that ended after our last look): restore it.
+			o.setDeadline(dl)
+			o.deadline = dl
+			continue
+		}
+		// The poller refused to wait (the descriptor is not pollable, or reported an
+		// error alone): attempt directly, and poll slowly if it still would block.
+		if o.args.attempt(o.ref) {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// aLongTimeAgo is a deadline in the past: setting it wakes a waiter at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// poller returns the socket's registration with the poller, registering it first if need
+// be (see the top of this file).
+func (s *Socket) poller() (*pollFile, error) {
+	if pf := s.pf.Load(); pf != nil {
+		return pf, nil
+	}
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
+	if pf := s.pf.Load(); pf != nil {
+		return pf, nil
+	}
+	if !s.ref.incref() {
+		return nil, syscall.EBADF
+	}
+	dfd, err := csock.Dup(s.ref.fd)
+	s.ref.decref()
+	if err != nil {
+		return nil, err
+	}
+	// os.NewFile registers the descriptor only if it is non-blocking; it is, unless
+	// someone cleared the flag on the shared file description behind our back.
+	if err := csock.SetNonblock(dfd, true); err != nil {
+		csock.Close(dfd)
+		return nil, err
+	}
+	f := os.NewFile(uintptr(dfd), fmt.Sprintf("csock:%d", s.ref.fd))
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	pf := &pollFile{f: f, rc: rc}
+	pf.r.init(pf, s.ref, false)
+	pf.w.init(pf, s.ref, true)
+	s.pf.Store(pf)
+	return pf, nil
+}
+
+// deadlineFor is the deadline of a call starting now with timeout t (zero when t is not
+// a timeout).
+func deadlineFor(t timeoutNS) time.Time {
+	if t <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(time.Duration(t))
+}
+
+// do runs the operation a in the socket's timeout mode: CPython's sock_call (B.2). write
+// says which readiness it waits for. The outcome is in a.err (nil, a syscall.Errno,
+// errTimedOut or ctx's error).
+func (s *Socket) do(ctx context.Context, a *opArgs, write bool) {
+	t := timeoutNS(s.timeout.Load())
+	s.doTimeout(ctx, a, write, t, deadlineFor(t))
+}
+
+// doTimeout is do with the timeout t and its deadline dl already taken.
+func (s *Socket) doTimeout(ctx context.Context, a *opArgs, write bool, t timeoutNS, dl time.Time) {
+	if ctx.Err() != nil {
+		a.err = ctx.Err()
+		return
+	}
+	pf := s.pf.Load()
+	if pf == nil || t == 0 {
+		if a.attempt(s.ref) {
+			return
+		}
+		if t == 0 {
+			a.err = syscall.EAGAIN
+			return
+		}
+		if !dl.IsZero() && !time.Now().Before(dl) {
+			a.err = errTimedOut
+			return
+		}
+		var err error
+		if pf, err = s.poller(); err != nil {
+			a.err = err
+			return
+		}
+	}
+	s.waitOn(pf, ctx, a, write, dl)
+}
+
+// waitOn copies a into the direction's state, waits for it there, and copies the outcome
+// back.
+func (s *Socket) waitOn(pf *pollFile, ctx context.Context, a *opArgs, write bool, dl time.Time) {
+	o := &pf.r
+	if write {
+		o = &pf.w
+	}
+	if err := o.lock(dl, ctx); err != nil {
+		a.err = err
+		return
+	}
+	o.args = *a
+	o.wait(dl, ctx)
+	*a = o.args
+	o.args = opArgs{}
+	o.unlock()
+}

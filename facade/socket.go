@@ -1,0 +1,689 @@
+package facade
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/csock/csock/csock"
+)
+
+// Socket is CPython's socket.socket object (the Python class, not the bare
+// _socket.socket): a descriptor plus its family, type, protocol and timeout mode. It is
+// safe for concurrent use by several goroutines; operations in the same direction (two
+// receives, or two sends) run one after the other.
+//
+// Its descriptor is always non-blocking at the OS level; the timeout modes of CPython
+// (None: blocking, 0.0: non-blocking, > 0: timeout) are emulated on top with Go's runtime
+// network poller, so a goroutine waiting in Recv or Accept holds no OS thread. Where this
+// shows (the O_NONBLOCK flag of Fileno's descriptor, Detach, an adopted descriptor), the
+// method's documentation says so; poll.go describes the machinery.
+//
+// A Socket must be closed with Close (or given up with Detach). If it becomes unreachable
+// while open, its descriptor is closed when the garbage collector notices, as CPython does
+// for a socket it collects (without the ResourceWarning).
+type Socket struct {
+	ref    *fdRef // the descriptor; a separate object so that a cleanup can close it
+	family int
+	typ    int // without SOCK_NONBLOCK and SOCK_CLOEXEC
+	proto  int
+
+	timeout atomic.Int64 // timeoutNS
+	// nonblockCPy is the O_NONBLOCK state CPython's socket would have on its descriptor;
+	// Detach restores it.
+	nonblockCPy atomic.Bool
+
+	regMu sync.Mutex // serialises registration with the poller against Close
+	pf    atomic.Pointer[pollFile]
+
+	closeMu sync.Mutex // serialises Close and Detach
+
+	mu       sync.Mutex // guards pyClosed and ioRefs
+	pyClosed bool       // CPython's _closed: Close or Detach was called
+	ioRefs   int        // CPython's _io_refs: file objects made by MakeFile still open
+}
+
+// Compile-time checks of the interfaces a *Socket offers Go programs.
+var (
+	_ interface {
+		Read([]byte) (int, error)
+		Write([]byte) (int, error)
+		Close() error
+		SyscallConn() (syscall.RawConn, error)
+	} = (*Socket)(nil)
+)
+
+// socketFlags are the type bits CPython masks off the stored type.
+const socketFlags = csock.SOCK_NONBLOCK | csock.SOCK_CLOEXEC
+
+// newSocket wraps the non-blocking descriptor fd, which the new Socket owns. typ may
+// carry SOCK_NONBLOCK (timeout 0.0, as CPython's init_sockobject does) and SOCK_CLOEXEC;
+// otherwise the timeout is the module default.
+func newSocket(fd, family, typ, proto int) *Socket {
+	s := &Socket{ref: &fdRef{fd: fd}, family: family, typ: typ &^ socketFlags, proto: proto}
+	t := timeoutNS(defaultTimeout.Load())
+	if typ&csock.SOCK_NONBLOCK != 0 {
+		t = 0
+	}
+	s.timeout.Store(int64(t))
+	s.nonblockCPy.Store(t >= 0)
+	runtime.AddCleanup(s, closeLost, s.ref)
+	return s
+}
+
+// closeLost closes the descriptor of a Socket that became unreachable while open.
+func closeLost(r *fdRef) {
+	if first, _ := r.setClosed(); first {
+		csock.Close(r.fd)
+	}
+}
+
+// cInt is PyLong_AsInt's range check for a Go int (socket()'s arguments, shutdown).
+func cInt(v int) error {
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		return &OverflowError{Msg: "Python int too large to convert to C int"}
+	}
+	return nil
+}
+
+// New makes a socket: CPython's socket.socket(family, type, proto). -1 means the default
+// (AF_INET, SOCK_STREAM, 0). The descriptor is close-on-exec (not inheritable). Type()
+// reports typ without SOCK_NONBLOCK and SOCK_CLOEXEC; the timeout is the module default
+// (GetDefaultTimeout), or 0.0 when typ has SOCK_NONBLOCK. Errors are CPython's:
+// [Errno 97] for an unknown family, [Errno 22] for a bad type, and so on.
+//
+// Difference: the descriptor is always created O_NONBLOCK, whatever the timeout.
+func New(family, typ, proto int) (*Socket, error) {
+	for _, v := range [...]int{family, typ, proto} {
+		if err := cInt(v); err != nil {
+			return nil, err
+		}
+	}
+	if family == -1 {
+		family = csock.AF_INET
+	}
+	if typ == -1 {
+		typ = csock.SOCK_STREAM
+	}
+	if proto == -1 {
+		proto = 0
+	}
+	fd, err := csock.Socket(family, typ|csock.SOCK_NONBLOCK, proto)
+	if err != nil {
+		return nil, fromBinding(err)
+	}
+	return newSocket(fd, family, typ, proto), nil
+}
+
+// NewFromFileno adopts the socket descriptor fileno: CPython's socket.socket(family, type,
+// proto, fileno=fileno). The Socket owns the descriptor from then on (no duplicate is
+// made). The descriptor is checked with getsockname(2): a negative number is
+// "ValueError: negative file descriptor", a closed one [Errno 9], a non-socket [Errno 88].
+// Each of family, typ and proto given as -1 is read from the descriptor (getsockname's
+// family, SO_TYPE, SO_PROTOCOL, so proto is 6 for TCP); explicit values are trusted as
+// CPython trusts them. The timeout is the module default (0.0 if typ has SOCK_NONBLOCK).
+//
+// Difference: the descriptor is made O_NONBLOCK. CPython leaves its flag alone when the
+// default timeout is None, so adopting a non-blocking descriptor there gives a socket whose
+// recv raises BlockingIOError; here such a socket blocks as its timeout None says.
+// O_NONBLOCK belongs to the open file description, so every duplicate of fileno sees the
+// change.
+func NewFromFileno(fileno, family, typ, proto int) (*Socket, error) {
+	for _, v := range [...]int{family, typ, proto} {
+		if err := cInt(v); err != nil {
+			return nil, err
+		}
+	}
+	// CPython reads the number as a C long and keeps its low 32 bits (a C int).
+	fileno = int(int32(fileno))
+	if fileno < 0 {
+		return nil, &ValueError{Msg: "negative file descriptor"}
+	}
+	var sa csock.Addr
+	switch err := csock.GetSockName(fileno, &sa); err {
+	case nil:
+		if family == -1 {
+			family = sa.Family
+		}
+	case syscall.EBADF, syscall.ENOTSOCK:
+		return nil, fromBinding(err)
+	}
+	if family == -1 || typ == -1 || proto == -1 {
+		f, t, p, err := csock.SockInfo(fileno)
+		if err != nil {
+			return nil, fromBinding(err)
+		}
+		if family == -1 {
+			family = f
+		}
+		if typ == -1 {
+			typ = t
+		}
+		if proto == -1 {
+			proto = p
+		}
+	}
+	wasNonblock, err := csock.GetNonblock(fileno)
+	if err != nil {
+		return nil, fromBinding(err)
+	}
+	if !wasNonblock {
+		if err := csock.SetNonblock(fileno, true); err != nil {
+			return nil, fromBinding(err)
+		}
+	}
+	s := newSocket(fileno, family, typ, proto)
+	if timeoutNS(s.timeout.Load()) < 0 {
+		s.nonblockCPy.Store(wasNonblock)
+	}
+	return s, nil
+}
+
+// FromFD duplicates the socket descriptor fd and wraps the duplicate: CPython's
+// socket.fromfd(fd, family, type, proto). family, typ and proto are taken as given (-1
+// asks for detection, as in NewFromFileno); the caller keeps fd. The timeout is the module
+// default, not that of any Socket owning fd. Errors: [Errno 9] for a bad fd, [Errno 88] for
+// a non-socket.
+//
+// Differences: the duplicate is closed when the wrapping fails (CPython leaks it), and, as
+// with NewFromFileno, the shared open file description is made O_NONBLOCK.
+func FromFD(fd, family, typ, proto int) (*Socket, error) {
+	// socket.dup(fd) reads fd as a C long and keeps its low 32 bits.
+	nfd, err := csock.Dup(int(int32(fd)))
+	if err != nil {
+		return nil, fromBinding(err)
+	}
+	s, err := NewFromFileno(nfd, family, typ, proto)
+	if err != nil {
+		csock.Close(nfd)
+		return nil, err
+	}
+	return s, nil
+}
+
+// SocketPair makes a pair of connected sockets: CPython's socket.socketpair(family, type,
+// proto). -1 means the default (AF_UNIX, SOCK_STREAM, 0). Both ends are close-on-exec,
+// get the module default timeout (0.0 if typ has SOCK_NONBLOCK) and report the family,
+// type and protocol as given.
+func SocketPair(family, typ, proto int) (*Socket, *Socket, error) {
+	if err := cInts(family, typ, proto); err != nil {
+		return nil, nil, err
+	}
+	if family == -1 {
+		family = csock.AF_UNIX
+	}
+	if typ == -1 {
+		typ = csock.SOCK_STREAM
+	}
+	if proto == -1 {
+		proto = 0
+	}
+	fds, err := csock.SocketPair(family, typ|csock.SOCK_NONBLOCK, proto)
+	if err != nil {
+		return nil, nil, fromBinding(err)
+	}
+	return newSocket(fds[0], family, typ, proto), newSocket(fds[1], family, typ, proto), nil
+}
+
+// Family returns the address family, CPython's socket.family (an AddressFamily; a value
+// that is no member prints as its number).
+func (s *Socket) Family() AddressFamily { return AddressFamily(s.family) }
+
+// Type returns the socket type without SOCK_NONBLOCK and SOCK_CLOEXEC, CPython's
+// socket.type.
+func (s *Socket) Type() SocketKind { return SocketKind(s.typ) }
+
+// Proto returns the protocol as given when the socket was made (0 by default; detected
+// by NewFromFileno), CPython's socket.proto.
+func (s *Socket) Proto() int { return s.proto }
+
+// Fileno returns the descriptor, or -1 once the socket is closed or detached: CPython's
+// socket.fileno(). It never changes the descriptor's O_NONBLOCK flag, which is always set.
+func (s *Socket) Fileno() int {
+	if s.ref.closed() {
+		return -1
+	}
+	return s.ref.fd
+}
+
+// Close closes the socket: CPython's socket.close(). It is idempotent. If file objects
+// made by MakeFile are still open it only marks the socket closed (PyRepr shows
+// "[closed]") and the descriptor is closed when the last of them closes, as CPython's
+// _io_refs protocol does. ECONNRESET from close(2) is ignored; other errors are returned
+// (e.g. [Errno 9] when the descriptor was closed behind the socket's back).
+//
+// Goroutines waiting in the socket (Recv, Accept, Connect, SendAll, ...) wake at once and
+// fail with [Errno 9] Bad file descriptor. The descriptor number is released only after
+// every system call using it has returned.
+func (s *Socket) Close() error {
+	s.mu.Lock()
+	s.pyClosed = true
+	open := s.ioRefs > 0
+	s.mu.Unlock()
+	if open {
+		return nil
+	}
+	return s.realClose()
+}
+
+// realClose is CPython's _real_close: the descriptor's close.
+func (s *Socket) realClose() error {
+	fd, ok := s.release()
+	if !ok {
+		return nil
+	}
+	if err := csock.Close(fd); err != nil && err != syscall.ECONNRESET {
+		return fromBinding(err)
+	}
+	return nil
+}
+
+// release marks the descriptor closed, wakes and drains every call using it and tears
+// down the poller registration; it returns the descriptor, still open, and false if the
+// socket was already closed or detached.
+func (s *Socket) release() (int, bool) {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	first, busy := s.ref.setClosed()
+	if !first {
+		return -1, false
+	}
+	s.regMu.Lock()
+	pf := s.pf.Load()
+	s.regMu.Unlock()
+	if pf != nil {
+		// Wakes the waiters, and returns once no callback runs any more.
+		pf.f.Close()
+	}
+	s.ref.waitDrained(busy)
+	return s.ref.fd, true
+}
+
+// Detach gives up the descriptor without closing it and returns it, or -1 if the socket
+// was already closed or detached: CPython's socket.detach(). The socket then behaves as
+// closed (calls fail with [Errno 9]); GetTimeout still reports the old timeout.
+//
+// The descriptor comes back with the O_NONBLOCK flag CPython would have left: cleared when
+// the timeout is None (and the socket did not adopt a non-blocking descriptor), set
+// otherwise. The flag belongs to the open file description: a Dup or FromFD copy of this
+// socket that is still in use sees it too (its calls still never block a thread, as recv
+// and send carry MSG_DONTWAIT, but its accept and connect would).
+func (s *Socket) Detach() int {
+	s.mu.Lock()
+	s.pyClosed = true
+	s.mu.Unlock()
+	fd, ok := s.release()
+	if !ok {
+		return -1
+	}
+	if !s.nonblockCPy.Load() {
+		csock.SetNonblock(fd, false)
+	}
+	return fd
+}
+
+// retainIO is the hook a file object made by MakeFile calls when it is made: CPython's
+// `sock._io_refs += 1` in socket.makefile.
+func (s *Socket) retainIO() {
+	s.mu.Lock()
+	s.ioRefs++
+	s.mu.Unlock()
+}
+
+// releaseIO is the hook a file object calls when it closes: CPython's
+// socket._decref_socketios, called by SocketIO.close. If Close was called already and this
+// was the last open file, the descriptor is closed now.
+func (s *Socket) releaseIO() error {
+	s.mu.Lock()
+	if s.ioRefs > 0 {
+		s.ioRefs--
+	}
+	closed := s.pyClosed
+	s.mu.Unlock()
+	if closed {
+		return s.Close()
+	}
+	return nil
+}
+
+// isPyClosed reports CPython's socket._closed.
+func (s *Socket) isPyClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pyClosed
+}
+
+// Dup duplicates the socket: CPython's socket.dup(). The new Socket has a new
+// close-on-exec descriptor for the same socket, the same family, type and protocol, and
+// (unlike FromFD) the same timeout.
+func (s *Socket) Dup() (*Socket, error) {
+	if !s.ref.incref() {
+		return nil, newOSError(syscall.EBADF)
+	}
+	nfd, err := csock.Dup(s.ref.fd)
+	s.ref.decref()
+	if err != nil {
+		return nil, fromBinding(err)
+	}
+	d := newSocket(nfd, s.family, s.typ, s.proto)
+	t := s.timeout.Load()
+	d.timeout.Store(t)
+	d.nonblockCPy.Store(t >= 0)
+	return d, nil
+}
+
+// withFD runs f with the descriptor, or returns [Errno 9] once the socket is closed; an
+// errno f returns becomes CPython's OSError.
+func (s *Socket) withFD(f func(fd int) error) error {
+	if !s.ref.incref() {
+		return newOSError(syscall.EBADF)
+	}
+	err := f(s.ref.fd)
+	s.ref.decref()
+	return fromBinding(err)
+}
+
+// SetTimeout sets the timeout mode: CPython's socket.settimeout(value). value is nil
+// (None: blocking), a number of seconds (float64 or an int; bool counts as an int) or a
+// time.Duration (a Go extension); CPython's rounding (nanoseconds, away from zero) and
+// errors apply: "ValueError: Timeout value out of range", "TypeError: 'str' object cannot
+// be interpreted as an integer", ... On a closed socket the value is stored and then
+// [Errno 9] is returned, as CPython does.
+//
+// Difference: the descriptor stays O_NONBLOCK in every mode (CPython clears the flag for
+// None).
+func (s *Socket) SetTimeout(value any) error {
+	t, err := parseTimeout(value)
+	if err != nil {
+		return err
+	}
+	s.setTimeout(t)
+	// CPython's ioctl(FIONBIO) fails on a closed descriptor; this fcntl does too, and
+	// re-asserts the flag the I/O model relies on.
+	return s.withFD(func(fd int) error { return csock.SetNonblock(fd, true) })
+}
+
+func (s *Socket) setTimeout(t timeoutNS) {
+	s.timeout.Store(int64(t))
+	s.nonblockCPy.Store(t >= 0)
+}
+
+// GetTimeout returns the timeout: nil (None) for a blocking socket, else float64 seconds
+// (0.0 for a non-blocking one), as CPython's socket.gettimeout() does.
+func (s *Socket) GetTimeout() any { return timeoutNS(s.timeout.Load()).seconds() }
+
+// SetBlocking is CPython's socket.setblocking(flag): true is SetTimeout(nil), false is
+// SetTimeout(0.0).
+func (s *Socket) SetBlocking(flag bool) error {
+	if flag {
+		s.setTimeout(noTimeout)
+	} else {
+		s.setTimeout(0)
+	}
+	return s.withFD(func(fd int) error { return csock.SetNonblock(fd, true) })
+}
+
+// GetBlocking reports whether the socket is in blocking or timeout mode (timeout not
+// 0.0), CPython's socket.getblocking().
+func (s *Socket) GetBlocking() bool { return s.timeout.Load() != 0 }
+
+// GetInheritable reports whether the descriptor is inherited by child processes (FD_CLOEXEC
+// clear): CPython's socket.get_inheritable().
+func (s *Socket) GetInheritable() (bool, error) {
+	var cloexec bool
+	err := s.withFD(func(fd int) error {
+		var err error
+		cloexec, err = csock.GetCloexec(fd)
+		return err
+	})
+	return !cloexec, err
+}
+
+// SetInheritable sets or clears FD_CLOEXEC: CPython's socket.set_inheritable(inheritable).
+func (s *Socket) SetInheritable(inheritable bool) error {
+	return s.withFD(func(fd int) error { return csock.SetCloexec(fd, !inheritable) })
+}
+
+// addressFamilies are the families CPython's getsockaddrlen knows (Linux build as here):
+// the others fail with "getsockaddrlen: bad family" before any system call.
+var addressFamilies = map[int]bool{
+	csock.AF_INET: true, csock.AF_INET6: true, csock.AF_UNIX: true, csock.AF_NETLINK: true,
+	csock.AF_PACKET: true, csock.AF_TIPC: true, csock.AF_CAN: true, csock.AF_ALG: true,
+	csock.AF_VSOCK: true, csock.AF_QIPCRTR: true, csock.AF_RDS: true,
+}
+
+// checkAddrLen is CPython's getsockaddrlen check of the socket's stored family.
+func (s *Socket) checkAddrLen() error {
+	if !addressFamilies[s.family] {
+		return osMessage("getsockaddrlen: bad family")
+	}
+	return nil
+}
+
+// GetSockName returns the socket's own address: CPython's socket.getsockname(). An
+// unbound AF_INET socket is ('0.0.0.0', 0), an unbound or unnamed AF_UNIX one ”.
+func (s *Socket) GetSockName() (Address, error) {
+	if err := s.checkAddrLen(); err != nil {
+		return nil, err
+	}
+	var a csock.Addr
+	if err := s.withFD(func(fd int) error { return csock.GetSockName(fd, &a) }); err != nil {
+		return nil, err
+	}
+	return makeAddress(&a), nil
+}
+
+// GetPeerName returns the address of the connected peer: CPython's socket.getpeername().
+// Not connected: [Errno 107] Transport endpoint is not connected.
+func (s *Socket) GetPeerName() (Address, error) {
+	if err := s.checkAddrLen(); err != nil {
+		return nil, err
+	}
+	var a csock.Addr
+	if err := s.withFD(func(fd int) error { return csock.GetPeerName(fd, &a) }); err != nil {
+		return nil, err
+	}
+	return makeAddress(&a), nil
+}
+
+// Bind binds the socket to address: CPython's socket.bind(address). address is an
+// Address of the socket's family, or the Python value standing for one (a py.Tuple
+// (host, port) or (host, port, flowinfo, scope_id), a str or bytes AF_UNIX path), parsed
+// with CPython's rules and messages (A.1): host names are resolved, ” is the any-address.
+func (s *Socket) Bind(address any) error {
+	a, err := parseAddress(s.family, address, "bind")
+	if err != nil {
+		return err
+	}
+	return s.withFD(func(fd int) error { return csock.Bind(fd, &a) })
+}
+
+// defaultBacklog is CPython's default listen backlog, min(SOMAXCONN, 128).
+const defaultBacklog = min(csock.SOMAXCONN, 128)
+
+// Listen makes the socket accept connections: CPython's socket.listen([backlog]).
+// Without backlog the default is min(SOMAXCONN, 128); a negative backlog is 0; one beyond
+// a C int is "OverflowError: signed integer is greater than maximum".
+func (s *Socket) Listen(backlog ...int) error {
+	if len(backlog) > 1 {
+		return &TypeError{Msg: fmt.Sprintf("listen() takes at most 1 argument (%d given)", len(backlog))}
+	}
+	b := defaultBacklog
+	if len(backlog) == 1 {
+		var err error
+		if b, err = goInt(backlog[0]); err != nil {
+			return err
+		}
+	}
+	b = max(b, 0)
+	return s.withFD(func(fd int) error { return csock.Listen(fd, b) })
+}
+
+// Shutdown shuts down one or both halves of the connection: CPython's socket.shutdown(how)
+// with SHUT_RD, SHUT_WR or SHUT_RDWR. A bad how is [Errno 22]; one beyond a C int is
+// "OverflowError: Python int too large to convert to C int".
+func (s *Socket) Shutdown(how int) error {
+	if err := cInt(how); err != nil {
+		return err
+	}
+	return s.withFD(func(fd int) error { return csock.Shutdown(fd, how) })
+}
+
+// GetSockOpt returns an integer option: CPython's socket.getsockopt(level, option).
+func (s *Socket) GetSockOpt(level, option int) (int, error) {
+	if err := cInts(level, option); err != nil {
+		return 0, err
+	}
+	var v int
+	err := s.withFD(func(fd int) error {
+		var err error
+		v, err = csock.GetSockOptInt(fd, level, option)
+		return err
+	})
+	return v, err
+}
+
+// GetSockOptBytes returns an option's raw bytes, at most buflen of them, truncated to the
+// length the kernel reports: CPython's socket.getsockopt(level, option, buflen). buflen
+// must be 1..1024 ("OSError: getsockopt buflen out of range").
+//
+// Difference: CPython's buflen 0 means the integer form; call GetSockOpt for it (here 0 is
+// out of range).
+func (s *Socket) GetSockOptBytes(level, option, buflen int) ([]byte, error) {
+	if err := cInts(level, option, buflen); err != nil {
+		return nil, err
+	}
+	if buflen <= 0 || buflen > 1024 {
+		return nil, osMessage("getsockopt buflen out of range")
+	}
+	buf := make([]byte, buflen)
+	var n int
+	err := s.withFD(func(fd int) error {
+		var err error
+		n, err = csock.GetSockOpt(fd, level, option, buf)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return buf[:n], nil
+}
+
+// cInts applies the "i" format's range check to each of vs.
+func cInts(vs ...int) error {
+	for _, v := range vs {
+		if _, err := goInt(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetSockOptInt sets an integer option: CPython's socket.setsockopt(level, option, value)
+// with an int. A value beyond a C int fails as CPython's does, with the message of the last
+// form it tried: "TypeError: a bytes-like object is required, not 'int'".
+func (s *Socket) SetSockOptInt(level, option, value int) error {
+	if err := cInts(level, option); err != nil {
+		return err
+	}
+	if _, err := goInt(value); err != nil {
+		return &TypeError{Msg: "a bytes-like object is required, not 'int'"}
+	}
+	return s.withFD(func(fd int) error { return csock.SetSockOptInt(fd, level, option, value) })
+}
+
+// SetSockOptBytes sets an option from raw bytes: CPython's socket.setsockopt(level,
+// option, value) with a bytes-like value. A wrong size is the kernel's [Errno 22].
+func (s *Socket) SetSockOptBytes(level, option int, value []byte) error {
+	if err := cInts(level, option); err != nil {
+		return err
+	}
+	return s.withFD(func(fd int) error { return csock.SetSockOpt(fd, level, option, value) })
+}
+
+// SetSockOptNull calls setsockopt(2) with a NULL value of length optlen: CPython's
+// socket.setsockopt(level, option, None, optlen) (optlen is a C unsigned int, reduced
+// modulo 2**32 by CPython).
+func (s *Socket) SetSockOptNull(level, option int, optlen uint32) error {
+	if err := cInts(level, option); err != nil {
+		return err
+	}
+	return s.withFD(func(fd int) error { return csock.SetSockOptNull(fd, level, option, optlen) })
+}
+
+// SetSockOpt is CPython's three-argument socket.setsockopt(level, option, value) for a
+// Python value: an int (or bool) that fits a C int is passed as one, bytes as they are,
+// anything else is "TypeError: a bytes-like object is required, not '<type>'" (CPython
+// tries the forms in turn and reports the last failure, so an int beyond a C int and None
+// fail that way too).
+func (s *Socket) SetSockOpt(level, option int, value any) error {
+	if err := cInts(level, option); err != nil {
+		return err
+	}
+	if n, ok := asCIntValue(value); ok {
+		return s.SetSockOptInt(level, option, n)
+	}
+	b, err := asBuffer(value)
+	if err != nil {
+		return err
+	}
+	return s.SetSockOptBytes(level, option, b)
+}
+
+// asCIntValue returns v as a C int if it is a Python int in that range.
+func asCIntValue(v any) (int, bool) {
+	if _, isBytes := v.([]byte); isBytes {
+		return 0, false
+	}
+	n, err := asCInt(v)
+	if err != nil {
+		return 0, false
+	}
+	return n, true
+}
+
+// PyRepr returns CPython 3.11's repr of the socket:
+// "<socket.socket fd=3, family=2, type=1, proto=0, laddr=('127.0.0.1', 5000)>", with
+// " [closed]" after the class name once Close or Detach was called, laddr and raddr when
+// the socket has those addresses (and they are not empty), and family and type printed as
+// numbers (3.11's str of an IntEnum).
+func (s *Socket) PyRepr() string {
+	closed := s.isPyClosed()
+	var b strings.Builder
+	b.WriteString("<socket.socket")
+	if closed {
+		b.WriteString(" [closed]")
+	}
+	fmt.Fprintf(&b, " fd=%d, family=%d, type=%d, proto=%d", s.Fileno(), s.family, s.typ, s.proto)
+	if !closed {
+		if a, err := s.GetSockName(); err == nil && truthyAddress(a) {
+			b.WriteString(", laddr=" + a.PyStr())
+		}
+		if a, err := s.GetPeerName(); err == nil && truthyAddress(a) {
+			b.WriteString(", raddr=" + a.PyStr())
+		}
+	}
+	b.WriteString(">")
+	return b.String()
+}
+
+// String returns PyRepr, as CPython's str of a socket does.
+func (s *Socket) String() string { return s.PyRepr() }
+
+// PyTypeName returns "socket".
+func (*Socket) PyTypeName() string { return "socket" }
+
+// truthyAddress is Python's truth value of an address: None and ” are false.
+func truthyAddress(a Address) bool {
+	switch a := a.(type) {
+	case nil:
+		return false
+	case UnixAddress:
+		return len(a.Name) > 0
+	}
+	return true
+}

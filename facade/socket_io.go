@@ -1,0 +1,424 @@
+package facade
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"syscall"
+	"time"
+
+	"github.com/csock/csock/csock"
+)
+
+// The methods of this file may wait: they follow the socket's timeout mode (CPython's
+// B.2; poll.go has the machinery). In blocking mode they wait without limit, in timeout
+// mode until the deadline ("TimeoutError: timed out", errors.Is(err,
+// os.ErrDeadlineExceeded)), in non-blocking mode not at all
+// ("BlockingIOError: [Errno 11] Resource temporarily unavailable"). Close wakes a waiting
+// call, which then fails with "[Errno 9] Bad file descriptor".
+//
+// Each has a ...Context variant: when ctx ends, the waiting call returns at once with an
+// error wrapping ctx.Err() (errors.Is(err, context.Canceled) holds). The socket's own
+// timeout still applies; the earlier of the two wins. A context is looked at only while
+// the call waits, and before it starts: a call that needs no wait is not interrupted, and
+// the address resolution of Connect and SendTo is not either.
+
+// maxRW is the most a single read or write transfers on Linux (MAX_RW_COUNT): Recv never
+// allocates more than that, whatever bufsize asks.
+const maxRW = 0x7ffff000
+
+// ioError converts the outcome of an operation into the error CPython raises for it: an
+// errno becomes its OSError, a context's error is wrapped with the operation's name.
+func ioError(op string, err error) error {
+	switch err {
+	case nil:
+		return nil
+	case errTimedOut:
+		return err
+	case context.Canceled, context.DeadlineExceeded:
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return fromBinding(err)
+}
+
+// Recv receives at most bufsize bytes: CPython's socket.recv(bufsize[, flags]). An empty
+// result means the peer closed the connection (or sent an empty datagram). bufsize 0
+// returns an empty slice without a system call, even on a closed socket; a negative one is
+// "ValueError: negative buffersize in recv".
+func (s *Socket) Recv(bufsize, flags int) ([]byte, error) {
+	return s.recv(context.Background(), bufsize, flags)
+}
+
+// RecvContext is Recv that also returns when ctx ends.
+func (s *Socket) RecvContext(ctx context.Context, bufsize, flags int) ([]byte, error) {
+	return s.recv(ctx, bufsize, flags)
+}
+
+func (s *Socket) recv(ctx context.Context, bufsize, flags int) ([]byte, error) {
+	if _, err := goInt(flags); err != nil {
+		return nil, err
+	}
+	if bufsize < 0 {
+		return nil, &ValueError{Msg: "negative buffersize in recv"}
+	}
+	if bufsize == 0 {
+		return []byte{}, nil
+	}
+	buf := make([]byte, min(bufsize, maxRW))
+	a := opArgs{kind: opRecv, buf: buf, flags: flags}
+	s.do(ctx, &a, false)
+	if a.err != nil {
+		return nil, ioError("recv", a.err)
+	}
+	return buf[:a.n:a.n], nil
+}
+
+// RecvInto receives into buf and returns the byte count: CPython's
+// socket.recv_into(buffer[, nbytes[, flags]]). nbytes 0 means len(buf); a negative nbytes
+// is "ValueError: negative buffersize in recv_into", one beyond len(buf) "ValueError:
+// buffer too small for requested bytes". When there is nothing to receive into it returns
+// 0 without a system call. Bytes of buf past the count are left as they were.
+//
+// On a connected socket in blocking mode it does not allocate. buf is retained only during
+// the call (but escapes to the heap).
+func (s *Socket) RecvInto(buf []byte, nbytes, flags int) (int, error) {
+	return s.recvInto(context.Background(), buf, nbytes, flags)
+}
+
+// RecvIntoContext is RecvInto that also returns when ctx ends.
+func (s *Socket) RecvIntoContext(ctx context.Context, buf []byte, nbytes, flags int) (int, error) {
+	return s.recvInto(ctx, buf, nbytes, flags)
+}
+
+func (s *Socket) recvInto(ctx context.Context, buf []byte, nbytes, flags int) (int, error) {
+	if _, err := goInt(flags); err != nil {
+		return 0, err
+	}
+	if nbytes < 0 {
+		return 0, &ValueError{Msg: "negative buffersize in recv_into"}
+	}
+	if nbytes == 0 {
+		nbytes = len(buf)
+	}
+	if len(buf) < nbytes {
+		return 0, &ValueError{Msg: "buffer too small for requested bytes"}
+	}
+	if nbytes == 0 {
+		return 0, nil
+	}
+	a := opArgs{kind: opRecv, buf: buf[:nbytes], flags: flags}
+	s.do(ctx, &a, false)
+	if a.err != nil {
+		return 0, ioError("recv_into", a.err)
+	}
+	return a.n, nil
+}
+
+// RecvFrom receives at most bufsize bytes and the sender's address: CPython's
+// socket.recvfrom(bufsize[, flags]). The address is nil (None) when the kernel reports
+// none (a connected stream). Unlike Recv, bufsize 0 makes the system call (and may wait).
+// A negative bufsize is "ValueError: negative buffersize in recvfrom".
+func (s *Socket) RecvFrom(bufsize, flags int) ([]byte, Address, error) {
+	return s.recvFrom(context.Background(), bufsize, flags)
+}
+
+// RecvFromContext is RecvFrom that also returns when ctx ends.
+func (s *Socket) RecvFromContext(ctx context.Context, bufsize, flags int) ([]byte, Address, error) {
+	return s.recvFrom(ctx, bufsize, flags)
+}
+
+func (s *Socket) recvFrom(ctx context.Context, bufsize, flags int) ([]byte, Address, error) {
+	if _, err := goInt(flags); err != nil {
+		return nil, nil, err
+	}
+	if bufsize < 0 {
+		return nil, nil, &ValueError{Msg: "negative buffersize in recvfrom"}
+	}
+	if err := s.checkAddrLen(); err != nil {
+		return nil, nil, err
+	}
+	buf := make([]byte, min(bufsize, maxRW))
+	a := opArgs{kind: opRecvFrom, buf: buf, flags: flags}
+	s.do(ctx, &a, false)
+	if a.err != nil {
+		return nil, nil, ioError("recvfrom", a.err)
+	}
+	return buf[:a.n:a.n], makeAddress(&a.addr), nil
+}
+
+// RecvFromInto receives into buf and returns the byte count and the sender's address:
+// CPython's socket.recvfrom_into(buffer[, nbytes[, flags]]). nbytes 0 means len(buf); a
+// negative nbytes is "ValueError: negative buffersize in recvfrom_into", one beyond
+// len(buf) "ValueError: nbytes is greater than the length of the buffer" (not RecvInto's
+// text). Unlike RecvInto, an empty buffer still makes the system call.
+func (s *Socket) RecvFromInto(buf []byte, nbytes, flags int) (int, Address, error) {
+	if _, err := goInt(flags); err != nil {
+		return 0, nil, err
+	}
+	if nbytes < 0 {
+		return 0, nil, &ValueError{Msg: "negative buffersize in recvfrom_into"}
+	}
+	if nbytes == 0 {
+		nbytes = len(buf)
+	}
+	if nbytes > len(buf) {
+		return 0, nil, &ValueError{Msg: "nbytes is greater than the length of the buffer"}
+	}
+	if err := s.checkAddrLen(); err != nil {
+		return 0, nil, err
+	}
+	a := opArgs{kind: opRecvFrom, buf: buf[:nbytes], flags: flags}
+	s.do(context.Background(), &a, false)
+	if a.err != nil {
+		return 0, nil, ioError("recvfrom_into", a.err)
+	}
+	return a.n, makeAddress(&a.addr), nil
+}
+
+// Send sends data and returns how many bytes were sent, possibly fewer than len(data):
+// CPython's socket.send(data[, flags]). Sending empty data is still a system call. An
+// unconnected TCP socket fails with "BrokenPipeError: [Errno 32] Broken pipe", an
+// unconnected UDP one with "[Errno 89] Destination address required". MSG_NOSIGNAL is
+// always added (a dead peer is EPIPE, never SIGPIPE: CPython ignores SIGPIPE instead).
+//
+// On a connected socket in blocking mode it does not allocate.
+func (s *Socket) Send(data []byte, flags int) (int, error) {
+	return s.send(context.Background(), data, flags)
+}
+
+// SendContext is Send that also returns when ctx ends.
+func (s *Socket) SendContext(ctx context.Context, data []byte, flags int) (int, error) {
+	return s.send(ctx, data, flags)
+}
+
+func (s *Socket) send(ctx context.Context, data []byte, flags int) (int, error) {
+	if _, err := goInt(flags); err != nil {
+		return 0, err
+	}
+	a := opArgs{kind: opSend, buf: data, flags: flags}
+	s.do(ctx, &a, true)
+	if a.err != nil {
+		return 0, ioError("send", a.err)
+	}
+	return a.n, nil
+}
+
+// SendAll sends all of data: CPython's socket.sendall(data[, flags]). It sends at least
+// once, even for empty data. In timeout mode the timeout bounds the whole call, not each
+// send (CPython's B.5). On an error (a timeout, EPIPE, or BlockingIOError in non-blocking
+// mode) some of the data may have been sent; as in CPython, the error does not say how
+// much (Write does).
+//
+// On a connected socket in blocking mode it does not allocate.
+func (s *Socket) SendAll(data []byte, flags int) error {
+	_, err := s.sendAll(context.Background(), data, flags)
+	return err
+}
+
+// SendAllContext is SendAll that also returns when ctx ends.
+func (s *Socket) SendAllContext(ctx context.Context, data []byte, flags int) error {
+	_, err := s.sendAll(ctx, data, flags)
+	return err
+}
+
+func (s *Socket) sendAll(ctx context.Context, data []byte, flags int) (int, error) {
+	if _, err := goInt(flags); err != nil {
+		return 0, err
+	}
+	a := opArgs{kind: opSendAll, buf: data, flags: flags}
+	s.do(ctx, &a, true)
+	if a.err != nil {
+		return a.n, ioError("sendall", a.err)
+	}
+	return len(data), nil
+}
+
+// SendTo sends data to address and returns the byte count: CPython's
+// socket.sendto(data, address) (flags 0) and socket.sendto(data, flags, address).
+// address is parsed like Bind's, with "sendto" in the messages
+// ("TypeError: sendto(): AF_INET address must be tuple, not NoneType").
+func (s *Socket) SendTo(data []byte, flags int, address any) (int, error) {
+	return s.sendTo(context.Background(), data, flags, address)
+}
+
+// SendToContext is SendTo that also returns when ctx ends (while it waits to send, not
+// while the address is resolved).
+func (s *Socket) SendToContext(ctx context.Context, data []byte, flags int, address any) (int, error) {
+	return s.sendTo(ctx, data, flags, address)
+}
+
+func (s *Socket) sendTo(ctx context.Context, data []byte, flags int, address any) (int, error) {
+	if _, err := goInt(flags); err != nil {
+		return 0, err
+	}
+	addr, err := parseAddress(s.family, address, "sendto")
+	if err != nil {
+		return 0, err
+	}
+	a := opArgs{kind: opSendTo, buf: data, flags: flags, addr: addr}
+	s.do(ctx, &a, true)
+	if a.err != nil {
+		return 0, ioError("sendto", a.err)
+	}
+	return a.n, nil
+}
+
+// Accept accepts a connection and returns the new socket and the peer's address:
+// CPython's socket.accept(). The new socket has the listener's family, type and protocol
+// (so proto is usually 0, not 6), a close-on-exec descriptor and the module default
+// timeout, not the listener's (B.6). A socket that is not listening fails with
+// "[Errno 22] Invalid argument".
+func (s *Socket) Accept() (*Socket, Address, error) {
+	return s.accept(context.Background())
+}
+
+// AcceptContext is Accept that also returns when ctx ends.
+func (s *Socket) AcceptContext(ctx context.Context) (*Socket, Address, error) {
+	return s.accept(ctx)
+}
+
+func (s *Socket) accept(ctx context.Context) (*Socket, Address, error) {
+	if err := s.checkAddrLen(); err != nil {
+		return nil, nil, err
+	}
+	a := opArgs{kind: opAccept}
+	s.do(ctx, &a, false)
+	if a.err != nil {
+		return nil, nil, ioError("accept", a.err)
+	}
+	// CPython wraps the descriptor as socket(self.family, self.type, self.proto,
+	// fileno=fd): the default timeout, and blocking if the default is None (bpo-7995).
+	return newSocket(a.n, s.family, s.typ, s.proto), makeAddress(&a.addr), nil
+}
+
+// Connect connects the socket to address: CPython's socket.connect(address), address as
+// for Bind. A refused connection is "ConnectionRefusedError: [Errno 111] Connection
+// refused"; in non-blocking mode "BlockingIOError: [Errno 115] Operation now in progress"
+// (then [Errno 114] while it is pending, [Errno 106] once connected).
+//
+// Difference: blocking mode waits for the connection on the poller instead of in the
+// kernel; for an AF_UNIX listener whose backlog is full (where connect(2) says EAGAIN) it
+// retries every few milliseconds, as the kernel would have waited.
+func (s *Socket) Connect(address any) error {
+	return s.connectCtx(context.Background(), address, "connect")
+}
+
+// ConnectContext is Connect that also returns when ctx ends (while the connection is in
+// progress, not while the address is resolved).
+func (s *Socket) ConnectContext(ctx context.Context, address any) error {
+	return s.connectCtx(ctx, address, "connect")
+}
+
+func (s *Socket) connectCtx(ctx context.Context, address any, caller string) error {
+	addr, err := parseAddress(s.family, address, caller)
+	if err != nil {
+		return err
+	}
+	return ioError(caller, s.connect(ctx, &addr))
+}
+
+// ConnectEx is CPython's socket.connect_ex(address): Connect, except that a failure of the
+// connection itself is returned as its errno (0 on success), not as an error. A timeout is
+// 11 (EAGAIN, as CPython returns, not 110) and a closed socket 9. Errors in the address
+// (its type, its resolution) are still returned as errors.
+func (s *Socket) ConnectEx(address any) (int, error) {
+	addr, err := parseAddress(s.family, address, "connect_ex")
+	if err != nil {
+		return 0, err
+	}
+	switch err := s.connect(context.Background(), &addr).(type) {
+	case nil:
+		return 0, nil
+	case syscall.Errno:
+		return int(err), nil
+	default:
+		if err == errTimedOut {
+			return int(syscall.EWOULDBLOCK), nil
+		}
+		return 0, ioError("connect_ex", err)
+	}
+}
+
+// connect is CPython's internal_connect (B.4) on a parsed address; it returns nil, a
+// syscall.Errno, errTimedOut or ctx's error.
+func (s *Socket) connect(ctx context.Context, addr *csock.Addr) error {
+	t := timeoutNS(s.timeout.Load())
+	dl := deadlineFor(t)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	var err error
+	for backoff := time.Millisecond; ; backoff = min(2*backoff, 50*time.Millisecond) {
+		if !s.ref.incref() {
+			return syscall.EBADF
+		}
+		err = csock.Connect(s.ref.fd, addr)
+		s.ref.decref()
+		// A blocking AF_UNIX connect(2) waits for room in the listener's backlog; a
+		// non-blocking one says EAGAIN, and the poller has no event for "room".
+		if err != syscall.EAGAIN || t >= 0 || s.family != csock.AF_UNIX {
+			break
+		}
+		if err := sleepCtx(ctx, backoff); err != nil {
+			return err
+		}
+	}
+	switch {
+	case err == nil:
+		return nil
+	case t == 0, err != syscall.EINPROGRESS && err != syscall.EINTR:
+		return err
+	}
+	// The connection proceeds asynchronously: wait until it is writable, then read its
+	// outcome (SO_ERROR).
+	if !dl.IsZero() && !time.Now().Before(dl) {
+		return errTimedOut
+	}
+	pf, err := s.poller()
+	if err != nil {
+		return err
+	}
+	a := opArgs{kind: opConnect}
+	s.waitOn(pf, ctx, &a, true, dl)
+	return a.err
+}
+
+// sleepCtx sleeps for d, or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if ctx.Done() == nil {
+		time.Sleep(d)
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Read receives into p, for Go programs (io.Reader): RecvInto in the socket's timeout
+// mode, except that a zero-byte result for a non-empty p is io.EOF (end of stream; an
+// empty datagram reads as io.EOF too).
+func (s *Socket) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	a := opArgs{kind: opRecv, buf: p}
+	s.do(context.Background(), &a, false)
+	if a.err != nil {
+		return 0, ioError("recv", a.err)
+	}
+	if a.n == 0 {
+		return 0, io.EOF
+	}
+	return a.n, nil
+}
+
+// Write sends all of p, for Go programs (io.Writer): SendAll, except that on an error it
+// reports how many bytes were sent before it.
+func (s *Socket) Write(p []byte) (int, error) {
+	return s.sendAll(context.Background(), p, 0)
+}

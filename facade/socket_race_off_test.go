@@ -1,0 +1,7 @@
+//go:build !race
+
+package facade
+
+// raceEnabled reports whether the race detector is on: it adds allocations of its own,
+// so the allocation tests only run without it.
+const raceEnabled = false
