@@ -95,7 +95,8 @@ var handCases = []string{
 	"1;2", "1:2", "$", "?", "1 !", "'a' 'b", "`1`", "1 # comment",
 	"0xffj",
 	// whitespace and line joining
-	" 1", "1 ", "\t1", "1\n+2", "(1\n+2)", "1 \\\n+ 2", "[1,\n2]", "tup(1,\n 2)",
+	" 1", "1 ", "\t1", "1\n+2", "1\r+2", "1\r\n+2", "'a\rb'", "1\f+2", "\f1", "1\v+2", "1\u00a0+2",
+	"1\u3000+2", "'''a\r\nb'''", "'a\\\r\nb'", "1 \\\r\n+ 2", "1 \\ + 2", "1 \\", "(1\n+2)", "1 \\\n+ 2", "[1,\n2]", "tup(1,\n 2)",
 	// unary chains and nesting
 	"-" + strings.Repeat("-", 99) + "1", "~" + strings.Repeat("~", 98) + "1",
 	strings.Repeat("(", 199) + "1" + strings.Repeat(")", 199),
@@ -169,6 +170,28 @@ func randomCases() []string {
 	for i := 0; i < 100; i++ {
 		out = append(out, fmt.Sprintf("%d", rng.Int63()>>uint(rng.Intn(60))))
 		out = append(out, fmt.Sprintf("0x%x", rng.Uint64()))
+	}
+	// String and bytes literals made of random pieces: escapes of every
+	// kind, quotes, non-ASCII characters, with random prefixes and quotes.
+	pieces := []string{"a", " ", "\\\\", "\\'", "\\\"", "\\n", "\\t", "\\0", "\\12", "\\777", "\\x41",
+		"\\xff", "\\u00e9", "\\u2028", "\\U0001F600", "\\U000E0001", "\\q", "\\N", "\\u12", "\\x4", "é",
+		"\u00a0", "\U0001F600", "'", "\"", "\\\n", "\\a\\b\\f\\v", "\\8", "\\ud800", "\\udcff"}
+	prefixes := []string{"", "", "r", "b", "rb", "Br", "u", "R"}
+	quotes := []string{"'", "\"", "'''", "\"\"\""}
+	for i := 0; i < 600; i++ {
+		var b strings.Builder
+		for j := rng.Intn(3); j >= 0; j-- {
+			if b.Len() > 0 {
+				b.WriteString(" ")
+			}
+			q := quotes[rng.Intn(len(quotes))]
+			b.WriteString(prefixes[rng.Intn(len(prefixes))] + q)
+			for k := rng.Intn(6); k > 0; k-- {
+				b.WriteString(pieces[rng.Intn(len(pieces))])
+			}
+			b.WriteString(q)
+		}
+		out = append(out, b.String())
 	}
 	atoms := []string{"1", "2", "3", "-4", "0", "7", "2.5", "0.1", "A", "B", "NEG", "True", "FX", "FAM_P"}
 	ops := []string{"|", "^", "&", "+", "-", "*", "/", "//", "%", "**", "<<", ">>"}

@@ -50,7 +50,7 @@ type lexer struct {
 }
 
 func lex(src string) ([]token, error) {
-	l := &lexer{src: py.Runes(src)}
+	l := &lexer{src: translateNewlines(py.Runes(src))}
 	for i, r := range l.src {
 		switch {
 		case r >= 0xD800 && r <= 0xDFFF:
@@ -71,6 +71,24 @@ func lex(src string) ([]token, error) {
 			return l.toks, nil
 		}
 	}
+}
+
+// translateNewlines turns "\r\n" and "\r" into "\n", as CPython's
+// tokenizer does (so a literal cannot hold a carriage return from the
+// source). Columns are counted after this translation.
+func translateNewlines(rs []rune) []rune {
+	out := rs[:0:0]
+	for i := 0; i < len(rs); i++ {
+		if rs[i] == '\r' {
+			if i+1 < len(rs) && rs[i+1] == '\n' {
+				i++
+			}
+			out = append(out, '\n')
+			continue
+		}
+		out = append(out, rs[i])
+	}
+	return out
 }
 
 func (l *lexer) peek(off int) rune {
@@ -96,17 +114,13 @@ func isDigit(r rune) bool { return r >= '0' && r <= '9' }
 func (l *lexer) next() (token, error) {
 	for l.pos < len(l.src) {
 		switch l.src[l.pos] {
-		case ' ', '\t', '\f', '\n', '\r':
+		case ' ', '\t', '\f', '\n':
 			l.pos++
 			continue
 		case '\\':
 			// Explicit line joining.
 			if l.peek(1) == '\n' {
 				l.pos += 2
-				continue
-			}
-			if l.peek(1) == '\r' && l.peek(2) == '\n' {
-				l.pos += 3
 				continue
 			}
 		}
@@ -368,8 +382,6 @@ func unescape(body []rune, isBytes bool, base int) ([]rune, error) {
 		switch {
 		case e == '\n':
 			i++
-		case e == '\r' && i+2 < len(body) && body[i+2] == '\n':
-			i += 2
 		case e >= '0' && e <= '7':
 			v, j := 0, i+1
 			for ; j < len(body) && j < i+4 && body[j] >= '0' && body[j] <= '7'; j++ {

@@ -52,7 +52,7 @@ func Parse(src string) (Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{src: py.Runes(src), toks: toks}
+	p := &parser{src: translateNewlines(py.Runes(src)), toks: toks}
 	if p.cur().kind == tEOF {
 		return nil, usageErr(KindSyntax, 0, "", "empty expression")
 	}
