@@ -32,10 +32,10 @@
 // Operators follow CPython exactly, error texts included: big ints, floor
 // division and modulo, true division correctly rounded, ** giving a float
 // for negative exponents, shifts, str/bytes/tuple/list concatenation and
-// repetition, bool arithmetic, float special values. Floats to a
-// non-integer power are computed correctly rounded; CPython calls the C
-// library's pow, which (glibc) misrounds about one random case in a few
-// thousand, so such results may differ from python3 in the last digit.
+// repetition, bool arithmetic, float special values. Float powers are
+// computed correctly rounded; CPython calls the C library's pow, which
+// (glibc) misrounds about one random case in a few thousand, so such
+// results may differ from python3 in the last digit.
 //
 // Values defined outside this package (enum and flag members) take part in
 // operators through [BinaryOperand], [UnaryOperand] and [py.Indexer].

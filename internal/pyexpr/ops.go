@@ -157,7 +157,8 @@ func unsupported(op string, a, b any) error {
 // - * / // % **, with CPython's semantics and error messages, trying the
 // [BinaryOperand] hooks as described there. Errors are py.Exceptions,
 // except *UsageError for results beyond the package's bounds and for what
-// is not supported (printf-style % formatting, complex results).
+// is not supported (printf-style % formatting, complex results); such a
+// usage error has no position (Col 0), which Eval fills in.
 func BinaryOp(op string, a, b any) (any, error) {
 	var z sizer
 	return z.binary(op, a, b)
