@@ -380,6 +380,15 @@ func (s *Socket) connect(ctx context.Context, addr *csock.Addr) error {
 	}
 	a := opArgs{kind: opConnect}
 	s.waitOn(pf, ctx, &a, true, dl)
+	if a.err == nil && t < 0 && s.ref.incref() {
+		// A blocking connect(2) leaves the socket "connected" at the socket layer; after
+		// a non-blocking one Linux does that only at the next connect(2), which returns
+		// 0 once (then EISCONN). Make that call now, so that a second Connect fails with
+		// EISCONN as it does in CPython. (In timeout mode CPython does not, and neither
+		// does this.)
+		csock.Connect(s.ref.fd, addr)
+		s.ref.decref()
+	}
 	return a.err
 }
 
