@@ -13,8 +13,11 @@
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -253,6 +256,53 @@ int csock_sockinfo(int fd, int *family, int *type, int *protocol)
 }
 
 /* ---------------------------------------------------------------------------------------
+ * Readiness notification
+ * ------------------------------------------------------------------------------------- */
+
+int csock_epoll_create(void)
+{
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0)
+        return -errno;
+    int r = csock_set_nonblock(ep, 1);
+    if (r < 0) {
+        close(ep);
+        return r;
+    }
+    return ep;
+}
+
+int csock_epoll_ctl(int ep, int op, int fd, uint32_t events, uint64_t data)
+{
+    struct epoll_event e;
+    memset(&e, 0, sizeof e);
+    e.events = events;
+    e.data.u64 = data;
+    return epoll_ctl(ep, op, fd, &e) < 0 ? -errno : 0;
+}
+
+/* The kernel's events are read in batches of this many, then unpacked for the caller. */
+#define EPOLL_BATCH 128
+
+int csock_epoll_wait(int ep, csock_event *ev, int max, int timeout)
+{
+    struct epoll_event batch[EPOLL_BATCH];
+    if (max > EPOLL_BATCH)
+        max = EPOLL_BATCH;
+    if (max <= 0)
+        return -EINVAL;
+    int n = epoll_wait(ep, batch, max, timeout);
+    if (n < 0)
+        return -errno;
+    for (int i = 0; i < n; i++) {
+        ev[i].data = batch[i].data.u64;
+        ev[i].events = batch[i].events;
+        ev[i].pad = 0;
+    }
+    return n;
+}
+
+/* ---------------------------------------------------------------------------------------
  * Result blocks: the size is computed first, then the block is written in one go.
  * ------------------------------------------------------------------------------------- */
 
@@ -324,6 +374,46 @@ static void status_end(csock_rstatus *st, int old)
  * getaddrinfo / getnameinfo
  * ------------------------------------------------------------------------------------- */
 
+/*
+ * Writes the result block of a getaddrinfo list (see csock_getaddrinfo) and frees the list.
+ * The header and entries are zeroed first, so padding and unused host text are 0 and two
+ * blocks of the same answer are equal byte for byte. Returns 0 or EAI_MEMORY.
+ */
+static int addrinfo_block(struct addrinfo *res, void *buf, size_t buflen,
+                          csock_addrinfo_list **out)
+{
+    size_t count = 0, strbytes = 0;
+    for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+        count++;
+        if (ai->ai_canonname != NULL)
+            strbytes += strlen(ai->ai_canonname) + 1;
+    }
+    size_t off = block_align(sizeof(csock_addrinfo_list) + count * sizeof(csock_addrinfo));
+    size_t need = off + strbytes;
+    csock_addrinfo_list *list = block_get(buf, buflen, need);
+    if (list == NULL) {
+        freeaddrinfo(res);
+        return EAI_MEMORY;
+    }
+
+    memset(list, 0, off);
+    list->count = (uint32_t)count;
+    list->size = (uint32_t)need;
+    size_t i = 0;
+    for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next, i++) {
+        csock_addrinfo *e = &list->entry[i];
+        e->family = ai->ai_family;
+        e->socktype = ai->ai_socktype;
+        e->protocol = ai->ai_protocol;
+        e->canonname = ai->ai_canonname != NULL
+            ? block_put_str((char *)list, &off, ai->ai_canonname) : 0;
+        set_addr(&e->addr, ai->ai_addr, ai->ai_addrlen);
+    }
+    freeaddrinfo(res);
+    *out = list;
+    return 0;
+}
+
 int csock_getaddrinfo(const char *host, const char *serv, int family, int socktype,
                       int protocol, int flags, void *buf, size_t buflen,
                       csock_addrinfo_list **out, csock_rstatus *st)
@@ -345,41 +435,180 @@ int csock_getaddrinfo(const char *host, const char *serv, int family, int sockty
             st->syserr = err;
         return rc;
     }
-
-    size_t count = 0, strbytes = 0;
-    for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
-        count++;
-        if (ai->ai_canonname != NULL)
-            strbytes += strlen(ai->ai_canonname) + 1;
-    }
-    size_t off = block_align(sizeof(csock_addrinfo_list) + count * sizeof(csock_addrinfo));
-    size_t need = off + strbytes;
-    csock_addrinfo_list *list = block_get(buf, buflen, need);
-    if (list == NULL) {
-        freeaddrinfo(res);
-        return EAI_MEMORY;
-    }
-
-    list->count = (uint32_t)count;
-    list->size = (uint32_t)need;
-    size_t i = 0;
-    for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next, i++) {
-        csock_addrinfo *e = &list->entry[i];
-        e->family = ai->ai_family;
-        e->socktype = ai->ai_socktype;
-        e->protocol = ai->ai_protocol;
-        e->canonname = ai->ai_canonname != NULL
-            ? block_put_str((char *)list, &off, ai->ai_canonname) : 0;
-        set_addr(&e->addr, ai->ai_addr, ai->ai_addrlen);
-    }
-    freeaddrinfo(res);
-    *out = list;
-    return 0;
+    return addrinfo_block(res, buf, buflen, out);
 }
 
 const char *csock_gai_strerror(int code)
 {
     return gai_strerror(code);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Asynchronous getaddrinfo
+ * ------------------------------------------------------------------------------------- */
+
+/* Where a request is between csock_gai_start and the notification thread (see gai_notified). */
+enum gai_state { GAI_STARTING, GAI_QUEUED, GAI_FAILED };
+
+struct csock_gai_req {
+    struct gaicb cb;            /* what libc reads and writes until it notifies */
+    struct addrinfo hints;
+    pthread_mutex_t mu;         /* orders csock_gai_start against the notification thread */
+    enum gai_state state;       /* under mu */
+    int canceled;               /* gai_cancel returned EAI_CANCELED */
+    csock_gai_notify_fn notify;
+    void *arg;
+    char names[];               /* host and serv with their NULs */
+};
+
+static void gai_req_free(csock_gai_req *r)
+{
+    pthread_mutex_destroy(&r->mu);
+    free(r);
+}
+
+/*
+ * The SIGEV_THREAD function. glibc may notify a request whose getaddrinfo_a failed (it
+ * signals "nothing queued" through the same sigevent) and may do so before getaddrinfo_a
+ * has returned, so the state is read under the mutex csock_gai_start holds around the call:
+ * a queued request is handed to notify, a failed one (now ours alone) is freed.
+ */
+static void gai_notified(union sigval v)
+{
+    csock_gai_req *r = v.sival_ptr;
+    pthread_mutex_lock(&r->mu);
+    enum gai_state state = r->state;
+    csock_gai_notify_fn notify = r->notify;
+    void *arg = r->arg;
+    pthread_mutex_unlock(&r->mu);
+    if (state == GAI_QUEUED)
+        notify(arg); /* r may be freed from here on */
+    else
+        gai_req_free(r);
+}
+
+/* A request with copies of host and serv, or NULL. */
+static csock_gai_req *gai_req_new(const char *host, const char *serv, int family,
+                                  int socktype, int protocol, int flags)
+{
+    size_t hlen = host != NULL ? strlen(host) + 1 : 0;
+    size_t slen = serv != NULL ? strlen(serv) + 1 : 0;
+    csock_gai_req *r = malloc(sizeof *r + hlen + slen);
+    if (r == NULL)
+        return NULL;
+    memset(r, 0, sizeof *r);
+    if (pthread_mutex_init(&r->mu, NULL) != 0) {
+        free(r);
+        return NULL;
+    }
+    if (host != NULL) {
+        memcpy(r->names, host, hlen);
+        r->cb.ar_name = r->names;
+    }
+    if (serv != NULL) {
+        memcpy(r->names + hlen, serv, slen);
+        r->cb.ar_service = r->names + hlen;
+    }
+    r->hints.ai_family = family;
+    r->hints.ai_socktype = socktype;
+    r->hints.ai_protocol = protocol;
+    r->hints.ai_flags = flags;
+    r->cb.ar_request = &r->hints;
+    r->state = GAI_STARTING;
+    return r;
+}
+
+/*
+ * Whether a request whose getaddrinfo_a returned EAI_AGAIN may be freed now. glibc returns
+ * EAI_AGAIN when it queued the request but could not allocate its notification: the lookup
+ * runs and writes into the request, and no one is told. Cancel it; if it is already
+ * running, the request has to be left to libc (leaked, on a machine out of memory).
+ */
+static int gai_orphan_reclaimable(csock_gai_req *r)
+{
+    switch (gai_cancel(&r->cb)) {
+    case EAI_CANCELED:
+        return 1;
+    case EAI_ALLDONE:
+        if (gai_error(&r->cb) == 0)
+            freeaddrinfo(r->cb.ar_result);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int csock_gai_start(const char *host, const char *serv, int family, int socktype,
+                    int protocol, int flags, csock_gai_notify_fn notify, void *arg,
+                    csock_gai_req **req, csock_rstatus *st)
+{
+    *req = NULL;
+    if (st != NULL) {
+        st->syserr = 0;
+        st->herr = 0;
+        st->h_errno_tls = CSOCK_HERRNO_UNSET;
+    }
+    csock_gai_req *r = gai_req_new(host, serv, family, socktype, protocol, flags);
+    if (r == NULL)
+        return EAI_MEMORY;
+    r->notify = notify;
+    r->arg = arg;
+
+    struct sigevent sev;
+    memset(&sev, 0, sizeof sev);
+    sev.sigev_notify = SIGEV_THREAD;
+    sev.sigev_notify_function = gai_notified;
+    sev.sigev_value.sival_ptr = r;
+    struct gaicb *list[1] = {&r->cb};
+
+    pthread_mutex_lock(&r->mu);
+    int rc = getaddrinfo_a(GAI_NOWAIT, list, 1, &sev);
+    int err = errno;
+    /* EAI_SYSTEM: nothing was queued, but glibc may already have started a notification
+     * thread, which frees the request (gai_notified); if it could not start one, the
+     * request leaks. EAI_AGAIN: see gai_orphan_reclaimable. */
+    int ours = rc == EAI_AGAIN && gai_orphan_reclaimable(r);
+    r->state = rc == 0 ? GAI_QUEUED : GAI_FAILED;
+    if (rc == 0)
+        *req = r; /* before notify can run: it may need the handle */
+    pthread_mutex_unlock(&r->mu);
+    if (rc == 0)
+        return 0;
+    if (ours)
+        gai_req_free(r);
+    if (rc == EAI_SYSTEM && st != NULL)
+        st->syserr = err;
+    return rc;
+}
+
+int csock_gai_cancel(csock_gai_req *req)
+{
+    int rc = gai_cancel(&req->cb);
+    if (rc == EAI_CANCELED)
+        req->canceled = 1;
+    return rc;
+}
+
+int csock_gai_finish(csock_gai_req *req, void *buf, size_t buflen,
+                     csock_addrinfo_list **out, csock_rstatus *st)
+{
+    if (st != NULL) {
+        st->syserr = 0;
+        st->herr = 0;
+        st->h_errno_tls = CSOCK_HERRNO_UNSET;
+    }
+    if (out != NULL)
+        *out = NULL;
+    int rc = req->canceled ? EAI_CANCELED : gai_error(&req->cb);
+    struct addrinfo *res = rc == 0 ? req->cb.ar_result : NULL;
+    gai_req_free(req);
+    if (res == NULL)
+        return rc;
+    if (out == NULL) {
+        freeaddrinfo(res);
+        return 0;
+    }
+    return addrinfo_block(res, buf, buflen, out);
 }
 
 int csock_getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,

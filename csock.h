@@ -14,9 +14,10 @@
  *   - Addresses are formatted by libc (inet_ntop), never by the caller.
  *
  * Ownership: unless a comment says otherwise, the shim never keeps a pointer it was given
- * after it returns, and every buffer it fills belongs to the caller. The only memory the
- * shim allocates is a result block that did not fit the caller's buffer; it is freed with
- * csock_free() (see csock_getaddrinfo).
+ * after it returns, and every buffer it fills belongs to the caller. The shim allocates only
+ * a result block that did not fit the caller's buffer, freed with csock_free() (see
+ * csock_getaddrinfo), and the request of an asynchronous lookup, freed by csock_gai_finish()
+ * (which also keeps the callback and its opaque argument until then; see csock_gai_start).
  *
  * Thread safety: every function may be called from any number of threads at once.
  */
@@ -149,6 +150,30 @@ int csock_set_cloexec(int fd, int on);
 int csock_sockinfo(int fd, int *family, int *type, int *protocol);
 
 /* ---------------------------------------------------------------------------------------
+ * Readiness notification (epoll), for callers that multiplex descriptors
+ * ------------------------------------------------------------------------------------- */
+
+/* One readiness event: the events mask (EPOLLIN, ...) and the caller's data. Unlike struct
+ * epoll_event it is not packed, so any language can lay it out. */
+typedef struct csock_event {
+    uint64_t data;
+    uint32_t events;
+    uint32_t pad;
+} csock_event;
+
+/* epoll_create1(EPOLL_CLOEXEC), then O_NONBLOCK on it. Returns the descriptor or -errno. */
+int csock_epoll_create(void);
+
+/* epoll_ctl(2) op (EPOLL_CTL_ADD/MOD/DEL) of fd with events and data. Returns 0 or -errno. */
+int csock_epoll_ctl(int ep, int op, int fd, uint32_t events, uint64_t data);
+
+/*
+ * epoll_wait(2) for up to max events into ev[0..max), waiting at most timeout ms (0: do not
+ * wait, -1: forever). Returns the number of events or -errno (-EINTR included).
+ */
+int csock_epoll_wait(int ep, csock_event *ev, int max, int timeout);
+
+/* ---------------------------------------------------------------------------------------
  * Result blocks
  *
  * Lookups that return lists write one flat block: a header, an array of entries, then the
@@ -221,6 +246,65 @@ int csock_getaddrinfo(const char *host, const char *serv, int family, int sockty
 
 /* gai_strerror(3): a static string owned by libc. */
 const char *csock_gai_strerror(int code);
+
+/* ---------------------------------------------------------------------------------------
+ * Asynchronous getaddrinfo: glibc's getaddrinfo_a(3), gai_cancel(3) and gai_error(3).
+ *
+ * glibc runs queued lookups on its own helper threads (at most 20 at once, a constant of
+ * glibc's; the others wait in its queue, where gai_cancel can remove them) and reports each
+ * end by creating a thread that runs a callback (SIGEV_THREAD). These symbols are in libc
+ * proper since glibc 2.34; older glibc needs -lanl on the link line.
+ *
+ * A request goes through these steps, each exactly once:
+ *   csock_gai_start   queues it;
+ *   notify(arg)       is called when it ends, on a thread libc creates for that purpose --
+ *                     unless csock_gai_cancel returned EAI_CANCELED, then never;
+ *   csock_gai_finish  takes the result and frees the request: after notify was called
+ *                     (it may be called from notify itself), or after csock_gai_cancel
+ *                     returned EAI_CANCELED. Never earlier: libc writes into the request
+ *                     until it notifies.
+ * csock_gai_cancel may be called any number of times between start and finish.
+ * ------------------------------------------------------------------------------------- */
+
+/* A queued lookup; opaque. Owned by the shim from csock_gai_start to csock_gai_finish. */
+typedef struct csock_gai_req csock_gai_req;
+
+/* The completion callback. It runs on a short-lived thread libc creates, with all signals
+ * blocked; it should return quickly. arg is what was given to csock_gai_start. */
+typedef void (*csock_gai_notify_fn)(void *arg);
+
+/*
+ * Queues getaddrinfo(3) of (host, serv) with hints {family, socktype, protocol, flags}
+ * (host or serv may be NULL; both are copied) with getaddrinfo_a(GAI_NOWAIT) and a
+ * SIGEV_THREAD notification that calls notify(arg). The shim never looks at arg.
+ * Returns 0 with *req set (set before notify can run, so notify may read it through arg);
+ * otherwise *req is NULL, notify is never called and the result is
+ * EAI_MEMORY, or the code of getaddrinfo_a: EAI_SYSTEM (st->syserr gets errno) or
+ * EAI_AGAIN when libc could not queue the request.
+ */
+int csock_gai_start(const char *host, const char *serv, int family, int socktype,
+                    int protocol, int flags, csock_gai_notify_fn notify, void *arg,
+                    csock_gai_req **req, csock_rstatus *st);
+
+/*
+ * gai_cancel(3). Returns EAI_CANCELED when the request was still queued (it never runs and
+ * notify is never called), EAI_NOTCANCELED when it is running (notify follows when libc
+ * returns) or EAI_ALLDONE when it has ended (notify has been or will be called).
+ * glibc keeps the bookkeeping of a cancelled request (some 150 bytes) until the process
+ * ends: its gai_cancel unlinks the request without freeing it.
+ */
+int csock_gai_cancel(csock_gai_req *req);
+
+/*
+ * Takes the outcome of a request and frees it (see above for when). The result block is
+ * written by the same code as csock_getaddrinfo's, with the same rules for buf, buflen and
+ * *out; out may be NULL to discard the result. Returns 0, the lookup's EAI_* code, or
+ * EAI_CANCELED for a cancelled request. st->syserr is always 0 (glibc drops the errno of
+ * an EAI_SYSTEM on its helper thread) and st->h_errno_tls always CSOCK_HERRNO_UNSET (the
+ * lookup ran on another thread).
+ */
+int csock_gai_finish(csock_gai_req *req, void *buf, size_t buflen,
+                     csock_addrinfo_list **out, csock_rstatus *st);
 
 /*
  * getnameinfo(3) of (sa, salen) into host[0..hostlen) and serv[0..servlen) (either may be

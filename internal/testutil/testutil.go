@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/csock/csock/internal/netpoll"
 )
 
 // FDs returns the open descriptors of this process, each with what it refers to.
@@ -49,9 +51,13 @@ func LeakedFDs(before, after map[int]string) []string {
 	return leaked
 }
 
-// warmRuntime makes the Go runtime open the descriptors it keeps for good (the network
-// poller's epoll and wake-up descriptors), so that they are not taken for leaks.
+// warmRuntime opens the descriptors that live as long as the process — the Go runtime's
+// network poller (epoll and wake-up descriptors) and csock's own poller — so that they are
+// not taken for leaks.
 func warmRuntime() {
+	if err := netpoll.Start(); err != nil {
+		panic(fmt.Sprintf("testutil: starting the poller: %v", err))
+	}
 	r, w, err := os.Pipe()
 	if err != nil {
 		panic(fmt.Sprintf("testutil: pipe: %v", err))
@@ -74,6 +80,7 @@ func Run(m *testing.M, opts ...goleak.Option) int {
 	if code != 0 {
 		return code
 	}
+	opts = append(opts, goleak.IgnoreAnyFunction(netpoll.DispatcherFunc))
 	if err := goleak.Find(opts...); err != nil {
 		fmt.Fprintf(os.Stderr, "FAIL: goroutines leaked by the tests: %v\n", err)
 		return 1

@@ -1,0 +1,224 @@
+package netpoll_test
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/csock/csock/csock"
+	"github.com/csock/csock/internal/netpoll"
+	"github.com/csock/csock/internal/testutil"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }
+
+// pair returns a non-blocking socketpair, closed at the end of the test.
+func pair(t testing.TB) (int, int) {
+	fds, err := csock.SocketPair(csock.AF_UNIX, csock.SOCK_STREAM|csock.SOCK_NONBLOCK, 0)
+	require.NoError(t, err)
+	t.Cleanup(func() { csock.Close(fds[0]); csock.Close(fds[1]) })
+	return fds[0], fds[1]
+}
+
+func open(t testing.TB, fd int) *netpoll.Desc {
+	d, err := netpoll.Open(fd)
+	require.NoError(t, err)
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// recvWait receives into buf, waiting on d as the facade does.
+func recvWait(d *netpoll.Desc, fd int, buf []byte, deadline time.Time, done <-chan struct{}) (int, error) {
+	for {
+		seq := d.Seq(netpoll.Read)
+		n, err := csock.Recv(fd, buf, 0)
+		if err != syscall.EAGAIN {
+			return n, err
+		}
+		if err := d.Wait(netpoll.Read, seq, deadline, done); err != nil {
+			return 0, err
+		}
+	}
+}
+
+func TestWait_WakesOnData(t *testing.T) {
+	a, b := pair(t)
+	d := open(t, a)
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		csock.Send(b, []byte("x"), 0)
+	}()
+	buf := make([]byte, 4)
+	n, err := recvWait(d, a, buf, time.Now().Add(10*time.Second), nil)
+	require.NoError(t, err)
+	assert.Equal(t, "x", string(buf[:n]))
+}
+
+func TestWait_NoLostWakeupUnderPingPong(t *testing.T) {
+	// Thousands of round trips: an edge lost between an attempt and its wait would hang a
+	// side until the deadline.
+	a, b := pair(t)
+	da, db := open(t, a), open(t, b)
+	const rounds = 2000
+	deadline := time.Now().Add(60 * time.Second)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		buf := make([]byte, 1)
+		for i := 0; i < rounds; i++ {
+			if _, err := recvWait(db, b, buf, deadline, nil); !assert.NoError(t, err) {
+				return
+			}
+			csock.Send(b, buf, 0)
+		}
+	}()
+	buf := make([]byte, 1)
+	for i := 0; i < rounds; i++ {
+		_, err := csock.Send(a, []byte{byte(i)}, 0)
+		require.NoError(t, err)
+		_, err = recvWait(da, a, buf, deadline, nil)
+		require.NoError(t, err)
+		require.Equal(t, byte(i), buf[0])
+	}
+	wg.Wait()
+}
+
+func TestWait_DeadlineAndCancel(t *testing.T) {
+	a, _ := pair(t)
+	d := open(t, a)
+	buf := make([]byte, 1)
+	start := time.Now()
+	_, err := recvWait(d, a, buf, start.Add(50*time.Millisecond), nil)
+	assert.ErrorIs(t, err, netpoll.ErrTimeout)
+	assert.GreaterOrEqual(t, time.Since(start), 50*time.Millisecond)
+
+	_, err = recvWait(d, a, buf, start.Add(-time.Second), nil)
+	assert.ErrorIs(t, err, netpoll.ErrTimeout, "a deadline already passed does not wait")
+
+	done := make(chan struct{})
+	time.AfterFunc(20*time.Millisecond, func() { close(done) })
+	_, err = recvWait(d, a, buf, time.Time{}, done)
+	assert.ErrorIs(t, err, netpoll.ErrCanceled)
+}
+
+func TestClose_WakesWaiterAndLeavesDescriptorOpen(t *testing.T) {
+	a, b := pair(t)
+	d, err := netpoll.Open(a)
+	require.NoError(t, err)
+	errc := make(chan error, 1)
+	go func() {
+		_, err := recvWait(d, a, make([]byte, 1), time.Time{}, nil)
+		errc <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	require.NoError(t, d.Close())
+	select {
+	case err := <-errc:
+		assert.ErrorIs(t, err, netpoll.ErrClosed)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not wake the waiter")
+	}
+	require.NoError(t, d.Close(), "Close is idempotent")
+
+	// The descriptor is still open and usable, and can be registered again.
+	_, err = csock.Send(b, []byte("y"), 0)
+	require.NoError(t, err)
+	d2 := open(t, a)
+	buf := make([]byte, 1)
+	n, err := recvWait(d2, a, buf, time.Now().Add(10*time.Second), nil)
+	require.NoError(t, err)
+	assert.Equal(t, "y", string(buf[:n]))
+}
+
+func TestWait_WriteReadiness(t *testing.T) {
+	a, b := pair(t)
+	d := open(t, a)
+	chunk := make([]byte, 1<<16)
+	// Fill a's send buffer.
+	for i := 0; i < 10000; i++ {
+		if _, err := csock.Send(a, chunk, 0); err == syscall.EAGAIN {
+			break
+		}
+	}
+	seq := d.Seq(netpoll.Write)
+	_, err := csock.Send(a, chunk, 0)
+	require.ErrorIs(t, err, syscall.EAGAIN)
+	go func() {
+		buf := make([]byte, 1<<20)
+		for i := 0; i < 100; i++ {
+			if n, _ := csock.Recv(b, buf, 0); n == 0 {
+				time.Sleep(time.Millisecond)
+			}
+		}
+	}()
+	assert.NoError(t, d.Wait(netpoll.Write, seq, time.Now().Add(10*time.Second), nil))
+}
+
+func TestWait_DoesNotAllocate(t *testing.T) {
+	a, b := pair(t)
+	d := open(t, a)
+	buf := make([]byte, 1)
+	one := []byte{1}
+	deadline := time.Now().Add(time.Minute)
+	// Warm up: the first timed wait creates the direction's timer.
+	go func() { time.Sleep(10 * time.Millisecond); csock.Send(b, one, 0) }()
+	_, err := recvWait(d, a, buf, deadline, nil)
+	require.NoError(t, err)
+	allocs := testing.AllocsPerRun(200, func() {
+		// Wait with nothing to read, then with data arriving: both paths.
+		seq := d.Seq(netpoll.Read)
+		_ = d.Wait(netpoll.Read, seq, time.Now().Add(time.Microsecond), nil)
+		csock.Send(b, one, 0)
+		recvWait(d, a, buf, deadline, nil)
+	})
+	assert.Zero(t, allocs)
+}
+
+func threads(t testing.TB) int {
+	b, err := os.ReadFile("/proc/self/status")
+	require.NoError(t, err)
+	for _, l := range strings.Split(string(b), "\n") {
+		var n int
+		if _, err := fmt.Sscanf(l, "Threads: %d", &n); err == nil {
+			return n
+		}
+	}
+	t.Fatal("no Threads line")
+	return 0
+}
+
+func TestManyWaiters_FewThreads(t *testing.T) {
+	// 2,000 goroutines parked in Wait hold no OS thread each.
+	const n = 2000
+	var ds []*netpoll.Desc
+	var bs []int
+	for i := 0; i < n; i++ {
+		a, b := pair(t)
+		ds = append(ds, open(t, a))
+		bs = append(bs, b)
+		_ = a
+	}
+	var wg sync.WaitGroup
+	for i, d := range ds {
+		wg.Add(1)
+		go func(d *netpoll.Desc) {
+			defer wg.Done()
+			d.Wait(netpoll.Read, d.Seq(netpoll.Read), time.Now().Add(time.Minute), nil)
+		}(d)
+		_ = i
+	}
+	time.Sleep(200 * time.Millisecond)
+	assert.LessOrEqual(t, threads(t), 64)
+	for _, b := range bs {
+		csock.Send(b, []byte("z"), 0)
+	}
+	wg.Wait()
+}
