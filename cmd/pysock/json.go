@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"math"
 	"strconv"
@@ -154,19 +153,29 @@ func writeSeq(w *bufio.Writer, xs []any) {
 	w.WriteByte(']')
 }
 
-// writeString writes a Python str as a JSON string; lone surrogates become \uXXXX escapes.
+// writeString writes a Python str as a JSON string: '"', '\\' and control characters
+// escaped, lone surrogates as \uXXXX escapes, everything else as UTF-8.
 func writeString(w *bufio.Writer, s string) {
+	const hex = "0123456789abcdef"
 	w.WriteByte('"')
 	for _, r := range py.Runes(s) {
 		switch {
-		case r >= 0xd800 && r <= 0xdfff:
-			w.WriteString(`\u` + strconv.FormatInt(int64(r), 16))
-		case r >= 0x10000:
-			// Encode astral characters directly; JSON allows UTF-8.
-			w.WriteRune(r)
+		case r == '"' || r == '\\':
+			w.WriteByte('\\')
+			w.WriteByte(byte(r))
+		case r == '\n':
+			w.WriteString(`\n`)
+		case r == '\t':
+			w.WriteString(`\t`)
+		case r == '\r':
+			w.WriteString(`\r`)
+		case r < 0x20 || r >= 0xd800 && r <= 0xdfff:
+			w.WriteString(`\u`)
+			for shift := 12; shift >= 0; shift -= 4 {
+				w.WriteByte(hex[r>>shift&0xf])
+			}
 		default:
-			b, _ := json.Marshal(string(r))
-			w.Write(b[1 : len(b)-1])
+			w.WriteRune(r)
 		}
 	}
 	w.WriteByte('"')
