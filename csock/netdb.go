@@ -129,6 +129,12 @@ func GetAddrInfo(host, service []byte, family, socktype, proto, flags int, st *S
 	if rc != 0 {
 		return nil, &GaiError{Code: int(rc), Errno: syscall.Errno(cst.syserr)}
 	}
+	return addrInfoList(out, unsafe.Pointer(&s.block[0])), nil
+}
+
+// addrInfoList converts a getaddrinfo result block (of csock_getaddrinfo or
+// csock_gai_finish), freeing it unless it is own, the caller's buffer.
+func addrInfoList(out *C.csock_addrinfo_list, own unsafe.Pointer) []AddrInfo {
 	base := unsafe.Pointer(out)
 	entries := unsafe.Slice((*C.csock_addrinfo)(unsafe.Add(base, C.csock_ai_off)), out.count)
 	res := make([]AddrInfo, len(entries))
@@ -142,10 +148,10 @@ func GetAddrInfo(host, service []byte, family, socktype, proto, flags int, st *S
 		}
 		res[i].Addr.set(&e.addr)
 	}
-	if base != unsafe.Pointer(&s.block[0]) {
+	if base != own {
 		C.csock_free(base)
 	}
-	return res, nil
+	return res
 }
 
 // GetNameInfo calls getnameinfo(3) for addr with NI_MAXHOST and NI_MAXSERV buffers and

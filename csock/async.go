@@ -1,0 +1,216 @@
+package csock
+
+/*
+#cgo noescape csock_gai_start
+#cgo noescape csock_gai_cancel
+#cgo nocallback csock_gai_cancel
+#cgo noescape csock_gai_finish
+#cgo nocallback csock_gai_finish
+#define _GNU_SOURCE // EAI_CANCELED and the other getaddrinfo_a codes
+#include <netdb.h>
+#include "csock.h"
+
+// Defined by the //export below.
+extern void csockGaiNotify(void *arg);
+*/
+import "C"
+
+import (
+	"context"
+	"sync/atomic"
+	"syscall"
+	"unsafe"
+
+	pointer "github.com/mattn/go-pointer"
+)
+
+// asyncOp is the Go side of one getaddrinfo_a request: C knows it only by the go-pointer
+// handle passed as the callback's userdata.
+type asyncOp struct {
+	req      *C.csock_gai_req
+	handle   unsafe.Pointer // from pointer.Save; Unref'd exactly once (see unrefHandle)
+	state    atomic.Int32   // opWaiting, then opNotified (by the callback) or opAbandoned (by the waiter)
+	done     chan struct{}  // closed by the callback in opNotified
+	released func()
+}
+
+const (
+	opWaiting   int32 = iota // the waiter is selecting on done and its context
+	opNotified               // the callback came first: the waiter frees the request
+	opAbandoned              // the waiter left (context ended, gai_cancel too late): the callback frees it
+)
+
+// asyncCounters back AsyncStats.
+var asyncCounters struct {
+	started, notified, canceled, notCanceled, allDone, refs, unrefs atomic.Uint64
+}
+
+// testHookSave and testHookUnref, when set, see every handle just after it is made and
+// just before it is Unref'd: tests check that each is released exactly once.
+var testHookSave, testHookUnref atomic.Pointer[func(unsafe.Pointer)]
+
+// testHookStartFails makes the next csock_gai_start calls fail as glibc's getaddrinfo_a
+// does when it cannot queue a request.
+var testHookStartFails atomic.Bool
+
+func saveHandle(op *asyncOp) {
+	op.handle = pointer.Save(op)
+	asyncCounters.refs.Add(1)
+	if f := testHookSave.Load(); f != nil {
+		(*f)(op.handle)
+	}
+}
+
+func unrefHandle(h unsafe.Pointer) {
+	if f := testHookUnref.Load(); f != nil {
+		(*f)(h)
+	}
+	asyncCounters.unrefs.Add(1)
+	pointer.Unref(h)
+}
+
+// csockGaiNotify is the completion callback of every request (csock_gai_notify_fn). C calls
+// it once per request that gai_cancel did not remove, on a thread glibc creates for it, so
+// it only hands the outcome over and never blocks.
+//
+//export csockGaiNotify
+func csockGaiNotify(arg unsafe.Pointer) {
+	op, ok := pointer.Restore(arg).(*asyncOp)
+	if !ok {
+		panic("csock: getaddrinfo_a notification for an unknown request")
+	}
+	asyncCounters.notified.Add(1)
+	// This is the last time C passes the handle: release it now.
+	unrefHandle(arg)
+	if op.state.CompareAndSwap(opWaiting, opNotified) {
+		close(op.done)
+		return
+	}
+	// No one waits for the result any more.
+	op.finish(nil)
+}
+
+// finish frees the request, flattening its result into s when s is not nil, and says
+// that libc is done with it.
+func (op *asyncOp) finish(s *scratch) ([]AddrInfo, error) {
+	defer op.released()
+	if s == nil {
+		C.csock_gai_finish(op.req, nil, 0, nil, nil)
+		return nil, nil
+	}
+	var out *C.csock_addrinfo_list
+	var cst C.csock_rstatus
+	own := unsafe.Pointer(&s.block[0])
+	rc := C.csock_gai_finish(op.req, own, C.size_t(unsafe.Sizeof(s.block)), &out, &cst)
+	if rc != 0 {
+		return nil, &GaiError{Code: int(rc), Errno: syscall.Errno(cst.syserr)}
+	}
+	return addrInfoList(out, own), nil
+}
+
+// start queues the request (a function of its own, so that the caller waits with a small
+// frame). It returns 0 or the EAI_* code of csock_gai_start, with errno for EAI_SYSTEM.
+func (op *asyncOp) start(host, service []byte, family, socktype, proto, flags int) (C.int, syscall.Errno) {
+	var s struct {
+		host [256]byte
+		serv [64]byte
+	}
+	if testHookStartFails.Load() {
+		return C.EAI_AGAIN, 0
+	}
+	var req *C.csock_gai_req
+	var cst C.csock_rstatus
+	rc := C.csock_gai_start(cstr(host, s.host[:]), cstr(service, s.serv[:]),
+		C.int(family), C.int(socktype), C.int(proto), C.int(flags),
+		C.csock_gai_notify_fn(C.csockGaiNotify), op.handle, &req, &cst)
+	op.req = req
+	return rc, syscall.Errno(cst.syserr)
+}
+
+// result takes the result of a notified request.
+func (op *asyncOp) result() ([]AddrInfo, error) {
+	var s scratch
+	return op.finish(&s)
+}
+
+// GetAddrInfoAsync is GetAddrInfo through glibc's getaddrinfo_a(3): the lookup is queued
+// for glibc's resolver threads (at most 20 run at once, a glibc constant) and the calling
+// goroutine waits for the completion callback without holding an OS thread. The callback's
+// userdata is a github.com/mattn/go-pointer handle, released exactly once.
+//
+// When ctx ends first, the request is cancelled with gai_cancel(3) and ctx.Err() is
+// returned at once: a request still in glibc's queue never runs; one already running goes
+// on until libc returns, and its result is then dropped.
+//
+// released (never nil) is called exactly once, when libc is done with the request: before
+// GetAddrInfoAsync returns, or later (after a cancellation that came too late) from the
+// thread glibc runs the callback on, so it must not block. Callers bounding the lookups in
+// libc release their slot there.
+//
+// Results equal GetAddrInfo's, flattened by the same shim code, with two differences
+// that come from the lookup running on another thread: st is not filled in (h_errno stays
+// on glibc's thread), and an EAI_SYSTEM failure of the lookup has Errno 0 (glibc drops it).
+// If glibc cannot queue the request, the error is its EAI_AGAIN, EAI_MEMORY or EAI_SYSTEM
+// (with errno).
+func GetAddrInfoAsync(ctx context.Context, host, service []byte, family, socktype, proto, flags int, released func()) ([]AddrInfo, error) {
+	if err := ctx.Err(); err != nil {
+		released()
+		return nil, err
+	}
+	op := &asyncOp{done: make(chan struct{}), released: released}
+	saveHandle(op)
+	asyncCounters.started.Add(1)
+	if rc, errno := op.start(host, service, family, socktype, proto, flags); rc != 0 {
+		asyncCounters.started.Add(^uint64(0))
+		unrefHandle(op.handle) // the callback never comes
+		released()
+		return nil, &GaiError{Code: int(rc), Errno: errno}
+	}
+	select {
+	case <-op.done:
+		return op.result()
+	case <-ctx.Done():
+	}
+	switch C.csock_gai_cancel(op.req) {
+	case C.EAI_CANCELED:
+		// Removed from glibc's queue: it never runs and the callback never comes.
+		asyncCounters.canceled.Add(1)
+		unrefHandle(op.handle)
+		op.finish(nil)
+		return nil, ctx.Err()
+	case C.EAI_NOTCANCELED:
+		asyncCounters.notCanceled.Add(1)
+	default: // EAI_ALLDONE
+		asyncCounters.allDone.Add(1)
+	}
+	// The callback has come or will come, and it owns the handle.
+	if !op.state.CompareAndSwap(opWaiting, opAbandoned) {
+		// It came between the select and gai_cancel: the request is still ours to free.
+		op.finish(nil)
+	}
+	return nil, ctx.Err()
+}
+
+// AsyncStats counts this process's GetAddrInfoAsync requests since it started.
+type AsyncStats struct {
+	Started     uint64 // requests glibc queued
+	Notified    uint64 // completion callbacks received
+	Canceled    uint64 // gai_cancel returned EAI_CANCELED: removed from the queue, never run
+	NotCanceled uint64 // gai_cancel returned EAI_NOTCANCELED: running; its callback followed
+	AllDone     uint64 // gai_cancel returned EAI_ALLDONE: finished; its callback came or followed
+	Pending     uint64 // go-pointer handles not yet released (requests libc still holds)
+}
+
+// ReadAsyncStats returns the counters of GetAddrInfoAsync. When no request is in flight,
+// Pending is 0 and Started == Notified + Canceled.
+func ReadAsyncStats() AsyncStats {
+	unrefs := asyncCounters.unrefs.Load() // before refs: Pending is never negative
+	return AsyncStats{
+		Started:     asyncCounters.started.Load(),
+		Notified:    asyncCounters.notified.Load(),
+		Canceled:    asyncCounters.canceled.Load(),
+		NotCanceled: asyncCounters.notCanceled.Load(),
+		AllDone:     asyncCounters.allDone.Load(),
+		Pending:     asyncCounters.refs.Load() - unrefs,
+	}
+}
