@@ -1,0 +1,112 @@
+package facade
+
+import (
+	"runtime"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/csock/csock/internal/testutil"
+)
+
+// blockedSockets is how many sockets TestScale_TenThousandBlockedReceivesUseFewThreads
+// blocks in Recv at once (as socket pairs), if the descriptor limit allows.
+const blockedSockets = 10000
+
+func TestScale_TenThousandBlockedReceivesUseFewThreads(t *testing.T) {
+	// DESIGN.md: "ten thousand blocked sockets must not mean ten thousand threads". Each
+	// blocked socket also holds its hidden poller duplicate, so 10,000 of them need 20,000
+	// descriptors plus the process's own. The test raises RLIMIT_NOFILE as far as it may
+	// (root with CAP_SYS_RESOURCE may raise the hard limit; without it the hard limit
+	// caps) and blocks as many sockets as fit, up to 10,000, restoring the limit at the end.
+	if testing.Short() {
+		t.Skip("makes up to 20,000 descriptors")
+	}
+	var old syscall.Rlimit
+	require.NoError(t, syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old))
+	t.Cleanup(func() { syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old) })
+	const slack = 64 // descriptors kept free for the runtime and the test framework
+	want := uint64(2*blockedSockets + slack + len(testutil.FDs()))
+	lim := syscall.Rlimit{Cur: want, Max: max(old.Max, want)}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		lim = syscall.Rlimit{Cur: old.Max, Max: old.Max}
+		require.NoError(t, syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim))
+	}
+	n := min(blockedSockets, (int(lim.Cur)-slack-len(testutil.FDs()))/2) &^ 1
+	if n < blockedSockets {
+		t.Logf("RLIMIT_NOFILE is capped at %d (raising it: EPERM), so %d sockets block instead of %d",
+			lim.Cur, n, blockedSockets)
+	}
+	require.Greater(t, n, blockedSockets*9/10, "too few descriptors for the test to mean anything")
+
+	runtime.GC()
+	rss0 := procStatus(t, "VmRSS:")
+	threads0 := threadCount(t)
+
+	socks := make([]*Socket, 0, n)
+	t.Cleanup(func() {
+		for _, s := range socks {
+			s.Close()
+		}
+	})
+	for len(socks) < n {
+		a, b, err := SocketPair(-1, -1, -1)
+		require.NoError(t, err)
+		socks = append(socks, a, b)
+	}
+	results := make(chan error, len(socks))
+	var got atomic.Int64
+	for _, s := range socks {
+		go func() {
+			b, err := s.Recv(1, 0)
+			if err == nil {
+				got.Add(int64(len(b)))
+			}
+			results <- err
+		}()
+	}
+	// A socket registers with the poller right before its first wait.
+	deadline := time.Now().Add(2 * time.Minute)
+	for registered := 0; registered < len(socks); {
+		require.True(t, time.Now().Before(deadline), "only %d sockets blocked after 2 minutes", registered)
+		time.Sleep(50 * time.Millisecond)
+		registered = 0
+		for _, s := range socks {
+			if s.pf.Load() != nil {
+				registered++
+			}
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	threads := threadCount(t)
+	rss := procStatus(t, "VmRSS:")
+	t.Logf("%d sockets blocked in Recv: %d OS threads (%d before), RSS %d kB -> %d kB, %.0f bytes per blocked socket",
+		len(socks), threads, threads0, rss0, rss, float64(rss-rss0)*1024/float64(len(socks)))
+	assert.LessOrEqual(t, threads, 64)
+	select {
+	case err := <-results:
+		t.Fatalf("a receive returned while nothing was sent: %v", err)
+	default:
+	}
+
+	// Wake them all with one byte each.
+	for i := 0; i < len(socks); i += 2 {
+		_, err := socks[i].Send([]byte("x"), 0)
+		require.NoError(t, err)
+		_, err = socks[i+1].Send([]byte("y"), 0)
+		require.NoError(t, err)
+	}
+	for range socks {
+		select {
+		case err := <-results:
+			require.NoError(t, err)
+		case <-time.After(time.Minute):
+			t.Fatalf("only %d receives returned", got.Load())
+		}
+	}
+	assert.EqualValues(t, len(socks), got.Load())
+}
