@@ -3,8 +3,6 @@ package facade
 import (
 	"context"
 	"fmt"
-	"math/big"
-	"strconv"
 
 	"github.com/csock/csock/csock"
 	"github.com/csock/csock/internal/py"
@@ -98,57 +96,20 @@ func connectOne(ai csock.AddrInfo, timeout, sourceAddress any) (*Socket, error) 
 }
 
 // resolveStream is create_connection's getaddrinfo(host, port, 0, SOCK_STREAM), with the
-// module getaddrinfo's argument rules.
+// module getaddrinfo's argument rules (resolver.go's gaiHost and gaiPort).
 //
-// TODO(resolver): call GetAddrInfo once facade/resolver.go has it.
+// TODO(resolver): the one call to getaddrinfo; switch to GetAddrInfo's context-aware
+// path once it exposes the raw addresses.
 func resolveStream(host, port any) ([]csock.AddrInfo, error) {
-	h, p, err := gaiArgs(host, port)
+	h, err := gaiHost(host)
+	if err != nil {
+		return nil, err
+	}
+	p, err := gaiPort(port)
 	if err != nil {
 		return nil, err
 	}
 	return getAddrInfo(h, p, 0, csock.SOCK_STREAM, 0, 0)
-}
-
-// gaiArgs converts getaddrinfo's host and port as CPython's socket_getaddrinfo does: host
-// None, a str (always IDNA-encoded) or bytes; port None, an exact int (its decimal text),
-// a str (UTF-8) or bytes, anything else (bool and IntEnum members included) being
-// "OSError: Int or String expected".
-func gaiArgs(host, port any) (h, p []byte, err error) {
-	switch v := host.(type) {
-	case nil:
-	case string:
-		if h, err = idnaHost(v); err != nil {
-			return nil, nil, err
-		}
-	case []byte:
-		h = v
-	default:
-		return nil, nil, &TypeError{Msg: "getaddrinfo() argument 1 must be string or None"}
-	}
-	switch v := port.(type) {
-	case nil:
-	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, uintptr, *big.Int:
-		n, _ := py.AsInt(v)
-		if !n.IsInt64() {
-			return nil, nil, &OverflowError{Msg: "Python int too large to convert to C long"}
-		}
-		p = []byte(strconv.FormatInt(n.Int64(), 10))
-	case string:
-		if p, err = py.EncodeUTF8(v); err != nil {
-			return nil, nil, unicodeError(err)
-		}
-	case []byte:
-		p = v
-	default:
-		return nil, nil, osMessage("Int or String expected")
-	}
-	if h == nil && host != nil {
-		h = []byte{}
-	}
-	if p == nil && port != nil {
-		p = []byte{}
-	}
-	return h, p, nil
 }
 
 // unpackPair is Python's `host, port = address`: any iterable of exactly two items.
