@@ -2,6 +2,7 @@ package facade
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -146,13 +147,11 @@ func noteHErrno(st *csock.Status) {
 	}
 }
 
-// getAddrInfo is the one path to csock.GetAddrInfo: it records h_errno and converts
-// errors to CPython's exceptions.
+// getAddrInfo is getaddrinfo for the calls that cannot be cancelled: through
+// getAddrInfoContext (lookup.go), the one path to libc's getaddrinfo, which bounds the
+// calls in libc, records h_errno and converts errors to CPython's exceptions.
 func getAddrInfo(host, port []byte, family, socktype, proto, flags int) ([]csock.AddrInfo, error) {
-	var st csock.Status
-	res, err := csock.GetAddrInfo(host, port, family, socktype, proto, flags, &st)
-	noteHErrno(&st)
-	return res, fromBinding(err)
+	return getAddrInfoContext(context.Background(), host, port, family, socktype, proto, flags)
 }
 
 // resolved is a host name resolved by setIPAddr: a family and the raw address, with the
@@ -166,8 +165,13 @@ type resolved struct {
 // setIPAddr is CPython's setipaddr: the address of name for family af (csock.AF_INET, csock.AF_INET6
 // or csock.AF_UNSPEC), with the same special cases and the same errors.
 func setIPAddr(name []byte, af int) (resolved, error) {
+	return setIPAddrContext(context.Background(), name, af)
+}
+
+// setIPAddrContext is setIPAddr whose lookup ends when ctx does.
+func setIPAddrContext(ctx context.Context, name []byte, af int) (resolved, error) {
 	if len(name) == 0 {
-		res, err := getAddrInfo(nil, []byte("0"), af, csock.SOCK_DGRAM, 0, csock.AI_PASSIVE)
+		res, err := getAddrInfoContext(ctx, nil, []byte("0"), af, csock.SOCK_DGRAM, 0, csock.AI_PASSIVE)
 		if err != nil {
 			return resolved{}, err
 		}
@@ -197,7 +201,7 @@ func setIPAddr(name []byte, af int) (resolved, error) {
 			return resolved{family: csock.AF_INET6, ip: ip}, nil
 		}
 	}
-	res, err := getAddrInfo(name, nil, af, 0, 0, 0)
+	res, err := getAddrInfoContext(ctx, name, nil, af, 0, 0, 0)
 	if err != nil {
 		return resolved{}, err
 	}

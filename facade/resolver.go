@@ -2,6 +2,7 @@ package facade
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math/big"
 	"strconv"
@@ -78,7 +79,27 @@ func gaiPort(v any) ([]byte, error) {
 // as in CPython), a string or []byte. The results keep glibc's order (RFC 6724 as tuned by
 // /etc/gai.conf). Errors are CPython's: *GaiError for resolver failures, *UnicodeError for
 // IDNA failures, *TypeError / *OSError for bad argument types.
+//
+// The call waits for a free slot (see SetMaxLookups) and then holds this goroutine's OS
+// thread inside libc until the lookup ends; GetAddrInfoContext can be abandoned.
 func GetAddrInfo(host, port any, family, typ, proto, flags int) ([]AddrInfo, error) {
+	return GetAddrInfoContext(context.Background(), host, port, family, typ, proto, flags)
+}
+
+// GetAddrInfoContext is GetAddrInfo that ends when ctx does: same arguments, results and
+// errors, plus the error of ctx (errors.Is(err, context.Canceled) or
+// context.DeadlineExceeded) when ctx ends first, whether the lookup was waiting for a slot
+// (see SetMaxLookups) or in libc.
+//
+// With a ctx that can end, a host that needs a lookup goes to glibc's getaddrinfo_a(3): the
+// goroutine waits without holding an OS thread, glibc runs at most 20 such lookups at
+// once on its own threads, and cancelling removes a lookup still in glibc's queue, so it
+// never reaches a name server; one already running goes on until libc returns (in its
+// slot), its result dropped. Numeric hosts, and a ctx whose Done is nil, take the
+// synchronous path of GetAddrInfo, which is faster per call. The one observable difference
+// of the asynchronous path: it does not update the h_errno that a later socket.herror
+// reports (CPython's is the main thread's, which such a lookup does not run on).
+func GetAddrInfoContext(ctx context.Context, host, port any, family, typ, proto, flags int) ([]AddrInfo, error) {
 	ints, err := checkCInts(family, typ, proto, flags)
 	if err != nil {
 		return nil, err
@@ -91,7 +112,7 @@ func GetAddrInfo(host, port any, family, typ, proto, flags int) ([]AddrInfo, err
 	if err != nil {
 		return nil, err
 	}
-	res, err := getAddrInfo(h, p, ints[0], ints[1], ints[2], ints[3])
+	res, err := getAddrInfoContext(ctx, h, p, ints[0], ints[1], ints[2], ints[3])
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +139,14 @@ func checkCInts(vs ...int) ([]int, error) {
 // (a Tuple (host, port[, flowinfo[, scope_id]]), an InetAddress or an Inet6Address) whose
 // host must be numeric. It returns the host and the service (or port) texts.
 func GetNameInfo(sockaddr any, flags int) (host, port string, err error) {
+	return GetNameInfoContext(context.Background(), sockaddr, flags)
+}
+
+// GetNameInfoContext is GetNameInfo that returns when ctx ends, with ctx's error (see
+// GetAddrInfoContext). libc has no asynchronous getnameinfo: the call runs on a goroutine
+// of its own, in a slot (see SetMaxLookups); abandoned, it keeps its OS thread and its
+// slot until libc returns.
+func GetNameInfoContext(ctx context.Context, sockaddr any, flags int) (host, port string, err error) {
 	if _, err := goInt(flags); err != nil {
 		return "", "", err
 	}
@@ -158,7 +187,7 @@ func GetNameInfo(sockaddr any, flags int) (host, port string, err error) {
 	if flow > 0xfffff {
 		return "", "", &OverflowError{Msg: "getnameinfo(): flowinfo must be 0-1048575."}
 	}
-	res, err := getAddrInfo(hb, []byte(itoa(portNum)), csock.AF_UNSPEC, csock.SOCK_DGRAM, 0, csock.AI_NUMERICHOST)
+	res, err := getAddrInfoContext(ctx, hb, []byte(itoa(portNum)), csock.AF_UNSPEC, csock.SOCK_DGRAM, 0, csock.AI_NUMERICHOST)
 	if err != nil {
 		return "", "", err
 	}
@@ -174,13 +203,16 @@ func GetNameInfo(sockaddr any, flags int) (host, port string, err error) {
 	case csock.AF_INET6:
 		addr.FlowInfo, addr.ScopeID = flow, scope
 	}
-	var st csock.Status
-	host, port, err = csock.GetNameInfo(&addr, flags, &st)
-	noteHErrno(&st)
+	hp, err := blocking(ctx, "getnameinfo", func() ([2]string, error) {
+		var st csock.Status
+		host, port, err := csock.GetNameInfo(&addr, flags, &st)
+		noteHErrno(&st)
+		return [2]string{host, port}, fromBinding(err)
+	})
 	if err != nil {
-		return "", "", fromBinding(err)
+		return "", "", err
 	}
-	return host, port, nil
+	return hp[0], hp[1], nil
 }
 
 // hostArg converts the argument of gethostbyname, gethostbyname_ex and gethostbyaddr
@@ -210,11 +242,16 @@ func hostArg(v any, fn string) ([]byte, error) {
 // dotted quad. Like CPython it goes through getaddrinfo (AF_INET), not gethostbyname(3):
 // ” is '0.0.0.0', '<broadcast>' '255.255.255.255', and '127.1' works.
 func GetHostByName(hostname any) (string, error) {
+	return GetHostByNameContext(context.Background(), hostname)
+}
+
+// GetHostByNameContext is GetHostByName that ends when ctx does, as GetAddrInfoContext.
+func GetHostByNameContext(ctx context.Context, hostname any) (string, error) {
 	name, err := hostArg(hostname, "gethostbyname")
 	if err != nil {
 		return "", err
 	}
-	r, err := setIPAddr(name, csock.AF_INET)
+	r, err := setIPAddrContext(ctx, name, csock.AF_INET)
 	if err != nil {
 		return "", err
 	}
@@ -278,27 +315,43 @@ func hostEntry(h *csock.HostEnt, err error, st *csock.Status, family int) (HostE
 // gethostbyname does (so unknown names fail with socket.gaierror), then looked up with the
 // reentrant gethostbyname_r(3) for its canonical name, aliases and IPv4 addresses.
 func GetHostByNameEx(hostname any) (HostEntry, error) {
+	return GetHostByNameExContext(context.Background(), hostname)
+}
+
+// GetHostByNameExContext is GetHostByNameEx that returns when ctx ends, with ctx's error:
+// its getaddrinfo as GetAddrInfoContext's, its gethostbyname_r(3), which libc has no
+// asynchronous form of, as GetNameInfoContext's getnameinfo.
+func GetHostByNameExContext(ctx context.Context, hostname any) (HostEntry, error) {
 	name, err := hostArg(hostname, "gethostbyname_ex")
 	if err != nil {
 		return HostEntry{}, err
 	}
-	r, err := setIPAddr(name, csock.AF_INET)
+	r, err := setIPAddrContext(ctx, name, csock.AF_INET)
 	if err != nil {
 		return HostEntry{}, err
 	}
-	var st csock.Status
-	h, herr := csock.GetHostByName(name, 0, &st)
-	return hostEntry(h, herr, &st, r.family)
+	return blocking(ctx, "gethostbyname_ex", func() (HostEntry, error) {
+		var st csock.Status
+		h, herr := csock.GetHostByName(name, 0, &st)
+		return hostEntry(h, herr, &st, r.family)
+	})
 }
 
 // GetHostByAddr mirrors socket.gethostbyaddr(ip_address): the address (or a name, which
 // is resolved first) looked up with the reentrant gethostbyaddr_r(3).
 func GetHostByAddr(ipAddress any) (HostEntry, error) {
+	return GetHostByAddrContext(context.Background(), ipAddress)
+}
+
+// GetHostByAddrContext is GetHostByAddr that returns when ctx ends, with ctx's error: its
+// getaddrinfo as GetAddrInfoContext's, its gethostbyaddr_r(3), which libc has no
+// asynchronous form of, as GetNameInfoContext's getnameinfo.
+func GetHostByAddrContext(ctx context.Context, ipAddress any) (HostEntry, error) {
 	name, err := hostArg(ipAddress, "gethostbyaddr")
 	if err != nil {
 		return HostEntry{}, err
 	}
-	r, err := setIPAddr(name, csock.AF_UNSPEC)
+	r, err := setIPAddrContext(ctx, name, csock.AF_UNSPEC)
 	if err != nil {
 		return HostEntry{}, err
 	}
@@ -306,9 +359,11 @@ func GetHostByAddr(ipAddress any) (HostEntry, error) {
 	if r.family == csock.AF_INET6 {
 		n = 16
 	}
-	var st csock.Status
-	h, herr := csock.GetHostByAddr(r.ip[:n], r.family, 0, &st)
-	return hostEntry(h, herr, &st, r.family)
+	return blocking(ctx, "gethostbyaddr", func() (HostEntry, error) {
+		var st csock.Status
+		h, herr := csock.GetHostByAddr(r.ip[:n], r.family, 0, &st)
+		return hostEntry(h, herr, &st, r.family)
+	})
 }
 
 // GetFQDN mirrors socket.getfqdn(name): name is a string (or []byte, by Python's duck
@@ -465,15 +520,15 @@ func InetNtoa(packed []byte) (string, error) {
 }
 
 // InetPton mirrors socket.inet_pton(address_family, ip_string): libc's strict parser.
-func InetPton(family int, ipString string) ([]byte, error) {
-	if _, err := goInt(family); err != nil {
+func InetPton(family AddressFamily, ipString string) ([]byte, error) {
+	if _, err := goInt(int(family)); err != nil {
 		return nil, err
 	}
 	s, err := asStr(ipString, "inet_pton", 2)
 	if err != nil {
 		return nil, err
 	}
-	ip, ok, err := csock.InetPton(family, s)
+	ip, ok, err := csock.InetPton(int(family), s)
 	if err != nil {
 		return nil, fromBinding(err)
 	}
@@ -489,8 +544,8 @@ func InetPton(family int, ipString string) ([]byte, error) {
 // InetNtop mirrors socket.inet_ntop(address_family, packed_ip), with glibc's formatting
 // ('::1.2.3.4' for the deprecated IPv4-compatible form, leftmost longest zero run
 // compressed).
-func InetNtop(family int, packed []byte) (string, error) {
-	if _, err := goInt(family); err != nil {
+func InetNtop(family AddressFamily, packed []byte) (string, error) {
+	if _, err := goInt(int(family)); err != nil {
 		return "", err
 	}
 	switch family {
@@ -505,7 +560,7 @@ func InetNtop(family int, packed []byte) (string, error) {
 	default:
 		return "", &ValueError{Msg: fmt.Sprintf("unknown address family %d", family)}
 	}
-	s, err := csock.InetNtop(family, packed)
+	s, err := csock.InetNtop(int(family), packed)
 	return s, fromBinding(err)
 }
 

@@ -1,0 +1,37 @@
+// Package facade is CPython's socket module in Go, on top of libc through the csock
+// binding: the same functions, address tuples, errors and timeout behaviour.
+//
+// # Resolver: bounded threads and cancellation
+//
+// getaddrinfo, getnameinfo, gethostbyname_r and gethostbyaddr_r block an OS thread inside
+// libc for as long as a lookup takes, seconds when a name server is slow. The facade
+// bounds how many of them are in libc at once, process-wide: SetMaxLookups sets the bound
+// (DefaultMaxLookups until then), the one setting of the resolver. A call beyond it waits
+// for a slot; the Context functions stop waiting when their context ends. Numeric hosts,
+// which libc answers without a lookup, take no slot.
+//
+// Which path a getaddrinfo takes:
+//
+//   - GetAddrInfo and the other functions without a context, and the Context functions
+//     given a context whose Done is nil: getaddrinfo(3) on the calling goroutine, whose OS
+//     thread waits in libc. It is the cheapest path per call, and up to the bound run at
+//     once.
+//   - GetAddrInfoContext (and the getaddrinfo inside GetHostByNameContext,
+//     GetHostByNameExContext and GetHostByAddrContext) with a context that can end:
+//     glibc's getaddrinfo_a(3). The goroutine waits without a thread; glibc runs at most 20
+//     lookups at once on its own threads and queues the rest. When the context ends the
+//     call returns at once: gai_cancel(3) takes a queued lookup out, so it never reaches a
+//     name server; a running one finishes in libc, keeping its slot, and its answer is
+//     dropped. Each end costs glibc a thread creation, which makes this path slower per
+//     call than the synchronous one: it is worth it only where the call may be cancelled.
+//   - Numeric hosts and AI_NUMERICHOST: the synchronous call, without a slot.
+//
+// getnameinfo, gethostbyname_r and gethostbyaddr_r have no asynchronous form: their
+// Context functions run the blocking call on a goroutine of its own, in a slot, and
+// return when the context ends; the call keeps its thread and its slot until libc
+// returns.
+//
+// An asynchronous lookup does not update the h_errno that a later socket.herror reports
+// (it ran on glibc's thread); everything else it returns is what the synchronous call
+// returns, flattened by the same shim code.
+package facade

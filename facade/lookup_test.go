@@ -1,0 +1,218 @@
+package facade
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/csock/csock/csock"
+	"github.com/csock/csock/internal/py"
+)
+
+// waitFor polls cond every 100µs for at most 5 seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
+func TestLimiter_GrantsInOrderAndLeavesOnCancel(t *testing.T) {
+	l := newLimiter(1)
+	require.NoError(t, l.acquire(context.Background()))
+
+	// Three waiters queue in order; the middle one gives up.
+	order := make(chan int, 3)
+	ctxs := make([]context.Context, 3)
+	cancels := make([]context.CancelFunc, 3)
+	var wg sync.WaitGroup
+	for i := range ctxs {
+		ctxs[i], cancels[i] = context.WithCancel(context.Background())
+		defer cancels[i]()
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			if err := l.acquire(ctxs[i]); err != nil {
+				assert.ErrorIs(t, err, context.Canceled)
+				return
+			}
+			order <- i
+			l.release()
+		}(i)
+		waitFor(t, "a waiter", func() bool { _, w := l.inUse(); return w == i+1 })
+	}
+	cancels[1]()
+	waitFor(t, "the cancelled waiter to leave", func() bool { _, w := l.inUse(); return w == 2 })
+	l.release()
+	wg.Wait()
+	close(order)
+	var got []int
+	for i := range order {
+		got = append(got, i)
+	}
+	assert.Equal(t, []int{0, 2}, got)
+	active, waiting := l.inUse()
+	assert.Zero(t, active)
+	assert.Zero(t, waiting)
+}
+
+func TestLimiter_RaisingTheBoundAdmitsWaiters(t *testing.T) {
+	l := newLimiter(1)
+	require.NoError(t, l.acquire(context.Background()))
+	admitted := make(chan struct{}, 2)
+	for i := 0; i < 2; i++ {
+		go func() {
+			_ = l.acquire(context.Background())
+			admitted <- struct{}{}
+		}()
+	}
+	waitFor(t, "two waiters", func() bool { _, w := l.inUse(); return w == 2 })
+	assert.Equal(t, 1, l.setMax(3))
+	<-admitted
+	<-admitted
+	active, _ := l.inUse()
+	assert.Equal(t, 3, active)
+	// Lowering lets the holders finish; the next acquire waits until they have.
+	l.setMax(1)
+	l.release()
+	l.release()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	assert.ErrorIs(t, l.acquire(ctx), context.DeadlineExceeded)
+	l.release()
+	require.NoError(t, l.acquire(context.Background()))
+	l.release()
+}
+
+func TestLimiter_SlotGrantedAsContextEndsIsPassedOn(t *testing.T) {
+	// Many rounds of a release racing a cancellation: no slot may be lost or doubled.
+	l := newLimiter(1)
+	for i := 0; i < 300; i++ {
+		require.NoError(t, l.acquire(context.Background()))
+		ctx, cancel := context.WithCancel(context.Background())
+		errc := make(chan error, 1)
+		go func() { errc <- l.acquire(ctx) }()
+		waitFor(t, "the waiter", func() bool { _, w := l.inUse(); return w == 1 })
+		go cancel()
+		l.release()
+		if err := <-errc; err == nil {
+			l.release()
+		}
+		active, waiting := l.inUse()
+		require.Zero(t, active, "round %d", i)
+		require.Zero(t, waiting, "round %d", i)
+	}
+}
+
+func TestSetMaxLookups_ReturnsThePreviousBoundAndZeroRestoresTheDefault(t *testing.T) {
+	prev := SetMaxLookups(7)
+	defer SetMaxLookups(prev)
+	assert.Equal(t, 7, SetMaxLookups(0))
+	assert.Equal(t, DefaultMaxLookups, SetMaxLookups(-3))
+}
+
+func TestGetAddrInfoContext_CancelledContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, host := range []any{"localhost", "127.0.0.1", nil} {
+		_, err := GetAddrInfoContext(ctx, host, 80, 0, 0, 0, 0)
+		assert.ErrorIs(t, err, context.Canceled, "%v", host)
+	}
+	_, err := GetHostByNameContext(ctx, "localhost")
+	assert.ErrorIs(t, err, context.Canceled)
+	_, err = GetHostByNameExContext(ctx, "localhost")
+	assert.ErrorIs(t, err, context.Canceled)
+	_, err = GetHostByAddrContext(ctx, "127.0.0.1")
+	assert.ErrorIs(t, err, context.Canceled)
+	_, _, err = GetNameInfoContext(ctx, py.Tuple{"127.0.0.1", 80}, 0)
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+func TestGetAddrInfoContext_WaitForASlotEndsWithTheContext(t *testing.T) {
+	prev := SetMaxLookups(1)
+	defer SetMaxLookups(prev)
+	require.NoError(t, lookups.acquire(context.Background()))
+	defer lookups.release()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := GetAddrInfoContext(ctx, "localhost", 80, 0, 0, 0, 0)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), 2*time.Second)
+	_, err = GetHostByAddrContext(ctx, "127.0.0.1") // the gethostbyaddr_r slot too
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+
+	// A numeric host needs no slot.
+	res, err := GetAddrInfoContext(context.Background(), "127.0.0.1", 80, int(AF_INET), 0, 0, 0)
+	require.NoError(t, err)
+	assert.NotEmpty(t, res)
+}
+
+// The Context functions give the answers and errors of the plain ones; a cancellable
+// context sends getaddrinfo of a name through getaddrinfo_a.
+func TestContextFunctions_SameAnswersAsThePlainOnes(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type call struct {
+		name string
+		sync func() (any, error)
+		ctx  func() (any, error)
+	}
+	gai := func(host, port any, fam, typ, proto, flags int) call {
+		return call{"getaddrinfo", func() (any, error) { return GetAddrInfo(host, port, fam, typ, proto, flags) },
+			func() (any, error) { return GetAddrInfoContext(ctx, host, port, fam, typ, proto, flags) }}
+	}
+	calls := []call{
+		gai("localhost", 80, 0, 0, 0, 0),
+		gai("localhost", "http", int(AF_INET), int(SOCK_STREAM), 0, int(AI_CANONNAME)),
+		gai("localhost", "nosuchservice", 0, 0, 0, 0),
+		gai("127.0.0.1", nil, 0, 0, 0, 0),
+		gai(nil, 80, 0, 0, 0, int(AI_PASSIVE)),
+		gai("localhost", 80, 12345, 0, 0, 0),
+		gai("localhost", 80.5, 0, 0, 0, 0),
+		gai("bad\u00e9name..", 80, 0, 0, 0, 0),
+		{"gethostbyname", func() (any, error) { return GetHostByName("localhost") },
+			func() (any, error) { return GetHostByNameContext(ctx, "localhost") }},
+		{"gethostbyname_ex", func() (any, error) { return GetHostByNameEx("localhost") },
+			func() (any, error) { return GetHostByNameExContext(ctx, "localhost") }},
+		{"gethostbyaddr", func() (any, error) { return GetHostByAddr("127.0.0.1") },
+			func() (any, error) { return GetHostByAddrContext(ctx, "127.0.0.1") }},
+		{"gethostbyaddr", func() (any, error) { return GetHostByAddr(42) },
+			func() (any, error) { return GetHostByAddrContext(ctx, 42) }},
+		{"getnameinfo", func() (any, error) {
+			h, p, err := GetNameInfo(py.Tuple{"127.0.0.1", 80}, 0)
+			return [2]string{h, p}, err
+		}, func() (any, error) {
+			h, p, err := GetNameInfoContext(ctx, py.Tuple{"127.0.0.1", 80}, 0)
+			return [2]string{h, p}, err
+		}},
+	}
+	before := csock.ReadAsyncStats()
+	for _, c := range calls {
+		want, wantErr := c.sync()
+		got, err := c.ctx()
+		assert.Equal(t, want, got, c.name)
+		assert.Equal(t, wantErr, err, c.name)
+	}
+	assert.Greater(t, csock.ReadAsyncStats().Started, before.Started, "names went through getaddrinfo_a")
+	waitFor(t, "async lookups to settle", func() bool { return csock.ReadAsyncStats().Pending == 0 })
+	active, waiting := lookups.inUse()
+	assert.Zero(t, active)
+	assert.Zero(t, waiting)
+}
+
+func TestContextError_WrapsTheContextsError(t *testing.T) {
+	err := contextError("getaddrinfo", context.Canceled)
+	assert.True(t, errors.Is(err, context.Canceled))
+	assert.Equal(t, "getaddrinfo: context canceled", err.Error())
+}
