@@ -101,8 +101,10 @@ func (r *fdRef) closed() bool { return r.state.Load()&closedBit != 0 }
 // calls were still in flight (then waitDrained waits for them). Callers serialise
 // setClosed (Socket.closeMu).
 func (r *fdRef) setClosed() (first, busy bool) {
-	ch := make(chan struct{})
-	r.drained = ch
+	if r.closed() {
+		return false, false
+	}
+	r.drained = make(chan struct{})
 	for {
 		old := r.state.Load()
 		if old&closedBit != 0 {
@@ -126,6 +128,7 @@ type opKind uint8
 
 const (
 	opRecv     opKind = iota // recv(2) into buf
+	opRecvAll                // recv(2) until buf[n:] is empty or the stream ends (MSG_WAITALL)
 	opRecvFrom               // recvfrom(2) into buf, sender in addr
 	opAccept                 // accept4(2), new descriptor in n, peer in addr
 	opSend                   // send(2) of buf
@@ -161,6 +164,20 @@ func (a *opArgs) attempt(r *fdRef) bool {
 		switch a.kind {
 		case opRecv:
 			n, err = csock.Recv(fd, a.buf, a.flags|csock.MSG_DONTWAIT)
+		case opRecvAll:
+			n, err = csock.Recv(fd, a.buf[a.n:], a.flags|csock.MSG_DONTWAIT)
+			if err == nil && n > 0 {
+				a.n += n
+				if a.n < len(a.buf) {
+					r.decref()
+					continue
+				}
+			}
+			if err != nil && err != syscall.EAGAIN && err != syscall.EINTR && a.n > 0 {
+				// As recv(2) with MSG_WAITALL does: the bytes received before an error
+				// are the result; the error comes with the next call.
+				err = nil
+			}
 		case opRecvFrom:
 			n, err = csock.RecvFrom(fd, a.buf, a.flags|csock.MSG_DONTWAIT, &a.addr)
 		case opAccept:
@@ -192,7 +209,7 @@ func (a *opArgs) attempt(r *fdRef) bool {
 		case syscall.EAGAIN:
 			return false
 		}
-		if a.kind != opSendAll {
+		if a.kind != opSendAll && a.kind != opRecvAll {
 			a.n = n
 		}
 		a.err = err
@@ -435,6 +452,18 @@ func (s *Socket) do(ctx context.Context, a *opArgs, write bool) {
 
 // doTimeout is do with the timeout t and its deadline dl already taken.
 func (s *Socket) doTimeout(ctx context.Context, a *opArgs, write bool, t timeoutNS, dl time.Time) {
+	if t < 0 {
+		// What a blocking recv(2) or send(2) does with these flags, emulated: MSG_DONTWAIT
+		// makes the call non-blocking; MSG_WAITALL on a stream waits for the whole buffer
+		// (CPython's timeout mode polls and then gets what is there, as here).
+		switch {
+		case a.flags&csock.MSG_DONTWAIT != 0:
+			t = 0
+		case a.kind == opRecv && a.flags&csock.MSG_WAITALL != 0 && a.flags&csock.MSG_PEEK == 0 &&
+			s.typ == csock.SOCK_STREAM:
+			a.kind = opRecvAll
+		}
+	}
 	if ctx.Err() != nil {
 		a.err = ctx.Err()
 		return

@@ -2,6 +2,7 @@ package facade
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"runtime"
 	"strings"
@@ -47,14 +48,12 @@ type Socket struct {
 	ioRefs   int        // CPython's _io_refs: file objects made by MakeFile still open
 }
 
-// Compile-time checks of the interfaces a *Socket offers Go programs.
+// The interfaces a *Socket offers Go programs.
 var (
-	_ interface {
-		Read([]byte) (int, error)
-		Write([]byte) (int, error)
-		Close() error
-		SyscallConn() (syscall.RawConn, error)
-	} = (*Socket)(nil)
+	_ io.Reader    = (*Socket)(nil)
+	_ io.Writer    = (*Socket)(nil)
+	_ io.Closer    = (*Socket)(nil)
+	_ syscall.Conn = (*Socket)(nil)
 )
 
 // socketFlags are the type bits CPython masks off the stored type.

@@ -557,3 +557,69 @@ func TestUnixDomain_PathsRoundTripThroughGetSockName(t *testing.T) {
 		})
 	}
 }
+
+var oracleRecvFlags = oracleCase("RecvFlags", `
+import threading, time
+a, b = socket.socketpair()
+out['dontwait'] = exc(lambda: a.recv(10, socket.MSG_DONTWAIT))
+def later():
+    time.sleep(0.1); b.send(b'abc'); time.sleep(0.1); b.send(b'defgh')
+th = threading.Thread(target=later); th.start()
+out['waitall'] = a.recv(8, socket.MSG_WAITALL).decode()
+th.join()
+b.send(b'xy'); b.shutdown(socket.SHUT_WR)
+out['waitall_eof'] = a.recv(8, socket.MSG_WAITALL).decode()
+a.settimeout(5)
+c, d = socket.socketpair()
+c.settimeout(5)
+def later2():
+    time.sleep(0.1); d.send(b'abc'); time.sleep(0.1); d.send(b'defgh')
+th = threading.Thread(target=later2); th.start()
+out['waitall_timeout_mode'] = c.recv(8, socket.MSG_WAITALL).decode()
+th.join()
+for s in (a, b, c, d):
+    s.close()
+`)
+
+func TestRecvFlags_DontWaitAndWaitAllInBlockingModeLikeCPython(t *testing.T) {
+	// A blocking recv(2) with MSG_DONTWAIT does not wait; with MSG_WAITALL it waits for
+	// the whole buffer (or the end of the stream). In timeout mode CPython polls, then
+	// gets what is there.
+	want := python(t, oracleRecvFlags)
+	a, b := socketPair(t)
+	_, err := a.Recv(10, csock.MSG_DONTWAIT)
+	assert.Equal(t, want["dontwait"], pyExc(err))
+
+	later := func(s *Socket) func() error {
+		return goAsync(t, func() error {
+			time.Sleep(100 * time.Millisecond)
+			if _, err := s.Send([]byte("abc"), 0); err != nil {
+				return err
+			}
+			time.Sleep(100 * time.Millisecond)
+			_, err := s.Send([]byte("defgh"), 0)
+			return err
+		})
+	}
+	wait := later(b)
+	got, err := a.Recv(8, csock.MSG_WAITALL)
+	require.NoError(t, err)
+	assert.Equal(t, want["waitall"], string(got))
+	require.NoError(t, wait())
+
+	_, err = b.Send([]byte("xy"), 0)
+	require.NoError(t, err)
+	require.NoError(t, b.Shutdown(csock.SHUT_WR))
+	buf := make([]byte, 8)
+	n, err := a.RecvInto(buf, 0, csock.MSG_WAITALL)
+	require.NoError(t, err)
+	assert.Equal(t, want["waitall_eof"], string(buf[:n]))
+
+	c, d := socketPair(t)
+	require.NoError(t, c.SetTimeout(5))
+	wait = later(d)
+	got, err = c.Recv(8, csock.MSG_WAITALL)
+	require.NoError(t, err)
+	assert.Equal(t, want["waitall_timeout_mode"], string(got))
+	require.NoError(t, wait())
+}

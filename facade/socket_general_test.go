@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -721,4 +723,43 @@ func TestSocket_ZeroLengthReceivesSkipTheSystemCallLikeCPython(t *testing.T) {
 	requireErrno(t, err, syscall.EAGAIN)
 	_, _, err = a.RecvFromInto(nil, 0, 0)
 	requireErrno(t, err, syscall.EAGAIN)
+}
+
+func TestSocket_UnreachableSocketIsClosedByTheCollectorLikeCPython(t *testing.T) {
+	// test_dealloc_warn: CPython closes a socket it collects (with a ResourceWarning). So
+	// does the collector here, the hidden poller duplicate of a socket that waited included.
+	for _, waited := range []bool{false, true} {
+		fd := func() int {
+			s, err := New(-1, -1, -1)
+			require.NoError(t, err)
+			if waited {
+				require.NoError(t, s.SetTimeout(0.001))
+				require.NoError(t, s.Listen())
+				_, _, err := s.Accept()
+				requireTimedOut(t, err)
+				require.NotNil(t, s.pf.Load())
+			}
+			return s.Fileno()
+		}()
+		closed := false
+		for i := 0; i < 200 && !closed; i++ {
+			runtime.GC()
+			_, err := csock.GetNonblock(fd)
+			closed = err == syscall.EBADF
+			if !closed {
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
+		assert.True(t, closed, "descriptor %d of an unreachable socket (waited: %v) is still open", fd, waited)
+	}
+}
+
+func TestSocket_FamilyAndTypeAreEnumsLikeCPython(t *testing.T) {
+	// test_str_for_enums
+	s := mustSocket(t, csock.AF_INET, csock.SOCK_STREAM, -1)
+	assert.Equal(t, "<AddressFamily.AF_INET: 2>", s.Family().PyRepr())
+	assert.Equal(t, "<SocketKind.SOCK_STREAM: 1>", s.Type().PyRepr())
+	assert.Equal(t, "2", s.Family().PyStr())
+	assert.Equal(t, "1", s.Type().PyStr())
+	assert.Equal(t, "socket", s.PyTypeName())
 }

@@ -17,6 +17,11 @@ import (
 // ("BlockingIOError: [Errno 11] Resource temporarily unavailable"). Close wakes a waiting
 // call, which then fails with "[Errno 9] Bad file descriptor".
 //
+// In blocking mode, the flags keep the meaning they have for a blocking recv(2) or
+// send(2): MSG_DONTWAIT makes the call non-blocking (BlockingIOError instead of a wait),
+// and MSG_WAITALL on a stream socket waits until the buffer is full or the stream ends
+// (except with MSG_PEEK, and for recvfrom, where it returns what is there).
+//
 // Each has a ...Context variant: when ctx ends, the waiting call returns at once with an
 // error wrapping ctx.Err() (errors.Is(err, context.Canceled) holds). The socket's own
 // timeout still applies; the earlier of the two wins. A context is looked at only while
