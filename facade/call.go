@@ -345,7 +345,7 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				return InetPton(af, s)
+				return InetPton(AddressFamily(af), s)
 			}},
 		"inet_ntop": {parser: parseTuple, params: []string{"address_family", "packed_ip"}, min: 2, maxPos: 2,
 			run: func(a []any, _ int) (any, error) {
@@ -357,7 +357,7 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				return InetNtop(af, b)
+				return InetNtop(AddressFamily(af), b)
 			}},
 		"if_nameindex": {parser: noArgs, run: func([]any, int) (any, error) {
 			ifs, err := IfNameIndex()
