@@ -101,14 +101,15 @@ func (r *fdRef) closed() bool { return r.state.Load()&closedBit != 0 }
 // calls were still in flight (then waitDrained waits for them). Callers serialise
 // setClosed (Socket.closeMu).
 func (r *fdRef) setClosed() (first, busy bool) {
-	if r.closed() {
-		return false, false
-	}
-	r.drained = make(chan struct{})
 	for {
 		old := r.state.Load()
 		if old&closedBit != 0 {
 			return false, false
+		}
+		// The channel is needed only if calls are in flight (rarely); it is stored before
+		// the CAS that lets a decref see closedBit.
+		if old != 0 && r.drained == nil {
+			r.drained = make(chan struct{})
 		}
 		if r.state.CompareAndSwap(old, old|closedBit) {
 			return true, old != 0
@@ -427,8 +428,8 @@ func (s *Socket) poller() (*pollFile, error) {
 		return nil, err
 	}
 	pf := &pollFile{f: f, rc: rc}
-	pf.r.init(pf, s.ref, false)
-	pf.w.init(pf, s.ref, true)
+	pf.r.init(pf, &s.ref, false)
+	pf.w.init(pf, &s.ref, true)
 	s.pf.Store(pf)
 	return pf, nil
 }
@@ -470,7 +471,7 @@ func (s *Socket) doTimeout(ctx context.Context, a *opArgs, write bool, t timeout
 	}
 	pf := s.pf.Load()
 	if pf == nil || t == 0 {
-		if a.attempt(s.ref) {
+		if a.attempt(&s.ref) {
 			return
 		}
 		if t == 0 {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,11 +23,13 @@ import (
 // shows (the O_NONBLOCK flag of Fileno's descriptor, Detach, an adopted descriptor), the
 // method's documentation says so; poll.go describes the machinery.
 //
-// A Socket must be closed with Close (or given up with Detach). If it becomes unreachable
-// while open, its descriptor is closed when the garbage collector notices, as CPython does
-// for a socket it collects (without the ResourceWarning).
+// A Socket must be closed with Close (or given up with Detach). Difference: CPython closes
+// a socket it garbage-collects (with a ResourceWarning); an unreachable open Socket here
+// leaks its descriptor, as a cleanup on every socket would cost socket()+close() more than
+// the benchmark against C allows (only the hidden poller duplicate of a socket that has
+// waited is closed by the os package's finalizer).
 type Socket struct {
-	ref    *fdRef // the descriptor; a separate object so that a cleanup can close it
+	ref    fdRef // the descriptor and the calls using it
 	family int
 	typ    int // without SOCK_NONBLOCK and SOCK_CLOEXEC
 	proto  int
@@ -63,22 +64,14 @@ const socketFlags = csock.SOCK_NONBLOCK | csock.SOCK_CLOEXEC
 // carry SOCK_NONBLOCK (timeout 0.0, as CPython's init_sockobject does) and SOCK_CLOEXEC;
 // otherwise the timeout is the module default.
 func newSocket(fd, family, typ, proto int) *Socket {
-	s := &Socket{ref: &fdRef{fd: fd}, family: family, typ: typ &^ socketFlags, proto: proto}
+	s := &Socket{ref: fdRef{fd: fd}, family: family, typ: typ &^ socketFlags, proto: proto}
 	t := timeoutNS(defaultTimeout.Load())
 	if typ&csock.SOCK_NONBLOCK != 0 {
 		t = 0
 	}
 	s.timeout.Store(int64(t))
 	s.nonblockCPy.Store(t >= 0)
-	runtime.AddCleanup(s, closeLost, s.ref)
 	return s
-}
-
-// closeLost closes the descriptor of a Socket that became unreachable while open.
-func closeLost(r *fdRef) {
-	if first, _ := r.setClosed(); first {
-		csock.Close(r.fd)
-	}
 }
 
 // cInt is PyLong_AsInt's range check for a Go int (socket()'s arguments, shutdown).

@@ -4,12 +4,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -723,35 +721,6 @@ func TestSocket_ZeroLengthReceivesSkipTheSystemCallLikeCPython(t *testing.T) {
 	requireErrno(t, err, syscall.EAGAIN)
 	_, _, err = a.RecvFromInto(nil, 0, 0)
 	requireErrno(t, err, syscall.EAGAIN)
-}
-
-func TestSocket_UnreachableSocketIsClosedByTheCollectorLikeCPython(t *testing.T) {
-	// test_dealloc_warn: CPython closes a socket it collects (with a ResourceWarning). So
-	// does the collector here, the hidden poller duplicate of a socket that waited included.
-	for _, waited := range []bool{false, true} {
-		fd := func() int {
-			s, err := New(-1, -1, -1)
-			require.NoError(t, err)
-			if waited {
-				require.NoError(t, s.SetTimeout(0.001))
-				require.NoError(t, s.Listen())
-				_, _, err := s.Accept()
-				requireTimedOut(t, err)
-				require.NotNil(t, s.pf.Load())
-			}
-			return s.Fileno()
-		}()
-		closed := false
-		for i := 0; i < 200 && !closed; i++ {
-			runtime.GC()
-			_, err := csock.GetNonblock(fd)
-			closed = err == syscall.EBADF
-			if !closed {
-				time.Sleep(5 * time.Millisecond)
-			}
-		}
-		assert.True(t, closed, "descriptor %d of an unreachable socket (waited: %v) is still open", fd, waited)
-	}
 }
 
 func TestSocket_FamilyAndTypeAreEnumsLikeCPython(t *testing.T) {
