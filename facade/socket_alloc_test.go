@@ -1,7 +1,9 @@
 package facade
 
 import (
+	"io"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -47,6 +49,9 @@ func pingPong(a *Socket, msg, buf []byte) error {
 		n, err := a.RecvInto(buf[got:], len(msg)-got, 0)
 		if err != nil {
 			return err
+		}
+		if n == 0 {
+			return io.ErrUnexpectedEOF
 		}
 		got += n
 	}
@@ -120,7 +125,7 @@ func TestAllocs_HotPathDoesNotAllocate(t *testing.T) {
 			})
 			assert.Zero(t, allocs)
 			require.NoError(t, a.Shutdown(csock.SHUT_WR))
-			<-done
+			waitDone(t, done)
 		})
 	}
 }
@@ -150,7 +155,7 @@ func TestAllocs_SendAllThatWaitsDoesNotAllocate(t *testing.T) {
 	})
 	assert.Zero(t, allocs)
 	require.NoError(t, a.Shutdown(csock.SHUT_WR))
-	<-done
+	waitDone(t, done)
 }
 
 // benchPingPong measures round trips of size bytes between a and an echo goroutine on b.
@@ -169,7 +174,7 @@ func benchPingPong(b *testing.B, a, peer *Socket, size int) {
 	}
 	b.StopTimer()
 	a.Shutdown(csock.SHUT_WR)
-	<-done
+	waitDone(b, done)
 }
 
 // BenchmarkRecvIntoSend_PingPong is one round trip (Send, the peer's RecvInto and SendAll,
@@ -233,7 +238,7 @@ func BenchmarkSendAll_Stream(b *testing.B) {
 	}
 	b.StopTimer()
 	a.Shutdown(csock.SHUT_WR)
-	<-done
+	waitDone(b, done)
 }
 
 // BenchmarkSocketClose is New followed by Close: two system calls.
@@ -247,5 +252,15 @@ func BenchmarkSocketClose(b *testing.B) {
 		if err := s.Close(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// waitDone waits (at most 10 s) for a helper goroutine to close done.
+func waitDone(t testing.TB, done <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("helper goroutine still running after 10s")
 	}
 }
