@@ -90,7 +90,7 @@ func TestClose_WakesBlockedCallsWithEBADF(t *testing.T) {
 			require.NoError(t, s.Close())
 			err := wait()
 			requireErrno(t, err, syscall.EBADF)
-			assert.Equal(t, "OSError: [Errno 9] Bad file descriptor", pyExc(err))
+			assert.Equal(t, textEBADF, pyExc(err))
 			assert.Less(t, time.Since(start), prompt)
 			assert.Equal(t, -1, s.Fileno())
 		})
@@ -467,7 +467,7 @@ func TestReaderWriter_EOFAndPartialCounts(t *testing.T) {
 	require.NoError(t, b.Close())
 	n, err = a.Write([]byte("x"))
 	assert.Zero(t, n)
-	assert.Equal(t, "BrokenPipeError: [Errno 32] Broken pipe", pyExc(err))
+	assert.Equal(t, textEPIPE, pyExc(err))
 }
 
 func TestAFUnixConnect_WaitsForRoomInTheBacklogInBlockingMode(t *testing.T) {

@@ -208,7 +208,7 @@ func requireErrno(t testing.TB, err error, e syscall.Errno) {
 func requireTimedOut(t testing.TB, err error) {
 	t.Helper()
 	require.Error(t, err)
-	assert.Equal(t, "TimeoutError: timed out", pyExc(err))
+	assert.Equal(t, textTimedOut, pyExc(err))
 	assert.ErrorIs(t, err, os.ErrDeadlineExceeded)
 }
 

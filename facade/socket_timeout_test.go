@@ -58,7 +58,7 @@ func TestTCPTimeout_ZeroTimeoutIsNotATimeout(t *testing.T) {
 	_, _, err := serv.Accept()
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, errTimedOut))
-	assert.Equal(t, "BlockingIOError: [Errno 11] Resource temporarily unavailable", pyExc(err))
+	assert.Equal(t, textEAGAIN, pyExc(err))
 }
 
 func TestTCPTimeout_CancellationBeatsTheTimeout(t *testing.T) {
@@ -239,7 +239,7 @@ func TestTCPTimeoutCase_RefusedConnectOnATimeoutSocket(t *testing.T) {
 	s := mustSocket(t, csock.AF_INET, csock.SOCK_STREAM, -1)
 	require.NoError(t, s.SetTimeout(5))
 	err := s.Connect(py.Tuple{loopback, 1})
-	assert.Equal(t, "ConnectionRefusedError: [Errno 111] Connection refused", pyExc(err))
+	assert.Equal(t, textECONNREFUSED, pyExc(err))
 	e := mustSocket(t, csock.AF_INET, csock.SOCK_STREAM, -1)
 	require.NoError(t, e.SetTimeout(5))
 	n, err := e.ConnectEx(py.Tuple{loopback, 1})
