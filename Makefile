@@ -10,7 +10,7 @@ CTESTS  := $(wildcard test/c/*.c)
 export ASAN_OPTIONS  := detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS := halt_on_error=1:print_stacktrace=1
 
-.PHONY: all test lint fmt-check vet staticcheck gotest ctest ctest-san fuzz clean
+.PHONY: all test lint fmt-check vet staticcheck gotest ctest ctest-san fuzz resolver-scale clean
 
 all: build/libcsock.a
 
@@ -64,6 +64,11 @@ ctest-san: build/san/libcsock.a build/libcsock.a
 # corpora only, as part of go test.
 fuzz:
 	FUZZTIME=$(or $(FUZZTIME),60s) scripts/fuzz.sh
+
+# The README's "Resolver: bounded threads and cancellation" table (as root: it measures
+# inside the hermetic resolver world).
+resolver-scale:
+	$(GO) run ./test/hermetic/bounded/cmd/resolverscale
 
 clean:
 	rm -rf build bin

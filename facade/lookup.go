@@ -3,7 +3,6 @@ package facade
 import (
 	linkedlist "container/list"
 	"context"
-	"fmt"
 	"sync"
 
 	"github.com/csock/csock/csock"
@@ -109,8 +108,18 @@ func (l *limiter) inUse() (active, waiting int) {
 // contextError is a call that gave up because its context ended: errors.Is(err,
 // context.Canceled) (or context.DeadlineExceeded) holds.
 func contextError(op string, err error) error {
-	return fmt.Errorf("%s: %w", op, err)
+	return &lookupEnded{op: op, err: err}
 }
+
+// lookupEnded is the error of a resolver call whose context ended; a type of its own
+// rather than fmt.Errorf because ten thousand lookups cancelled together all make one.
+type lookupEnded struct {
+	op  string
+	err error
+}
+
+func (e *lookupEnded) Error() string { return e.op + ": " + e.err.Error() }
+func (e *lookupEnded) Unwrap() error { return e.err }
 
 // numericHost tells whether getaddrinfo answers host without a lookup that can wait: no
 // host, AI_NUMERICHOST, or an IPv4 or IPv6 address in inet_pton's strict syntax (a scoped

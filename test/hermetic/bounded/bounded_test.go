@@ -1,0 +1,299 @@
+package bounded_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/csock/csock/csock"
+	"github.com/csock/csock/facade"
+	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/internal/testutil"
+	"github.com/csock/csock/test/hermetic"
+	"github.com/csock/csock/test/hermetic/bounded"
+)
+
+// TestMain enters the hermetic world and fails the run when the tests leave a goroutine
+// running or a descriptor open (the world's own server is running before they start).
+func TestMain(m *testing.M) {
+	os.Exit(hermetic.Run(hermetic.DefaultWorld(), func() int {
+		return testutil.Run(m, goleak.IgnoreCurrent())
+	}))
+}
+
+// setting is the bound the tests run with.
+const setting = 64
+
+// withSetting sets facade.SetMaxLookups(setting) for the test.
+func withSetting(t *testing.T) {
+	prev := facade.SetMaxLookups(setting)
+	t.Cleanup(func() { facade.SetMaxLookups(prev) })
+}
+
+// settle waits (at most 20 s: a lookup left running ends at the resolver's timeouts)
+// until libc holds no asynchronous request, and checks the go-pointer accounting.
+func settle(t *testing.T) csock.AsyncStats {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for csock.ReadAsyncStats().Pending != 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	st := csock.ReadAsyncStats()
+	require.Zero(t, st.Pending, "go-pointer handles still held: %+v", st)
+	require.Equal(t, st.Started, st.Notified+st.Canceled, "every request notified or cancelled, never both: %+v", st)
+	return st
+}
+
+func resume(t *testing.T, env *hermetic.Env) {
+	t.Cleanup(func() {
+		env.Server.Resume()
+		env.Server.Reset()
+	})
+}
+
+// glibcHelpersGone waits until glibc's idle getaddrinfo_a threads have ended (they wait
+// one second for work) and the thread count has stopped falling, at most 5 s.
+func glibcHelpersGone() {
+	deadline := time.Now().Add(5 * time.Second)
+	time.Sleep(1100 * time.Millisecond)
+	last, _ := bounded.ReadProcStatus()
+	for time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		now, _ := bounded.ReadProcStatus()
+		if now.Threads >= last.Threads {
+			return
+		}
+		last = now
+	}
+}
+
+// 10,000 lookups at once while every answer is 10 ms late: the threads stay within the
+// bound on both paths. (Run one after the other, as here, the sync run starts after
+// glibc's idle helpers of the async run have ended: a process using both paths at once
+// has up to 20 of them on top, for a second after their last lookup.)
+func TestThreads_TenThousandLookupsStayWithinTheSetting(t *testing.T) {
+	env := hermetic.Require(t)
+	withSetting(t)
+	resume(t, env)
+	env.Server.SetDelay(10 * time.Millisecond)
+	for _, p := range []bounded.Path{bounded.Async, bounded.Sync} {
+		t.Run(string(p), func(t *testing.T) {
+			glibcHelpersGone()
+			r := bounded.Concurrent(context.Background(), p, 10000, func(int) string { return "multi.test" })
+			t.Logf("%s: 10,000 lookups in %v; threads %d before, peak %d; RSS %d MiB before, peak %d MiB",
+				p, r.Wall.Round(time.Millisecond), r.Base.Threads, r.Peak.Threads, r.Base.RSS>>20, r.Peak.RSS>>20)
+			assert.Empty(t, r.Errors)
+			assert.LessOrEqual(t, r.Peak.Threads, setting+16, "OS threads")
+		})
+	}
+	settle(t)
+}
+
+// lookupNames are unique names, so the server's log tells which lookups reached it.
+func lookupName(prefix string) func(int) string {
+	return func(i int) string { return fmt.Sprintf("%s%05d.bounded.test", prefix, i) }
+}
+
+// namesSeen counts the distinct lookups (by their first label) whose queries reached the
+// server; a lookup asks for its name and, through the search list, for longer ones.
+func namesSeen(env *hermetic.Env, prefix string) int {
+	seen := map[string]bool{}
+	for _, q := range env.Server.Queries() {
+		if first, _, ok := strings.Cut(q.Name, "."); ok && strings.HasPrefix(first, prefix) {
+			seen[first] = true
+		}
+	}
+	return len(seen)
+}
+
+// Cancelling 10,000 queued lookups returns each at once, and the ones still queued never
+// reach the name server: only those glibc had started do.
+func TestCancel_QueuedLookupsReturnAtOnceAndNeverReachTheServer(t *testing.T) {
+	env := hermetic.Require(t)
+	withSetting(t)
+	resume(t, env)
+	env.Server.SetDelay(3 * time.Second) // nothing is answered while the test looks
+	env.Server.Reset()
+	before := csock.ReadAsyncStats()
+
+	const n = 10000
+	name := lookupName("q")
+	lookup := bounded.Lookup(bounded.Async)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ends := make([]time.Time, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			errs[i] = lookup(ctx, name(i))
+			ends[i] = time.Now()
+		}(i)
+	}
+	require.Eventually(t, func() bool { return namesSeen(env, "q") > 0 }, 10*time.Second, time.Millisecond)
+	time.Sleep(500 * time.Millisecond) // the rest queue in glibc and in the facade
+	at := time.Now()
+	cancel()
+	wg.Wait()
+
+	var lat bounded.Latencies
+	for i := range ends {
+		lat = append(lat, ends[i].Sub(at))
+		if !assert.ErrorIs(t, errs[i], context.Canceled, "lookup %d", i) {
+			break
+		}
+	}
+	sortDurations(lat)
+	t.Logf("cancel to return, %d lookups cancelled together: %v", n, lat)
+	assert.Less(t, lat.Quantile(1), 2*time.Second, "every lookup returns promptly after the cancel")
+
+	// Wait for the lookups glibc had started to end (at the resolver's timeout), then
+	// count what reached the server.
+	after := settle(t)
+	started := after.Started - before.Started
+	canceled := after.Canceled - before.Canceled
+	running := after.NotCanceled - before.NotCanceled + after.AllDone - before.AllDone
+	seen := namesSeen(env, "q")
+	t.Logf("queued in glibc %d: gai_cancel EAI_CANCELED %d, EAI_NOTCANCELED or EAI_ALLDONE %d; names seen by the server: %d",
+		started, canceled, running, seen)
+	assert.Equal(t, started, canceled+running)
+	assert.LessOrEqual(t, started, uint64(setting), "no more than the setting handed to glibc")
+	assert.Positive(t, canceled, "some lookups were still in glibc's queue")
+	assert.LessOrEqual(t, seen, int(running), "only lookups glibc had started reached the server")
+	assert.Positive(t, seen)
+}
+
+func sortDurations(l bounded.Latencies) {
+	sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
+}
+
+// With the server dropping every query, both paths end with CPython's EAI_AGAIN error,
+// and leave no goroutine behind.
+func TestDrop_LookupsEndWithCPythonsTemporaryFailure(t *testing.T) {
+	env := hermetic.Require(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	withSetting(t)
+	resume(t, env)
+	env.Server.Drop()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	py3, err := hermetic.EvalPython(ctx, []string{"getaddrinfo('multi.test', 80)"})
+	require.NoError(t, err)
+	want := "socket.gaierror: [Errno -3] Temporary failure in name resolution"
+	require.Equal(t, []string{want}, py3, "CPython, with the server dropping everything")
+
+	var wg sync.WaitGroup
+	for i := 0; i < 24; i++ {
+		p := bounded.Async
+		if i%2 == 1 {
+			p = bounded.Sync
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := bounded.Lookup(p)(ctx, "multi.test")
+			var gerr *facade.GaiError
+			if assert.True(t, errors.As(err, &gerr), "%s: %v", p, err) {
+				assert.Equal(t, csock.EAI_AGAIN, gerr.Code)
+				assert.Equal(t, want, py.FormatException(gerr), p)
+			}
+		}()
+	}
+	wg.Wait()
+	settle(t)
+}
+
+// The asynchronous path returns what the synchronous one does, name for name: numeric
+// hosts, /etc/hosts, zone names with several A and AAAA records, CNAME chains, the search
+// list, NODATA, NXDOMAIN, SERVFAIL, REFUSED, and an answer truncated over UDP.
+func TestAsyncAndSync_SameAnswers(t *testing.T) {
+	hermetic.Require(t)
+	names := []string{
+		"192.0.2.1", "2001:db8::1", "127.1", "fe80::1%lo",
+		"localhost", "files.test", "files6.test", "dual.test", "shadowed.test", "mixed.case.test", "hermes",
+		"linklocal.test",
+		"multi.test", "v4only.test", "v6only.test", "big.test", "xn--bcher-kva.test",
+		"alias.test", "to-v4only.test", "www.corp.test", "printer", "db", "flaky", "picky",
+		"mx-only.test", "dangling.test", "no-such-name.test", "servfail.test", "refused.test", "notimp.test",
+		"halfbroken.test",
+	}
+	type hints struct{ family, socktype, flags int }
+	var hs []hints
+	for _, fam := range []int{csock.AF_UNSPEC, csock.AF_INET, csock.AF_INET6} {
+		for _, flags := range []int{0, csock.AI_CANONNAME, csock.AI_ADDRCONFIG, csock.AI_V4MAPPED | csock.AI_ALL} {
+			hs = append(hs, hints{fam, csock.SOCK_STREAM, flags})
+		}
+	}
+	before := csock.ReadAsyncStats()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for _, name := range names {
+		for _, h := range hs {
+			// The binding: getaddrinfo and getaddrinfo_a, flattened by the same shim code.
+			want, wantErr := csock.GetAddrInfo([]byte(name), []byte("80"), h.family, h.socktype, 0, h.flags, nil)
+			got, err := csock.GetAddrInfoAsync(ctx, []byte(name), []byte("80"), h.family, h.socktype, 0, h.flags, func() {})
+			assert.Equal(t, wantErr, err, "%s %+v", name, h)
+			assert.Equal(t, want, got, "%s %+v", name, h)
+			// The facade: GetAddrInfo and GetAddrInfoContext with a context that can end.
+			fwant, fwantErr := facade.GetAddrInfo(name, 80, h.family, h.socktype, 0, h.flags)
+			fgot, ferr := facade.GetAddrInfoContext(ctx, name, 80, h.family, h.socktype, 0, h.flags)
+			assert.Equal(t, fwantErr, ferr, "%s %+v", name, h)
+			assert.Equal(t, fwant, fgot, "%s %+v", name, h)
+		}
+	}
+	after := settle(t)
+	assert.Greater(t, after.Started-before.Started, uint64(len(names)*len(hs)), "the facade went through getaddrinfo_a")
+}
+
+// Lookups cancelled at random moments while the server answers after 0 to 4 ms: gai_cancel
+// finds them queued, running and done, many times over, and every go-pointer handle is
+// released exactly once (no handle left, each request notified or cancelled, not both).
+func TestAsyncHandles_ReleasedOnceThroughTheCancelRace(t *testing.T) {
+	env := hermetic.Require(t)
+	withSetting(t)
+	resume(t, env)
+	before := csock.ReadAsyncStats()
+	const workers, rounds = 48, 40
+	budget := time.Now().Add(60 * time.Second)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < rounds && time.Now().Before(budget); i++ {
+				env.Server.SetDelay(time.Duration((w*7+i)%5) * time.Millisecond)
+				ctx, cancel := context.WithCancel(context.Background())
+				timer := time.AfterFunc(time.Duration((w*13+i*7)%6000)*time.Microsecond, cancel)
+				_, err := facade.GetAddrInfoContext(ctx, "multi.test", 80, 0, 0, 0, 0)
+				if err != nil && !errors.Is(err, context.Canceled) {
+					t.Errorf("lookup: %v", err)
+				}
+				timer.Stop()
+				cancel()
+			}
+		}(w)
+	}
+	wg.Wait()
+	after := settle(t)
+	canceled := after.Canceled - before.Canceled
+	notCanceled := after.NotCanceled - before.NotCanceled
+	allDone := after.AllDone - before.AllDone
+	t.Logf("%d requests: %d notified; gai_cancel: EAI_CANCELED %d, EAI_NOTCANCELED %d, EAI_ALLDONE %d",
+		after.Started-before.Started, after.Notified-before.Notified, canceled, notCanceled, allDone)
+	assert.Positive(t, canceled)
+	assert.Positive(t, notCanceled)
+	assert.Positive(t, allDone)
+}
