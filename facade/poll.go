@@ -18,11 +18,14 @@ import (
 // O_NONBLOCK, with Go's runtime network poller doing the waiting.
 //
 // The descriptor. Every facade socket's descriptor is non-blocking at the OS level. Each
-// attempt at an operation is one shim call (csock.Recv, csock.Send, ...); recv and send
-// calls also carry MSG_DONTWAIT, so that an attempt never blocks its thread even if someone
+// attempt at an operation is one shim call (csock.Recv, csock.Send, ...), except the
+// check of a pending connect, which is SO_ERROR and, when that is 0, getpeername(2) (as in
+// Go's net package: the check also runs before any wait, when SO_ERROR cannot tell "in
+// progress" from "connected"). Recv and send calls also carry MSG_DONTWAIT, so that an attempt never blocks its thread even if someone
 // cleared O_NONBLOCK on the open file description (Detach does, for a socket whose timeout
 // is None, and a Dup or FromFD copy shares the description). EINTR is retried at once
-// (PEP 475) and never reported.
+// (PEP 475) and never reported. In blocking mode, the caller's MSG_DONTWAIT and MSG_WAITALL
+// are given the meaning a blocking recv(2) gives them (doTimeout).
 //
 // Lazy registration. A socket that never has to wait never touches the poller: socket()
 // followed by close() is two system calls. The first time an attempt fails with EAGAIN in
