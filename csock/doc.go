@@ -15,6 +15,13 @@
 // arguments are converted to C int as they are; rejecting values outside the C range is the
 // caller's business (the facade package does it with CPython's messages).
 //
+// Asynchronous lookups: GetAddrInfoAsync queues getaddrinfo for glibc's getaddrinfo_a(3)
+// threads and waits, without holding an OS thread, for the completion callback (a
+// SIGEV_THREAD notification whose userdata is a github.com/mattn/go-pointer handle,
+// released exactly once) or for its context to end, when gai_cancel(3) takes a lookup still
+// queued out of glibc's queue. ReadAsyncStats counts the requests. When to use it, and how
+// many lookups to let into libc at once, is the caller's policy (the facade's).
+//
 // Addresses: input addresses are Addr values, encoded into a sockaddr here; output
 // addresses are decoded by the shim, with the IP text written by libc's inet_ntop (glibc
 // prints "::1.2.3.4" where Go's net/netip print "::102:304").

@@ -32,6 +32,10 @@ func SetMaxLookups(n int) int {
 // lookups bounds the resolver calls in libc.
 var lookups = newLimiter(DefaultMaxLookups)
 
+// getAddrInfoAsync is csock.GetAddrInfoAsync; tests swap it to make glibc fail in ways
+// a test cannot make it fail.
+var getAddrInfoAsync = csock.GetAddrInfoAsync
+
 // limiter is a counting semaphore with a bound that can change and FIFO waiters that
 // leave when their context ends.
 type limiter struct {
@@ -161,7 +165,7 @@ func getAddrInfoContext(ctx context.Context, host, port []byte, family, socktype
 	if err := lookups.acquire(ctx); err != nil {
 		return nil, contextError("getaddrinfo", err)
 	}
-	res, err := csock.GetAddrInfoAsync(ctx, host, port, family, socktype, proto, flags, lookups.release)
+	res, err := getAddrInfoAsync(ctx, host, port, family, socktype, proto, flags, lookups.release)
 	if err != nil && err == ctx.Err() {
 		return nil, contextError("getaddrinfo", err)
 	}

@@ -216,3 +216,25 @@ func TestContextError_WrapsTheContextsError(t *testing.T) {
 	assert.True(t, errors.Is(err, context.Canceled))
 	assert.Equal(t, "getaddrinfo: context canceled", err.Error())
 }
+
+// glibc keeps the errno of an EAI_SYSTEM on its helper thread; CPython reports it, so the
+// facade asks again synchronously, where errno can be read.
+func TestGetAddrInfoContext_AsyncSystemErrorIsAskedAgainSynchronously(t *testing.T) {
+	calls := 0
+	getAddrInfoAsync = func(_ context.Context, _, _ []byte, _, _, _, _ int, released func()) ([]csock.AddrInfo, error) {
+		calls++
+		released()
+		return nil, &csock.GaiError{Code: csock.EAI_SYSTEM}
+	}
+	defer func() { getAddrInfoAsync = csock.GetAddrInfoAsync }()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	want, err := GetAddrInfo("localhost", 80, 0, 0, 0, 0)
+	require.NoError(t, err)
+	got, err := GetAddrInfoContext(ctx, "localhost", 80, 0, 0, 0, 0)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.Equal(t, 1, calls)
+	active, _ := lookups.inUse()
+	assert.Zero(t, active)
+}

@@ -289,6 +289,40 @@ func CancelLatency(p Path, n int, name func(i int) string, started func() bool) 
 	return res
 }
 
+// WakeFloor is the "all at once" half of CancelLatency without any lookup: n goroutines
+// parked on one context's Done (and a mutex, as the facade's limiter takes one), and the
+// time from its cancel to each goroutine's return. It is what the Go scheduler alone costs.
+func WakeFloor(n int) Latencies {
+	ctx, cancel := context.WithCancel(context.Background())
+	never := make(chan struct{})
+	var mu sync.Mutex
+	ends := make([]time.Time, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			select {
+			case <-never:
+			case <-ctx.Done():
+				mu.Lock()
+				mu.Unlock()
+			}
+			ends[i] = time.Now()
+		}(i)
+	}
+	time.Sleep(500 * time.Millisecond)
+	at := time.Now()
+	cancel()
+	wg.Wait()
+	l := make(Latencies, n)
+	for i, e := range ends {
+		l[i] = e.Sub(at)
+	}
+	sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
+	return l
+}
+
 // isContextErr tells a lookup ended by its context (Go's resolver wraps the context's
 // error in a *net.DNSError, which unwraps to it).
 func isContextErr(err error) bool {

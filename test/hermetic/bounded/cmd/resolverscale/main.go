@@ -11,6 +11,7 @@
 //   - cancel to return: n lookups of distinct names while the server holds every answer
 //     back, cancelled all at once by one context, then n more cancelled one at a time;
 //     and how many of the cancelled lookups still reached the name server;
+//   - for scale, the same "all at once" cancel of goroutines that do no lookup at all;
 //   - per lookup: getaddrinfo of localhost (/etc/hosts), one at a time.
 package main
 
@@ -76,6 +77,7 @@ func main() {
 		{"conc", bounded.GoCgo, 0},
 		{"cancel", bounded.Async, *bound},
 		{"cancel", bounded.GoCgo, 0},
+		{"floor", "", 0},
 		{"cost", bounded.Sync, *bound},
 		{"cost", bounded.Async, *bound},
 		{"cost", bounded.GoCgo, 0},
@@ -161,6 +163,8 @@ func child() int {
 			r := bounded.CancelLatency(p, *n, name, started)
 			m.Cancel = &cancelOut{Together: r.Together, OneByOne: r.OneByOne, Errors: r.Errors,
 				Reached: distinctNames(env, prefix, *n)}
+		case "floor":
+			m.Cancel = &cancelOut{Together: bounded.WakeFloor(*n)}
 		case "cost":
 			d, err := bounded.PerLookup(p, "localhost", 2*time.Second)
 			if err != nil {
@@ -203,21 +207,30 @@ func pathName(p bounded.Path, max int) string {
 func report(ms []measurement) {
 	fmt.Printf("%d lookups at once, GOMAXPROCS %d, %s/%s; answers %v late for the threads and RSS run.\n\n",
 		*n, runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, *delay)
-	fmt.Println("| path | wall time | peak OS threads | peak RSS |")
-	fmt.Println("|---|---|---|---|")
+	fmt.Println("| path | wall time | peak OS threads (before) | peak RSS (before) | errors |")
+	fmt.Println("|---|---|---|---|---|")
 	for _, m := range ms {
 		if c := m.Conc; c != nil {
-			fmt.Printf("| %s | %.1f s | %d | %d MiB |\n", pathName(m.Path, m.Bound), c.Wall.Seconds(),
-				c.Peak.Threads, c.Peak.HWM>>20)
+			errs := 0
+			for _, k := range c.Errors {
+				errs += k
+			}
+			fmt.Printf("| %s | %.1f s | %d (%d) | %d MiB (%d MiB) | %d |\n", pathName(m.Path, m.Bound),
+				c.Wall.Seconds(), c.Peak.Threads, c.Base.Threads, c.Peak.HWM>>20, c.Base.RSS>>20, errs)
 		}
 	}
 	fmt.Println()
 	fmt.Println("| path | cancel to return, all at once (p50 / p99 / max) | of those, reached the name server | one at a time (p50 / p99 / max) |")
 	fmt.Println("|---|---|---|---|")
 	for _, m := range ms {
-		if c := m.Cancel; c != nil {
+		if c := m.Cancel; c != nil && m.Scenario == "cancel" {
 			fmt.Printf("| %s | %s | %d of %d | %s |\n", pathName(m.Path, m.Bound), q3(c.Together), c.Reached, *n,
 				q3(c.OneByOne))
+		}
+	}
+	for _, m := range ms {
+		if m.Scenario == "floor" {
+			fmt.Printf("| (no lookup: %d goroutines parked on one `ctx.Done()`) | %s | | |\n", *n, q3(m.Cancel.Together))
 		}
 	}
 	fmt.Println()
