@@ -294,10 +294,10 @@ func parseAddress(family int, v any, caller string) (csock.Addr, error) {
 	case csock.AF_INET:
 		t, ok := inetTuple(v)
 		if !ok {
-			return csock.Addr{}, &TypeError{Msg: fmt.Sprintf("%s(): csock.AF_INET address must be tuple, not %s", caller, typeName(v))}
+			return csock.Addr{}, &TypeError{Msg: fmt.Sprintf("%s(): AF_INET address must be tuple, not %s", caller, typeName(v))}
 		}
 		if len(t) != 2 {
-			return csock.Addr{}, &TypeError{Msg: "csock.AF_INET address must be a pair (host, port)"}
+			return csock.Addr{}, &TypeError{Msg: "AF_INET address must be a pair (host, port)"}
 		}
 		host, err := tupleHost(t[0])
 		if err != nil {
@@ -319,10 +319,10 @@ func parseAddress(family int, v any, caller string) (csock.Addr, error) {
 	case csock.AF_INET6:
 		t, ok := inetTuple(v)
 		if !ok {
-			return csock.Addr{}, &TypeError{Msg: fmt.Sprintf("%s(): csock.AF_INET6 address must be tuple, not %s", caller, typeName(v))}
+			return csock.Addr{}, &TypeError{Msg: fmt.Sprintf("%s(): AF_INET6 address must be tuple, not %s", caller, typeName(v))}
 		}
 		if len(t) < 2 || len(t) > 4 {
-			return csock.Addr{}, &TypeError{Msg: "csock.AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])"}
+			return csock.Addr{}, &TypeError{Msg: "AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])"}
 		}
 		host, err := tupleHost(t[0])
 		if err != nil {
@@ -365,12 +365,12 @@ func parseAddress(family int, v any, caller string) (csock.Addr, error) {
 			// Linux's abstract namespace (and autobind for the empty name): exactly the
 			// bytes given, no terminating NUL.
 			if len(path) > sunPath {
-				return csock.Addr{}, osMessage("csock.AF_UNIX path too long")
+				return csock.Addr{}, osMessage("AF_UNIX path too long")
 			}
 			return csock.Addr{Family: csock.AF_UNIX, Path: path}, nil
 		}
 		if len(path) >= sunPath {
-			return csock.Addr{}, osMessage("csock.AF_UNIX path too long")
+			return csock.Addr{}, osMessage("AF_UNIX path too long")
 		}
 		return csock.Addr{Family: csock.AF_UNIX, Path: append(append([]byte(nil), path...), 0)}, nil
 	}

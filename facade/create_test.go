@@ -317,7 +317,6 @@ func TestCreateServer_BindErrorsRewrittenLikeCPython(t *testing.T) {
 	for name, err := range got {
 		g := pyExc(err)
 		if name == "type_error" {
-			skipIfAddressMessageBug(t, g)
 		}
 		assert.Equal(t, want[name], g, name)
 	}

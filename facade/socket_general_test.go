@@ -19,16 +19,6 @@ import (
 // Ports of the socket-object tests of CPython's GeneralModuleTests
 // (Lib/test/test_socket.py), and differential checks of what they touch.
 
-// skipIfAddressMessageBug skips a comparison that fails only because address.go's
-// messages say "csock.AF_INET" where CPython says "AF_INET" (reported to its owner); the
-// check runs again as soon as that is fixed.
-func skipIfAddressMessageBug(t *testing.T, got string) {
-	t.Helper()
-	if strings.Contains(got, "csock.AF_") {
-		t.Skipf("address.go prints %q: its messages name csock.AF_* instead of AF_*", got)
-	}
-}
-
 // reprTemplate fills a repr template printed by the python side: {fd}, {port}, {rport}
 // and {name} stand for what differs between the two processes.
 func reprTemplate(tmpl string, s *Socket, name string) string {
@@ -220,7 +210,6 @@ func TestSocket_SendToAddressErrorsLikeCPython(t *testing.T) {
 	for name, f := range cases {
 		t.Run(name, func(t *testing.T) {
 			got := pyExc(f())
-			skipIfAddressMessageBug(t, got)
 			assert.Equal(t, want[name], got)
 		})
 	}
