@@ -2,15 +2,12 @@ package facade
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"os"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/csock/csock/csock"
+	"github.com/csock/csock/internal/netpoll"
 )
 
 // This file is the I/O engine under every socket method that may wait: how CPython's
@@ -29,44 +26,35 @@ import (
 //
 // Lazy registration. A socket that never has to wait never touches the poller: socket()
 // followed by close() is two system calls. The first time an attempt fails with EAGAIN in
-// blocking or timeout mode, the socket registers: it duplicates its descriptor
-// (F_DUPFD_CLOEXEC) and hands the duplicate to os.NewFile, which, the descriptor being
-// non-blocking, adds it to the poller; the socket keeps the file's syscall.RawConn. The
-// user-visible descriptor (Fileno, Detach) stays the original one, which the os package
-// never owns, so Detach can hand back the number Fileno reported (CPython's testDetach
-// asserts it) and os.File.Fd, which would make the descriptor blocking, is never called.
-// The cost is one extra descriptor per socket that has waited at least once, released by
-// Close and Detach.
+// blocking or timeout mode, the socket registers its descriptor with csock's poller
+// (internal/netpoll: one epoll instance for the process, itself parked on Go's runtime
+// poller, so waiting holds no OS thread). The registration does not own the descriptor:
+// Close and Detach remove it from the poller without closing it, so Detach hands back the
+// very number Fileno reported (CPython's testDetach asserts it), and a socket costs one
+// descriptor however long it has waited. os.NewFile is not used: a descriptor it owns can
+// leave Go's poller only by being closed.
 //
-// Edge-triggered wake-ups. The poller is edge-triggered and forgets a pending readiness
-// when an operation is prepared (runtime_pollReset). So once a socket is registered, every
-// attempt that may be followed by a wait runs inside the RawConn callback, after the
-// reset: a readiness edge that arrives after the attempt's EAGAIN then wakes the wait. An
-// attempt outside the callback is made only when no wait follows it: before registration
-// (the first attempt), in non-blocking mode, and as the last attempt of a timeout-mode
-// call whose deadline passed before the callback could run (CPython makes that attempt
-// too: its poll reports the socket ready first).
+// Never losing a wake-up. The poller is edge-triggered. Each direction of a registration
+// counts the readiness events it has seen; a call reads the count before each attempt and,
+// when the attempt would block, waits only while the count is unchanged, so an edge that
+// arrives between the attempt's EAGAIN and the wait wakes it (ioOp.wait).
 //
-// No allocation on the hot path. The callback passed to RawConn.Read and Write would
-// allocate if it were a closure, so each direction has one ioOp holding the operation's
-// arguments and results, whose pre-bound method value is made once at registration; a
-// one-slot channel serialises the operations of a direction (the poller serialises
-// concurrent readers anyway) and lets a waiting call give up when its timeout passes or its
-// context ends.
+// No allocation on the hot path. Each direction has one ioOp holding the operation's
+// arguments and results; a one-slot channel serialises the operations of a direction and
+// lets a waiting call give up when its timeout passes or its context ends. Waiting, with a
+// deadline or a context or neither, allocates nothing.
 //
 // Deadlines. A call in timeout mode computes its deadline once (sendall: once for the
-// whole call, CPython's B.5) and sets it on the hidden file; a later call without a
-// deadline clears it. A context's cancellation sets a deadline in the past, which wakes the
-// waiter at once; the earlier of the two wins. CPython's poll() waits whole milliseconds,
-// rounded up, so its timeouts can fire up to 1 ms later than these, which use the exact
-// nanosecond value.
+// whole call, CPython's B.5) and waits until then; a context ends the wait at once when it
+// is done; the earlier of the two wins. CPython's poll() waits whole milliseconds, rounded
+// up, so its timeouts can fire up to 1 ms later than these, which use the exact nanosecond
+// value.
 //
-// Close. Close marks the descriptor closed (new attempts fail with EBADF), closes the
-// hidden file, which wakes every waiter (they report CPython's [Errno 9] Bad file
-// descriptor) and waits for callbacks still running, then waits until no shim call on the
-// original descriptor is in flight, and only then closes it: a descriptor number is never
-// released while a call might still use it (the fd-reuse race internal/poll's fdMutex
-// prevents too).
+// Close. Close marks the descriptor closed (new attempts fail with EBADF), removes it from
+// the poller, which wakes every waiter (they report CPython's [Errno 9] Bad file
+// descriptor), then waits until no shim call on the descriptor is in flight, and only then
+// closes it: a descriptor number is never released while a call might still use it (the
+// fd-reuse race internal/poll's fdMutex prevents too).
 
 // fdRef guards the original descriptor: a count of shim calls in flight and a closed bit.
 type fdRef struct {
@@ -249,51 +237,25 @@ func connectStatus(fd int, peer *csock.Addr) error {
 	}
 }
 
-// pollFile is a socket's registration with the poller: the hidden duplicate descriptor as
-// an *os.File, its RawConn, and the operation state of each direction.
+// pollFile is a socket's registration with csock's poller (internal/netpoll), and the
+// operation state of each direction.
 type pollFile struct {
-	f    *os.File
-	rc   syscall.RawConn
+	d    *netpoll.Desc
 	r, w ioOp
 }
 
 // ioOp is the operation state of one direction of a registered socket.
 type ioOp struct {
-	pf    *pollFile
-	ref   *fdRef
-	write bool
-	sem   chan struct{}      // one slot: held by the call using this direction
-	fn    func(uintptr) bool // o.run, bound once
-
-	args  opArgs // guarded by sem
-	tried bool   // run was called during the current wait (guarded by sem)
-
-	deadline time.Time // the deadline set on the file for this direction (guarded by sem)
-	dirty    bool      // the deadline may differ from deadline (a context moved it)
-
-	cancelMu sync.Mutex
-	gen      uint64 // guarded by cancelMu; bumped when a call ends
+	pf   *pollFile
+	ref  *fdRef
+	mode netpoll.Mode
+	sem  chan struct{} // one slot: held by the call using this direction
+	args opArgs        // guarded by sem
 }
 
-func (o *ioOp) init(pf *pollFile, ref *fdRef, write bool) {
-	o.pf, o.ref, o.write = pf, ref, write
+func (o *ioOp) init(pf *pollFile, ref *fdRef, mode netpoll.Mode) {
+	o.pf, o.ref, o.mode = pf, ref, mode
 	o.sem = make(chan struct{}, 1)
-	o.fn = o.run
-}
-
-// run is the RawConn callback: one attempt; true when the operation is over.
-func (o *ioOp) run(uintptr) bool {
-	o.tried = true
-	return o.args.attempt(o.ref)
-}
-
-// setDeadline sets the file's deadline for this direction.
-func (o *ioOp) setDeadline(t time.Time) {
-	if o.write {
-		o.pf.f.SetWriteDeadline(t)
-	} else {
-		o.pf.f.SetReadDeadline(t)
-	}
 }
 
 // lock takes the direction for one call, giving up at the deadline dl (if not zero) or
@@ -323,81 +285,35 @@ func (o *ioOp) lock(dl time.Time, ctx context.Context) error {
 
 func (o *ioOp) unlock() { <-o.sem }
 
-// wait runs the operation in o.args on the poller until it is over, its deadline dl
-// passes, ctx ends or the socket closes; the outcome is in o.args.
+// wait makes attempts at the operation in o.args, waiting for readiness between them,
+// until it is over, its deadline dl passes, ctx ends or the socket closes; the outcome is
+// in o.args. The readiness count is read before each attempt, so an edge that arrives
+// between an attempt's EAGAIN and the wait is never lost.
 func (o *ioOp) wait(dl time.Time, ctx context.Context) {
-	if o.dirty || !dl.Equal(o.deadline) {
-		o.setDeadline(dl)
-		o.deadline, o.dirty = dl, false
-	}
-	if ctx.Done() != nil {
-		o.cancelMu.Lock()
-		gen := o.gen
-		o.cancelMu.Unlock()
-		stop := context.AfterFunc(ctx, func() {
-			o.cancelMu.Lock()
-			if o.gen == gen {
-				o.setDeadline(aLongTimeAgo)
-			}
-			o.cancelMu.Unlock()
-		})
-		defer func() {
-			stop()
-			o.cancelMu.Lock()
-			o.gen++
-			o.cancelMu.Unlock()
-			o.dirty = true
-		}()
-	}
+	done := ctx.Done()
 	for {
-		// Set the deadline before looking at ctx: a cancellation that comes later moves
-		// the deadline after this (see the AfterFunc above), one that came earlier is seen.
 		if ctx.Err() != nil {
 			o.args.err = ctx.Err()
 			return
 		}
-		o.tried = false
-		var err error
-		if o.write {
-			err = o.pf.rc.Write(o.fn)
-		} else {
-			err = o.pf.rc.Read(o.fn)
-		}
-		if err == nil {
-			return
-		}
-		if o.ref.closed() {
-			o.args.err = syscall.EBADF
-			return
-		}
-		if ctx.Err() != nil {
-			o.args.err = ctx.Err()
-			return
-		}
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			if !dl.IsZero() && !time.Now().Before(dl) {
-				if !o.tried && o.args.attempt(o.ref) {
-					return
-				}
-				o.args.err = errTimedOut
-				return
-			}
-			// Not our deadline (a context that ended after our last look): restore it.
-			o.setDeadline(dl)
-			o.deadline = dl
-			continue
-		}
-		// The poller refused to wait (the descriptor is not pollable, or reported an
-		// error alone): attempt directly, and poll slowly if it still would block.
+		seq := o.pf.d.Seq(o.mode)
 		if o.args.attempt(o.ref) {
 			return
 		}
-		time.Sleep(time.Millisecond)
+		switch o.pf.d.Wait(o.mode, seq, dl, done) {
+		case nil:
+		case netpoll.ErrTimeout:
+			o.args.err = errTimedOut
+			return
+		case netpoll.ErrCanceled:
+			o.args.err = ctx.Err()
+			return
+		default: // netpoll.ErrClosed
+			o.args.err = syscall.EBADF
+			return
+		}
 	}
 }
-
-// aLongTimeAgo is a deadline in the past: setting it wakes a waiter at once.
-var aLongTimeAgo = time.Unix(1, 0)
 
 // poller returns the socket's registration with the poller, registering it first if need
 // be (see the top of this file).
@@ -413,26 +329,14 @@ func (s *Socket) poller() (*pollFile, error) {
 	if !s.ref.incref() {
 		return nil, syscall.EBADF
 	}
-	dfd, err := csock.Dup(s.ref.fd)
+	d, err := netpoll.Open(s.ref.fd)
 	s.ref.decref()
 	if err != nil {
 		return nil, err
 	}
-	// os.NewFile registers the descriptor only if it is non-blocking; it is, unless
-	// someone cleared the flag on the shared file description behind our back.
-	if err := csock.SetNonblock(dfd, true); err != nil {
-		csock.Close(dfd)
-		return nil, err
-	}
-	f := os.NewFile(uintptr(dfd), fmt.Sprintf("csock:%d", s.ref.fd))
-	rc, err := f.SyscallConn()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	pf := &pollFile{f: f, rc: rc}
-	pf.r.init(pf, &s.ref, false)
-	pf.w.init(pf, &s.ref, true)
+	pf := &pollFile{d: d}
+	pf.r.init(pf, &s.ref, netpoll.Read)
+	pf.w.init(pf, &s.ref, netpoll.Write)
 	s.pf.Store(pf)
 	return pf, nil
 }

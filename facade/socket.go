@@ -26,8 +26,7 @@ import (
 // A Socket must be closed with Close (or given up with Detach). Difference: CPython closes
 // a socket it garbage-collects (with a ResourceWarning); an unreachable open Socket here
 // leaks its descriptor, as a cleanup on every socket would cost socket()+close() more than
-// the benchmark against C allows (only the hidden poller duplicate of a socket that has
-// waited is closed by the os package's finalizer).
+// the benchmark against C allows.
 type Socket struct {
 	ref    fdRef // the descriptor and the calls using it
 	family int
@@ -288,8 +287,8 @@ func (s *Socket) release() (int, bool) {
 	pf := s.pf.Load()
 	s.regMu.Unlock()
 	if pf != nil {
-		// Wakes the waiters, and returns once no callback runs any more.
-		pf.f.Close()
+		// Leaves the poller (the descriptor stays open) and wakes every waiter.
+		pf.d.Close()
 	}
 	s.ref.waitDrained(busy)
 	return s.ref.fd, true

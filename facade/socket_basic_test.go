@@ -192,8 +192,8 @@ func TestBasicTCP_DetachReturnsFilenoAndTheDescriptorLivesOn(t *testing.T) {
 }
 
 func TestBasicTCP_DetachAfterWaitingReturnsTheSameNumber(t *testing.T) {
-	// testDetach's assertion once the socket has registered with the poller (it holds a
-	// hidden duplicate then): the user-visible descriptor is still the original.
+	// testDetach's assertion once the socket has registered with the poller: detaching
+	// takes it off the poller without closing it, and the number is Fileno's.
 	conn, cli := connectedTCP(t)
 	wait := goAsync(t, func() error {
 		time.Sleep(20 * time.Millisecond)

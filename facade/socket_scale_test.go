@@ -18,30 +18,18 @@ import (
 const blockedSockets = 10000
 
 func TestScale_TenThousandBlockedReceivesUseFewThreads(t *testing.T) {
-	// DESIGN.md: "ten thousand blocked sockets must not mean ten thousand threads". Each
-	// blocked socket also holds its hidden poller duplicate, so 10,000 of them need 20,000
-	// descriptors plus the process's own. The test raises RLIMIT_NOFILE as far as it may
-	// (root with CAP_SYS_RESOURCE may raise the hard limit; without it the hard limit
-	// caps) and blocks as many sockets as fit, up to 10,000, restoring the limit at the end.
+	// DESIGN.md: "ten thousand blocked sockets must not mean ten thousand threads". A
+	// blocked socket costs its one descriptor (the poller adds none per socket), so 10,000
+	// of them fit the 20,000 RLIMIT_NOFILE of the machines here.
 	if testing.Short() {
-		t.Skip("makes up to 20,000 descriptors")
+		t.Skip("makes 10,000 descriptors")
 	}
-	var old syscall.Rlimit
-	require.NoError(t, syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old))
-	t.Cleanup(func() { syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old) })
+	var lim syscall.Rlimit
+	require.NoError(t, syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim))
 	const slack = 64 // descriptors kept free for the runtime and the test framework
-	want := uint64(2*blockedSockets + slack + len(testutil.FDs()))
-	lim := syscall.Rlimit{Cur: want, Max: max(old.Max, want)}
-	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		lim = syscall.Rlimit{Cur: old.Max, Max: old.Max}
-		require.NoError(t, syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim))
-	}
-	n := min(blockedSockets, (int(lim.Cur)-slack-len(testutil.FDs()))/2) &^ 1
-	if n < blockedSockets {
-		t.Logf("RLIMIT_NOFILE is capped at %d (raising it: EPERM), so %d sockets block instead of %d",
-			lim.Cur, n, blockedSockets)
-	}
-	require.Greater(t, n, blockedSockets*9/10, "too few descriptors for the test to mean anything")
+	require.GreaterOrEqual(t, int(lim.Cur), blockedSockets+slack+len(testutil.FDs()),
+		"RLIMIT_NOFILE is too low for the test")
+	n := blockedSockets
 
 	runtime.GC()
 	rss0 := procStatus(t, "VmRSS:")

@@ -262,7 +262,7 @@ func TestTimeout_TinyTimeoutStillReceivesReadyData(t *testing.T) {
 }
 
 func TestTimeout_SocketsThatNeverWaitNeverRegister(t *testing.T) {
-	// The lazy registration: no hidden duplicate for a socket whose calls never wait.
+	// The lazy registration: a socket whose calls never wait never touches the poller.
 	a, b := socketPair(t)
 	_, err := b.Send([]byte("x"), 0)
 	require.NoError(t, err)
