@@ -70,7 +70,7 @@ func CreateConnection(address any, timeout any, sourceAddress any, allErrors boo
 
 // connectOne is one turn of create_connection's loop.
 func connectOne(ai csock.AddrInfo, timeout, sourceAddress any) (*Socket, error) {
-	s, err := New(ai.Family, ai.SockType, ai.Protocol)
+	s, err := newFromInts(ai.Family, ai.SockType, ai.Protocol)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +217,7 @@ func CreateServer(address any, opts ServerOptions) (*Socket, error) {
 			return nil, &ValueError{Msg: "dualstack_ipv6 requires AF_INET6 family"}
 		}
 	}
-	s, err := New(family, csock.SOCK_STREAM, -1)
+	s, err := newFromInts(family, csock.SOCK_STREAM, -1)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ import (
 
 // A socket made as Python's socket.socket(AF_INET, SOCK_STREAM) makes it.
 func ExampleNew() {
-	s, err := facade.New(int(facade.AF_INET), int(facade.SOCK_STREAM), -1)
+	s, err := facade.New(facade.AF_INET, facade.SOCK_STREAM, -1)
 	if err != nil {
 		fmt.Println(err)
 		return

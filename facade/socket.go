@@ -88,7 +88,12 @@ func cInt(v int) error {
 // [Errno 97] for an unknown family, [Errno 22] for a bad type, and so on.
 //
 // Difference: the descriptor is always created O_NONBLOCK, whatever the timeout.
-func New(family, typ, proto int) (*Socket, error) {
+func New(family AddressFamily, typ SocketKind, proto int) (*Socket, error) {
+	return newFromInts(int(family), int(typ), proto)
+}
+
+// newFromInts is New on plain ints.
+func newFromInts(family, typ, proto int) (*Socket, error) {
 	for _, v := range [...]int{family, typ, proto} {
 		if err := cInt(v); err != nil {
 			return nil, err
@@ -123,7 +128,11 @@ func New(family, typ, proto int) (*Socket, error) {
 // recv raises BlockingIOError; here such a socket blocks as its timeout None says.
 // O_NONBLOCK belongs to the open file description, so every duplicate of fileno sees the
 // change.
-func NewFromFileno(fileno, family, typ, proto int) (*Socket, error) {
+func NewFromFileno(fileno int, family AddressFamily, typ SocketKind, proto int) (*Socket, error) {
+	return newFromFileno(fileno, int(family), int(typ), proto)
+}
+
+func newFromFileno(fileno, family, typ, proto int) (*Socket, error) {
 	for _, v := range [...]int{family, typ, proto} {
 		if err := cInt(v); err != nil {
 			return nil, err
@@ -182,13 +191,17 @@ func NewFromFileno(fileno, family, typ, proto int) (*Socket, error) {
 //
 // Differences: the duplicate is closed when the wrapping fails (CPython leaks it), and, as
 // with NewFromFileno, the shared open file description is made O_NONBLOCK.
-func FromFD(fd, family, typ, proto int) (*Socket, error) {
+func FromFD(fd int, family AddressFamily, typ SocketKind, proto int) (*Socket, error) {
+	return fromFD(fd, int(family), int(typ), proto)
+}
+
+func fromFD(fd, family, typ, proto int) (*Socket, error) {
 	// socket.dup(fd) reads fd as a C long and keeps its low 32 bits.
 	nfd, err := csock.Dup(int(int32(fd)))
 	if err != nil {
 		return nil, fromBinding(err)
 	}
-	s, err := NewFromFileno(nfd, family, typ, proto)
+	s, err := newFromFileno(nfd, family, typ, proto)
 	if err != nil {
 		csock.Close(nfd)
 		return nil, err
@@ -200,7 +213,11 @@ func FromFD(fd, family, typ, proto int) (*Socket, error) {
 // proto). -1 means the default (AF_UNIX, SOCK_STREAM, 0). Both ends are close-on-exec,
 // get the module default timeout (0.0 if typ has SOCK_NONBLOCK) and report the family,
 // type and protocol as given.
-func SocketPair(family, typ, proto int) (*Socket, *Socket, error) {
+func SocketPair(family AddressFamily, typ SocketKind, proto int) (*Socket, *Socket, error) {
+	return socketPairInts(int(family), int(typ), proto)
+}
+
+func socketPairInts(family, typ, proto int) (*Socket, *Socket, error) {
 	if err := cInts(family, typ, proto); err != nil {
 		return nil, nil, err
 	}

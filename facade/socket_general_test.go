@@ -398,7 +398,7 @@ func TestSocket_FilenoAdoptionDetectsFamilyAndTypeLikeCPython(t *testing.T) {
 		{csock.AF_UNIX, csock.SOCK_STREAM, filepath.Join(t.TempDir(), "socket")},
 	}
 	for _, c := range cases {
-		s, err := New(c.family, c.typ, -1)
+		s, err := New(AddressFamily(c.family), SocketKind(c.typ), -1)
 		require.NoError(t, err)
 		require.NoError(t, s.Bind(c.addr))
 		fd := s.Fileno()
@@ -517,14 +517,14 @@ out['fromfd_bad'] = exc(lambda: socket.fromfd(-1, socket.AF_INET, socket.SOCK_ST
 func TestSocket_ConstructorArgumentErrorsLikeCPython(t *testing.T) {
 	want := pythonStrings(t, oracleConstructorArgumentErrorsLikeCPython)
 	try := func(family, typ, proto int) error {
-		s, err := New(family, typ, proto)
+		s, err := New(AddressFamily(family), SocketKind(typ), proto)
 		if err == nil {
 			s.Close()
 		}
 		return err
 	}
 	pair := func(family, typ, proto int) error {
-		a, b, err := SocketPair(family, typ, proto)
+		a, b, err := SocketPair(AddressFamily(family), SocketKind(typ), proto)
 		if err == nil {
 			a.Close()
 			b.Close()

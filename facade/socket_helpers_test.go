@@ -28,7 +28,7 @@ const loopback = "127.0.0.1"
 // mustSocket makes a socket that the test closes when it ends.
 func mustSocket(t testing.TB, family, typ, proto int) *Socket {
 	t.Helper()
-	s, err := New(family, typ, proto)
+	s, err := New(AddressFamily(family), SocketKind(typ), proto)
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 	return s

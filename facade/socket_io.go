@@ -50,13 +50,13 @@ func ioError(op string, err error) error {
 // result means the peer closed the connection (or sent an empty datagram). bufsize 0
 // returns an empty slice without a system call, even on a closed socket; a negative one is
 // "ValueError: negative buffersize in recv".
-func (s *Socket) Recv(bufsize, flags int) ([]byte, error) {
-	return s.recv(context.Background(), bufsize, flags)
+func (s *Socket) Recv(bufsize int, flags MsgFlag) ([]byte, error) {
+	return s.recv(context.Background(), bufsize, int(flags))
 }
 
 // RecvContext is Recv that also returns when ctx ends.
-func (s *Socket) RecvContext(ctx context.Context, bufsize, flags int) ([]byte, error) {
-	return s.recv(ctx, bufsize, flags)
+func (s *Socket) RecvContext(ctx context.Context, bufsize int, flags MsgFlag) ([]byte, error) {
+	return s.recv(ctx, bufsize, int(flags))
 }
 
 func (s *Socket) recv(ctx context.Context, bufsize, flags int) ([]byte, error) {
@@ -86,13 +86,13 @@ func (s *Socket) recv(ctx context.Context, bufsize, flags int) ([]byte, error) {
 //
 // On a connected socket in blocking mode it does not allocate. buf is retained only during
 // the call (but escapes to the heap).
-func (s *Socket) RecvInto(buf []byte, nbytes, flags int) (int, error) {
-	return s.recvInto(context.Background(), buf, nbytes, flags)
+func (s *Socket) RecvInto(buf []byte, nbytes int, flags MsgFlag) (int, error) {
+	return s.recvInto(context.Background(), buf, nbytes, int(flags))
 }
 
 // RecvIntoContext is RecvInto that also returns when ctx ends.
-func (s *Socket) RecvIntoContext(ctx context.Context, buf []byte, nbytes, flags int) (int, error) {
-	return s.recvInto(ctx, buf, nbytes, flags)
+func (s *Socket) RecvIntoContext(ctx context.Context, buf []byte, nbytes int, flags MsgFlag) (int, error) {
+	return s.recvInto(ctx, buf, nbytes, int(flags))
 }
 
 func (s *Socket) recvInto(ctx context.Context, buf []byte, nbytes, flags int) (int, error) {
@@ -123,13 +123,13 @@ func (s *Socket) recvInto(ctx context.Context, buf []byte, nbytes, flags int) (i
 // socket.recvfrom(bufsize[, flags]). The address is nil (None) when the kernel reports
 // none (a connected stream). Unlike Recv, bufsize 0 makes the system call (and may wait).
 // A negative bufsize is "ValueError: negative buffersize in recvfrom".
-func (s *Socket) RecvFrom(bufsize, flags int) ([]byte, Address, error) {
-	return s.recvFrom(context.Background(), bufsize, flags)
+func (s *Socket) RecvFrom(bufsize int, flags MsgFlag) ([]byte, Address, error) {
+	return s.recvFrom(context.Background(), bufsize, int(flags))
 }
 
 // RecvFromContext is RecvFrom that also returns when ctx ends.
-func (s *Socket) RecvFromContext(ctx context.Context, bufsize, flags int) ([]byte, Address, error) {
-	return s.recvFrom(ctx, bufsize, flags)
+func (s *Socket) RecvFromContext(ctx context.Context, bufsize int, flags MsgFlag) ([]byte, Address, error) {
+	return s.recvFrom(ctx, bufsize, int(flags))
 }
 
 func (s *Socket) recvFrom(ctx context.Context, bufsize, flags int) ([]byte, Address, error) {
@@ -156,8 +156,8 @@ func (s *Socket) recvFrom(ctx context.Context, bufsize, flags int) ([]byte, Addr
 // negative nbytes is "ValueError: negative buffersize in recvfrom_into", one beyond
 // len(buf) "ValueError: nbytes is greater than the length of the buffer" (not RecvInto's
 // text). Unlike RecvInto, an empty buffer still makes the system call.
-func (s *Socket) RecvFromInto(buf []byte, nbytes, flags int) (int, Address, error) {
-	if _, err := goInt(flags); err != nil {
+func (s *Socket) RecvFromInto(buf []byte, nbytes int, flags MsgFlag) (int, Address, error) {
+	if _, err := goInt(int(flags)); err != nil {
 		return 0, nil, err
 	}
 	if nbytes < 0 {
@@ -172,7 +172,7 @@ func (s *Socket) RecvFromInto(buf []byte, nbytes, flags int) (int, Address, erro
 	if err := s.checkAddrLen(); err != nil {
 		return 0, nil, err
 	}
-	a := opArgs{kind: opRecvFrom, buf: buf[:nbytes], flags: flags}
+	a := opArgs{kind: opRecvFrom, buf: buf[:nbytes], flags: int(flags)}
 	s.do(context.Background(), &a, false)
 	if a.err != nil {
 		return 0, nil, ioError("recvfrom_into", a.err)
@@ -187,13 +187,13 @@ func (s *Socket) RecvFromInto(buf []byte, nbytes, flags int) (int, Address, erro
 // always added (a dead peer is EPIPE, never SIGPIPE: CPython ignores SIGPIPE instead).
 //
 // On a connected socket in blocking mode it does not allocate.
-func (s *Socket) Send(data []byte, flags int) (int, error) {
-	return s.send(context.Background(), data, flags)
+func (s *Socket) Send(data []byte, flags MsgFlag) (int, error) {
+	return s.send(context.Background(), data, int(flags))
 }
 
 // SendContext is Send that also returns when ctx ends.
-func (s *Socket) SendContext(ctx context.Context, data []byte, flags int) (int, error) {
-	return s.send(ctx, data, flags)
+func (s *Socket) SendContext(ctx context.Context, data []byte, flags MsgFlag) (int, error) {
+	return s.send(ctx, data, int(flags))
 }
 
 func (s *Socket) send(ctx context.Context, data []byte, flags int) (int, error) {
@@ -215,14 +215,14 @@ func (s *Socket) send(ctx context.Context, data []byte, flags int) (int, error) 
 // much (Write does).
 //
 // On a connected socket in blocking mode it does not allocate.
-func (s *Socket) SendAll(data []byte, flags int) error {
-	_, err := s.sendAll(context.Background(), data, flags)
+func (s *Socket) SendAll(data []byte, flags MsgFlag) error {
+	_, err := s.sendAll(context.Background(), data, int(flags))
 	return err
 }
 
 // SendAllContext is SendAll that also returns when ctx ends.
-func (s *Socket) SendAllContext(ctx context.Context, data []byte, flags int) error {
-	_, err := s.sendAll(ctx, data, flags)
+func (s *Socket) SendAllContext(ctx context.Context, data []byte, flags MsgFlag) error {
+	_, err := s.sendAll(ctx, data, int(flags))
 	return err
 }
 
@@ -242,14 +242,14 @@ func (s *Socket) sendAll(ctx context.Context, data []byte, flags int) (int, erro
 // socket.sendto(data, address) (flags 0) and socket.sendto(data, flags, address).
 // address is parsed like Bind's, with "sendto" in the messages
 // ("TypeError: sendto(): AF_INET address must be tuple, not NoneType").
-func (s *Socket) SendTo(data []byte, flags int, address any) (int, error) {
-	return s.sendTo(context.Background(), data, flags, address)
+func (s *Socket) SendTo(data []byte, flags MsgFlag, address any) (int, error) {
+	return s.sendTo(context.Background(), data, int(flags), address)
 }
 
 // SendToContext is SendTo that also returns when ctx ends (while it waits to send, not
 // while the address is resolved).
-func (s *Socket) SendToContext(ctx context.Context, data []byte, flags int, address any) (int, error) {
-	return s.sendTo(ctx, data, flags, address)
+func (s *Socket) SendToContext(ctx context.Context, data []byte, flags MsgFlag, address any) (int, error) {
+	return s.sendTo(ctx, data, int(flags), address)
 }
 
 func (s *Socket) sendTo(ctx context.Context, data []byte, flags int, address any) (int, error) {
