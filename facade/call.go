@@ -401,6 +401,21 @@ func init() {
 			}
 			return Ntohl(x)
 		}},
+		"create_connection": {parser: pyFunc, params: []string{"address", "timeout", "source_address"},
+			min: 1, maxPos: 3, keywords: true, kwOnly: []string{"all_errors"},
+			run: func(a []any, _ int) (any, error) {
+				timeout, source, all := a[1], a[2], a[3]
+				if _, ok := timeout.(unset); ok {
+					timeout = UseDefaultTimeout
+				}
+				if _, ok := source.(unset); ok {
+					source = nil
+				}
+				if _, ok := all.(unset); ok {
+					all = false
+				}
+				return CreateConnection(a[0], timeout, source, truthy(all))
+			}},
 		"getdefaulttimeout": {parser: noArgs, run: func([]any, int) (any, error) { return GetDefaultTimeout(), nil }},
 		"setdefaulttimeout": {parser: oneArg, params: []string{"timeout"}, run: func(a []any, _ int) (any, error) {
 			return nil, SetDefaultTimeout(a[0])

@@ -5,6 +5,7 @@ package pysock
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/csock/csock/facade"
@@ -95,11 +96,16 @@ func (o Outcome) Line() string {
 	return o.Repr
 }
 
-// Eval evaluates a parsed expression.
+// Eval evaluates a parsed expression. A result that holds a resource (the socket of
+// create_connection) is printed, then closed, as CPython's garbage collector closes an
+// unreferenced socket once print(repr(...)) is done with it.
 func Eval(n pyexpr.Node) Outcome {
 	v, err := pyexpr.Eval(n, Env{})
 	if err == nil {
 		s, rerr := py.ReprChecked(v)
+		if c, ok := v.(io.Closer); ok {
+			c.Close()
+		}
 		if rerr == nil {
 			return Outcome{Value: v, Repr: s}
 		}

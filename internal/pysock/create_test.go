@@ -1,0 +1,80 @@
+package pysock
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/csock/csock/facade"
+	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/internal/testutil"
+)
+
+// numbers replaces the parts of a socket repr that differ between two processes (the
+// descriptor number and the local port) by placeholders.
+var numbers = regexp.MustCompile(`fd=\d+|laddr=\('127\.0\.0\.1', \d+\)`)
+
+func shape(s string) string {
+	return numbers.ReplaceAllStringFunc(s, func(m string) string {
+		if m[0] == 'f' {
+			return "fd=N"
+		}
+		return "laddr=('127.0.0.1', P)"
+	})
+}
+
+func TestCreateConnection_PrintsTheSocketLikeCPython(t *testing.T) {
+	srv, err := facade.CreateServer(py.Tuple{"127.0.0.1", 0}, facade.ServerOptions{Backlog: 16})
+	require.NoError(t, err)
+	defer srv.Close()
+	name, err := srv.GetSockName()
+	require.NoError(t, err)
+	port := name.(facade.InetAddress).Port
+	// A port nothing listens on: bound and released.
+	tmp, err := facade.CreateServer(py.Tuple{"127.0.0.1", 0}, facade.ServerOptions{})
+	require.NoError(t, err)
+	tname, err := tmp.GetSockName()
+	require.NoError(t, err)
+	tmp.Close()
+	closed := tname.(facade.InetAddress).Port
+
+	exprs := []string{
+		fmt.Sprintf("create_connection(('127.0.0.1', %d))", port),
+		fmt.Sprintf("create_connection(('127.0.0.1', %d), 5)", port),
+		fmt.Sprintf("create_connection(('localhost', %d), timeout=None, source_address=('127.0.0.1', 0))", port),
+		fmt.Sprintf("create_connection(('127.0.0.1', %d))", closed),
+		fmt.Sprintf("create_connection(('127.0.0.1', %d), all_errors=True)", closed),
+		fmt.Sprintf("create_connection(('127.0.0.1', %d), 1, None, True)", closed),
+		"create_connection(('127.0.0.1',))",
+		"create_connection(('127.0.0.1', 80), -1)",
+		"create_connection()",
+	}
+	var want []string
+	testutil.PythonJSON(t, `
+import json, sys, traceback
+from socket import *
+out = []
+for e in json.load(sys.stdin):
+    try:
+        out.append(repr(eval(e)))
+    except BaseException as x:
+        out.append(traceback.format_exception_only(x)[-1].rstrip("\n"))
+print(json.dumps(out))
+`, exprs, &want)
+	require.Len(t, want, len(exprs))
+	for i, e := range exprs {
+		assert.Equal(t, shape(want[i]), shape(EvalLine(e)), e)
+	}
+	// Accepted connections were made and closed again by the evaluator.
+	for i := 0; i < 6; i++ {
+		srv.SetTimeout(0.0)
+		c, _, err := srv.Accept()
+		if err != nil {
+			break
+		}
+		c.Close()
+	}
+}
