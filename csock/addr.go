@@ -101,23 +101,23 @@ func (a *Addr) set(c *C.csock_addr) {
 		sin := (*C.struct_sockaddr_in)(raw)
 		copy(a.IP[:4], (*[4]byte)(unsafe.Pointer(&sin.sin_addr))[:])
 		a.Port = int(c.port)
-		a.Host = C.GoString(&c.host[0])
+		a.Host = goString(c.host[:])
 	case AF_INET6:
 		sin6 := (*C.struct_sockaddr_in6)(raw)
 		a.IP = *(*[16]byte)(unsafe.Pointer(&sin6.sin6_addr))
 		a.Port = int(c.port)
 		a.FlowInfo = uint32(c.flowinfo)
 		a.ScopeID = uint32(c.scope_id)
-		a.Host = C.GoString(&c.host[0])
+		a.Host = goString(c.host[:])
 	case AF_UNIX:
 		n := int(c.rawlen) - C.csock_sun_path_off
 		if n > 0 {
-			a.Path = C.GoBytes(unsafe.Add(raw, C.csock_sun_path_off), C.int(n))
+			a.Path = goBytes(unsafe.Add(raw, C.csock_sun_path_off), n)
 		}
 	default:
 		const famSize = int(unsafe.Sizeof(C.sa_family_t(0)))
 		if n := int(c.rawlen) - famSize; n > 0 {
-			a.Data = C.GoBytes(unsafe.Add(raw, famSize), C.int(n))
+			a.Data = goBytes(unsafe.Add(raw, famSize), n)
 		}
 	}
 }

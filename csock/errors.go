@@ -1,6 +1,8 @@
 package csock
 
 /*
+#cgo noescape csock_strerror
+#cgo nocallback csock_strerror
 #include "csock.h"
 */
 import "C"
@@ -71,5 +73,5 @@ func HStrerror(code int) string {
 func Strerror(errnum int) string {
 	var buf [256]C.char
 	n := C.csock_strerror(C.int(errnum), &buf[0], C.size_t(len(buf)))
-	return C.GoStringN(&buf[0], n)
+	return goStringN(buf[:], n)
 }

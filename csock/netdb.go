@@ -122,14 +122,17 @@ func GetAddrInfo(host, service []byte, family, socktype, proto, flags int, st *S
 	var s scratch
 	var out *C.csock_addrinfo_list
 	var cst C.csock_rstatus
+	// own is passed as a plain unsafe.Pointer: written as &s.block[0] in the call, cgo's
+	// pointer check would box the whole 4 KiB array into an interface (a heap copy per call).
+	own := unsafe.Pointer(&s.block[0])
 	rc := C.csock_getaddrinfo(cstr(host, s.host[:]), cstr(service, s.serv[:]),
 		C.int(family), C.int(socktype), C.int(proto), C.int(flags),
-		unsafe.Pointer(&s.block[0]), C.size_t(unsafe.Sizeof(s.block)), &out, &cst)
+		own, C.size_t(unsafe.Sizeof(s.block)), &out, &cst)
 	st.set(&cst)
 	if rc != 0 {
 		return nil, &GaiError{Code: int(rc), Errno: syscall.Errno(cst.syserr)}
 	}
-	return addrInfoList(out, unsafe.Pointer(&s.block[0])), nil
+	return addrInfoList(out, own), nil
 }
 
 // addrInfoList converts a getaddrinfo result block (of csock_getaddrinfo or
@@ -172,7 +175,7 @@ func GetNameInfo(addr *Addr, flags int, st *Status) (host, service string, err e
 	if rc != 0 {
 		return "", "", &GaiError{Code: int(rc), Errno: syscall.Errno(cst.syserr)}
 	}
-	return C.GoString(&h[0]), C.GoString(&sv[0]), nil
+	return goString(h[:]), goString(sv[:]), nil
 }
 
 // HostEnt is a flattened struct hostent.
@@ -295,7 +298,7 @@ func GetHostName() (string, error) {
 	if r < 0 {
 		return "", errno(r)
 	}
-	return C.GoStringN(&buf[0], r), nil
+	return goStringN(buf[:], r), nil
 }
 
 // InetPton calls inet_pton(3). The address is in ip[:4] for AF_INET and ip[:16] for
@@ -303,7 +306,8 @@ func GetHostName() (string, error) {
 // EAFNOSUPPORT for another family.
 func InetPton(family int, src []byte) (ip [16]byte, ok bool, err error) {
 	var s scratch
-	r := C.csock_inet_pton(C.int(family), cstrNonNil(src, s.host[:]), unsafe.Pointer(&ip[0]))
+	dst := unsafe.Pointer(&ip[0]) // not in the call: cgo's check would box ip (see GetAddrInfo)
+	r := C.csock_inet_pton(C.int(family), cstrNonNil(src, s.host[:]), dst)
 	if r < 0 {
 		return ip, false, errno(r)
 	}
@@ -328,13 +332,14 @@ func InetNtop(family int, src []byte) (string, error) {
 	if r < 0 {
 		return "", errno(r)
 	}
-	return C.GoStringN(&buf[0], r), nil
+	return goStringN(buf[:], r), nil
 }
 
 // InetAton calls inet_aton(3); ok is false when src is not a valid address.
 func InetAton(src []byte) (ip [4]byte, ok bool) {
 	var s scratch
-	r := C.csock_inet_aton(cstrNonNil(src, s.host[:]), unsafe.Pointer(&ip[0]))
+	dst := unsafe.Pointer(&ip[0]) // not in the call: cgo's check would box ip (see GetAddrInfo)
+	r := C.csock_inet_aton(cstrNonNil(src, s.host[:]), dst)
 	return ip, r == 1
 }
 
@@ -385,5 +390,5 @@ func IfIndexToName(index uint32) (string, error) {
 	if r < 0 {
 		return "", errno(r)
 	}
-	return C.GoStringN(&buf[0], r), nil
+	return goStringN(buf[:], r), nil
 }
