@@ -130,6 +130,8 @@ def run_scenario(sc):
             if not d:
                 break
             got += d
+            if typ == socket.SOCK_SEQPACKET:
+                break
         return got
     def name():
         n = f.name
@@ -475,6 +477,9 @@ func runFileScenario(t *testing.T, sc fileScenario) []string {
 					break
 				}
 				got = append(got, d...)
+				if typ == SOCK_SEQPACKET {
+					break
+				}
 			}
 			r = py.BytesRepr(got)
 		case "timeout":
