@@ -12,8 +12,6 @@ import (
 // PyArg_ParseTuple's "i", "I", "n", "l" formats and PyLong_AsInt do to an argument.
 
 var (
-	bigIntMin  = big.NewInt(math.MinInt32)
-	bigIntMax  = big.NewInt(math.MaxInt32)
 	bigLongMin = big.NewInt(math.MinInt64)
 	bigLongMax = big.NewInt(math.MaxInt64)
 	big2to32   = new(big.Int).Lsh(big.NewInt(1), 32)
@@ -70,19 +68,6 @@ func checkCInt(l int64) (int, error) {
 	return int(l), nil
 }
 
-// asPyLongInt is PyLong_AsInt (socket()'s arguments, shutdown): one message for any int
-// outside the C int range.
-func asPyLongInt(v any) (int, error) {
-	n, err := asIndex(v)
-	if err != nil {
-		return 0, err
-	}
-	if n.Cmp(bigIntMin) < 0 || n.Cmp(bigIntMax) > 0 {
-		return 0, &OverflowError{Msg: "Python int too large to convert to C int"}
-	}
-	return int(n.Int64()), nil
-}
-
 // asUintMask is the "I" format (C unsigned int, no overflow check): any int, reduced
 // modulo 2**32.
 func asUintMask(v any) (uint32, error) {
@@ -91,18 +76,6 @@ func asUintMask(v any) (uint32, error) {
 		return 0, err
 	}
 	return uint32(new(big.Int).Mod(n, big2to32).Uint64()), nil
-}
-
-// asSsize is the "n" format (Py_ssize_t).
-func asSsize(v any) (int64, error) {
-	n, err := asIndex(v)
-	if err != nil {
-		return 0, err
-	}
-	if n.Cmp(bigLongMin) < 0 || n.Cmp(bigLongMax) > 0 {
-		return 0, &OverflowError{Msg: "Python int too large to convert to C ssize_t"}
-	}
-	return n.Int64(), nil
 }
 
 // asBuffer is the "y*" format: a bytes-like object (bytes; bytearray and memoryview are
