@@ -1,0 +1,548 @@
+/*
+ * pysock.h - CPython 3.11's socket module for C programs: the csock facade, exported from Go
+ * as the static archive libpysock.a.
+ *
+ * Build and link (see README.md, "Using the facade from C"):
+ *
+ *     make build/libpysock.a
+ *     cc -I build/include prog.c build/libpysock.a -lpthread -o prog
+ *
+ * Every function does what the Python call of the same name does, with CPython's argument
+ * rules and CPython's exceptions, reported in an error record instead of raised. Where C
+ * cannot say what Python says (None, a missing argument, a tuple of 2 or 4 items), this
+ * header gives the convention. Constants (AF_INET, SOCK_STREAM, SOL_SOCKET, AI_CANONNAME,
+ * MSG_PEEK, SHUT_RDWR, ...) are those of <sys/socket.h>, <netinet/in.h> and <netdb.h>.
+ *
+ * RETURN VALUES AND ERRORS
+ *
+ *   Each call returns a status: 0 on success (or a count, a length, a descriptor, as its
+ *   comment says) and -1 when Python would have raised. Then, if err is not NULL, *err is
+ *   the exception: its class as CPython's traceback prints it ("ConnectionRefusedError",
+ *   "socket.gaierror", "OverflowError"), its errno (the errno, the EAI_* code of a
+ *   socket.gaierror, the h_errno of a socket.herror) when it has one, and its message, str()
+ *   of the exception. pysock_strerror() prints the record as the traceback's last line:
+ *   "socket.gaierror: [Errno -2] Name or service not known". On success only err->cls[0] is
+ *   written ('\0'), so a record can be tested with `if (err.cls[0])` after any call.
+ *   err may be NULL in every call: the failure is then reported by the status alone.
+ *
+ * HANDLES
+ *
+ *   A socket is an opaque int64_t handle, never 0, never reused within a process: ids come
+ *   from a counter that only goes up, kept with the socket in a table (a Go map behind a
+ *   read-write mutex). An unknown handle, or one already closed, fails every call with
+ *   OSError [Errno 9] Bad file descriptor, exactly as a closed Python socket does; closing a
+ *   closed handle again is harmless (returns 0). No Go pointer ever reaches C: C holds only
+ *   these numbers. (github.com/mattn/go-pointer was considered and not used: its keys are
+ *   malloc'd addresses, which malloc hands out again after they are released, so a stale
+ *   handle could silently name a newer socket; an integer counter cannot.)
+ *
+ * MEMORY
+ *
+ *   The library never keeps a pointer it was given after the call returns. Buffers passed
+ *   in (data to send, buffers to receive into, strings, address structs) belong to the
+ *   caller. Results are written into caller-provided structs and buffers, except the
+ *   lists of pysock_getaddrinfo (freed with pysock_freeaddrinfo) and of
+ *   pysock_gethostbyname_ex / pysock_gethostbyaddr (freed with pysock_freehostent), which
+ *   are each one malloc(3) block owned by the caller. Strings returned into a caller
+ *   buffer follow snprintf(3): the return value is the result's full length, at most
+ *   len - 1 bytes are written, always NUL-terminated when len > 0; a return value >= len
+ *   means the result was truncated (call again with a larger buffer).
+ *
+ * THREADS AND BLOCKING
+ *
+ *   Every function may be called from any number of threads at once (pthreads; no setup
+ *   and no per-thread registration). A socket handle may be shared between threads: sends
+ *   and receives run concurrently, two receives (or two sends) on one socket one after the
+ *   other. Closing a handle wakes every call blocked on it, in any thread, with [Errno 9].
+ *
+ *   A blocking call (accept, connect, recv*, send*, create_connection) blocks only its
+ *   calling thread: the descriptor is non-blocking at the OS level, and the call waits on
+ *   the Go runtime's network poller, so other threads, and the library's own, keep running.
+ *   The socket's timeout mode decides how long it waits, as in Python: None (the default)
+ *   without limit, a positive timeout until it expires (TimeoutError: timed out), 0.0 not
+ *   at all (BlockingIOError). The resolver calls block the calling thread inside libc until
+ *   the lookup ends; the library lets at most 64 of them be in libc at once, the others wait
+ *   for a slot (see facade.SetMaxLookups in the Go documentation).
+ *
+ * SIGNALS
+ *
+ *   Every send carries MSG_NOSIGNAL: writing to a closed peer fails with BrokenPipeError
+ *   [Errno 32] and never raises SIGPIPE, whatever the program's SIGPIPE disposition. The Go
+ *   runtime installs handlers for some signals (see "Go functions in C programs" and
+ *   os/signal in the Go documentation); it chains to the program's own handlers.
+ *
+ * PANICS
+ *
+ *   Every function recovers a Go panic in the calling thread and reports it as a failure of
+ *   class "SystemError" whose message names the function and the panic. (Fatal runtime
+ *   errors, such as running out of memory, cannot be recovered and end the process, as
+ *   they would a Go program.)
+ */
+#ifndef PYSOCK_H
+#define PYSOCK_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------
+ * Error record
+ * ------------------------------------------------------------------------------------- */
+
+/* Room for the class name, NUL included; the longest CPython socket class is 24 bytes. */
+#define PYSOCK_CLS_MAX 64
+/* Room for the message, NUL included. */
+#define PYSOCK_MESSAGE_MAX 512
+
+/*
+ * pysock_error is a Python exception, as a failed call reports it.
+ *
+ * cls is the class name CPython prints ("OSError", "BrokenPipeError", "socket.gaierror",
+ * "TypeError", "SystemError" for a recovered Go panic). has_errno is 1 when the exception
+ * carries a number, then in errno_: the errno of an OSError and its subclasses
+ * ([Errno 111]), the EAI_* code of a socket.gaierror (negative on glibc: -2), the h_errno
+ * of a socket.herror; it is 0 for exceptions without one (ValueError, TypeError,
+ * TimeoutError('timed out'), OSError('service/proto not found')), and errno_ is then 0.
+ * message is str() of the exception, the text after "cls: " in the traceback
+ * ("[Errno 111] Connection refused"), possibly empty.
+ *
+ * Truncation: cls and message are always NUL-terminated. A message longer than
+ * PYSOCK_MESSAGE_MAX - 1 bytes is cut at the last whole UTF-8 character that fits and
+ * truncated is set to 1 (it is 0 otherwise); the class names never need cutting.
+ */
+struct pysock_error {
+    char cls[PYSOCK_CLS_MAX];
+    int has_errno;
+    int errno_;
+    char message[PYSOCK_MESSAGE_MAX];
+    int truncated;
+};
+
+/*
+ * pysock_strerror writes the last line of the traceback CPython prints for the exception
+ * in *err: "cls: message", or "cls" alone when the message is empty, or "" when err holds
+ * no exception (cls is empty). It follows snprintf(3): it returns the line's full length,
+ * writes at most len - 1 bytes and a NUL into buf (nothing when len is 0; buf may then be
+ * NULL). It never fails and touches no state: it is plain C and never enters Go.
+ */
+size_t pysock_strerror(const struct pysock_error *err, char *buf, size_t len);
+
+/* ---------------------------------------------------------------------------------------
+ * Addresses
+ * ------------------------------------------------------------------------------------- */
+
+/*
+ * pysock_addr is an address passed in: the Python address value is built from it, so
+ * CPython's parsing rules apply unchanged. Which value depends on the socket's family
+ * (for pysock_create_server, its family argument; for pysock_create_connection and
+ * pysock_getnameinfo, always a tuple):
+ *
+ *   AF_INET, AF_INET6 (and any family but AF_UNIX): the tuple (host, port) when flowinfo
+ *     and scope_id are both 0, else (host, port, flowinfo, scope_id). For AF_INET6 the two
+ *     forms mean the same; for AF_INET the 4-tuple is CPython's TypeError "AF_INET address
+ *     must be a pair (host, port)". host is NULL for Python's None (a TypeError for bind and
+ *     connect, the loopback for create_connection), else a str: text in UTF-8, so a
+ *     non-ASCII name is IDNA-encoded as CPython does, "" is the any-address (INADDR_ANY),
+ *     "<broadcast>" the broadcast address, and a name is resolved with getaddrinfo. A host
+ *     that is not valid UTF-8 is passed as bytes (used raw, as CPython uses bytes). port is
+ *     a Python int: out of 0-65535 it is CPython's "OverflowError: bind(): port must be
+ *     0-65535." (connect(), sendto(), ... as the call).
+ *   AF_UNIX: host is the path, as bytes (Linux's abstract namespace when it starts with a
+ *     NUL byte; "" binds to an autobound abstract name); port, flowinfo and scope_id are
+ *     ignored.
+ *
+ * host_len is 0 when host is a NUL-terminated string, else the exact number of bytes of host
+ * (so a path or name may contain NUL bytes: an abstract AF_UNIX name, or a host that CPython
+ * rejects with "host name must not contain null character").
+ *
+ * A C11 compound literal makes one in place:
+ *     pysock_connect(s, &(struct pysock_addr){ .host = "127.0.0.1", .port = 8080 }, &err);
+ */
+struct pysock_addr {
+    const char *host;
+    size_t host_len;
+    int port;
+    uint32_t flowinfo;
+    uint32_t scope_id;
+};
+
+/* Room for the longest host text, NUL included: an AF_UNIX path (108 bytes) and its NUL. */
+#define PYSOCK_HOST_MAX 128
+
+/*
+ * pysock_addrbuf is an address returned: the Python address value, laid out for C.
+ *
+ *   family AF_UNSPEC (0): no address (CPython's None: recvfrom on a connected stream).
+ *   AF_INET: host is libc's dotted quad, port the port.
+ *   AF_INET6: host is libc's text (glibc's "::1.2.3.4" form included), then port,
+ *     flowinfo and scope_id.
+ *   AF_UNIX: host holds the path's bytes: a filesystem path (up to its first NUL, as
+ *     CPython reads it), or an abstract name starting with a NUL byte, exactly as long as
+ *     the kernel reported it; "" for an unnamed socket.
+ *   any other family: host holds the 14 bytes of sa_data (CPython's (family, sa_data)).
+ *
+ * host_len is the number of bytes of host, which is always NUL-terminated after them (a
+ * path or abstract name may contain NUL bytes: use host_len). Nothing longer than
+ * PYSOCK_HOST_MAX - 1 bytes is ever reported (an AF_UNIX address is at most 108).
+ */
+struct pysock_addrbuf {
+    int family;
+    int port;
+    uint32_t flowinfo;
+    uint32_t scope_id;
+    size_t host_len;
+    char host[PYSOCK_HOST_MAX];
+};
+
+/* ---------------------------------------------------------------------------------------
+ * Timeouts
+ * ------------------------------------------------------------------------------------- */
+
+/*
+ * Timeouts are seconds, as a double. Python's None (blocking, no timeout) is exactly
+ * PYSOCK_TIMEOUT_NONE; any other negative number is CPython's "ValueError: Timeout value
+ * out of range", a NaN its "ValueError: Invalid value NaN (not a number)".
+ * PYSOCK_TIMEOUT_DEFAULT, for pysock_create_connection only, means "timeout not given":
+ * the new socket keeps the module default timeout (pysock_setdefaulttimeout).
+ */
+#define PYSOCK_TIMEOUT_NONE (-1.0)
+#define PYSOCK_TIMEOUT_DEFAULT (-2.0)
+
+/*
+ * pysock_settimeout is socket.settimeout(timeout): PYSOCK_TIMEOUT_NONE for blocking, 0.0
+ * for non-blocking, else a timeout (CPython's rounding to nanoseconds applies). Returns 0
+ * or -1.
+ */
+int pysock_settimeout(int64_t sock, double timeout, struct pysock_error *err);
+
+/*
+ * pysock_gettimeout is socket.gettimeout(): *timeout becomes the timeout in seconds, or
+ * PYSOCK_TIMEOUT_NONE for a blocking socket. timeout must not be NULL. Returns 0 or -1.
+ */
+int pysock_gettimeout(int64_t sock, double *timeout, struct pysock_error *err);
+
+/*
+ * pysock_setblocking is socket.setblocking(flag): flag != 0 is settimeout(None), flag == 0
+ * settimeout(0.0). Returns 0 or -1.
+ */
+int pysock_setblocking(int64_t sock, int flag, struct pysock_error *err);
+
+/* pysock_getblocking is socket.getblocking(): returns 1 (blocking or timeout mode), 0
+ * (non-blocking) or -1. */
+int pysock_getblocking(int64_t sock, struct pysock_error *err);
+
+/*
+ * pysock_setdefaulttimeout is socket.setdefaulttimeout(timeout), for sockets made
+ * afterwards (socket, socketpair, accept, create_connection without a timeout). The setting
+ * is process-wide. Returns 0 or -1.
+ */
+int pysock_setdefaulttimeout(double timeout, struct pysock_error *err);
+
+/* pysock_getdefaulttimeout is socket.getdefaulttimeout(): seconds, or PYSOCK_TIMEOUT_NONE. */
+double pysock_getdefaulttimeout(void);
+
+/* ---------------------------------------------------------------------------------------
+ * Making sockets. Each new handle must be closed with pysock_close.
+ * ------------------------------------------------------------------------------------- */
+
+/*
+ * pysock_socket is socket.socket(family, type, proto): -1 for any of them means CPython's
+ * default (AF_INET, SOCK_STREAM, 0). The descriptor is close-on-exec; the timeout is the
+ * module default (0.0 if type has SOCK_NONBLOCK). *sock receives the handle (sock must not
+ * be NULL). Returns 0 or -1 (e.g. OSError [Errno 97] for an unknown family).
+ */
+int pysock_socket(int family, int type, int proto, int64_t *sock, struct pysock_error *err);
+
+/*
+ * pysock_socketpair is socket.socketpair(family, type, proto): -1 means the default
+ * (AF_UNIX, SOCK_STREAM, 0). socks[0] and socks[1] receive the two connected handles.
+ * Returns 0 or -1.
+ */
+int pysock_socketpair(int family, int type, int proto, int64_t socks[2],
+                      struct pysock_error *err);
+
+/*
+ * pysock_create_connection is socket.create_connection(address, timeout, source_address):
+ * address->host and address->port are resolved with getaddrinfo(host, port, 0,
+ * SOCK_STREAM) and each address is tried in turn (a socket, the timeout, a bind to
+ * source_address when it is not NULL, a connect); the first to connect is returned in
+ * *sock. When all fail, the error of the last one is reported. timeout as for
+ * pysock_settimeout, or PYSOCK_TIMEOUT_DEFAULT. address's flowinfo and scope_id are
+ * ignored (CPython's create_connection takes a pair); source_address is a tuple as for
+ * bind. Blocks the calling thread for the lookup and the connects. Returns 0 or -1.
+ *
+ * Difference: CPython's all_errors=True (an ExceptionGroup) is not offered.
+ */
+int pysock_create_connection(const struct pysock_addr *address, double timeout,
+                             const struct pysock_addr *source_address, int64_t *sock,
+                             struct pysock_error *err);
+
+/* Backlog "not given" (Python's backlog=None, or listen() without an argument): the
+ * default, min(SOMAXCONN, 128). Every other value is passed on; negative ones mean 0. */
+#define PYSOCK_BACKLOG_DEFAULT INT_MIN
+
+/* Options of pysock_create_server, or-ed together. */
+#define PYSOCK_REUSE_PORT 1     /* reuse_port=True: set SO_REUSEPORT */
+#define PYSOCK_DUALSTACK_IPV6 2 /* dualstack_ipv6=True: AF_INET6 accepting IPv4 too */
+
+/*
+ * pysock_create_server is socket.create_server(address, family=family, backlog=backlog,
+ * reuse_port=..., dualstack_ipv6=...): a SOCK_STREAM socket of family (0 means AF_INET),
+ * SO_REUSEADDR set, bound to address (parsed for family, see pysock_addr) and listening.
+ * backlog may be PYSOCK_BACKLOG_DEFAULT. A failed bind is CPython's rewritten OSError:
+ * "[Errno 98] Address already in use (while attempting to bind on address ('127.0.0.1',
+ * 8080))". *sock receives the handle. Returns 0 or -1.
+ */
+int pysock_create_server(const struct pysock_addr *address, int family, int backlog,
+                         int options, int64_t *sock, struct pysock_error *err);
+
+/*
+ * pysock_accept is socket.accept(): waits for a connection (in the socket's timeout mode),
+ * *conn receives the new socket's handle and, if peer is not NULL, *peer the peer's
+ * address. The new socket has the module default timeout, not the listener's (as in
+ * CPython). Returns 0 or -1.
+ */
+int pysock_accept(int64_t sock, int64_t *conn, struct pysock_addrbuf *peer,
+                  struct pysock_error *err);
+
+/* ---------------------------------------------------------------------------------------
+ * Socket operations. sock is a handle; each call fails with [Errno 9] on a closed one.
+ * ------------------------------------------------------------------------------------- */
+
+/* pysock_bind is socket.bind(address). Returns 0 or -1. */
+int pysock_bind(int64_t sock, const struct pysock_addr *address, struct pysock_error *err);
+
+/*
+ * pysock_listen is socket.listen(backlog); PYSOCK_BACKLOG_DEFAULT is listen() without an
+ * argument. Returns 0 or -1.
+ */
+int pysock_listen(int64_t sock, int backlog, struct pysock_error *err);
+
+/*
+ * pysock_connect is socket.connect(address): waits for the connection in the socket's
+ * timeout mode ("ConnectionRefusedError: [Errno 111] Connection refused"; in non-blocking
+ * mode "BlockingIOError: [Errno 115] Operation now in progress"). Returns 0 or -1.
+ */
+int pysock_connect(int64_t sock, const struct pysock_addr *address,
+                   struct pysock_error *err);
+
+/*
+ * pysock_connect_ex is socket.connect_ex(address): returns the errno of the connection
+ * attempt (0 on success, 111 when refused, 11 when the timeout expired, 9 on a closed
+ * socket), or -1 for the errors connect_ex raises (a bad address, a failed lookup).
+ */
+int pysock_connect_ex(int64_t sock, const struct pysock_addr *address,
+                      struct pysock_error *err);
+
+/*
+ * pysock_send is socket.send(data, flags): sends some of data[0..len) and returns how many
+ * bytes were sent, or -1. flags are MSG_* (MSG_NOSIGNAL is always added).
+ */
+int64_t pysock_send(int64_t sock, const void *data, size_t len, int flags,
+                    struct pysock_error *err);
+
+/*
+ * pysock_sendall is socket.sendall(data, flags): sends all of data[0..len), the timeout
+ * bounding the whole call. On failure an unknown part of data may have been sent, as in
+ * CPython. Returns 0 or -1.
+ */
+int pysock_sendall(int64_t sock, const void *data, size_t len, int flags,
+                   struct pysock_error *err);
+
+/*
+ * pysock_sendto is socket.sendto(data, flags, address): returns the number of bytes sent,
+ * or -1.
+ */
+int64_t pysock_sendto(int64_t sock, const void *data, size_t len, int flags,
+                      const struct pysock_addr *address, struct pysock_error *err);
+
+/*
+ * pysock_recv is socket.recv(bufsize, flags), receiving into buf[0..bufsize) instead of a
+ * new bytes object: returns the byte count (0 at the end of the stream, or for bufsize 0,
+ * which makes no system call) or -1. No copy is made: the kernel writes into buf.
+ */
+int64_t pysock_recv(int64_t sock, void *buf, size_t bufsize, int flags,
+                    struct pysock_error *err);
+
+/*
+ * pysock_recv_into is socket.recv_into(buffer, nbytes, flags) with buffer buf[0..buflen):
+ * nbytes 0 means buflen; nbytes > buflen is "ValueError: buffer too small for requested
+ * bytes". Returns the byte count or -1.
+ */
+int64_t pysock_recv_into(int64_t sock, void *buf, size_t buflen, size_t nbytes, int flags,
+                         struct pysock_error *err);
+
+/*
+ * pysock_recvfrom is socket.recvfrom(bufsize, flags) into buf[0..bufsize): returns the
+ * byte count or -1, and, if from is not NULL, the sender's address in *from (family
+ * AF_UNSPEC when there is none). Unlike pysock_recv, bufsize 0 still makes the system
+ * call.
+ */
+int64_t pysock_recvfrom(int64_t sock, void *buf, size_t bufsize, int flags,
+                        struct pysock_addrbuf *from, struct pysock_error *err);
+
+/* pysock_shutdown is socket.shutdown(how), how one of SHUT_RD, SHUT_WR, SHUT_RDWR. */
+int pysock_shutdown(int64_t sock, int how, struct pysock_error *err);
+
+/*
+ * pysock_close is socket.close(): closes the descriptor and retires the handle. Calls
+ * blocked on the socket in other threads wake and fail with [Errno 9]. Closing a handle
+ * that was already closed does nothing and returns 0; a handle that was never issued (0,
+ * negative, or beyond the last one made) is [Errno 9]. Returns 0 or -1 (an error of
+ * close(2) other than ECONNRESET, which CPython ignores; the handle is retired anyway).
+ */
+int pysock_close(int64_t sock, struct pysock_error *err);
+
+/* pysock_setsockopt is socket.setsockopt(level, option, value) with an int value. */
+int pysock_setsockopt(int64_t sock, int level, int option, int value,
+                      struct pysock_error *err);
+
+/* pysock_getsockopt is socket.getsockopt(level, option): the int value goes to *value. */
+int pysock_getsockopt(int64_t sock, int level, int option, int *value,
+                      struct pysock_error *err);
+
+/* pysock_getsockname is socket.getsockname() into *addr (not NULL). Returns 0 or -1. */
+int pysock_getsockname(int64_t sock, struct pysock_addrbuf *addr, struct pysock_error *err);
+
+/* pysock_getpeername is socket.getpeername() into *addr (not NULL). Returns 0 or -1
+ * ("OSError: [Errno 107] Transport endpoint is not connected"). */
+int pysock_getpeername(int64_t sock, struct pysock_addrbuf *addr, struct pysock_error *err);
+
+/*
+ * pysock_fileno is socket.fileno(): returns the descriptor, or -1. The descriptor stays
+ * owned by the handle (do not close it) and is always O_NONBLOCK: the library emulates the
+ * timeout modes on top. Reading or writing it directly bypasses the library.
+ */
+int pysock_fileno(int64_t sock, struct pysock_error *err);
+
+/*
+ * pysock_sockinfo reports the socket's family, type and proto attributes (each pointer may
+ * be NULL). Returns 0 or -1.
+ */
+int pysock_sockinfo(int64_t sock, int *family, int *type, int *proto,
+                    struct pysock_error *err);
+
+/* ---------------------------------------------------------------------------------------
+ * Resolver. Host and name strings are text in UTF-8 (a Python str: IDNA applies), NULL for
+ * Python's None where the function takes None; not valid UTF-8, they are passed as bytes.
+ * ------------------------------------------------------------------------------------- */
+
+/* pysock_addrinfo is one result of pysock_getaddrinfo, CPython's 5-tuple. */
+struct pysock_addrinfo {
+    int family;
+    int type;
+    int proto;
+    const char *canonname; /* never NULL: "" when there is none; inside the result block */
+    struct pysock_addrbuf addr;
+};
+
+/*
+ * pysock_getaddrinfo is socket.getaddrinfo(host, port, family, type, proto, flags). host
+ * and port may be NULL (None); port is a str ("80", "http"). On success *res points to an
+ * array of the results, in glibc's order, and the count is returned (at least 1). The array
+ * and its strings are one block: free it with pysock_freeaddrinfo (once). On failure -1 is
+ * returned and *res is NULL. res must not be NULL.
+ */
+int pysock_getaddrinfo(const char *host, const char *port, int family, int type, int proto,
+                       int flags, struct pysock_addrinfo **res, struct pysock_error *err);
+
+/* pysock_freeaddrinfo frees a result of pysock_getaddrinfo; NULL is allowed. */
+void pysock_freeaddrinfo(struct pysock_addrinfo *res);
+
+/* The buffers glibc's getnameinfo is given: NI_MAXHOST and NI_MAXSERV. */
+#define PYSOCK_NI_MAXHOST 1025
+#define PYSOCK_NI_MAXSERV 32
+
+/* pysock_nameinfo is the result of pysock_getnameinfo, CPython's (host, port) pair. */
+struct pysock_nameinfo {
+    char host[PYSOCK_NI_MAXHOST];
+    char serv[PYSOCK_NI_MAXSERV];
+};
+
+/*
+ * pysock_getnameinfo is socket.getnameinfo(sockaddr, flags), sockaddr a tuple built from
+ * *sockaddr as described at pysock_addr (so its host must be numeric, and an IPv4 host with
+ * a non-zero flowinfo or scope_id is CPython's "OSError: IPv4 sockaddr must be 2 tuple").
+ * *out (not NULL) receives the two strings. Returns 0 or -1.
+ */
+int pysock_getnameinfo(const struct pysock_addr *sockaddr, int flags,
+                       struct pysock_nameinfo *out, struct pysock_error *err);
+
+/*
+ * pysock_gethostbyname is socket.gethostbyname(hostname): the dotted quad of the name's
+ * first IPv4 address, into buf as snprintf does (16 bytes always suffice). Returns its
+ * length or -1.
+ */
+int pysock_gethostbyname(const char *hostname, char *buf, size_t len,
+                         struct pysock_error *err);
+
+/*
+ * pysock_hostent is CPython's (hostname, aliaslist, ipaddrlist). aliases and addrs are
+ * arrays of naliases and naddrs strings, each also NULL-terminated. Everything is one
+ * block: free it with pysock_freehostent.
+ */
+struct pysock_hostent {
+    char *name;
+    char **aliases;
+    size_t naliases;
+    char **addrs;
+    size_t naddrs;
+};
+
+/*
+ * pysock_gethostbyname_ex is socket.gethostbyname_ex(hostname): *out (not NULL) receives a
+ * new block. Returns 0 or -1 (then *out is NULL).
+ */
+int pysock_gethostbyname_ex(const char *hostname, struct pysock_hostent **out,
+                            struct pysock_error *err);
+
+/*
+ * pysock_gethostbyaddr is socket.gethostbyaddr(ip_address): *out (not NULL) receives a new
+ * block. Returns 0 or -1 (then *out is NULL; "socket.herror: [Errno 1] Unknown host").
+ */
+int pysock_gethostbyaddr(const char *ip_address, struct pysock_hostent **out,
+                         struct pysock_error *err);
+
+/* pysock_freehostent frees a result of pysock_gethostbyname_ex or pysock_gethostbyaddr;
+ * NULL is allowed. */
+void pysock_freehostent(struct pysock_hostent *h);
+
+/*
+ * pysock_getfqdn is socket.getfqdn(name), into buf as snprintf does. name "" (or "0.0.0.0",
+ * "::") means this host; NULL is Python's None, CPython's "AttributeError: 'NoneType'
+ * object has no attribute 'strip'". An unknown name comes back as given (stripped).
+ * Returns the length or -1.
+ */
+int pysock_getfqdn(const char *name, char *buf, size_t len, struct pysock_error *err);
+
+/* pysock_gethostname is socket.gethostname(), into buf as snprintf does. Returns the
+ * length or -1. */
+int pysock_gethostname(char *buf, size_t len, struct pysock_error *err);
+
+/*
+ * pysock_getservbyname is socket.getservbyname(servicename, protocolname); proto NULL
+ * omits protocolname. Returns the port or -1 ("OSError: service/proto not found").
+ */
+int pysock_getservbyname(const char *name, const char *proto, struct pysock_error *err);
+
+/*
+ * pysock_getservbyport is socket.getservbyport(port, protocolname); proto NULL omits it.
+ * The service name goes into buf as snprintf does. Returns its length or -1 ("OverflowError:
+ * getservbyport: port must be 0-65535.", "OSError: port/proto not found").
+ */
+int pysock_getservbyport(int port, const char *proto, char *buf, size_t len,
+                         struct pysock_error *err);
+
+/* pysock_getprotobyname is socket.getprotobyname(name): returns the protocol number or -1
+ * ("OSError: protocol not found"). */
+int pysock_getprotobyname(const char *name, struct pysock_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PYSOCK_H */
