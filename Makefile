@@ -10,7 +10,7 @@ CTESTS  := $(wildcard test/c/*.c)
 export ASAN_OPTIONS  := detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS := halt_on_error=1:print_stacktrace=1
 
-.PHONY: all test lint fmt-check vet staticcheck gotest ctest ctest-san fuzz resolver-scale clean
+.PHONY: all test lint fmt-check vet staticcheck gotest ctest ctest-san fuzz resolver-scale clean cpysock cpysock-san cpysock-valgrind
 
 all: build/libcsock.a
 
@@ -27,7 +27,7 @@ build/san/libcsock.a: csock.c csock.h
 	$(CC) $(CSTRICT) $(CSAN) -c csock.c -o build/san/csock.o
 	ar rcs $@ build/san/csock.o
 
-test: lint build/libcsock.a ctest ctest-san gotest
+test: lint build/libcsock.a ctest ctest-san cpysock cpysock-san cpysock-valgrind gotest
 
 lint: fmt-check vet staticcheck
 
@@ -59,6 +59,52 @@ ctest: build/libcsock.a
 
 ctest-san: build/san/libcsock.a build/libcsock.a
 	$(call run_ctests,build/san/libcsock.a,build/ctest-san,$(CSAN))
+
+# The facade for C programs: build/libpysock.a (go build -buildmode=c-archive of
+# cmd/libpysock), with the hand-written build/include/pysock.h that C programs include and
+# the header cgo generates (build/include/libpysock.h, which includes export.h).
+PYSOCK_DEPS   = $(shell find cmd/libpysock facade csock internal -name '*.go' -not -name '*_test.go') \
+                cmd/libpysock/pysock.h cmd/libpysock/export.h cmd/libpysock/pysock.c csock.c csock.h go.mod go.sum
+# What a program linking libpysock.a needs: the LDFLAGS its cgo packages declare (runtime/cgo,
+# net), which a c-archive cannot carry. README.md's link line is the same.
+PYSOCK_LIBS  := -lpthread -lresolv
+CPYSOCK_TESTS := $(wildcard test/cpysock/c/*.c)
+VALGRIND     := GODEBUG=cpu.rdtscp=off valgrind -q --leak-check=full --errors-for-leak-kinds=definite,possible \
+                --error-exitcode=99 --suppressions=test/cpysock/valgrind.supp
+
+build/libpysock.a: $(PYSOCK_DEPS)
+	@mkdir -p build/include
+	$(CC) $(CSTRICT) -fsyntax-only cmd/libpysock/pysock.c
+	$(GO) build -buildmode=c-archive -o $@ ./cmd/libpysock
+	mv build/libpysock.h build/include/libpysock.h
+	cp cmd/libpysock/pysock.h cmd/libpysock/export.h build/include/
+
+# The same archive with the Go runtime's valgrind annotations (-tags valgrind) and DWARF 4,
+# which valgrind 3.19 reads; test/cpysock/valgrind.supp says why both are needed.
+build/valgrind/libpysock.a: $(PYSOCK_DEPS)
+	@mkdir -p build/valgrind
+	GOEXPERIMENT=nodwarf5 $(GO) build -tags valgrind -buildmode=c-archive -o $@ ./cmd/libpysock
+
+# Each test/cpysock/c/NAME.c is linked against a libpysock.a and run (stdin from NAME.in
+# if present): $(1) the archive, $(2) the output directory, $(3) CFLAGS, $(4) a runner.
+define run_cpysock
+	@mkdir -p $(2)
+	@set -e; for src in $(CPYSOCK_TESTS); do \
+		name=$$(basename $$src .c); \
+		$(CC) $(CSTRICT) $(3) -Ibuild/include $$src $(1) $(PYSOCK_LIBS) -o $(2)/$$name; \
+		if [ -f test/cpysock/c/$$name.in ]; then in=test/cpysock/c/$$name.in; else in=/dev/null; fi; \
+		echo "run $(2)/$$name"; $(4) $(2)/$$name < $$in > $(2)/$$name.out; \
+	done
+endef
+
+cpysock: build/libpysock.a
+	$(call run_cpysock,build/libpysock.a,build/cpysock,-O2,)
+
+cpysock-san: build/libpysock.a
+	$(call run_cpysock,build/libpysock.a,build/cpysock-san,$(CSAN),)
+
+cpysock-valgrind: build/libpysock.a build/valgrind/libpysock.a
+	$(call run_cpysock,build/valgrind/libpysock.a,build/cpysock-valgrind,-O1 -g,$(VALGRIND))
 
 # Every fuzz target for FUZZTIME each (default 60s); fails on any crash. CI runs the seed
 # corpora only, as part of go test.
