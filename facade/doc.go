@@ -19,11 +19,14 @@
 //   - GetAddrInfoContext (and the getaddrinfo inside GetHostByNameContext,
 //     GetHostByNameExContext and GetHostByAddrContext) with a context that can end:
 //     glibc's getaddrinfo_a(3). The goroutine waits without a thread; glibc runs at most 20
-//     lookups at once on its own threads and queues the rest. When the context ends the
-//     call returns at once: gai_cancel(3) takes a queued lookup out, so it never reaches a
-//     name server; a running one finishes in libc, keeping its slot, and its answer is
-//     dropped. Each end costs glibc a thread creation, which makes this path slower per
-//     call than the synchronous one: it is worth it only where the call may be cancelled.
+//     lookups at once on its own threads, and the facade lets 8 more wait in glibc's queue
+//     (the others wait for their turn in the facade, still within the bound). When the
+//     context ends the call returns at once: a lookup waiting in the facade never starts,
+//     gai_cancel(3) takes one out of glibc's queue, so neither reaches a name server; a
+//     running one finishes in libc, keeping its slot, and its answer is dropped. Each end
+//     costs glibc a thread creation, which makes this path several times slower per call
+//     than the synchronous one, and 20 at once is its ceiling: it is worth it only where the
+//     call may be cancelled.
 //   - Numeric hosts and AI_NUMERICHOST: the synchronous call, without a slot.
 //
 // getnameinfo, gethostbyname_r and gethostbyaddr_r have no asynchronous form: their

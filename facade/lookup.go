@@ -32,6 +32,27 @@ func SetMaxLookups(n int) int {
 // lookups bounds the resolver calls in libc.
 var lookups = newLimiter(DefaultMaxLookups)
 
+// glibcHelpers is the number of threads glibc's getaddrinfo_a runs lookups on (gai_threads
+// in its resolv/gai_misc.c, a constant), and glibcQueue how many more asynchronous lookups
+// the facade lets wait in glibc's queue, so that a helper that finishes one finds the next
+// without waiting for Go to start it. More would only move lookups from the facade's queue
+// to glibc's, where each costs a notification thread when it ends (threads that, with
+// every slot's lookup in glibc, reached 90 in a process bounded at 64) and a cancel leaks
+// glibc's bookkeeping; fewer slowed 10,000 delayed lookups by a tenth (resolverscale).
+const (
+	glibcHelpers = 20
+	glibcQueue   = 8
+)
+
+// asyncLookups bounds the asynchronous lookups in glibc, within the slots of lookups.
+var asyncLookups = newLimiter(glibcHelpers + glibcQueue)
+
+// releaseAsync gives back the two slots of an asynchronous lookup.
+func releaseAsync() {
+	lookups.release()
+	asyncLookups.release()
+}
+
 // getAddrInfoAsync is csock.GetAddrInfoAsync; tests swap it to make glibc fail in ways
 // a test cannot make it fail.
 var getAddrInfoAsync = csock.GetAddrInfoAsync
@@ -145,8 +166,9 @@ func numericHost(host []byte, flags int) bool {
 //   - a numeric host: csock.GetAddrInfo on this goroutine, without a slot;
 //   - a context that cannot end (ctx.Done() == nil, as for the functions without Context):
 //     csock.GetAddrInfo on this goroutine, in a slot;
-//   - otherwise csock.GetAddrInfoAsync (getaddrinfo_a) in a slot, so that cancelling
-//     removes a lookup still in glibc's queue.
+//   - otherwise csock.GetAddrInfoAsync (getaddrinfo_a) in a slot and one of the
+//     glibcHelpers+glibcQueue asynchronous slots, so that cancelling removes a lookup
+//     still in glibc's queue.
 //
 // It records h_errno (the synchronous calls only: an asynchronous lookup leaves it on
 // glibc's thread) and converts errors to CPython's exceptions.
@@ -162,10 +184,14 @@ func getAddrInfoContext(ctx context.Context, host, port []byte, family, socktype
 		defer lookups.release()
 		return getAddrInfoSync(host, port, family, socktype, proto, flags)
 	}
-	if err := lookups.acquire(ctx); err != nil {
+	if err := asyncLookups.acquire(ctx); err != nil {
 		return nil, contextError("getaddrinfo", err)
 	}
-	res, err := getAddrInfoAsync(ctx, host, port, family, socktype, proto, flags, lookups.release)
+	if err := lookups.acquire(ctx); err != nil {
+		asyncLookups.release()
+		return nil, contextError("getaddrinfo", err)
+	}
+	res, err := getAddrInfoAsync(ctx, host, port, family, socktype, proto, flags, releaseAsync)
 	if err != nil && err == ctx.Err() {
 		return nil, contextError("getaddrinfo", err)
 	}

@@ -93,10 +93,11 @@ func GetAddrInfo(host, port any, family, typ, proto, flags int) ([]AddrInfo, err
 //
 // With a ctx that can end, a host that needs a lookup goes to glibc's getaddrinfo_a(3): the
 // goroutine waits without holding an OS thread, glibc runs at most 20 such lookups at
-// once on its own threads, and cancelling removes a lookup still in glibc's queue, so it
-// never reaches a name server; one already running goes on until libc returns (in its
-// slot), its result dropped. Numeric hosts, and a ctx whose Done is nil, take the
-// synchronous path of GetAddrInfo, which is faster per call. The one observable difference
+// once on its own threads, and cancelling removes a lookup that has not started (from the
+// facade's queue, or from glibc's with gai_cancel), so it never reaches a name server; one
+// already running goes on until libc returns (in its slot), its result dropped. Numeric
+// hosts, and a ctx whose Done is nil, take the synchronous path of GetAddrInfo, which is
+// faster per call (see the package documentation). The one observable difference
 // of the asynchronous path: it does not update the h_errno that a later socket.herror
 // reports (CPython's is the main thread's, which such a lookup does not run on).
 func GetAddrInfoContext(ctx context.Context, host, port any, family, typ, proto, flags int) ([]AddrInfo, error) {

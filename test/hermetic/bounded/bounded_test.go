@@ -116,8 +116,9 @@ func namesSeen(env *hermetic.Env, prefix string) int {
 	return len(seen)
 }
 
-// Cancelling 10,000 queued lookups returns each at once, and the ones still queued never
-// reach the name server: only those glibc had started do.
+// Cancelling 10,000 queued lookups returns each at once, and the ones still queued (in the
+// facade, or in glibc's queue, from which gai_cancel takes them) never reach the name
+// server: only those glibc had started do.
 func TestCancel_QueuedLookupsReturnAtOnceAndNeverReachTheServer(t *testing.T) {
 	env := hermetic.Require(t)
 	withSetting(t)
@@ -169,7 +170,9 @@ func TestCancel_QueuedLookupsReturnAtOnceAndNeverReachTheServer(t *testing.T) {
 	t.Logf("queued in glibc %d: gai_cancel EAI_CANCELED %d, EAI_NOTCANCELED or EAI_ALLDONE %d; names seen by the server: %d",
 		started, canceled, running, seen)
 	assert.Equal(t, started, canceled+running)
-	assert.LessOrEqual(t, started, uint64(setting), "no more than the setting handed to glibc")
+	// The facade lets 20 + 8 asynchronous lookups into glibc: as many as its helper
+	// threads run, and a short queue.
+	assert.LessOrEqual(t, started, uint64(28), "no more than glibc runs, and its short queue")
 	assert.Positive(t, canceled, "some lookups were still in glibc's queue")
 	assert.LessOrEqual(t, seen, int(running), "only lookups glibc had started reached the server")
 	assert.Positive(t, seen)
@@ -258,35 +261,44 @@ func TestAsyncAndSync_SameAnswers(t *testing.T) {
 	assert.Greater(t, after.Started-before.Started, uint64(len(names)*len(hs)), "the facade went through getaddrinfo_a")
 }
 
-// Lookups cancelled at random moments while the server answers after 0 to 4 ms: gai_cancel
-// finds them queued, running and done, many times over, and every go-pointer handle is
-// released exactly once (no handle left, each request notified or cancelled, not both).
+// Lookups cancelled at moments spread around their completion, while the server answers
+// after 2 ms: gai_cancel finds them queued, running and done, over and over, and every
+// go-pointer handle is released exactly once (no handle left, each request notified or
+// cancelled, never both). Batches run until each gai_cancel outcome has been seen.
 func TestAsyncHandles_ReleasedOnceThroughTheCancelRace(t *testing.T) {
 	env := hermetic.Require(t)
 	withSetting(t)
 	resume(t, env)
+	env.Server.SetDelay(2 * time.Millisecond)
 	before := csock.ReadAsyncStats()
-	const workers, rounds = 48, 40
 	budget := time.Now().Add(60 * time.Second)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := 0; i < rounds && time.Now().Before(budget); i++ {
-				env.Server.SetDelay(time.Duration((w*7+i)%5) * time.Millisecond)
-				ctx, cancel := context.WithCancel(context.Background())
-				timer := time.AfterFunc(time.Duration((w*13+i*7)%6000)*time.Microsecond, cancel)
-				_, err := facade.GetAddrInfoContext(ctx, "multi.test", 80, 0, 0, 0, 0)
-				if err != nil && !errors.Is(err, context.Canceled) {
-					t.Errorf("lookup: %v", err)
+	// No more workers than the facade lets into glibc (28), so that every lookup gets there.
+	const workers, rounds = 24, 50
+	for batch := 0; batch < 20 && time.Now().Before(budget); batch++ {
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				for i := 0; i < rounds; i++ {
+					ctx, cancel := context.WithCancel(context.Background())
+					at := time.Duration((w*131+i*37+batch*17)%4000) * time.Microsecond
+					timer := time.AfterFunc(at, cancel)
+					_, err := facade.GetAddrInfoContext(ctx, "multi.test", 80, 0, 0, 0, 0)
+					if err != nil && !errors.Is(err, context.Canceled) {
+						t.Errorf("lookup: %v", err)
+					}
+					timer.Stop()
+					cancel()
 				}
-				timer.Stop()
-				cancel()
-			}
-		}(w)
+			}(w)
+		}
+		wg.Wait()
+		now := csock.ReadAsyncStats()
+		if now.Canceled > before.Canceled && now.NotCanceled > before.NotCanceled && now.AllDone > before.AllDone {
+			break
+		}
 	}
-	wg.Wait()
 	after := settle(t)
 	canceled := after.Canceled - before.Canceled
 	notCanceled := after.NotCanceled - before.NotCanceled
