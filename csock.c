@@ -39,6 +39,27 @@ _Static_assert(CSOCK_HOSTTEXT >= INET6_ADDRSTRLEN, "host text holds any IPv6 tex
  * Address decoding
  * ------------------------------------------------------------------------------------- */
 
+/*
+ * Writes the dotted quad of the IPv4 address at b to out (at least 16 bytes), as
+ * inet_ntop(AF_INET) writes it ("%u.%u.%u.%u"): glibc's formats through sprintf, which
+ * cost more than a numeric getaddrinfo itself.
+ */
+static void ipv4_text(const unsigned char *b, char *out)
+{
+    for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
+        if (v >= 100) {
+            *out++ = (char)('0' + v / 100);
+            v %= 100;
+            *out++ = (char)('0' + v / 10);
+        } else if (v >= 10) {
+            *out++ = (char)('0' + v / 10);
+        }
+        *out++ = (char)('0' + v % 10);
+        *out++ = i < 3 ? '.' : '\0';
+    }
+}
+
 /* Fills the decoded fields of a from a->raw and a->rawlen. */
 static void decode_addr(csock_addr *a)
 {
@@ -53,8 +74,7 @@ static void decode_addr(csock_addr *a)
     if (a->family == AF_INET && a->rawlen >= sizeof(struct sockaddr_in)) {
         const struct sockaddr_in *sin = (const struct sockaddr_in *)&a->raw;
         a->port = ntohs(sin->sin_port);
-        if (inet_ntop(AF_INET, &sin->sin_addr, a->host, sizeof a->host) == NULL)
-            a->host[0] = '\0';
+        ipv4_text((const unsigned char *)&sin->sin_addr, a->host);
     } else if (a->family == AF_INET6 && a->rawlen >= sizeof(struct sockaddr_in6)) {
         const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&a->raw;
         a->port = ntohs(sin6->sin6_port);

@@ -45,8 +45,9 @@ extern "C" {
  *
  * raw/rawlen are the address exactly as returned by the kernel (rawlen may be 0: no
  * address, e.g. recvfrom on a connected stream). For AF_INET and AF_INET6 the shim also
- * decodes it: host is inet_ntop's text (NUL-terminated), port is in host byte order,
- * flowinfo in host byte order and scope_id as is. For other families only raw is filled
+ * decodes it: host is inet_ntop's text (NUL-terminated; the shim writes the IPv4 dotted
+ * quad itself, in the same format), port is in host byte order, flowinfo in host byte
+ * order and scope_id as is. For other families only raw is filled
  * (an AF_UNIX path is raw.sun_path, rawlen - offsetof(struct sockaddr_un, sun_path) bytes
  * long, not necessarily NUL-terminated).
  */
