@@ -227,10 +227,11 @@ type CancelResult struct {
 }
 
 // CancelLatency starts n lookups of name(i) on path p (Async or GoCgo) while the name
-// server holds its answers back, waits until started(n) says the first ones reached it,
-// cancels them, and measures how long each takes to return; then it does the same
-// cancelling the lookups one at a time.
-func CancelLatency(p Path, n int, name func(i int) string, started func() bool) CancelResult {
+// server holds its answers back, waits until every lookup that is going to start has
+// reached the server (queries, its count of queries, has stopped growing), cancels them,
+// and measures how long each takes to return; then it does the same cancelling n more
+// lookups one at a time.
+func CancelLatency(p Path, n int, name func(i int) string, queries func() int) CancelResult {
 	res := CancelResult{Path: p, N: n, Errors: map[string]int{}}
 	lookup := Lookup(p)
 	var mu sync.Mutex
@@ -254,8 +255,15 @@ func CancelLatency(p Path, n int, name func(i int) string, started func() bool) 
 			ends[i] = time.Now()
 		}(i)
 	}
-	waitUntil(started, 10*time.Second)
-	time.Sleep(500 * time.Millisecond) // let the rest queue up
+	waitUntil(func() bool { return queries() > 0 }, 10*time.Second)
+	for last, deadline := -1, time.Now().Add(10*time.Second); time.Now().Before(deadline); {
+		time.Sleep(300 * time.Millisecond) // also lets the rest queue up
+		if q := queries(); q != last {
+			last = q
+			continue
+		}
+		break
+	}
 	at := time.Now()
 	cancel()
 	wg.Wait()

@@ -126,9 +126,13 @@ func runChild(name string, p bounded.Path, max int) (measurement, error) {
 // resolver merges concurrent lookups of one name into one.
 func scaleName(i int) string { return fmt.Sprintf("s%06d.scale.test", i) }
 
-// world is DefaultWorld with an A and an AAAA record for every scaleName.
+// world is DefaultWorld with an A and an AAAA record for every scaleName, and for the
+// cancel run a resolver timeout long enough that no lookup gives up while it is measured.
 func world() hermetic.World {
 	w := hermetic.DefaultWorld()
+	if strings.HasPrefix(*scenario, "cancel:") {
+		w.ResolvOptions = []string{"timeout:30", "attempts:1", "ndots:1"}
+	}
 	if strings.HasPrefix(*scenario, "conc:") {
 		for i := 0; i < *n; i++ {
 			w.Zone.Records = append(w.Zone.Records,
@@ -159,8 +163,7 @@ func child() int {
 			env.Server.SetDelay(time.Hour) // answered never, as far as the run can tell
 			prefix := "c"
 			name := func(i int) string { return fmt.Sprintf("%s%06d.bounded.test", prefix, i) }
-			started := func() bool { return env.Server.Total() > 0 }
-			r := bounded.CancelLatency(p, *n, name, started)
+			r := bounded.CancelLatency(p, *n, name, env.Server.Total)
 			m.Cancel = &cancelOut{Together: r.Together, OneByOne: r.OneByOne, Errors: r.Errors,
 				Reached: distinctNames(env, prefix, *n)}
 		case "floor":
