@@ -20,8 +20,10 @@ const DefaultMaxLookups = 64
 // timeout is seconds), so the bound is also the bound on the threads the resolver can
 // hold: calls beyond it wait for a slot, the Context functions only as long as their
 // context lasts. Numeric hosts (and AI_NUMERICHOST lookups), which libc answers without
-// waiting for anything, do not take a slot. Raising the bound takes effect at once;
-// lowering it lets the calls in progress finish.
+// waiting for anything, do not take a slot. The asynchronous lookups of
+// GetAddrInfoContext take a slot too, and at most 28 of them are in glibc at once (20
+// running on its threads, 8 in its queue; see the package documentation). Raising the
+// bound takes effect at once; lowering it lets the calls in progress finish.
 func SetMaxLookups(n int) int {
 	if n <= 0 {
 		n = DefaultMaxLookups

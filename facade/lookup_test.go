@@ -206,9 +206,11 @@ func TestContextFunctions_SameAnswersAsThePlainOnes(t *testing.T) {
 	}
 	assert.Greater(t, csock.ReadAsyncStats().Started, before.Started, "names went through getaddrinfo_a")
 	waitFor(t, "async lookups to settle", func() bool { return csock.ReadAsyncStats().Pending == 0 })
-	active, waiting := lookups.inUse()
-	assert.Zero(t, active)
-	assert.Zero(t, waiting)
+	for _, l := range []*limiter{lookups, asyncLookups} {
+		active, waiting := l.inUse()
+		assert.Zero(t, active)
+		assert.Zero(t, waiting)
+	}
 }
 
 func TestContextError_WrapsTheContextsError(t *testing.T) {
