@@ -7,8 +7,6 @@ package csock
 #cgo nocallback csock_getnameinfo
 #cgo noescape csock_gethostbyname
 #cgo nocallback csock_gethostbyname
-#cgo noescape csock_gethostbyaddr
-#cgo nocallback csock_gethostbyaddr
 #cgo noescape csock_getservbyname
 #cgo nocallback csock_getservbyname
 #cgo noescape csock_getservbyport
@@ -19,8 +17,6 @@ package csock
 #cgo nocallback csock_gethostname
 #cgo noescape csock_inet_pton
 #cgo nocallback csock_inet_pton
-#cgo noescape csock_inet_ntop
-#cgo nocallback csock_inet_ntop
 #cgo noescape csock_inet_aton
 #cgo nocallback csock_inet_aton
 #cgo noescape csock_if_nameindex
@@ -30,10 +26,23 @@ package csock
 #cgo noescape csock_if_indextoname
 #cgo nocallback csock_if_indextoname
 #cgo nocallback csock_free
+#cgo noescape csock_gethostbyaddr_bytes
+#cgo nocallback csock_gethostbyaddr_bytes
+#cgo noescape csock_inet_ntop_bytes
+#cgo nocallback csock_inet_ntop_bytes
 #include <stddef.h>
 #include <net/if.h>
 #include <netdb.h>
 #include "csock.h"
+
+// Byte buffers cross as char *, not void *: see csock_recv_bytes in socket.go.
+static inline int csock_gethostbyaddr_bytes(const char *addr, socklen_t len, int family, size_t bufhint,
+		void *buf, size_t buflen, csock_hostent **out, csock_rstatus *st) {
+	return csock_gethostbyaddr(addr, len, family, bufhint, buf, buflen, out, st);
+}
+static inline int csock_inet_ntop_bytes(int family, const char *src, char *dst, socklen_t len) {
+	return csock_inet_ntop(family, src, dst, len);
+}
 
 enum {
 	csock_ai_off = offsetof(csock_addrinfo_list, entry),
@@ -249,7 +258,7 @@ func GetHostByAddr(addr []byte, family int, bufhint int, st *Status) (*HostEnt, 
 	var out *C.csock_hostent
 	var cst C.csock_rstatus
 	own := unsafe.Pointer(&s.block[0])
-	rc := C.csock_gethostbyaddr(unsafe.Pointer(unsafe.SliceData(addr)), C.socklen_t(len(addr)),
+	rc := C.csock_gethostbyaddr_bytes((*C.char)(unsafe.Pointer(unsafe.SliceData(addr))), C.socklen_t(len(addr)),
 		C.int(family), C.size_t(bufhint), own, C.size_t(unsafe.Sizeof(s.block)), &out, &cst)
 	return hostResult(rc, &cst, st, out, own)
 }
@@ -328,7 +337,7 @@ func InetNtop(family int, src []byte) (string, error) {
 		return "", syscall.EINVAL
 	}
 	var buf [C.CSOCK_HOSTTEXT]C.char
-	r := C.csock_inet_ntop(C.int(family), unsafe.Pointer(unsafe.SliceData(src)), &buf[0], C.socklen_t(len(buf)))
+	r := C.csock_inet_ntop_bytes(C.int(family), (*C.char)(unsafe.Pointer(unsafe.SliceData(src))), &buf[0], C.socklen_t(len(buf)))
 	if r < 0 {
 		return "", errno(r)
 	}

@@ -16,18 +16,6 @@ package csock
 #cgo nocallback csock_getpeername
 #cgo noescape csock_getsockopt_int
 #cgo nocallback csock_getsockopt_int
-#cgo noescape csock_getsockopt
-#cgo nocallback csock_getsockopt
-#cgo noescape csock_setsockopt
-#cgo nocallback csock_setsockopt
-#cgo noescape csock_recv
-#cgo nocallback csock_recv
-#cgo noescape csock_recvfrom
-#cgo nocallback csock_recvfrom
-#cgo noescape csock_send
-#cgo nocallback csock_send
-#cgo noescape csock_sendto
-#cgo nocallback csock_sendto
 #cgo noescape csock_sockinfo
 #cgo nocallback csock_sockinfo
 #cgo nocallback csock_socket
@@ -41,6 +29,42 @@ package csock
 #cgo nocallback csock_get_cloexec
 #cgo nocallback csock_set_cloexec
 #include "csock.h"
+
+// The buffers are passed as char *, not void *: cgo checks the whole Go object around an
+// unsafe.Pointer argument for Go pointers, so a buffer inside a struct that holds pointers
+// (net/http's connReader.byteBuf) would make the call panic; a char * is checked as a
+// char, which holds none.
+#cgo noescape csock_recv_bytes
+#cgo nocallback csock_recv_bytes
+#cgo noescape csock_recvfrom_bytes
+#cgo nocallback csock_recvfrom_bytes
+#cgo noescape csock_send_bytes
+#cgo nocallback csock_send_bytes
+#cgo noescape csock_sendto_bytes
+#cgo nocallback csock_sendto_bytes
+#cgo noescape csock_getsockopt_bytes
+#cgo nocallback csock_getsockopt_bytes
+#cgo noescape csock_setsockopt_bytes
+#cgo nocallback csock_setsockopt_bytes
+static inline int csock_getsockopt_bytes(int fd, int level, int option, char *buf, socklen_t len) {
+	return csock_getsockopt(fd, level, option, buf, len);
+}
+static inline int csock_setsockopt_bytes(int fd, int level, int option, const char *buf, socklen_t len) {
+	return csock_setsockopt(fd, level, option, buf, len);
+}
+static inline ssize_t csock_recv_bytes(int fd, char *buf, size_t len, int flags) {
+	return csock_recv(fd, buf, len, flags);
+}
+static inline ssize_t csock_recvfrom_bytes(int fd, char *buf, size_t len, int flags, csock_addr *from) {
+	return csock_recvfrom(fd, buf, len, flags, from);
+}
+static inline ssize_t csock_send_bytes(int fd, const char *buf, size_t len, int flags) {
+	return csock_send(fd, buf, len, flags);
+}
+static inline ssize_t csock_sendto_bytes(int fd, const char *buf, size_t len, int flags,
+		const struct sockaddr *to, socklen_t tolen) {
+	return csock_sendto(fd, buf, len, flags, to, tolen);
+}
 */
 import "C"
 
@@ -174,8 +198,8 @@ func SetSockOptInt(fd, level, option, value int) error {
 // GetSockOpt calls getsockopt(2) with buf as the value buffer and returns the length the
 // kernel reported.
 func GetSockOpt(fd, level, option int, buf []byte) (int, error) {
-	r := C.csock_getsockopt(C.int(fd), C.int(level), C.int(option),
-		unsafe.Pointer(unsafe.SliceData(buf)), C.socklen_t(len(buf)))
+	r := C.csock_getsockopt_bytes(C.int(fd), C.int(level), C.int(option),
+		(*C.char)(unsafe.Pointer(unsafe.SliceData(buf))), C.socklen_t(len(buf)))
 	if r < 0 {
 		return 0, errno(r)
 	}
@@ -184,8 +208,8 @@ func GetSockOpt(fd, level, option int, buf []byte) (int, error) {
 
 // SetSockOpt calls setsockopt(2) with the bytes of value.
 func SetSockOpt(fd, level, option int, value []byte) error {
-	r := C.csock_setsockopt(C.int(fd), C.int(level), C.int(option),
-		unsafe.Pointer(unsafe.SliceData(value)), C.socklen_t(len(value)))
+	r := C.csock_setsockopt_bytes(C.int(fd), C.int(level), C.int(option),
+		(*C.char)(unsafe.Pointer(unsafe.SliceData(value))), C.socklen_t(len(value)))
 	if r < 0 {
 		return errno(r)
 	}
@@ -204,7 +228,7 @@ func SetSockOptNull(fd, level, option int, optlen uint32) error {
 
 // Recv calls recv(2) into buf and returns the byte count (0 at end of stream).
 func Recv(fd int, buf []byte, flags int) (int, error) {
-	r := C.csock_recv(C.int(fd), unsafe.Pointer(unsafe.SliceData(buf)), C.size_t(len(buf)), C.int(flags))
+	r := C.csock_recv_bytes(C.int(fd), (*C.char)(unsafe.Pointer(unsafe.SliceData(buf))), C.size_t(len(buf)), C.int(flags))
 	if r < 0 {
 		return 0, errno(r)
 	}
@@ -219,7 +243,7 @@ func RecvFrom(fd int, buf []byte, flags int, from *Addr) (int, error) {
 	if from != nil {
 		cp = &c
 	}
-	r := C.csock_recvfrom(C.int(fd), unsafe.Pointer(unsafe.SliceData(buf)), C.size_t(len(buf)), C.int(flags), cp)
+	r := C.csock_recvfrom_bytes(C.int(fd), (*C.char)(unsafe.Pointer(unsafe.SliceData(buf))), C.size_t(len(buf)), C.int(flags), cp)
 	if r < 0 {
 		return 0, errno(r)
 	}
@@ -231,7 +255,7 @@ func RecvFrom(fd int, buf []byte, flags int, from *Addr) (int, error) {
 
 // Send calls send(2) with MSG_NOSIGNAL added to flags and returns the byte count.
 func Send(fd int, buf []byte, flags int) (int, error) {
-	r := C.csock_send(C.int(fd), unsafe.Pointer(unsafe.SliceData(buf)), C.size_t(len(buf)), C.int(flags))
+	r := C.csock_send_bytes(C.int(fd), (*C.char)(unsafe.Pointer(unsafe.SliceData(buf))), C.size_t(len(buf)), C.int(flags))
 	if r < 0 {
 		return 0, errno(r)
 	}
@@ -246,7 +270,7 @@ func SendTo(fd int, buf []byte, flags int, addr *Addr) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	r := C.csock_sendto(C.int(fd), unsafe.Pointer(unsafe.SliceData(buf)), C.size_t(len(buf)), C.int(flags),
+	r := C.csock_sendto_bytes(C.int(fd), (*C.char)(unsafe.Pointer(unsafe.SliceData(buf))), C.size_t(len(buf)), C.int(flags),
 		(*C.struct_sockaddr)(unsafe.Pointer(&ss)), n)
 	if r < 0 {
 		return 0, errno(r)

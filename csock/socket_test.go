@@ -414,3 +414,42 @@ func TestSend_NonblockingFullBufferIsEAGAIN(t *testing.T) {
 	}
 	assert.True(t, errors.Is(last, syscall.EAGAIN), "got %v", last)
 }
+
+// holder is a struct whose memory holds Go pointers next to a byte buffer, like
+// net/http's connReader. Passing the buffer to C must not trip cgo's pointer check, which
+// inspects the whole object around an unsafe.Pointer argument.
+type holder struct {
+	next *holder
+	name *string
+	buf  [64]byte
+}
+
+func TestBuffers_InsideStructsWithGoPointersCrossToC(t *testing.T) {
+	fds, err := csock.SocketPair(csock.AF_UNIX, csock.SOCK_DGRAM, 0)
+	require.NoError(t, err)
+	closeLater(t, fds[0])
+	closeLater(t, fds[1])
+	name := "x"
+	h := &holder{name: &name}
+	h.next = h
+	copy(h.buf[:], "ping")
+	_, err = csock.Send(fds[0], h.buf[:4], 0)
+	require.NoError(t, err)
+	n, err := csock.Recv(fds[1], h.buf[4:], 0)
+	require.NoError(t, err)
+	assert.Equal(t, "ping", string(h.buf[4:4+n]))
+	_, err = csock.SendTo(fds[0], h.buf[:4], 0, &csock.Addr{Family: csock.AF_UNSPEC})
+	assert.Error(t, err)
+	_, err = csock.RecvFrom(fds[1], h.buf[8:], csock.MSG_DONTWAIT, nil)
+	assert.ErrorIs(t, err, syscall.EAGAIN)
+	binary.NativeEndian.PutUint32(h.buf[16:], 1)
+	require.NoError(t, csock.SetSockOpt(fds[0], csock.SOL_SOCKET, csock.SO_REUSEADDR, h.buf[16:20]))
+	_, err = csock.GetSockOpt(fds[0], csock.SOL_SOCKET, csock.SO_REUSEADDR, h.buf[20:24])
+	require.NoError(t, err)
+	copy(h.buf[32:], []byte{127, 0, 0, 1})
+	s, err := csock.InetNtop(csock.AF_INET, h.buf[32:36])
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1", s)
+	_, err = csock.GetHostByAddr(h.buf[32:36], csock.AF_INET, 0, nil)
+	require.NoError(t, err)
+}

@@ -32,13 +32,6 @@ import (
 // extending a deadline at the last moment is never lost. Setting a deadline while no call
 // is in flight allocates nothing; neither does a call.
 
-// BUG(csock): csock.Recv and csock.Send hand their buffer to C as a void *, for which
-// cgo's pointer check (GODEBUG cgocheck=1, the default) inspects the whole Go object
-// around the buffer: a buffer inside an object that holds Go pointers makes the call
-// panic ("argument of cgo function has Go pointer to unpinned Go pointer"). net/http's
-// server reads into such a buffer (connReader.byteBuf), so an http.Server on NetListener
-// panics until csock passes a char * instead; netconn_test.go skips that case meanwhile.
-
 // The adapters offer the net package's interfaces.
 var (
 	_ net.Conn     = (*netConn)(nil)
