@@ -2,8 +2,11 @@ package facade
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -196,7 +199,8 @@ class Raw:
 
 // fileOraclePrelude is the start of the oracle program.
 const fileOraclePrelude = `
-import json, socket, sys, os, errno, io, re, codecs, traceback
+import json, socket, sys, os, errno, io, re, codecs, traceback, signal
+signal.alarm(300)  # a scenario that blocks fails the run instead of hanging it
 def exc(e):
     t = type(e)
     name = t.__name__ if t.__module__ == 'builtins' else t.__module__ + '.' + t.__name__
@@ -308,6 +312,12 @@ func runFileOracle(t testing.TB) *fileOracleOutput {
 		script.WriteString("print(json.dumps(res))\n")
 		input := map[string]any{"scenarios": sortedValues(fileScenarios), "codecs": sortedValues(fileCodecCases)}
 		var out fileOracleOutput
+		if dir := os.Getenv("CSOCK_ORACLE_DUMP"); dir != "" {
+			// For debugging the oracle: the program and its input, to run by hand.
+			in, _ := json.Marshal(input)
+			os.WriteFile(filepath.Join(dir, "oracle.py"), []byte(script.String()), 0o644)
+			os.WriteFile(filepath.Join(dir, "oracle.json"), in, 0o644)
+		}
 		testutil.PythonJSON(t, script.String(), input, &out)
 		fileOracle = &out
 	})
