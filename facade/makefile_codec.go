@@ -42,13 +42,25 @@ var encodingAliases = map[string]string{
 	"latin1":  "latin_1",
 	"cp65001": "utf_8", "u8": "utf_8", "utf": "utf_8", "utf8": "utf_8", "utf8_ucs2": "utf_8",
 	"utf8_ucs4": "utf_8",
+	// The codecs that are not text encodings.
+	"base64": "base64_codec", "base_64": "base64_codec", "bz2": "bz2_codec", "hex": "hex_codec",
+	"quopri": "quopri_codec", "quoted_printable": "quopri_codec", "quotedprintable": "quopri_codec",
+	"rot13": "rot_13", "uu": "uu_codec", "zip": "zlib_codec", "zlib": "zlib_codec",
+}
+
+// binaryCodecs are CPython's codecs that are not text encodings, which TextIOWrapper
+// refuses by name.
+var binaryCodecs = map[string]bool{
+	"base64_codec": true, "bz2_codec": true, "hex_codec": true, "quopri_codec": true,
+	"rot_13": true, "uu_codec": true, "zlib_codec": true,
 }
 
 // lookupTextEncoding finds the codec of an encoding name as CPython's codecs.lookup does:
 // the name is normalised (ASCII letters and digits lowered, runs of other characters but
 // '.' made one '_', none leading or trailing), looked up among the aliases, then taken as
-// a module name. Every other name, including codecs CPython has and this file does not
-// (utf-16, cp1252, ...), is "LookupError: unknown encoding: <name>".
+// a module name. CPython's codecs that are not text encodings (base64, rot13, ...) are
+// refused with CPython's message; every other name, including text codecs CPython has and
+// this file does not (utf-16, cp1252, ...), is "LookupError: unknown encoding: <name>".
 func lookupTextEncoding(encoding string) (*textCodec, error) {
 	norm := normalizeEncoding(encoding)
 	alias := encodingAliases[norm]
@@ -61,6 +73,9 @@ func lookupTextEncoding(encoding string) (*textCodec, error) {
 		}
 		if c, ok := codecModules[name]; ok {
 			return c, nil
+		}
+		if binaryCodecs[name] {
+			return nil, &LookupError{Msg: fmt.Sprintf("'%s' is not a text encoding; use codecs.open() to handle arbitrary codecs", encoding)}
 		}
 	}
 	return nil, &LookupError{Msg: "unknown encoding: " + encoding}

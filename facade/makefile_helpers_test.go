@@ -14,7 +14,6 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -235,7 +234,7 @@ def run_codec(c):
             final = i == len(cuts) - 2
             outs.append(X(lambda: d.decode(data[cuts[i]:cuts[i+1]], final)))
         return outs
-    text = ''.join(map(chr, c['text']))
+    text = ''.join(map(chr, c.get('text', [])))
     return [X(lambda: text.encode(c['encoding'], c['errors']))]
 `
 
@@ -622,16 +621,4 @@ func bufferingOpts(n int) FileOptions {
 	o := DefaultFileOptions()
 	o.Buffering = n
 	return o
-}
-
-// eventually waits (bounded) for cond.
-func eventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not after 10s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
 }

@@ -180,7 +180,9 @@ var scTextReadWrite = func() []string {
 	return names
 }()
 
-func TestTextFile_ReadWritesPendingTextFirstLikeCPython(t *testing.T) { runScenarios(t, scTextReadWrite) }
+func TestTextFile_ReadWritesPendingTextFirstLikeCPython(t *testing.T) {
+	runScenarios(t, scTextReadWrite)
+}
 
 var progWriteDropsDecoded = addProgram("text_write_drops_decoded", `
 a, b = socket.socketpair()
