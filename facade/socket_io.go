@@ -374,6 +374,28 @@ func (s *Socket) connect(ctx context.Context, addr *csock.Addr) error {
 	case t == 0, err != syscall.EINPROGRESS && err != syscall.EINTR:
 		return err
 	}
+	if t < 0 && err == syscall.EINPROGRESS {
+		// Blocking mode: ask connect(2) itself how it went before registering with the
+		// poller. A loopback handshake has usually completed by the time the first call
+		// returns EINPROGRESS (the kernel runs it before connect returns), and then this
+		// call returns 0 and leaves the socket connected at the socket layer, as a
+		// blocking connect(2) does (see below); a failed connection returns its error,
+		// as a blocking connect(2) would. Only EALREADY (still in progress) and the
+		// like go on to wait. One system call instead of registering, SO_ERROR,
+		// getpeername(2), connect(2) and deregistering at close.
+		if !s.ref.incref() {
+			return syscall.EBADF
+		}
+		again := csock.Connect(s.ref.fd, addr)
+		s.ref.decref()
+		switch again {
+		case nil:
+			return nil
+		case syscall.EALREADY, syscall.EINPROGRESS, syscall.EINTR, syscall.EISCONN:
+		default:
+			return again
+		}
+	}
 	// The connection proceeds asynchronously: wait until it is writable, then read its
 	// outcome (SO_ERROR).
 	if !dl.IsZero() && !time.Now().Before(dl) {
