@@ -150,3 +150,19 @@ var scCloseProtocol = addBufferedScenarios("close protocol", "stream", []string{
 func TestBufferedFile_SocketCloseWaitsForTheFileLikeCPython(t *testing.T) {
 	runScenarios(t, scCloseProtocol)
 }
+
+// Writes that time out, and non-blocking writes that do not fit: TimeoutError does not
+// poison writing; a buffered file's BlockingIOError says how much it took.
+var scWriteLimits = append(
+	addBufferedScenarios("write timeout", "stream", writeModes, []int{-1, 0, 7}, [][]any{
+		stTimeout(0.05), stWriteX(300000), stWriteX(1), stWriteX(300000), stFlush(), stRecv(), stFlush(), stRecv(),
+		stWriteX(5), stFlush(), stRecv(),
+	}),
+	addBufferedScenarios("write non-blocking", "stream", writeModes, []int{-1, 0, 7, 100000}, [][]any{
+		stTimeout(0.0), stWriteX(300000), stWriteX(10), stWriteX(200000), stFlush(), stRecv(), stWriteX(10),
+		stFlush(), stRecv(), stFlush(), stClose(), stRecv(),
+	})...)
+
+func TestBufferedFile_WriteTimeoutsAndFullSocketsLikeCPython(t *testing.T) {
+	runScenarios(t, scWriteLimits)
+}

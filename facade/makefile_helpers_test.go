@@ -1,6 +1,7 @@
 package facade
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -62,6 +63,7 @@ func stReadinto1(n int) []any      { return []any{"readinto1", n} }
 func stPeek() []any                { return []any{"peek"} }
 func stWrite(s string) []any       { return []any{"write", hex.EncodeToString([]byte(s))} }
 func stWriteText(s string) []any   { return []any{"writet", codePoints(s)} }
+func stWriteX(n int) []any         { return []any{"writecw", n} } // n bytes "x"; BlockingIOError shows characters_written
 func stWriteRunes(rs []rune) []any { return []any{"writet", rs} }
 func stFlush() []any               { return []any{"flush"} }
 func stClose() []any               { return []any{"close"} }
@@ -159,6 +161,13 @@ def run_scenario(sc):
             r = R(lambda: f.peek())
         elif op == 'write':
             r = R(lambda: f.write(bytes.fromhex(args[0])))
+        elif op == 'writecw':
+            def w():
+                try:
+                    return f.write(b'x' * args[0])
+                except BlockingIOError as e:
+                    return Raw('BlockingIOError characters_written=%d' % e.characters_written)
+            r = R(w)
         elif op == 'writet':
             r = R(lambda: f.write(''.join(map(chr, args[0]))))
         elif op == 'writelines':
@@ -518,6 +527,14 @@ func runFileScenario(t *testing.T, sc fileScenario) []string {
 			r = rb(f.Peek(0))
 		case "write":
 			r = rInt(f.PyWrite(hexArg(st[1])))
+		case "writecw":
+			n, err := f.PyWrite(bytes.Repeat([]byte("x"), st[1].(int)))
+			var be *BlockingIOError
+			if errors.As(err, &be) {
+				r = fmt.Sprintf("BlockingIOError characters_written=%d", be.CharactersWritten)
+			} else {
+				r = rInt(n, err)
+			}
 		case "writet":
 			r = rInt(f.PyWrite(textArg(st[1])))
 		case "writelines", "writelinest":
