@@ -208,11 +208,12 @@ func newTextIO(opts FileOptions, mode string) (*textIO, error) {
 	return t, nil
 }
 
-// Read reads into p, for Go programs (io.Reader): at most len(p) bytes, what is there
-// already or else what one system call brings (Python's readinto1; readinto for an
-// unbuffered file), io.EOF at the end of the stream. In text mode it reads the decoded
-// text (after newline translation) as UTF-8, and may stop inside a character, whose
-// other bytes the next read returns. ErrNone: a non-blocking socket had nothing.
+// Read reads into p, for Go programs (io.Reader): at most len(p) bytes, what the file
+// has buffered or else what one system call brings (readinto for an unbuffered file), so
+// it never waits while it has data; io.EOF at the end of the stream. In text mode it
+// reads the decoded text (after newline translation) as UTF-8, and may stop inside a
+// character, whose other bytes the next read returns. ErrNone: a non-blocking socket had
+// nothing.
 func (f *File) Read(p []byte) (int, error) {
 	f.locks.r.Lock()
 	defer f.locks.r.Unlock()

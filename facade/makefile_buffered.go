@@ -321,7 +321,18 @@ func (r *bufferedReader) readline(limit int) ([]byte, error) {
 
 func (r *bufferedReader) next() ([]byte, error) { return r.readline(-1) }
 
+// goRead returns what the buffer holds or, if it is empty, what one raw read brings. It
+// is not readinto1, which after copying the buffered bytes may still make a raw read
+// (when p is larger than the buffer) and so wait although it has data to return.
 func (r *bufferedReader) goRead(p []byte) (int, error) {
+	if err := r.checkClosed("readinto of closed file"); err != nil {
+		return 0, err
+	}
+	if n := r.readahead(); n > 0 {
+		n = copy(p, r.buf[r.pos:r.end])
+		r.pos += n
+		return n, nil
+	}
 	n, err := r.readinto(p, true)
 	if err == nil && n == 0 && len(p) > 0 {
 		return 0, io.EOF

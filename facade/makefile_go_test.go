@@ -438,3 +438,32 @@ func TestFile_UnreachableFileLetsGoOfTheSocket(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+func TestFile_ReadDoesNotWaitWhenItHasData(t *testing.T) {
+	// Unlike readinto1 (whose raw read for a large buffer could wait for more data),
+	// Read returns what is buffered: a request-response exchange with io.Reader works.
+	for _, mode := range []string{"rb", "rwb", "r"} {
+		a, b := fileSocketPair(t)
+		f := mustMakeFile(t, a, mode, DefaultFileOptions())
+		_, err := b.Send([]byte("line\nrest"), 0)
+		require.NoError(t, err)
+		line, err := f.ReadLineN(-1)
+		require.NoError(t, err)
+		assert.Equal(t, "line\n", string(line))
+		buf := make([]byte, 64<<10) // larger than the buffer
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			n, err := f.Read(buf)
+			assert.NoError(t, err)
+			assert.Equal(t, "rest", string(buf[:n]), mode)
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			b.Close() // wakes it
+			<-done
+			t.Fatalf("%s: Read waited with data buffered", mode)
+		}
+	}
+}
