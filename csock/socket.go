@@ -1,7 +1,7 @@
 package csock
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/.. -O2 -Wall -Wextra -Werror
+#cgo CFLAGS: -O2 -Wall -Wextra -Werror
 #cgo noescape csock_socketpair
 #cgo nocallback csock_socketpair
 #cgo noescape csock_bind
