@@ -69,8 +69,8 @@ PYSOCK_DEPS   = $(shell find cmd/libpysock facade csock internal -name '*.go' -n
 # net), which a c-archive cannot carry. README.md's link line is the same.
 PYSOCK_LIBS  := -lpthread -lresolv
 CPYSOCK_TESTS := $(wildcard test/cpysock/c/*.c)
-VALGRIND     := GODEBUG=cpu.rdtscp=off valgrind -q --leak-check=full --errors-for-leak-kinds=definite,possible \
-                --error-exitcode=99 --suppressions=test/cpysock/valgrind.supp
+VALGRIND     := GODEBUG=cpu.rdtscp=off,asyncpreemptoff=1 valgrind -q --leak-check=full --errors-for-leak-kinds=definite,possible \
+                --read-inline-info=no --error-exitcode=99 --suppressions=test/cpysock/valgrind.supp
 
 build/libpysock.a: $(PYSOCK_DEPS)
 	@mkdir -p build/include

@@ -259,11 +259,10 @@ int pysock_socket(int family, int type, int proto, int64_t *sock, struct pysock_
 
 /*
  * pysock_socketpair is socket.socketpair(family, type, proto): -1 means the default
- * (AF_UNIX, SOCK_STREAM, 0). socks[0] and socks[1] receive the two connected handles.
- * Returns 0 or -1.
+ * (AF_UNIX, SOCK_STREAM, 0). socks[0] and socks[1] (an array of two) receive the two
+ * connected handles. Returns 0 or -1.
  */
-int pysock_socketpair(int family, int type, int proto, int64_t socks[2],
-                      struct pysock_error *err);
+int pysock_socketpair(int family, int type, int proto, int64_t *socks, struct pysock_error *err);
 
 /*
  * pysock_create_connection is socket.create_connection(address, timeout, source_address):

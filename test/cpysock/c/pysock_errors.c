@@ -85,7 +85,9 @@ static void records(int inuse, int closed)
     RECORD("send_broken_pipe", pysock_send(p[0], "x", 1, 0, &err));
     OK(pysock_close(p[0], &err), &err);
     RECORD("recv_closed", pysock_recv(p[0], buf, sizeof buf, 0, &err));
-    RECORD("connect_ex_closed", pysock_connect_ex(p[0], &(struct pysock_addr){.host = "127.0.0.1", .port = 80}, &err));
+    OK(pysock_socket(AF_INET, SOCK_STREAM, 0, &s, &err), &err);
+    OK(pysock_close(s, &err), &err);
+    RECORD("connect_ex_closed", pysock_connect_ex(s, &(struct pysock_addr){.host = "127.0.0.1", .port = 80}, &err));
     OK(pysock_socket(AF_INET, SOCK_DGRAM, 0, &u, &err), &err);
     RECORD("listen_udp", pysock_listen(u, PYSOCK_BACKLOG_DEFAULT, &err));
     RECORD("sendto_port_range", pysock_sendto(u, "x", 1, 0, &(struct pysock_addr){.host = "127.0.0.1", .port = -1}, &err));
