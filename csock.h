@@ -265,6 +265,9 @@ const char *csock_gai_strerror(int code);
  *                     returned EAI_CANCELED. Never earlier: libc writes into the request
  *                     until it notifies.
  * csock_gai_cancel may be called any number of times between start and finish.
+ * If glibc cannot create the notification thread (the process is out of threads or
+ * memory), it drops the notification silently: notify is then never called and the
+ * request is never finished. Nothing in the API can tell that case from a slow lookup.
  * ------------------------------------------------------------------------------------- */
 
 /* A queued lookup; opaque. Owned by the shim from csock_gai_start to csock_gai_finish. */

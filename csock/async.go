@@ -151,7 +151,9 @@ func (op *asyncOp) result() ([]AddrInfo, error) {
 // that come from the lookup running on another thread: st is not filled in (h_errno stays
 // on glibc's thread), and an EAI_SYSTEM failure of the lookup has Errno 0 (glibc drops it).
 // If glibc cannot queue the request, the error is its EAI_AGAIN, EAI_MEMORY or EAI_SYSTEM
-// (with errno).
+// (with errno). If glibc cannot create the thread that runs the callback (the process is
+// out of threads), it drops the notification: the call then waits until ctx ends, and
+// released is never called.
 func GetAddrInfoAsync(ctx context.Context, host, service []byte, family, socktype, proto, flags int, released func()) ([]AddrInfo, error) {
 	if err := ctx.Err(); err != nil {
 		released()
