@@ -245,7 +245,7 @@ func init() {
 					}
 					ints[i] = v
 				}
-				res, err := GetAddrInfo(a[0], a[1], ints[0], ints[1], ints[2], ints[3])
+				res, err := GetAddrInfo(a[0], a[1], AddressFamily(ints[0]), SocketKind(ints[1]), ints[2], AddressInfo(ints[3]))
 				if err != nil {
 					return nil, err
 				}

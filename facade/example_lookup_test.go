@@ -14,7 +14,7 @@ import (
 func ExampleGetAddrInfoContext() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	res, err := facade.GetAddrInfoContext(ctx, "localhost", 80, int(facade.AF_INET), int(facade.SOCK_STREAM), 0, 0)
+	res, err := facade.GetAddrInfoContext(ctx, "localhost", 80, facade.AF_INET, facade.SOCK_STREAM, 0, 0)
 	if err != nil {
 		fmt.Println(err)
 		return

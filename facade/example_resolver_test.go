@@ -10,7 +10,7 @@ import (
 // GetAddrInfo resolves like CPython's socket.getaddrinfo: libc's answer, in libc's order,
 // as CPython's 5-tuples.
 func ExampleGetAddrInfo() {
-	res, err := facade.GetAddrInfo("127.0.0.1", "http", int(facade.AF_INET), int(facade.SOCK_STREAM), 0, 0)
+	res, err := facade.GetAddrInfo("127.0.0.1", "http", facade.AF_INET, facade.SOCK_STREAM, 0, 0)
 	if err != nil {
 		fmt.Println(py.FormatException(err.(py.Exception)))
 		return
@@ -20,7 +20,7 @@ func ExampleGetAddrInfo() {
 		fmt.Println(r.PyRepr())
 	}
 	// Errors are CPython's exceptions, worded as CPython words them.
-	_, err = facade.GetAddrInfo("127.0.0.1", "nosuchservice", int(facade.AF_INET), int(facade.SOCK_STREAM), 0, 0)
+	_, err = facade.GetAddrInfo("127.0.0.1", "nosuchservice", facade.AF_INET, facade.SOCK_STREAM, 0, 0)
 	fmt.Println(py.FormatException(err.(py.Exception)))
 	// Output:
 	// AF_INET SOCK_STREAM 6 ('127.0.0.1', 80)

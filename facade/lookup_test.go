@@ -153,7 +153,7 @@ func TestGetAddrInfoContext_WaitForASlotEndsWithTheContext(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 
 	// A numeric host needs no slot.
-	res, err := GetAddrInfoContext(context.Background(), "127.0.0.1", 80, int(AF_INET), 0, 0, 0)
+	res, err := GetAddrInfoContext(context.Background(), "127.0.0.1", 80, AF_INET, 0, 0, 0)
 	require.NoError(t, err)
 	assert.NotEmpty(t, res)
 }
@@ -169,8 +169,8 @@ func TestContextFunctions_SameAnswersAsThePlainOnes(t *testing.T) {
 		ctx  func() (any, error)
 	}
 	gai := func(host, port any, fam, typ, proto, flags int) call {
-		return call{"getaddrinfo", func() (any, error) { return GetAddrInfo(host, port, fam, typ, proto, flags) },
-			func() (any, error) { return GetAddrInfoContext(ctx, host, port, fam, typ, proto, flags) }}
+		return call{"getaddrinfo", func() (any, error) { return GetAddrInfo(host, port, AddressFamily(fam), SocketKind(typ), proto, AddressInfo(flags)) },
+			func() (any, error) { return GetAddrInfoContext(ctx, host, port, AddressFamily(fam), SocketKind(typ), proto, AddressInfo(flags)) }}
 	}
 	calls := []call{
 		gai("localhost", 80, 0, 0, 0, 0),

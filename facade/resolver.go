@@ -82,7 +82,7 @@ func gaiPort(v any) ([]byte, error) {
 //
 // The call waits for a free slot (see SetMaxLookups) and then holds this goroutine's OS
 // thread inside libc until the lookup ends; GetAddrInfoContext can be abandoned.
-func GetAddrInfo(host, port any, family, typ, proto, flags int) ([]AddrInfo, error) {
+func GetAddrInfo(host, port any, family AddressFamily, typ SocketKind, proto int, flags AddressInfo) ([]AddrInfo, error) {
 	return GetAddrInfoContext(context.Background(), host, port, family, typ, proto, flags)
 }
 
@@ -100,8 +100,8 @@ func GetAddrInfo(host, port any, family, typ, proto, flags int) ([]AddrInfo, err
 // faster per call (see the package documentation). The one observable difference
 // of the asynchronous path: it does not update the h_errno that a later socket.herror
 // reports (CPython's is the main thread's, which such a lookup does not run on).
-func GetAddrInfoContext(ctx context.Context, host, port any, family, typ, proto, flags int) ([]AddrInfo, error) {
-	ints, err := checkCInts(family, typ, proto, flags)
+func GetAddrInfoContext(ctx context.Context, host, port any, family AddressFamily, typ SocketKind, proto int, flags AddressInfo) ([]AddrInfo, error) {
+	ints, err := checkCInts(int(family), int(typ), proto, int(flags))
 	if err != nil {
 		return nil, err
 	}

@@ -75,7 +75,7 @@ print(json.dumps(out))
 		func() error { _, err := GetHostByNameEx("<broadcast>"); return err },
 		func() error { _, err := GetHostByNameEx(""); return err },
 		func() error { _, err := GetHostByNameEx("<broadcast>"); return err },
-		func() error { _, err := GetAddrInfo("localhost", 80, int(AF_INET), 0, 0, 0); return err },
+		func() error { _, err := GetAddrInfo("localhost", 80, AF_INET, 0, 0, 0); return err },
 		func() error { _, err := GetHostByNameEx("<broadcast>"); return err },
 	}
 	require.Len(t, want, len(calls))

@@ -103,7 +103,7 @@ func init() {
 
 // facadeGAI is socket.getaddrinfo(host, 80, AF_UNSPEC, SOCK_STREAM, 0, flags).
 func facadeGAI(host string, flags int) error {
-	res, err := facade.GetAddrInfo(host, 80, int(facade.AF_UNSPEC), int(facade.SOCK_STREAM), 0, flags)
+	res, err := facade.GetAddrInfo(host, 80, facade.AF_UNSPEC, facade.SOCK_STREAM, 0, facade.AddressInfo(flags))
 	if err == nil && len(res) == 0 {
 		err = fmt.Errorf("getaddrinfo(%s): no results", host)
 	}

@@ -22,7 +22,7 @@ func pysock_getaddrinfo(host, port *C.pysock_cchar, family, typ, proto, flags C.
 		return failRecord(e, nullArg("pysock_getaddrinfo", "res"))
 	}
 	*res = nil
-	infos, err := facade.GetAddrInfo(textValue(host), textValue(port), int(family), int(typ), int(proto), int(flags))
+	infos, err := facade.GetAddrInfo(textValue(host), textValue(port), facade.AddressFamily(family), facade.SocketKind(typ), int(proto), facade.AddressInfo(flags))
 	if err != nil {
 		return fail(e, err)
 	}

@@ -46,7 +46,7 @@ func Lookup(p Path) func(ctx context.Context, name string) error {
 	switch p {
 	case Sync:
 		return func(_ context.Context, name string) error {
-			_, err := facade.GetAddrInfo(name, 80, 0, int(facade.SOCK_STREAM), 0, 0)
+			_, err := facade.GetAddrInfo(name, 80, 0, facade.SOCK_STREAM, 0, 0)
 			return err
 		}
 	case Async:
@@ -57,7 +57,7 @@ func Lookup(p Path) func(ctx context.Context, name string) error {
 				ctx, cancel = context.WithCancel(ctx)
 				defer cancel()
 			}
-			_, err := facade.GetAddrInfoContext(ctx, name, 80, 0, int(facade.SOCK_STREAM), 0, 0)
+			_, err := facade.GetAddrInfoContext(ctx, name, 80, 0, facade.SOCK_STREAM, 0, 0)
 			return err
 		}
 	case GoCgo:

@@ -275,8 +275,8 @@ func TestAsyncAndSync_SameAnswers(t *testing.T) {
 			assert.Equal(t, wantErr, err, "%s %+v", name, h)
 			assert.Equal(t, want, got, "%s %+v", name, h)
 			// The facade: GetAddrInfo and GetAddrInfoContext with a context that can end.
-			fwant, fwantErr := facade.GetAddrInfo(name, 80, h.family, h.socktype, 0, h.flags)
-			fgot, ferr := facade.GetAddrInfoContext(ctx, name, 80, h.family, h.socktype, 0, h.flags)
+			fwant, fwantErr := facade.GetAddrInfo(name, 80, facade.AddressFamily(h.family), facade.SocketKind(h.socktype), 0, facade.AddressInfo(h.flags))
+			fgot, ferr := facade.GetAddrInfoContext(ctx, name, 80, facade.AddressFamily(h.family), facade.SocketKind(h.socktype), 0, facade.AddressInfo(h.flags))
 			assert.Equal(t, fwantErr, ferr, "%s %+v", name, h)
 			assert.Equal(t, fwant, fgot, "%s %+v", name, h)
 		}
