@@ -169,8 +169,12 @@ func TestContextFunctions_SameAnswersAsThePlainOnes(t *testing.T) {
 		ctx  func() (any, error)
 	}
 	gai := func(host, port any, fam, typ, proto, flags int) call {
-		return call{"getaddrinfo", func() (any, error) { return GetAddrInfo(host, port, AddressFamily(fam), SocketKind(typ), proto, AddressInfo(flags)) },
-			func() (any, error) { return GetAddrInfoContext(ctx, host, port, AddressFamily(fam), SocketKind(typ), proto, AddressInfo(flags)) }}
+		return call{"getaddrinfo", func() (any, error) {
+			return GetAddrInfo(host, port, AddressFamily(fam), SocketKind(typ), proto, AddressInfo(flags))
+		},
+			func() (any, error) {
+				return GetAddrInfoContext(ctx, host, port, AddressFamily(fam), SocketKind(typ), proto, AddressInfo(flags))
+			}}
 	}
 	calls := []call{
 		gai("localhost", 80, 0, 0, 0, 0),
