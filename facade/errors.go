@@ -205,13 +205,22 @@ var (
 // fromBinding turns an error of the csock binding into the Python exception CPython would
 // raise for the same failure: errno → OSError, EAI_* → socket.gaierror (EAI_SYSTEM → the
 // errno's OSError, as CPython does), h_errno → socket.herror.
+//
+// A nil error costs nothing: the targets errors.As needs live in fromBindingErr, where
+// they escape to the heap only on the error path (most callers pass every outcome here).
 func fromBinding(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fromBindingErr(err)
+}
+
+// fromBindingErr is fromBinding for a non-nil err.
+func fromBindingErr(err error) error {
 	var errno syscall.Errno
 	var gai *csock.GaiError
 	var herr *csock.HError
 	switch {
-	case err == nil:
-		return nil
 	case errors.As(err, &gai):
 		if gai.Code == csock.EAI_SYSTEM {
 			return newOSError(gai.Errno)
