@@ -10,9 +10,15 @@ CTESTS  := $(wildcard test/c/*.c)
 export ASAN_OPTIONS  := detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS := halt_on_error=1:print_stacktrace=1
 
-.PHONY: all test lint fmt-check vet staticcheck gotest ctest ctest-san fuzz resolver-scale clean cpysock cpysock-san cpysock-valgrind
+.PHONY: all FORCE test lint fmt-check vet staticcheck gotest ctest ctest-san fuzz resolver-scale clean cpysock cpysock-san cpysock-valgrind
 
-all: build/libcsock.a
+all: build/libcsock.a bin/pysock
+
+# The pysock CLI (go build decides whether it is up to date).
+bin/pysock: FORCE
+	$(GO) build -o $@ ./cmd/pysock
+
+FORCE:
 
 # The shim alone, for C programs: build/libcsock.a and build/include/csock.h.
 build/libcsock.a: csock.c csock.h
