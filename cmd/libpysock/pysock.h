@@ -242,7 +242,10 @@ int pysock_getblocking(int64_t sock, struct pysock_error *err);
  */
 int pysock_setdefaulttimeout(double timeout, struct pysock_error *err);
 
-/* pysock_getdefaulttimeout is socket.getdefaulttimeout(): seconds, or PYSOCK_TIMEOUT_NONE. */
+/*
+ * pysock_getdefaulttimeout is socket.getdefaulttimeout(): seconds, or PYSOCK_TIMEOUT_NONE.
+ * It has no error record: a recovered Go panic (there should be none) returns a NaN.
+ */
 double pysock_getdefaulttimeout(void);
 
 /* ---------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ package main
 import "C"
 
 import (
+	"math"
 	"syscall"
 	"unsafe"
 
@@ -349,7 +350,15 @@ func pysock_setdefaulttimeout(timeout C.double, e *C.struct_pysock_error) (r C.i
 }
 
 //export pysock_getdefaulttimeout
-func pysock_getdefaulttimeout() C.double { return timeoutC(facade.GetDefaultTimeout()) }
+func pysock_getdefaulttimeout() (t C.double) {
+	// No record to fill: a panic is reported as NaN, which no timeout can be.
+	defer func() {
+		if recover() != nil {
+			t = C.double(math.NaN())
+		}
+	}()
+	return timeoutC(facade.GetDefaultTimeout())
+}
 
 //export pysock_setsockopt
 func pysock_setsockopt(h C.int64_t, level, option, value C.int, e *C.struct_pysock_error) (r C.int) {
