@@ -68,10 +68,16 @@ static inline ssize_t csock_sendto_bytes(int fd, const char *buf, size_t len, in
 */
 import "C"
 
-import "unsafe"
+import (
+	"syscall"
+	"unsafe"
+)
 
 // Socket calls socket(2) with SOCK_CLOEXEC added to typ and returns the descriptor.
 func Socket(family, typ, proto int) (int, error) {
+	if err := SocketHook.fault(OpSocket, -1); err != nil {
+		return -1, err
+	}
 	r := C.csock_socket(C.int(family), C.int(typ), C.int(proto))
 	if r < 0 {
 		return -1, errno(r)
@@ -81,6 +87,9 @@ func Socket(family, typ, proto int) (int, error) {
 
 // SocketPair calls socketpair(2) with SOCK_CLOEXEC added to typ.
 func SocketPair(family, typ, proto int) ([2]int, error) {
+	if err := SocketPairHook.fault(OpSocketPair, -1); err != nil {
+		return [2]int{-1, -1}, err
+	}
 	var fds [2]C.int
 	r := C.csock_socketpair(C.int(family), C.int(typ), C.int(proto), &fds[0])
 	if r < 0 {
@@ -134,7 +143,15 @@ func Connect(fd int, addr *Addr) error {
 	if err != nil {
 		return err
 	}
-	if r := C.csock_connect(C.int(fd), (*C.struct_sockaddr)(unsafe.Pointer(&ss)), n); r < 0 {
+	fault := ConnectHook.fault(OpConnect, fd)
+	if fault != nil && fault != syscall.EINTR {
+		return fault
+	}
+	r := C.csock_connect(C.int(fd), (*C.struct_sockaddr)(unsafe.Pointer(&ss)), n)
+	if fault != nil && (r == 0 || r == -C.int(syscall.EINPROGRESS)) {
+		return fault
+	}
+	if r < 0 {
 		return errno(r)
 	}
 	return nil
@@ -143,6 +160,9 @@ func Connect(fd int, addr *Addr) error {
 // Accept calls accept4(2) with SOCK_CLOEXEC added to flags (flags may add SOCK_NONBLOCK)
 // and returns the new descriptor. If peer is not nil it receives the peer's address.
 func Accept(fd int, flags int, peer *Addr) (int, error) {
+	if err := AcceptHook.fault(OpAccept, fd); err != nil {
+		return -1, err
+	}
 	var c C.csock_addr
 	var cp *C.csock_addr
 	if peer != nil {
@@ -228,6 +248,9 @@ func SetSockOptNull(fd, level, option int, optlen uint32) error {
 
 // Recv calls recv(2) into buf and returns the byte count (0 at end of stream).
 func Recv(fd int, buf []byte, flags int) (int, error) {
+	if err := RecvHook.fault(OpRecv, fd); err != nil {
+		return 0, err
+	}
 	r := C.csock_recv_bytes(C.int(fd), (*C.char)(unsafe.Pointer(unsafe.SliceData(buf))), C.size_t(len(buf)), C.int(flags))
 	if r < 0 {
 		return 0, errno(r)
@@ -238,6 +261,9 @@ func Recv(fd int, buf []byte, flags int) (int, error) {
 // RecvFrom calls recvfrom(2) into buf; if from is not nil it receives the sender's
 // address, decoded in the same call (Len 0 when the kernel reported none).
 func RecvFrom(fd int, buf []byte, flags int, from *Addr) (int, error) {
+	if err := RecvFromHook.fault(OpRecvFrom, fd); err != nil {
+		return 0, err
+	}
 	var c C.csock_addr
 	var cp *C.csock_addr
 	if from != nil {
@@ -255,6 +281,9 @@ func RecvFrom(fd int, buf []byte, flags int, from *Addr) (int, error) {
 
 // Send calls send(2) with MSG_NOSIGNAL added to flags and returns the byte count.
 func Send(fd int, buf []byte, flags int) (int, error) {
+	if err := SendHook.fault(OpSend, fd); err != nil {
+		return 0, err
+	}
 	r := C.csock_send_bytes(C.int(fd), (*C.char)(unsafe.Pointer(unsafe.SliceData(buf))), C.size_t(len(buf)), C.int(flags))
 	if r < 0 {
 		return 0, errno(r)
@@ -268,6 +297,9 @@ func SendTo(fd int, buf []byte, flags int, addr *Addr) (int, error) {
 	var ss C.struct_sockaddr_storage
 	n, err := addr.sockaddr(&ss)
 	if err != nil {
+		return 0, err
+	}
+	if err := SendToHook.fault(OpSendTo, fd); err != nil {
 		return 0, err
 	}
 	r := C.csock_sendto_bytes(C.int(fd), (*C.char)(unsafe.Pointer(unsafe.SliceData(buf))), C.size_t(len(buf)), C.int(flags),

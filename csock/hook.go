@@ -1,0 +1,203 @@
+package csock
+
+import (
+	"strconv"
+	"sync/atomic"
+	"syscall"
+)
+
+// This file is the binding's test seam (Go's net package keeps its own in hook_unix.go):
+// one Hook per shim path, which a test anywhere (this package's, the facade's,
+// test/reliability's) may set to make the next calls on that path fail with an error of
+// its choosing — EINTR, EAGAIN, EMFILE, ENOBUFS, EAI_SYSTEM — without the kernel or libc
+// having to produce it.
+//
+// The hooks are for tests only. A program must never set one: a hook sees every call of
+// its path in the whole process. Unset, a hook costs its path one atomic pointer load and
+// a nil check, and nothing is allocated.
+
+// Op names a shim path a Hook guards.
+type Op uint8
+
+// The paths with a Hook (see the Hook variables for what a fault does on each).
+const (
+	OpSocket        Op = iota + 1 // socket(2)
+	OpSocketPair                  // socketpair(2)
+	OpAccept                      // accept4(2)
+	OpConnect                     // connect(2)
+	OpRecv                        // recv(2)
+	OpRecvFrom                    // recvfrom(2)
+	OpSend                        // send(2)
+	OpSendTo                      // sendto(2)
+	OpGetAddrInfo                 // getaddrinfo(3) (the synchronous call)
+	OpGetNameInfo                 // getnameinfo(3)
+	OpGetHostByName               // gethostbyname_r(3)
+	OpGetHostByAddr               // gethostbyaddr_r(3)
+)
+
+var opNames = [...]string{
+	OpSocket: "socket", OpSocketPair: "socketpair", OpAccept: "accept", OpConnect: "connect",
+	OpRecv: "recv", OpRecvFrom: "recvfrom", OpSend: "send", OpSendTo: "sendto",
+	OpGetAddrInfo: "getaddrinfo", OpGetNameInfo: "getnameinfo",
+	OpGetHostByName: "gethostbyname", OpGetHostByAddr: "gethostbyaddr",
+}
+
+// String returns the libc name of the path ("recv", "getaddrinfo", ...).
+func (o Op) String() string {
+	if int(o) < len(opNames) && opNames[o] != "" {
+		return opNames[o]
+	}
+	return "Op(" + strconv.Itoa(int(o)) + ")"
+}
+
+// Ops lists every path with a Hook, in the order of their constants.
+func Ops() []Op {
+	ops := make([]Op, 0, len(opNames)-1)
+	for o := OpSocket; int(o) < len(opNames); o++ {
+		ops = append(ops, o)
+	}
+	return ops
+}
+
+// Call is what a fault function learns about the call it may fail.
+type Call struct {
+	Op Op  // the path
+	FD int // the descriptor the call is made on; -1 for socket, socketpair and the resolver
+}
+
+// Hook is a test seam in front of one shim path. While a fault function is set, each call
+// on the path first asks it: nil lets the call through; an error is the call's result and,
+// unless the path's documentation says otherwise, the call is not made at all (no
+// descriptor is created, no byte moves), which is what the kernel does for an EINTR,
+// EAGAIN, EMFILE or ENOBUFS it reports.
+//
+// The function runs on the calling goroutine, possibly on several at once: it must be safe
+// for concurrent use. Test only: see the top of hook.go.
+type Hook struct {
+	f atomic.Pointer[func(Call) error]
+}
+
+// Set installs f (nil removes the function) and returns a function that puts back the one
+// that was there before, for defer or t.Cleanup.
+func (h *Hook) Set(f func(Call) error) (restore func()) {
+	var p *func(Call) error
+	if f != nil {
+		p = &f
+	}
+	old := h.f.Swap(p)
+	return func() { h.f.Store(old) }
+}
+
+// Active reports whether a fault function is set.
+func (h *Hook) Active() bool { return h.f.Load() != nil }
+
+// fault asks the hook's function, if any, about a call of op on fd. It is small enough
+// to be inlined at every call site: an unset hook costs the load and the nil check.
+func (h *Hook) fault(op Op, fd int) error {
+	if h.f.Load() != nil {
+		return h.ask(op, fd)
+	}
+	return nil
+}
+
+// ask calls the hook's function, if it is still set (out of line, to keep fault
+// inlinable).
+//
+//go:noinline
+func (h *Hook) ask(op Op, fd int) error {
+	if f := h.f.Load(); f != nil {
+		return (*f)(Call{Op: op, FD: fd})
+	}
+	return nil
+}
+
+// The hooks, one per path. What a fault does beyond being the result:
+var (
+	// SocketHook guards Socket; SocketPairHook guards SocketPair.
+	SocketHook, SocketPairHook Hook
+	// AcceptHook guards Accept: a fault leaves the pending connection in the backlog, as
+	// accept4(2) does when it fails with EMFILE.
+	AcceptHook Hook
+	// ConnectHook guards Connect. A fault of EINTR is what connect(2) reports when a
+	// signal interrupts it: the connection attempt is made (connect(2) runs) and goes on
+	// asynchronously, so EINTR replaces an outcome of success or EINPROGRESS, and any
+	// other outcome of connect(2) is reported as it is. Any other fault skips the call.
+	ConnectHook Hook
+	// RecvHook guards Recv; RecvFromHook guards RecvFrom.
+	RecvHook, RecvFromHook Hook
+	// SendHook guards Send; SendToHook guards SendTo.
+	SendHook, SendToHook Hook
+	// GetAddrInfoHook guards GetAddrInfo (not GetAddrInfoAsync); GetNameInfoHook guards
+	// GetNameInfo. A syscall.Errno fault e is what libc reports when a system call inside
+	// the lookup fails: a *GaiError with Code EAI_SYSTEM and Errno e. A *GaiError fault
+	// (EAI_AGAIN, ...) is returned as it is. The Status reports h_errno unset.
+	GetAddrInfoHook, GetNameInfoHook Hook
+	// GetHostByNameHook guards GetHostByName; GetHostByAddrHook guards GetHostByAddr. A
+	// syscall.Errno fault e is what glibc reports when a system call inside the lookup
+	// fails: an *HError with Code NETDB_INTERNAL (-1) and Errno e, and h_errno set to -1
+	// in the Status. An *HError fault is returned as it is, its Code as h_errno.
+	GetHostByNameHook, GetHostByAddrHook Hook
+)
+
+// HookFor returns the hook of op, or nil for an Op without one.
+func HookFor(op Op) *Hook {
+	switch op {
+	case OpSocket:
+		return &SocketHook
+	case OpSocketPair:
+		return &SocketPairHook
+	case OpAccept:
+		return &AcceptHook
+	case OpConnect:
+		return &ConnectHook
+	case OpRecv:
+		return &RecvHook
+	case OpRecvFrom:
+		return &RecvFromHook
+	case OpSend:
+		return &SendHook
+	case OpSendTo:
+		return &SendToHook
+	case OpGetAddrInfo:
+		return &GetAddrInfoHook
+	case OpGetNameInfo:
+		return &GetNameInfoHook
+	case OpGetHostByName:
+		return &GetHostByNameHook
+	case OpGetHostByAddr:
+		return &GetHostByAddrHook
+	}
+	return nil
+}
+
+// gaiFault turns the fault of a getaddrinfo or getnameinfo hook into the lookup's error.
+func gaiFault(err error, st *Status) error {
+	if st != nil {
+		*st = Status{}
+	}
+	if e, ok := err.(syscall.Errno); ok {
+		return &GaiError{Code: EAI_SYSTEM, Errno: e}
+	}
+	return err
+}
+
+// hostFault turns the fault of a gethostby* hook into the lookup's error.
+func hostFault(err error, st *Status) error {
+	herr, ok := err.(*HError)
+	if e, isErrno := err.(syscall.Errno); isErrno {
+		herr, ok = &HError{Code: netdbInternal, Errno: e}, true
+	}
+	if st != nil {
+		*st = Status{}
+		if ok {
+			*st = Status{HErrnoSet: true, HErrno: herr.Code}
+		}
+	}
+	if ok {
+		return herr
+	}
+	return err
+}
+
+// netdbInternal is glibc's NETDB_INTERNAL h_errno: "see errno".
+const netdbInternal = -1
