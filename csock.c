@@ -186,7 +186,10 @@ int csock_getsockopt(int fd, int level, int option, void *buf, socklen_t buflen)
     socklen_t len = buflen;
     if (getsockopt(fd, level, option, buf, &len) < 0)
         return -errno;
-    return (int)len;
+    /* Linux may report more than it wrote: NETLINK_LIST_MEMBERSHIPS gives the size of the
+     * whole group bitmap even when buf holds only part of it (net/netlink/af_netlink.c).
+     * Bytes past buflen were never written, so they are never reported. */
+    return (int)(len > buflen ? buflen : len);
 }
 
 int csock_setsockopt(int fd, int level, int option, const void *buf, socklen_t buflen)

@@ -105,8 +105,8 @@ int csock_getsockopt_int(int fd, int level, int option, int *value);
 int csock_setsockopt_int(int fd, int level, int option, int value);
 
 /*
- * getsockopt(2) into buf[0..buflen). Returns the length the kernel reported (which may be
- * less than buflen) or -errno.
+ * getsockopt(2) into buf[0..buflen). Returns the length the kernel reported, at most
+ * buflen (Linux reports the full size of some options it truncated), or -errno.
  */
 int csock_getsockopt(int fd, int level, int option, void *buf, socklen_t buflen);
 

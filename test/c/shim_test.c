@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <linux/netlink.h>
 #include <errno.h>
 #include <net/if.h>
 #include <netdb.h>
@@ -145,6 +146,24 @@ static void test_udp_and_unix(void)
     csock_close(u);
 }
 
+/* A netlink socket in one group: Linux reports NETLINK_LIST_MEMBERSHIPS's full bitmap size
+ * (8 bytes) even into a 1-byte buffer; the shim reports only what fits. */
+static void test_getsockopt_reports_at_most_buflen(void)
+{
+    int fd = csock_socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    CHECK(csock_setsockopt_int(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, 1) == 0);
+    unsigned char buf[16];
+    memset(buf, 0xAA, sizeof buf);
+    CHECK(csock_getsockopt(fd, SOL_NETLINK, NETLINK_LIST_MEMBERSHIPS, buf, 1) == 1);
+    CHECK(buf[1] == 0xAA);
+    CHECK(csock_getsockopt(fd, SOL_NETLINK, NETLINK_LIST_MEMBERSHIPS, buf, sizeof buf) >= 4);
+    CHECK(buf[0] == 1);
+    csock_close(fd);
+}
+
 static void test_getaddrinfo(void)
 {
     csock_addrinfo_list *list;
@@ -234,6 +253,7 @@ int main(void)
     test_socketpair();
     test_tcp();
     test_udp_and_unix();
+    test_getsockopt_reports_at_most_buflen();
     test_getaddrinfo();
     test_netdb();
     if (failures != 0) {
