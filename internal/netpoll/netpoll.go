@@ -62,6 +62,11 @@ type half struct {
 
 func (h *half) notify() {
 	h.seq.Add(1)
+	h.ring()
+}
+
+// ring wakes the waiter, if any; the doorbell keeps one ring for a waiter about to park.
+func (h *half) ring() {
 	select {
 	case h.wake <- struct{}{}:
 	default:
@@ -74,7 +79,6 @@ type Desc struct {
 	id     uint64
 	r, w   half
 	closed atomic.Bool
-	done   chan struct{} // closed by Close
 	once   sync.Once
 }
 
@@ -182,7 +186,7 @@ func Open(fd int) (*Desc, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Desc{fd: fd, done: make(chan struct{})}
+	d := &Desc{fd: fd}
 	d.r.wake = make(chan struct{}, 1)
 	d.w.wake = make(chan struct{}, 1)
 	p.mu.Lock()
@@ -211,7 +215,9 @@ func (d *Desc) Close() error {
 	var err error
 	d.once.Do(func() {
 		d.closed.Store(true)
-		close(d.done)
+		// Waiters re-check closed after every ring.
+		d.r.ring()
+		d.w.ring()
 		p := thePoller
 		err = csock.EpollCtl(p.ep, csock.EPOLL_CTL_DEL, d.fd, 0, 0)
 		if err == syscall.EBADF || err == syscall.ENOENT {
@@ -236,8 +242,26 @@ func (d *Desc) half(mode Mode) *half {
 // Wait parks until a readiness event for mode arrives after the one counted by seq, the
 // deadline passes (zero: no deadline), done is closed (nil: never), or Close runs. At
 // most one goroutine may wait per direction at a time (callers serialise their attempts).
+//
+// Without a deadline or a done channel (a blocking socket) it is a plain receive on the
+// direction's doorbell, which Close rings too: one sudog, and a shallow stack for the
+// parked goroutine (a select needs a sudog per case and a larger frame).
 func (d *Desc) Wait(mode Mode, seq uint64, deadline time.Time, done <-chan struct{}) error {
 	h := d.half(mode)
+	if !deadline.IsZero() || done != nil {
+		return d.waitSelect(h, seq, deadline, done)
+	}
+	for h.seq.Load() == seq {
+		if d.closed.Load() {
+			return ErrClosed
+		}
+		<-h.wake
+	}
+	return nil
+}
+
+// waitSelect is Wait with a deadline or a done channel.
+func (d *Desc) waitSelect(h *half, seq uint64, deadline time.Time, done <-chan struct{}) error {
 	if h.seq.Load() != seq {
 		return nil
 	}
@@ -268,8 +292,6 @@ func (d *Desc) Wait(mode Mode, seq uint64, deadline time.Time, done <-chan struc
 			return ErrTimeout
 		case <-done:
 			return ErrCanceled
-		case <-d.done:
-			return ErrClosed
 		}
 	}
 	return nil
