@@ -247,16 +247,29 @@ type pollFile struct {
 // ioOp is the operation state of one direction of a registered socket: the lock that
 // serialises its calls. A waiting call's arguments stay in its own opArgs, on its stack.
 type ioOp struct {
-	sem chan struct{} // one slot: held by the call using this direction
+	// sem has one slot, held by the call using this direction. It is made by the first
+	// call that waits in the direction (most sockets never wait to send).
+	sem atomic.Pointer[chan struct{}]
 }
 
-func (o *ioOp) init() { o.sem = make(chan struct{}, 1) }
+// semaphore returns sem, making it on first use.
+func (o *ioOp) semaphore() chan struct{} {
+	if c := o.sem.Load(); c != nil {
+		return *c
+	}
+	c := make(chan struct{}, 1)
+	if o.sem.CompareAndSwap(nil, &c) {
+		return c
+	}
+	return *o.sem.Load()
+}
 
 // lock takes the direction for one call, giving up at the deadline dl (if not zero) or
 // when ctx (if not nil) ends.
 func (o *ioOp) lock(dl time.Time, ctx context.Context) error {
+	sem := o.semaphore()
 	select {
-	case o.sem <- struct{}{}:
+	case sem <- struct{}{}:
 		return nil
 	default:
 	}
@@ -268,7 +281,7 @@ func (o *ioOp) lock(dl time.Time, ctx context.Context) error {
 		expired = t.C
 	}
 	select {
-	case o.sem <- struct{}{}:
+	case sem <- struct{}{}:
 		return nil
 	case <-done:
 		return ctx.Err()
@@ -277,7 +290,7 @@ func (o *ioOp) lock(dl time.Time, ctx context.Context) error {
 	}
 }
 
-func (o *ioOp) unlock() { <-o.sem }
+func (o *ioOp) unlock() { <-*o.sem.Load() }
 
 // poller returns the socket's registration with the poller, registering it first if need
 // be (see the top of this file).
@@ -308,8 +321,6 @@ func (s *Socket) register() (*pollFile, error) {
 		return nil, err
 	}
 	pf := &pollFile{d: d}
-	pf.r.init()
-	pf.w.init()
 	s.pf.Store(pf)
 	s.regMu.Unlock()
 	return pf, nil

@@ -55,9 +55,9 @@ var (
 
 // half is one direction of a Desc.
 type half struct {
-	seq   atomic.Uint64 // readiness events seen
-	wake  chan struct{} // one slot: a waiter's doorbell
-	timer *time.Timer   // reused by Wait for deadlines (one waiter at a time)
+	seq   atomic.Uint64                 // readiness events seen
+	wake  atomic.Pointer[chan struct{}] // one slot: a waiter's doorbell, made by its first Wait
+	timer *time.Timer                   // reused by Wait for deadlines (one waiter at a time)
 }
 
 func (h *half) notify() {
@@ -66,11 +66,30 @@ func (h *half) notify() {
 }
 
 // ring wakes the waiter, if any; the doorbell keeps one ring for a waiter about to park.
+// A direction nobody has waited on has no doorbell yet, and nothing to wake.
 func (h *half) ring() {
-	select {
-	case h.wake <- struct{}{}:
-	default:
+	if c := h.wake.Load(); c != nil {
+		select {
+		case *c <- struct{}{}:
+		default:
+		}
 	}
+}
+
+// doorbell returns the direction's doorbell, making it on first use: most sockets only
+// ever wait to read, and 10,000 idle ones need no 10,000 write doorbells. A waiter gets it
+// before it reads seq and closed for the last time, and notify and Close change those
+// before they look for it (all sequentially consistent atomics), so either the waiter
+// sees the change or the ring finds the doorbell.
+func (h *half) doorbell() chan struct{} {
+	if c := h.wake.Load(); c != nil {
+		return *c
+	}
+	c := make(chan struct{}, 1)
+	if h.wake.CompareAndSwap(nil, &c) {
+		return c
+	}
+	return *h.wake.Load()
 }
 
 // Desc is a descriptor registered with the poller.
@@ -187,8 +206,6 @@ func Open(fd int) (*Desc, error) {
 		return nil, err
 	}
 	d := &Desc{fd: fd}
-	d.r.wake = make(chan struct{}, 1)
-	d.w.wake = make(chan struct{}, 1)
 	p.mu.Lock()
 	p.nextID++
 	d.id = p.nextID
@@ -251,17 +268,19 @@ func (d *Desc) Wait(mode Mode, seq uint64, deadline time.Time, done <-chan struc
 	if !deadline.IsZero() || done != nil {
 		return d.waitSelect(h, seq, deadline, done)
 	}
+	wake := h.doorbell()
 	for h.seq.Load() == seq {
 		if d.closed.Load() {
 			return ErrClosed
 		}
-		<-h.wake
+		<-wake
 	}
 	return nil
 }
 
 // waitSelect is Wait with a deadline or a done channel.
 func (d *Desc) waitSelect(h *half, seq uint64, deadline time.Time, done <-chan struct{}) error {
+	wake := h.doorbell()
 	if h.seq.Load() != seq {
 		return nil
 	}
@@ -284,7 +303,7 @@ func (d *Desc) waitSelect(h *half, seq uint64, deadline time.Time, done <-chan s
 			return ErrClosed
 		}
 		select {
-		case <-h.wake:
+		case <-wake:
 		case <-tc:
 			if h.seq.Load() != seq {
 				return nil
