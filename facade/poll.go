@@ -39,9 +39,10 @@ import (
 // when the attempt would block, waits only while the count is unchanged, so an edge that
 // arrives between the attempt's EAGAIN and the wait wakes it (ioOp.wait).
 //
-// No allocation on the hot path. Each direction has one ioOp holding the operation's
-// arguments and results; a one-slot channel serialises the operations of a direction and
-// lets a waiting call give up when its timeout passes or its context ends. Waiting, with a
+// No allocation on the hot path. A call's arguments and results (opArgs) stay in its own
+// frame. Each direction of a registration has a one-slot channel that serialises its
+// operations and lets a waiting call give up when its timeout passes or its context ends;
+// it is made by the first call that waits in that direction. After that, waiting, with a
 // deadline or a context or neither, allocates nothing.
 //
 // Deadlines. A call in timeout mode computes its deadline once (sendall: once for the

@@ -20,7 +20,8 @@
 // attempt and the wait is never missed.
 //
 // Costs: one descriptor and one goroutine for the whole process; per wait, one hand-off
-// from the dispatcher to the waiter (a channel send); no allocation once a Desc exists.
+// from the dispatcher to the waiter (a channel send); per direction, one doorbell channel,
+// made by the first wait in it; no allocation after that.
 package netpoll
 
 import (
