@@ -38,7 +38,7 @@ func init() {
 			return facadeGAI("localhost", 0)
 		}),
 		benchspec.GetAddrInfoNumeric: Call(func() error {
-			return facadeGAI("127.0.0.1", int(facade.AI_NUMERICHOST))
+			return facadeGAI("127.0.0.1", facade.AI_NUMERICHOST)
 		}),
 		benchspec.GetNameInfo: Call(func() error {
 			host, port, err := facade.GetNameInfo(facade.InetAddress{Host: "127.0.0.1", Port: 80}, 0)
@@ -102,8 +102,8 @@ func init() {
 }
 
 // facadeGAI is socket.getaddrinfo(host, 80, AF_UNSPEC, SOCK_STREAM, 0, flags).
-func facadeGAI(host string, flags int) error {
-	res, err := facade.GetAddrInfo(host, 80, facade.AF_UNSPEC, facade.SOCK_STREAM, 0, facade.AddressInfo(flags))
+func facadeGAI(host string, flags facade.AddressInfo) error {
+	res, err := facade.GetAddrInfo(host, 80, facade.AF_UNSPEC, facade.SOCK_STREAM, 0, flags)
 	if err == nil && len(res) == 0 {
 		err = fmt.Errorf("getaddrinfo(%s): no results", host)
 	}
