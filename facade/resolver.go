@@ -455,10 +455,12 @@ func GetServByName(name string, proto ...string) (int, error) {
 		}
 	}
 	port, err := csock.GetServByName(n, p, 0)
-	if err == csock.ErrNotFound {
+	if err != nil {
+		// CPython reports any NULL from getservbyname(3) this way, whatever errno says
+		// (descriptors exhausted, /etc/services unreadable): not found is all it knows.
 		return 0, osMessage("service/proto not found")
 	}
-	return port, fromBinding(err)
+	return port, nil
 }
 
 // GetServByPort mirrors socket.getservbyport(port[, protocolname]), through the reentrant
@@ -478,10 +480,11 @@ func GetServByPort(port int, proto ...string) (string, error) {
 		return "", &OverflowError{Msg: "getservbyport: port must be 0-65535."}
 	}
 	name, err := csock.GetServByPort(port, p, 0)
-	if err == csock.ErrNotFound {
+	if err != nil {
+		// Any failure, as in GetServByName.
 		return "", osMessage("port/proto not found")
 	}
-	return name, fromBinding(err)
+	return name, nil
 }
 
 // GetProtoByName mirrors socket.getprotobyname(name), through getprotobyname_r(3).
@@ -491,10 +494,11 @@ func GetProtoByName(name string) (int, error) {
 		return 0, err
 	}
 	p, err := csock.GetProtoByName(n, 0)
-	if err == csock.ErrNotFound {
+	if err != nil {
+		// Any failure, as in GetServByName.
 		return 0, osMessage("protocol not found")
 	}
-	return p, fromBinding(err)
+	return p, nil
 }
 
 // InetAton mirrors socket.inet_aton(ip_string): libc's permissive parser ('127.1' and

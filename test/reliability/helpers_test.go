@@ -272,6 +272,14 @@ func runChild(t *testing.T, name string, opts childOptions) (string, error) {
 	return out.String(), err
 }
 
+// requireChildPasses runs the child test and fails with its output unless it passed.
+func requireChildPasses(t *testing.T, name string, opts childOptions) string {
+	t.Helper()
+	out, err := runChild(t, name, opts)
+	require.NoError(t, err, "child %s:\n%s", name, out)
+	return out
+}
+
 // getenv returns the environment variable a parent passed to its child, which must be set.
 func getenv(t testing.TB, name string) string {
 	t.Helper()
