@@ -1,0 +1,6 @@
+//go:build race
+
+package soak
+
+// raceEnabled reports a -race build, whose shadow memory the runtime never returns.
+const raceEnabled = true
