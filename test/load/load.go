@@ -114,11 +114,11 @@ func (s *Server) echo(c *facade.Socket) {
 
 // ServerStats are the server's counts.
 type ServerStats struct {
-	Accepted  int64
-	Bytes     int64
-	Errors    int64
-	FirstErr  string
-	Open      int // connections still open
+	Accepted int64
+	Bytes    int64
+	Errors   int64
+	FirstErr string
+	Open     int // connections still open
 }
 
 // Stats returns the server's counts so far.
