@@ -49,7 +49,9 @@ func ioError(op string, err error) error {
 // Recv receives at most bufsize bytes: CPython's socket.recv(bufsize[, flags]). An empty
 // result means the peer closed the connection (or sent an empty datagram). bufsize 0
 // returns an empty slice without a system call, even on a closed socket; a negative one is
-// "ValueError: negative buffersize in recv".
+// "ValueError: negative buffersize in recv". With MSG_TRUNC the result is as long as the
+// datagram, even a longer one than bufsize (only bufsize bytes of it are received; the rest
+// is zeros), as CPython's is.
 func (s *Socket) Recv(bufsize int, flags MsgFlag) ([]byte, error) {
 	return s.recv(context.Background(), bufsize, int(flags))
 }
@@ -75,7 +77,19 @@ func (s *Socket) recv(ctx context.Context, bufsize, flags int) ([]byte, error) {
 	if a.err != nil {
 		return nil, ioError("recv", a.err)
 	}
-	return buf[:a.n:a.n], nil
+	return received(buf, a.n), nil
+}
+
+// received is the result of a receive into buf that returned n. With MSG_TRUNC, n is the
+// length of a datagram that may be longer than buf, and CPython returns a bytes object
+// that long: buf's bytes, then the rest of its buffer as memory left it (zeros here).
+func received(buf []byte, n int) []byte {
+	if n > len(buf) {
+		long := make([]byte, n)
+		copy(long, buf)
+		return long
+	}
+	return buf[:n:n]
 }
 
 // RecvInto receives into buf and returns the byte count: CPython's
@@ -122,7 +136,7 @@ func (s *Socket) recvInto(ctx context.Context, buf []byte, nbytes, flags int) (i
 // RecvFrom receives at most bufsize bytes and the sender's address: CPython's
 // socket.recvfrom(bufsize[, flags]). The address is nil (None) when the kernel reports
 // none (a connected stream). Unlike Recv, bufsize 0 makes the system call (and may wait).
-// A negative bufsize is "ValueError: negative buffersize in recvfrom".
+// A negative bufsize is "ValueError: negative buffersize in recvfrom". MSG_TRUNC as for Recv.
 func (s *Socket) RecvFrom(bufsize int, flags MsgFlag) ([]byte, Address, error) {
 	return s.recvFrom(context.Background(), bufsize, int(flags))
 }
@@ -148,7 +162,7 @@ func (s *Socket) recvFrom(ctx context.Context, bufsize, flags int) ([]byte, Addr
 	if a.err != nil {
 		return nil, nil, ioError("recvfrom", a.err)
 	}
-	return buf[:a.n:a.n], makeAddress(&a.addr), nil
+	return received(buf, a.n), makeAddress(&a.addr), nil
 }
 
 // RecvFromInto receives into buf and returns the byte count and the sender's address:
