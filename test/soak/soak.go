@@ -18,6 +18,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,10 +35,14 @@ type Config struct {
 	Lookups  int           // names to resolve
 	Workers  int           // goroutines per phase
 	Deadline time.Duration // the whole soak, warm-up and settling included
-	// ThreadSlack is how many more OS threads than after the warm-up the end may have: the
-	// Go runtime keeps the threads it made for blocking calls, and may make one more when
-	// the scheduler is unlucky, but a leak that grows with the operations cannot hide in it.
-	ThreadSlack int
+	// GoThreads bounds the threads the Go runtime owns at the end. The runtime keeps every
+	// thread it made for blocking calls (cgo calls into libc among them) and never ends
+	// one, so their number follows the concurrency of blocking calls, not the count of
+	// operations: a leak that grows with the operations cannot hide under the bound.
+	// Zero means Workers + GOMAXPROCS + 4 (sysmon, the template thread, csock's poller,
+	// one spare). Threads the Go runtime does not own (glibc's, for asynchronous lookups)
+	// must all be gone.
+	GoThreads int
 	// RSSSlack is how far the resident set may end above its level after the warm-up,
 	// after a garbage collection; RSSSlackRatio the same as a fraction of that level.
 	// The larger of the two applies.
@@ -50,11 +55,13 @@ type Usage struct {
 	FDs        int   // open descriptors (/proc/self/fd)
 	Goroutines int   // runtime.NumGoroutine
 	Threads    int   // OS threads (/proc/self/status Threads)
+	GoThreads  int   // of which the Go runtime owns (/sched/threads/total:threads)
 	RSS        int64 // resident set in bytes (/proc/self/status VmRSS), after a GC
 }
 
 func (u Usage) String() string {
-	return fmt.Sprintf("fds %d, goroutines %d, threads %d, rss %.1f MiB", u.FDs, u.Goroutines, u.Threads, float64(u.RSS)/(1<<20))
+	return fmt.Sprintf("fds %d, goroutines %d, threads %d (Go's %d, others %d), rss %.1f MiB",
+		u.FDs, u.Goroutines, u.Threads, u.GoThreads, u.Threads-u.GoThreads, float64(u.RSS)/(1<<20))
 }
 
 // Report is what a soak did and saw.
@@ -65,6 +72,7 @@ type Report struct {
 	LookupsDone      int64
 	SocketTime       time.Duration
 	LookupTime       time.Duration
+	SettleTime       time.Duration    // from the last operation to the end snapshot
 	Ops              map[string]int64 // operations of each kind
 	Errors           []string         // the first failures (empty when all went well)
 }
@@ -84,11 +92,20 @@ func (r *Report) Format(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  start:       %v\n", r.Start)
 	fmt.Fprintf(w, "  after warm-up (the level to return to): %v\n", r.Warm)
-	fmt.Fprintf(w, "  end:         %v\n", r.End)
-	fmt.Fprintf(w, "  tolerances over the warm level: rss %.1f MiB, threads %d\n", float64(r.RSSTolerance())/(1<<20), r.ThreadSlack)
+	fmt.Fprintf(w, "  end:         %v, %v after the last operation\n", r.End, r.SettleTime.Round(time.Millisecond))
+	fmt.Fprintf(w, "  bounds: rss %.1f MiB over the warm level; Go's threads at most %d, others back to the warm level\n",
+		float64(r.RSSTolerance())/(1<<20), r.GoThreadBound())
 	for _, e := range r.Errors {
 		fmt.Fprintf(w, "  error: %s\n", e)
 	}
+}
+
+// GoThreadBound is the most threads the Go runtime may own at the end (Config.GoThreads).
+func (r *Report) GoThreadBound() int {
+	if r.GoThreads > 0 {
+		return r.GoThreads
+	}
+	return r.Workers + runtime.GOMAXPROCS(0) + 4
 }
 
 // RSSTolerance is how far the resident set may end above the warm level.
@@ -114,6 +131,11 @@ func Measure() Usage {
 	debug.FreeOSMemory()
 	ents, _ := os.ReadDir("/proc/self/fd")
 	u := Usage{FDs: len(ents) - 1, Goroutines: runtime.NumGoroutine()} // -1: ReadDir's own
+	m := []metrics.Sample{{Name: "/sched/threads/total:threads"}}
+	metrics.Read(m)
+	if m[0].Value.Kind() == metrics.KindUint64 {
+		u.GoThreads = int(m[0].Value.Uint64())
+	}
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return u
@@ -449,7 +471,9 @@ func Run(cfg Config) *Report {
 	if min := time.Now().Add(3 * time.Second); settleBy.Before(min) {
 		settleBy = min
 	}
-	r.End = settle(Usage{FDs: r.Warm.FDs, Goroutines: r.Warm.Goroutines, Threads: r.Warm.Threads + cfg.ThreadSlack}, settleBy)
+	settled := time.Now()
+	r.End = settle(r.Warm, r.GoThreadBound(), settleBy)
+	r.SettleTime = time.Since(settled)
 	r.Ops = s.ops
 	r.Errors = append(r.Errors, s.errors...)
 	if r.SocketsDone < int64(cfg.Sockets) {
@@ -479,18 +503,24 @@ func quiesce(deadline time.Time) Usage {
 	return last
 }
 
-// settle waits until descriptors, goroutines and threads are back to target (glibc's
-// asynchronous-lookup threads and goroutines that are finishing take a moment) or until
-// the deadline, and returns the last snapshot.
-func settle(target Usage, deadline time.Time) Usage {
+// settle waits until descriptors, goroutines and the threads that are not Go's are back
+// to the warm level and Go's threads within their bound (glibc's idle lookup threads exit
+// after a while, goroutines that are finishing take a moment), or until the deadline, and
+// returns the last snapshot.
+func settle(warm Usage, goThreads int, deadline time.Time) Usage {
 	for {
 		u := Measure()
-		if (u.FDs <= target.FDs && u.Goroutines <= target.Goroutines && u.Threads <= target.Threads) || time.Now().After(deadline) {
+		if (u.FDs <= warm.FDs && u.Goroutines <= warm.Goroutines && u.others() <= warm.others() &&
+			u.GoThreads <= goThreads) || time.Now().After(deadline) {
 			return u
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// others is the number of OS threads the Go runtime does not own: glibc's, for
+// asynchronous lookups.
+func (u Usage) others() int { return u.Threads - u.GoThreads }
 
 // Leaks compares the end with the warm level and describes what was not given back.
 func (r *Report) Leaks() []string {
@@ -501,8 +531,11 @@ func (r *Report) Leaks() []string {
 	if r.End.Goroutines != r.Warm.Goroutines {
 		out = append(out, fmt.Sprintf("goroutines: %d at the end, %d before", r.End.Goroutines, r.Warm.Goroutines))
 	}
-	if r.End.Threads > r.Warm.Threads+r.ThreadSlack {
-		out = append(out, fmt.Sprintf("OS threads: %d at the end, %d before (tolerance %d)", r.End.Threads, r.Warm.Threads, r.ThreadSlack))
+	if r.End.others() > r.Warm.others() {
+		out = append(out, fmt.Sprintf("OS threads not owned by Go: %d at the end, %d before", r.End.others(), r.Warm.others()))
+	}
+	if r.End.GoThreads > r.GoThreadBound() {
+		out = append(out, fmt.Sprintf("Go's OS threads: %d at the end (%d before), more than the bound %d", r.End.GoThreads, r.Warm.GoThreads, r.GoThreadBound()))
 	}
 	if r.End.RSS > r.Warm.RSS+r.RSSTolerance() {
 		out = append(out, fmt.Sprintf("RSS: %.1f MiB at the end, %.1f MiB before (tolerance %.1f MiB)",
