@@ -112,14 +112,15 @@ type poller struct {
 }
 
 var (
-	startOnce sync.Once
-	thePoller *poller
-	startErr  error
+	startMu   sync.Mutex // serialises attempts to start the poller
+	thePoller atomic.Pointer[poller]
 )
 
 // Start creates the process's poller if it does not exist yet: its epoll descriptor and
 // dispatcher goroutine then live until the process ends. Open calls it; tests that count
-// descriptors and goroutines call it first so the poller is not taken for a leak.
+// descriptors and goroutines call it first so the poller is not taken for a leak. A
+// failure (EMFILE when descriptors are exhausted) is not remembered: the next call tries
+// again.
 func Start() error {
 	_, err := get()
 	return err
@@ -129,8 +130,20 @@ func Start() error {
 const DispatcherFunc = "github.com/csock/csock/internal/netpoll.(*poller).dispatch"
 
 func get() (*poller, error) {
-	startOnce.Do(func() { thePoller, startErr = start() })
-	return thePoller, startErr
+	if p := thePoller.Load(); p != nil {
+		return p, nil
+	}
+	startMu.Lock()
+	defer startMu.Unlock()
+	if p := thePoller.Load(); p != nil {
+		return p, nil
+	}
+	p, err := start()
+	if err != nil {
+		return nil, err
+	}
+	thePoller.Store(p)
+	return p, nil
 }
 
 func start() (*poller, error) {
@@ -236,7 +249,7 @@ func (d *Desc) Close() error {
 		// Waiters re-check closed after every ring.
 		d.r.ring()
 		d.w.ring()
-		p := thePoller
+		p := thePoller.Load() // not nil: Open made d
 		err = csock.EpollCtl(p.ep, csock.EPOLL_CTL_DEL, d.fd, 0, 0)
 		if err == syscall.EBADF || err == syscall.ENOENT {
 			err = nil // already closed behind our back: the kernel removed it

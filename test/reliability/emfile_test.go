@@ -241,3 +241,52 @@ func TestChildDescriptorExhaustion(t *testing.T) {
 	time.Sleep(10 * time.Millisecond)
 	assert.Empty(t, testutil.LeakedFDs(before, testutil.FDs()))
 }
+
+// TestDescriptorExhaustion_PollerStartsOnceDescriptorsFree runs TestChildColdPoller in a
+// process whose csock poller has not started (no leak-check warm-up): the first call that
+// has to wait needs the poller's epoll descriptor, and descriptors are exhausted at that
+// moment. That call may fail with [Errno 24] (CPython's poll(2) needs no descriptor), but
+// once descriptors are free again waiting must work: the failure is not remembered.
+func TestDescriptorExhaustion_PollerStartsOnceDescriptorsFree(t *testing.T) {
+	out := requireChildPasses(t, "TestChildColdPoller", childOptions{})
+	t.Logf("child:\n%s", out)
+}
+
+// TestChildColdPoller is the child of TestDescriptorExhaustion_PollerStartsOnceDescriptorsFree.
+func TestChildColdPoller(t *testing.T) {
+	inChild(t)
+	timedOut := textTimedOut(t) // python3 cannot start later
+	a, b := unixPair(t)
+	require.NoError(t, a.SetTimeout(0.2))
+
+	var lim syscall.Rlimit
+	require.NoError(t, syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim))
+	old := lim
+	lim.Cur = uint64(len(testutil.FDs()) + 5)
+	require.NoError(t, syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim))
+	var fill []*facade.Socket
+	for i := 0; i < 100; i++ {
+		s, err := facade.New(-1, -1, -1)
+		if err != nil {
+			requireErrno(t, err, syscall.EMFILE)
+			break
+		}
+		fill = append(fill, s)
+	}
+	_, err := a.Recv(1, 0)
+	t.Logf("the first wait, with no descriptor free: %s", pyExc(err))
+	if err != nil && pyExc(err) != timedOut {
+		requireErrno(t, err, syscall.EMFILE)
+	}
+	for _, s := range fill {
+		s.Close()
+	}
+	require.NoError(t, syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old))
+
+	_, err = a.Recv(1, 0)
+	requireTimedOut(t, err)
+	require.NoError(t, b.SendAll([]byte("x"), 0))
+	got, err := a.Recv(1, 0)
+	require.NoError(t, err)
+	assert.Equal(t, "x", string(got))
+}
