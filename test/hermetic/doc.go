@@ -37,7 +37,7 @@
 // line by line, and the pure-Go comparison (testdata/godiff.md). After a
 // change to the table, the zone or the world, regenerate both with
 //
-//	go test ./test/hermetic -run 'TestCPythonGolden|TestGenerateGoDiff' -update
+//	go test ./test/hermetic -run 'TestCPythonGolden|TestGenerateGoDiff|TestReadmeGoDiff' -update
 //
 // and review the diff. README.md describes the zone.
 package hermetic
