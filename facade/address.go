@@ -239,6 +239,7 @@ func tupleHost(v any) ([]byte, error) {
 	return b, nil
 }
 
+// isASCII reports whether every byte of s is below 0x80.
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
@@ -251,7 +252,13 @@ func isASCII(s string) bool {
 // idnaHost encodes a str host with CPython's 'idna' codec, failing with the UnicodeError
 // CPython raises.
 func idnaHost(s string) ([]byte, error) {
-	b, err := idna.Encode(py.Runes(s))
+	var b []byte
+	var err error
+	if isASCII(s) {
+		b, err = idna.EncodeString(s) // checked in place, no rune slice
+	} else {
+		b, err = idna.Encode(py.Runes(s)) // py.Runes keeps lone surrogates
+	}
 	if err != nil {
 		var ie *idna.Error
 		if errors.As(err, &ie) {

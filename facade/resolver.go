@@ -62,7 +62,9 @@ func gaiPort(v any) ([]byte, error) {
 		return b, nil
 	case []byte:
 		return p, nil
-	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, uintptr, *big.Int:
+	case int:
+		return strconv.AppendInt(nil, int64(p), 10), nil
+	case int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, uintptr, *big.Int:
 		n, _ := py.AsInt(p)
 		if !n.IsInt64() {
 			return nil, &OverflowError{Msg: "Python int too large to convert to C long"}

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -219,6 +220,12 @@ func TestEncodeMatchesPython(t *testing.T) {
 	outcomes := map[string]int{}
 	for i, in := range cases {
 		got, err := Encode(in)
+		if s := string(in); slices.Equal([]rune(s), in) {
+			// The string path (ASCII checked in place) must agree with the rune path.
+			sgot, serr := EncodeString(s)
+			assert.Equal(t, got, sgot, "EncodeString(%s)", pyRepr(in))
+			assert.Equal(t, err, serr, "EncodeString(%s)", pyRepr(in))
+		}
 		ok := true
 		if w := want[i]; w.OK != nil {
 			outcomes["ok"]++

@@ -1,6 +1,7 @@
 package idna
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -40,6 +41,12 @@ func FuzzEncode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in := decodeSurrogateEscape(data)
 		out, err := Encode(in)
+		if utf8.Valid(data) {
+			sout, serr := EncodeString(string(data))
+			if !bytes.Equal(out, sout) || (err == nil) != (serr == nil) || (err != nil && err.Error() != serr.Error()) {
+				t.Fatalf("EncodeString(%q) = %q, %v; Encode gave %q, %v", data, sout, serr, out, err)
+			}
+		}
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) {

@@ -90,28 +90,45 @@ func Encode(s []rune) ([]byte, error) {
 	return out, nil
 }
 
-// EncodeString is Encode for a Go string, decoded as UTF-8.  Invalid UTF-8
-// bytes become U+FFFD; use Encode to pass lone surrogates.
-func EncodeString(s string) ([]byte, error) {
-	return Encode([]rune(s))
-}
-
 // encodeASCII is the codec's fast path for names without non-ASCII code
 // points.  Only "." separates labels here and nothing is normalised; note
 // that the last label may be empty (a trailing dot) and has its own message.
 func encodeASCII(s []rune) ([]byte, error) {
 	out := make([]byte, len(s))
-	start := 0
 	for i, r := range s {
 		out[i] = byte(r)
-		if r == '.' {
+	}
+	return checkASCIILabels(out)
+}
+
+// EncodeString is Encode for a Go string, decoded as UTF-8.  Invalid UTF-8
+// bytes become U+FFFD; use Encode to pass lone surrogates.  An ASCII s (the
+// common host name) is checked in place, without a rune slice.
+func EncodeString(s string) ([]byte, error) {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return Encode([]rune(s))
+		}
+	}
+	if len(s) == 0 {
+		return []byte{}, nil
+	}
+	return checkASCIILabels([]byte(s))
+}
+
+// checkASCIILabels returns out, an ASCII name, if every label but the last has 1 to 63
+// bytes and the last fewer than 64, as the codec checks ASCII names.
+func checkASCIILabels(out []byte) ([]byte, error) {
+	start := 0
+	for i, c := range out {
+		if c == '.' {
 			if n := i - start; n == 0 || n > maxLabel {
 				return nil, &Error{reasonEmptyOrTooLong}
 			}
 			start = i + 1
 		}
 	}
-	if len(s)-start > maxLabel {
+	if len(out)-start > maxLabel {
 		return nil, &Error{reasonTooLong}
 	}
 	return out, nil
