@@ -17,6 +17,7 @@ import (
 	"github.com/csock/csock/csock"
 	"github.com/csock/csock/internal/py"
 	"github.com/csock/csock/internal/testutil"
+	"github.com/csock/csock/internal/testutil/pyexc"
 )
 
 // msg is the payload CPython's socket tests send (test_socket.MSG).
@@ -94,30 +95,12 @@ func withDefaultTimeout(t testing.TB, v any) {
 }
 
 // pyExc is an exception as CPython's traceback prints its last line: "Class: message".
-func pyExc(err error) string {
-	if err == nil {
-		return "no exception"
-	}
-	if e, ok := py.AsException(err); ok {
-		return py.FormatException(e)
-	}
-	return "Go error: " + err.Error()
-}
+func pyExc(err error) string { return pyexc.Line(err) }
 
 // pythonPrelude defines exc(f), which runs f and returns the last line of the traceback
 // CPython would print for what it raised (or "no exception").
 const pythonPrelude = `
-import json, socket, sys, os, errno, traceback
-def exc(f):
-    try:
-        f()
-    except BaseException as e:
-        t = type(e)
-        name = t.__name__ if t.__module__ == 'builtins' else t.__module__ + '.' + t.__name__
-        s = str(e)
-        return name + ': ' + s if s else name
-    return 'no exception'
-`
+import json, socket, sys, os, errno, traceback` + pyexc.ExcDef
 
 // The oracle programs of the tests, registered by oracleCase at package initialisation
 // and run together in one python3 process (starting python3 through pyenv's shim takes

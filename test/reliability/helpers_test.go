@@ -20,6 +20,7 @@ import (
 	"github.com/csock/csock/facade"
 	"github.com/csock/csock/internal/py"
 	"github.com/csock/csock/internal/testutil"
+	"github.com/csock/csock/internal/testutil/pyexc"
 	"github.com/csock/csock/test/hermetic"
 )
 
@@ -34,31 +35,14 @@ const slack = 2 * time.Second
 const loopback = "127.0.0.1"
 
 // pyExc is an error as the last line of CPython's traceback prints it: "Class: message".
-func pyExc(err error) string {
-	if err == nil {
-		return "no exception"
-	}
-	if e, ok := py.AsException(err); ok {
-		return py.FormatException(e)
-	}
-	return "Go error: " + err.Error()
-}
+func pyExc(err error) string { return pyexc.Line(err) }
 
 // pythonPrelude defines, for the oracle programs: exc(f), the last line of the traceback
 // of what f raises ("no exception" if nothing); raised(e), what raising the OSError of
 // errno e prints (CPython picks the PEP 3151 subclass); and out, the dict printed as JSON
 // at the end.
 const pythonPrelude = `
-import json, socket, sys, os, errno, time, resource, struct, ctypes
-def exc(f):
-    try:
-        f()
-    except BaseException as e:
-        t = type(e)
-        name = t.__name__ if t.__module__ == 'builtins' else t.__module__ + '.' + t.__name__
-        s = str(e)
-        return name + ': ' + s if s else name
-    return 'no exception'
+import json, socket, sys, os, errno, time, resource, struct, ctypes` + pyexc.ExcDef + `
 def raised(e):
     def f():
         raise OSError(e, os.strerror(e))
