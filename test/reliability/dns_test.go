@@ -110,7 +110,11 @@ out['herror TRY_AGAIN'] = exc(try_again)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for i := 0; i < 200 && time.Now().Before(deadline); i++ {
+				// Bounded by the deadline, and in count: as many lookups as it takes
+				// until the silence (answered ones take a millisecond or less on a quiet
+				// machine, so a fixed count could end before the server goes silent), then
+				// at most 200 more.
+				for before, after := 0, 0; before < 100000 && after < 200 && time.Now().Before(deadline); {
 					ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 					err := call(ctx)
 					cancel()
@@ -135,7 +139,9 @@ out['herror TRY_AGAIN'] = exc(try_again)
 						if enough {
 							return
 						}
+						after++
 					default:
+						before++
 					}
 				}
 			}()
