@@ -27,8 +27,9 @@ import (
 // Lazy registration. A socket that never has to wait never touches the poller: socket()
 // followed by close() is two system calls. The first time an attempt fails with EAGAIN in
 // blocking or timeout mode, the socket registers its descriptor with csock's poller
-// (internal/netpoll: one epoll instance for the process, itself parked on Go's runtime
-// poller, so waiting holds no OS thread). The registration does not own the descriptor:
+// (internal/netpoll: one epoll instance for the process, itself watched by Go's runtime
+// poller, where a blocking waiter parks directly or is woken by csock's dispatcher; either
+// way waiting holds no OS thread). The registration does not own the descriptor:
 // Close and Detach remove it from the poller without closing it, so Detach hands back the
 // very number Fileno reported (CPython's testDetach asserts it), and a socket costs one
 // descriptor however long it has waited. os.NewFile is not used: a descriptor it owns can

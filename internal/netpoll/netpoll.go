@@ -8,20 +8,33 @@
 //
 // How: the package keeps one epoll instance of its own, created on first use and kept for
 // the life of the process. That instance is itself a descriptor the runtime poller can
-// watch (os.NewFile, non-blocking), so one dispatcher goroutine parks on it without holding
-// an OS thread; when it becomes readable the dispatcher drains it with a non-blocking
-// epoll_wait and wakes the goroutines waiting on each ready socket. Sockets are registered
-// edge-triggered, for input and output at once, with epoll_ctl, and removed with
-// EPOLL_CTL_DEL when they are closed or detached, without being closed.
+// watch (os.NewFile, non-blocking). Sockets are registered edge-triggered, for input and
+// output at once, with epoll_ctl, and removed with EPOLL_CTL_DEL when they are closed or
+// detached, without being closed. Whoever polls the instance drains it with a
+// non-blocking epoll_wait and wakes the goroutines waiting on each ready socket:
+//
+//   - A blocking waiter (no deadline, no done channel) first tries to lead: it takes the
+//     leader file, a duplicate of the epoll descriptor that the runtime poller watches on
+//     its own, and parks on it. When an event arrives the runtime poller wakes that waiter
+//     directly, as it wakes a goroutine blocked in package net; without this, a second
+//     goroutine would have to be woken to wake it, which costs an OS thread's wake-up per
+//     round trip. A leader whose event someone else drained first is kicked (its file's
+//     read deadline set to now), because the runtime poller reports an epoll descriptor
+//     only while events are pending. A leader that wakes leaderPatience times for nothing
+//     gives the file up, so an idle socket does not keep it.
+//   - Every other waiter (a timed or cancellable one, or a blocking one that found the
+//     leader file taken) waits on its direction's doorbell and counts as a follower; one
+//     dispatcher goroutine parks on the instance itself while there are followers.
 //
 // Waking without losing an edge: each direction of a Desc counts the readiness events it
 // has seen. A caller reads the count (Seq) before its attempt; if the attempt would block,
 // Wait parks only while the count is unchanged, so an event that arrived between the
 // attempt and the wait is never missed.
 //
-// Costs: one descriptor and one goroutine for the whole process; per wait, one hand-off
-// from the dispatcher to the waiter (a channel send); per direction, one doorbell channel,
-// made by the first wait in it; no allocation after that.
+// Costs: two descriptors (the instance and the leader file) and one goroutine for the
+// whole process; per wait of a follower, one hand-off from the poller to the waiter (a
+// channel send); per direction, one doorbell channel, made by the first wait in it; no
+// allocation after that.
 package netpoll
 
 import (
@@ -56,9 +69,17 @@ var (
 
 // half is one direction of a Desc.
 type half struct {
-	seq   atomic.Uint64                 // readiness events seen
-	wake  atomic.Pointer[chan struct{}] // one slot: a waiter's doorbell, made by its first Wait
-	timer *time.Timer                   // reused by Wait for deadlines (one waiter at a time)
+	seq    atomic.Uint64                 // readiness events seen
+	wake   atomic.Pointer[chan struct{}] // one slot: a waiter's doorbell, made by its first Wait
+	timer  *time.Timer                   // reused by Wait for deadlines (one waiter at a time)
+	leader atomic.Pointer[leader]        // the leader file this direction's waiter parks on
+}
+
+// kick wakes the waiter leading on a leader file other than self, if any; see deliver.
+func (h *half) kick(self *leader) {
+	if l := h.leader.Load(); l != nil && l != self {
+		l.file.SetReadDeadline(time.Now())
+	}
 }
 
 func (h *half) notify() {
@@ -102,14 +123,49 @@ type Desc struct {
 	once   sync.Once
 }
 
-// poller is the process's epoll instance and its dispatcher.
+// poller is the process's epoll instance, its dispatcher and its leader files.
 type poller struct {
 	ep     int
-	file   *os.File // ep, watched by the runtime poller
+	file   *os.File // ep, watched by the runtime poller; the dispatcher's
 	mu     sync.RWMutex
 	descs  map[uint64]*Desc
 	nextID uint64
+
+	leaders   chan *leader  // the free leader files
+	followers atomic.Int64  // waiters parked on a doorbell, which the dispatcher serves
+	dwake     chan struct{} // wakes the dispatcher when followers appear
 }
+
+// leaders is how many blocking waiters may poll the epoll instance themselves at once.
+// Every leader file wakes on every event, so more cost more: with two, a ping-pong over a
+// Unix socket pair was slower than with one (go run ./bench/cmd/benchrun -ops
+// pingpong_tcp,pingpong_unix -impls facade,go).
+const leaders = 1
+
+// leader is a duplicate of the epoll descriptor, watched by the runtime poller on its own,
+// that one blocking waiter at a time parks on: when an event arrives the runtime poller
+// wakes that waiter directly, as it wakes a goroutine blocked in package net, instead of
+// waking the dispatcher, which would then wake the waiter. The waiter drains the instance
+// for everyone, like the dispatcher.
+type leader struct {
+	p      *poller
+	file   *os.File
+	rc     syscall.RawConn
+	events []csock.Event
+	read   func(uintptr) bool // l.poll, bound once so that waiting does not allocate
+
+	// The waiter leading now (set by that waiter only).
+	d        *Desc
+	h        *half
+	seq      uint64
+	calls    int // poll calls in this rc.Read: the first is not a wake
+	spurious int // wakes in this lead that brought nothing for d
+}
+
+// leaderPatience is how many wakes that bring nothing for its own descriptor a leader
+// takes before it gives its leader file up and waits on its doorbell: an idle socket's
+// waiter must not keep the file from the busy ones.
+const leaderPatience = 4
 
 var (
 	startMu   sync.Mutex // serialises attempts to start the poller
@@ -151,7 +207,8 @@ func start() (*poller, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &poller{ep: ep, descs: make(map[uint64]*Desc)}
+	p := &poller{ep: ep, descs: make(map[uint64]*Desc),
+		leaders: make(chan *leader, leaders), dwake: make(chan struct{}, 1)}
 	// ep is non-blocking, so the os package registers it with the runtime poller.
 	p.file = os.NewFile(uintptr(ep), "csock-netpoll")
 	rc, err := p.file.SyscallConn()
@@ -159,33 +216,51 @@ func start() (*poller, error) {
 		p.file.Close()
 		return nil, err
 	}
+	// Leader files are a convenience: without them (descriptors exhausted at start) every
+	// waiter is served by the dispatcher.
+	for i := 0; i < leaders; i++ {
+		if l := p.newLeader(); l != nil {
+			p.leaders <- l
+		}
+	}
 	ready := make(chan struct{})
 	go p.dispatch(rc, ready)
 	<-ready
 	return p, nil
 }
 
-// dispatch drains the epoll instance whenever the runtime poller reports it readable, for
-// as long as the process lives.
+// newLeader returns a leader file on a duplicate of the epoll descriptor, or nil if one
+// cannot be made.
+func (p *poller) newLeader() *leader {
+	fd, err := csock.Dup(p.ep)
+	if err != nil {
+		return nil
+	}
+	l := &leader{p: p, file: os.NewFile(uintptr(fd), "csock-netpoll-leader"), events: make([]csock.Event, 128)}
+	if l.rc, err = l.file.SyscallConn(); err != nil {
+		l.file.Close()
+		return nil
+	}
+	l.read = l.poll
+	return l
+}
+
+// dispatch drains the epoll instance whenever the runtime poller reports it readable and
+// some waiter is parked on a doorbell (a waiter with a deadline or a done channel, or a
+// blocking one that found no free leader file), for as long as the process lives.
 func (p *poller) dispatch(rc syscall.RawConn, ready chan<- struct{}) {
 	events := make([]csock.Event, 128)
+	read := func(uintptr) bool { // made once: the loop below must not allocate
+		p.drain(events, nil)
+		return p.followers.Load() == 0 // nobody left to serve: stop until dwake
+	}
 	close(ready)
 	for {
-		err := rc.Read(func(uintptr) bool {
-			for {
-				n, err := csock.EpollWait(p.ep, events, 0)
-				if err == syscall.EINTR {
-					continue
-				}
-				if err != nil {
-					return false
-				}
-				p.deliver(events[:n])
-				if n < len(events) {
-					return false // drained: wait for the next edge
-				}
-			}
-		})
+		if p.followers.Load() == 0 {
+			<-p.dwake
+			continue
+		}
+		err := rc.Read(read)
 		if err != nil {
 			// The instance is never closed; a failure here would be a runtime bug.
 			panic("netpoll: waiting on the epoll instance: " + err.Error())
@@ -193,7 +268,80 @@ func (p *poller) dispatch(rc syscall.RawConn, ready chan<- struct{}) {
 	}
 }
 
-func (p *poller) deliver(events []csock.Event) {
+// drain delivers every pending event of the instance; self as for deliver.
+func (p *poller) drain(events []csock.Event, self *leader) {
+	for {
+		n, err := csock.EpollWait(p.ep, events, 0)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return
+		}
+		p.deliver(events[:n], self)
+		if n < len(events) {
+			return // drained: wait for the next edge
+		}
+	}
+}
+
+// follow counts the caller as a waiter parked on a doorbell, waking the dispatcher to
+// serve it; the caller calls unfollow when it stops waiting. The dispatcher reads
+// followers after every drain, and follow increments it before it wakes the dispatcher,
+// so a follower is never left without a goroutine polling for it.
+func (p *poller) follow() {
+	p.followers.Add(1)
+	select {
+	case p.dwake <- struct{}{}:
+	default:
+	}
+}
+
+func (p *poller) unfollow() { p.followers.Add(-1) }
+
+// lead parks the waiter of h (direction of d, seq as in Wait) on l until h's count moves
+// past seq or d is closed, draining the instance for everyone whenever it wakes. It
+// reports whether it gave up first, after leaderPatience wakes that brought nothing for d.
+func (l *leader) lead(d *Desc, h *half, seq uint64) (gaveUp bool) {
+	l.d, l.h, l.seq, l.spurious = d, h, seq, 0
+	h.leader.Store(l)
+	for h.seq.Load() == seq && !d.closed.Load() {
+		l.calls = 0
+		err := l.rc.Read(l.read)
+		if err == nil {
+			gaveUp = l.spurious >= leaderPatience && h.seq.Load() == seq && !d.closed.Load()
+			break
+		}
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			panic("netpoll: waiting on the epoll instance: " + err.Error())
+		}
+		// Close kicked this file (maybe for an earlier leader): clear it, check again.
+		l.file.SetReadDeadline(time.Time{})
+	}
+	h.leader.Store(nil)
+	l.d, l.h = nil, nil
+	return gaveUp
+}
+
+// poll is the leader's rc.Read callback: drain, then stop once the leading waiter's event
+// has come or its descriptor is closed, or when its patience is out.
+func (l *leader) poll(uintptr) bool {
+	l.p.drain(l.events, l)
+	if l.h.seq.Load() != l.seq || l.d.closed.Load() {
+		return true
+	}
+	if l.calls++; l.calls > 1 {
+		l.spurious++
+	}
+	return l.spurious >= leaderPatience
+}
+
+// deliver counts and rings each event's direction. self is the leader draining (nil for
+// the dispatcher): a descriptor whose waiter leads on another leader file gets that file
+// kicked, because the runtime poller reports an epoll descriptor readable only while
+// events are pending, so a leader parked on its file is not woken for an event someone
+// else drained first.
+func (p *poller) deliver(events []csock.Event, self *leader) {
 	const in = csock.EPOLLIN | csock.EPOLLRDHUP | csock.EPOLLHUP | csock.EPOLLERR
 	const out = csock.EPOLLOUT | csock.EPOLLHUP | csock.EPOLLERR
 	p.mu.RLock()
@@ -202,11 +350,15 @@ func (p *poller) deliver(events []csock.Event) {
 		if d == nil {
 			continue // removed while the event was on its way
 		}
+		// Kick after notify: a leader that stored h.leader after kick's load sees the new
+		// count when it checks; one that stored it before is kicked.
 		if e.Events&in != 0 {
 			d.r.notify()
+			d.r.kick(self)
 		}
 		if e.Events&out != 0 {
 			d.w.notify()
+			d.w.kick(self)
 		}
 	}
 	p.mu.RUnlock()
@@ -246,9 +398,11 @@ func (d *Desc) Close() error {
 	var err error
 	d.once.Do(func() {
 		d.closed.Store(true)
-		// Waiters re-check closed after every ring.
+		// Waiters re-check closed after every ring, and a leading waiter after every wake.
 		d.r.ring()
 		d.w.ring()
+		d.r.kick(nil)
+		d.w.kick(nil)
 		p := thePoller.Load() // not nil: Open made d
 		err = csock.EpollCtl(p.ep, csock.EPOLL_CTL_DEL, d.fd, 0, 0)
 		if err == syscall.EBADF || err == syscall.ENOENT {
@@ -279,15 +433,32 @@ func (d *Desc) half(mode Mode) *half {
 // parked goroutine (a select needs a sudog per case and a larger frame).
 func (d *Desc) Wait(mode Mode, seq uint64, deadline time.Time, done <-chan struct{}) error {
 	h := d.half(mode)
+	p := thePoller.Load() // not nil: Open made d
 	if !deadline.IsZero() || done != nil {
+		p.follow()
+		defer p.unfollow()
 		return d.waitSelect(h, seq, deadline, done)
 	}
 	wake := h.doorbell()
+	mayLead := true
 	for h.seq.Load() == seq {
 		if d.closed.Load() {
 			return ErrClosed
 		}
-		<-wake
+		if mayLead {
+			select {
+			case l := <-p.leaders:
+				mayLead = !l.lead(d, h, seq)
+				p.leaders <- l
+				continue
+			default:
+			}
+		}
+		p.follow()
+		if h.seq.Load() == seq && !d.closed.Load() {
+			<-wake
+		}
+		p.unfollow()
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package netpoll_test
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -221,4 +222,100 @@ func TestManyWaiters_FewThreads(t *testing.T) {
 		csock.Send(b, []byte("z"), 0)
 	}
 	wg.Wait()
+}
+
+// pingPong runs rounds of one-byte round trips over (a, b), both ends waiting with
+// deadline and done (zero and nil: blocking waits, which may lead).
+func pingPong(t *testing.T, a, b int, da, db *netpoll.Desc, rounds int, deadline time.Time, done <-chan struct{}) error {
+	errc := make(chan error, 1)
+	go func() {
+		buf := make([]byte, 1)
+		for i := 0; i < rounds; i++ {
+			if _, err := recvWait(db, b, buf, deadline, done); err != nil {
+				errc <- err
+				return
+			}
+			if _, err := csock.Send(b, buf, 0); err != nil {
+				errc <- err
+				return
+			}
+		}
+		errc <- nil
+	}()
+	buf := make([]byte, 1)
+	for i := 0; i < rounds; i++ {
+		if _, err := csock.Send(a, []byte{byte(i)}, 0); err != nil {
+			return err
+		}
+		if _, err := recvWait(da, a, buf, deadline, done); err != nil {
+			return err
+		}
+		if buf[0] != byte(i) {
+			return fmt.Errorf("round %d: got %d", i, buf[0])
+		}
+	}
+	return <-errc
+}
+
+// watchdog fails the test and closes descs (which wakes every waiter) if f has not
+// returned within limit: a lost wake-up of a blocking waiter would otherwise hang.
+func watchdog(t *testing.T, limit time.Duration, descs []*netpoll.Desc, f func() error) {
+	t.Helper()
+	res := make(chan error, 1)
+	go func() { res <- f() }()
+	select {
+	case err := <-res:
+		require.NoError(t, err)
+	case <-time.After(limit):
+		for _, d := range descs {
+			d.Close()
+		}
+		<-res
+		t.Fatalf("still waiting after %v: a wake-up was lost", limit)
+	}
+}
+
+// TestLeader_WokenWhenOthersDrainItsEvent: blocking waiters (which lead, parked on the
+// runtime poller themselves) and timed ones (served by the dispatcher) ping-pong at the
+// same time, so the dispatcher and the leaders keep draining each other's events; a
+// leader whose event someone else drained must still be woken.
+func TestLeader_WokenWhenOthersDrainItsEvent(t *testing.T) {
+	a1, b1 := pair(t)
+	a2, b2 := pair(t)
+	descs := []*netpoll.Desc{open(t, a1), open(t, b1), open(t, a2), open(t, b2)}
+	const rounds = 3000
+	watchdog(t, 60*time.Second, descs, func() error {
+		errc := make(chan error, 1)
+		go func() {
+			errc <- pingPong(t, a2, b2, descs[2], descs[3], rounds, time.Now().Add(time.Hour), nil)
+		}()
+		err := pingPong(t, a1, b1, descs[0], descs[1], rounds, time.Time{}, nil)
+		return errors.Join(err, <-errc)
+	})
+}
+
+// TestLeader_IdleLeaderDoesNotHoldOthersUp: a blocking waiter on a socket that never gets
+// data waits first (and leads); blocking ping-pong on another pair still runs, and Close
+// wakes the idle one.
+func TestLeader_IdleLeaderDoesNotHoldOthersUp(t *testing.T) {
+	idle, _ := pair(t)
+	di := open(t, idle)
+	errc := make(chan error, 1)
+	go func() {
+		_, err := recvWait(di, idle, make([]byte, 1), time.Time{}, nil)
+		errc <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	a, b := pair(t)
+	da, db := open(t, a), open(t, b)
+	watchdog(t, 60*time.Second, []*netpoll.Desc{da, db}, func() error {
+		return pingPong(t, a, b, da, db, 2000, time.Time{}, nil)
+	})
+	require.NoError(t, di.Close())
+	select {
+	case err := <-errc:
+		assert.ErrorIs(t, err, netpoll.ErrClosed)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not wake the idle waiter")
+	}
 }
