@@ -428,7 +428,8 @@ func (d *Desc) half(mode Mode) *half {
 // deadline passes (zero: no deadline), done is closed (nil: never), or Close runs. At
 // most one goroutine may wait per direction at a time (callers serialise their attempts).
 //
-// Without a deadline or a done channel (a blocking socket) it is a plain receive on the
+// Without a deadline or a done channel (a blocking socket) the caller parks on the leader
+// file if it is free (see the package comment), and otherwise on a plain receive from the
 // direction's doorbell, which Close rings too: one sudog, and a shallow stack for the
 // parked goroutine (a select needs a sudog per case and a larger frame).
 func (d *Desc) Wait(mode Mode, seq uint64, deadline time.Time, done <-chan struct{}) error {
