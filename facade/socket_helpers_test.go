@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/csock/csock/csock"
+	"github.com/csock/csock/internal/procstat"
 	"github.com/csock/csock/internal/py"
 	"github.com/csock/csock/internal/testutil"
 	"github.com/csock/csock/internal/testutil/pyexc"
@@ -228,25 +229,10 @@ func goAsync(t testing.TB, f func() error) func() error {
 	}
 }
 
-// threadCount returns the Threads: line of /proc/self/status.
-func threadCount(t testing.TB) int {
+// procStatus returns this process's thread count and memory (/proc/self/status).
+func procStatus(t testing.TB) procstat.Status {
 	t.Helper()
-	return procStatus(t, "Threads:")
-}
-
-// procStatus returns the number on the line of /proc/self/status that starts with key.
-func procStatus(t testing.TB, key string) int {
-	t.Helper()
-	b, err := os.ReadFile("/proc/self/status")
+	st, err := procstat.Read()
 	require.NoError(t, err)
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, key); ok {
-			var n int
-			_, err := fmt.Sscan(rest, &n)
-			require.NoError(t, err)
-			return n
-		}
-	}
-	t.Fatalf("no %s in /proc/self/status", key)
-	return 0
+	return st
 }

@@ -32,8 +32,7 @@ func TestScale_TenThousandBlockedReceivesUseFewThreads(t *testing.T) {
 	n := blockedSockets
 
 	runtime.GC()
-	rss0 := procStatus(t, "VmRSS:")
-	threads0 := threadCount(t)
+	before := procStatus(t)
 
 	socks := make([]*Socket, 0, n)
 	t.Cleanup(func() {
@@ -70,10 +69,10 @@ func TestScale_TenThousandBlockedReceivesUseFewThreads(t *testing.T) {
 		}
 	}
 	time.Sleep(200 * time.Millisecond)
-	threads := threadCount(t)
-	rss := procStatus(t, "VmRSS:")
+	after := procStatus(t)
+	threads := after.Threads
 	t.Logf("%d sockets blocked in Recv: %d OS threads (%d before), RSS %d kB -> %d kB, %.0f bytes per blocked socket",
-		len(socks), threads, threads0, rss0, rss, float64(rss-rss0)*1024/float64(len(socks)))
+		len(socks), threads, before.Threads, before.RSS>>10, after.RSS>>10, float64(after.RSS-before.RSS)/float64(len(socks)))
 	assert.LessOrEqual(t, threads, 64)
 	select {
 	case err := <-results:

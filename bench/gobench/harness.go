@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -10,13 +9,13 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/csock/csock/bench/internal/benchspec"
+	"github.com/csock/csock/internal/procstat"
 )
 
 // Bounds shared by every operation: no loop in the harness runs past them.
@@ -355,43 +354,6 @@ func raiseNoFile(n uint64) error {
 	return nil
 }
 
-// procStatus reads the thread count and resident set size (KiB) of this
-// process from /proc/self/status.
-func procStatus() (threads, rssKiB int64, err error) {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0, 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		key, val, ok := strings.Cut(sc.Text(), ":")
-		if !ok {
-			continue
-		}
-		fields := strings.Fields(val)
-		if len(fields) == 0 {
-			continue
-		}
-		switch key {
-		case "Threads":
-			threads, err = strconv.ParseInt(fields[0], 10, 64)
-		case "VmRSS":
-			rssKiB, err = strconv.ParseInt(fields[0], 10, 64)
-		}
-		if err != nil {
-			return 0, 0, fmt.Errorf("/proc/self/status %s: %w", key, err)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return 0, 0, err
-	}
-	if threads == 0 || rssKiB == 0 {
-		return 0, 0, errors.New("/proc/self/status: no Threads or VmRSS line")
-	}
-	return threads, rssKiB, nil
-}
-
 // DialFunc connects a new stream socket to addr (a 127.0.0.1 port).
 type DialFunc func(addr netip.AddrPort) (Stream, error)
 
@@ -470,7 +432,7 @@ func Idle(dial DialFunc) Op {
 			settle = 100 * time.Millisecond
 		}
 		time.Sleep(settle)
-		threads, rss, err := procStatus()
+		st, err := procstat.Read()
 		if early := woken.Load(); early != 0 && err == nil {
 			err = fmt.Errorf("%d receivers returned before their peers closed", early)
 		}
@@ -478,8 +440,8 @@ func Idle(dial DialFunc) Op {
 			return nil, err
 		}
 		return []Metric{
-			{Unit: benchspec.UnitThreads, Value: float64(threads), Ops: int64(n)},
-			{Unit: benchspec.UnitRSSKiB, Value: float64(rss), Ops: int64(n)},
+			{Unit: benchspec.UnitThreads, Value: float64(st.Threads), Ops: int64(n)},
+			{Unit: benchspec.UnitRSSKiB, Value: float64(st.RSS >> 10), Ops: int64(n)},
 		}, nil
 	}
 }

@@ -3,8 +3,6 @@ package netpoll_test
 import (
 	"errors"
 	"fmt"
-	"os"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/csock/csock/csock"
 	"github.com/csock/csock/internal/netpoll"
+	"github.com/csock/csock/internal/procstat"
 	"github.com/csock/csock/internal/testutil"
 )
 
@@ -184,16 +183,9 @@ func TestWait_DoesNotAllocate(t *testing.T) {
 }
 
 func threads(t testing.TB) int {
-	b, err := os.ReadFile("/proc/self/status")
+	st, err := procstat.Read()
 	require.NoError(t, err)
-	for _, l := range strings.Split(string(b), "\n") {
-		var n int
-		if _, err := fmt.Sscanf(l, "Threads: %d", &n); err == nil {
-			return n
-		}
-	}
-	t.Fatal("no Threads line")
-	return 0
+	return st.Threads
 }
 
 func TestManyWaiters_FewThreads(t *testing.T) {

@@ -10,21 +10,19 @@
 package load
 
 import (
-	"bufio"
 	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
 	"net"
-	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/csock/csock/facade"
+	"github.com/csock/csock/internal/procstat"
 	"github.com/csock/csock/internal/py"
 )
 
@@ -374,12 +372,9 @@ func sample(maxThreads *int, maxRSS *int64) func() {
 		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
 		for {
-			th, rss := ProcStatus()
-			if th > *maxThreads {
-				*maxThreads = th
-			}
-			if rss > *maxRSS {
-				*maxRSS = rss
+			if st, err := procstat.Read(); err == nil {
+				*maxThreads = max(*maxThreads, st.Threads)
+				*maxRSS = max(*maxRSS, st.RSS)
 			}
 			select {
 			case <-ctx.Done():
@@ -389,34 +384,6 @@ func sample(maxThreads *int, maxRSS *int64) func() {
 		}
 	}()
 	return func() { cancel(); <-done }
-}
-
-// ProcStatus returns this process's OS thread count and resident set in bytes.
-func ProcStatus() (threads int, rss int64) {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0, 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok {
-			continue
-		}
-		fields := strings.Fields(v)
-		if len(fields) == 0 {
-			continue
-		}
-		n, _ := strconv.ParseInt(fields[0], 10, 64)
-		switch k {
-		case "Threads":
-			threads = int(n)
-		case "VmRSS":
-			rss = n << 10
-		}
-	}
-	return threads, rss
 }
 
 // Sample records this process's highest OS thread count and resident set every 100 ms

@@ -11,7 +11,6 @@
 package soak
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -19,13 +18,13 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/csock/csock/facade"
+	"github.com/csock/csock/internal/procstat"
 	"github.com/csock/csock/internal/py"
 )
 
@@ -136,28 +135,8 @@ func Measure() Usage {
 	if m[0].Value.Kind() == metrics.KindUint64 {
 		u.GoThreads = int(m[0].Value.Uint64())
 	}
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return u
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok {
-			continue
-		}
-		fields := strings.Fields(v)
-		if len(fields) == 0 {
-			continue
-		}
-		n, _ := strconv.ParseInt(fields[0], 10, 64)
-		switch k {
-		case "Threads":
-			u.Threads = int(n)
-		case "VmRSS":
-			u.RSS = n << 10
-		}
+	if st, err := procstat.Read(); err == nil {
+		u.Threads, u.RSS = st.Threads, st.RSS
 	}
 	return u
 }

@@ -14,19 +14,16 @@
 package bounded
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"sort"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/csock/csock/facade"
+	"github.com/csock/csock/internal/procstat"
 )
 
 // Path is a way to call libc's getaddrinfo.
@@ -71,44 +68,10 @@ func Lookup(p Path) func(ctx context.Context, name string) error {
 }
 
 // ProcStatus is what /proc/self/status says of this process.
-type ProcStatus struct {
-	Threads int   // Threads
-	RSS     int64 // VmRSS, bytes
-	HWM     int64 // VmHWM (peak RSS), bytes
-}
+type ProcStatus = procstat.Status
 
 // ReadProcStatus reads /proc/self/status.
-func ReadProcStatus() (ProcStatus, error) {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return ProcStatus{}, err
-	}
-	var st ProcStatus
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		key, val, ok := bytes.Cut(sc.Bytes(), []byte(":"))
-		if !ok {
-			continue
-		}
-		fields := bytes.Fields(val)
-		if len(fields) == 0 {
-			continue
-		}
-		n, err := strconv.ParseInt(string(fields[0]), 10, 64)
-		if err != nil {
-			continue
-		}
-		switch string(key) {
-		case "Threads":
-			st.Threads = int(n)
-		case "VmRSS":
-			st.RSS = n << 10
-		case "VmHWM":
-			st.HWM = n << 10
-		}
-	}
-	return st, sc.Err()
-}
+func ReadProcStatus() (ProcStatus, error) { return procstat.Read() }
 
 // Sampler follows the peak thread count and RSS of this process.
 type Sampler struct {
