@@ -13,11 +13,12 @@
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -149,6 +150,46 @@ int csock_accept(int fd, csock_addr *peer, int flags)
     return nfd;
 }
 
+int csock_connect_nowait(int fd, const struct sockaddr *sa, socklen_t salen)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0)
+        return -errno;
+    if (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+        return -errno;
+    int r = connect(fd, sa, salen) < 0 ? -errno : 0;
+    /* The connection goes on whatever the flag; restoring it cannot fail on a descriptor
+     * the F_SETFL above just succeeded on, and if it did the connect's outcome still
+     * stands. */
+    if (!(fl & O_NONBLOCK))
+        (void)fcntl(fd, F_SETFL, fl);
+    return r;
+}
+
+int csock_accept_nowait(int fd, csock_addr *peer, int flags)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int n;
+    do
+        n = poll(&p, 1, 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -errno;
+    if (n == 0)
+        return -EAGAIN;
+    return csock_accept(fd, peer, flags);
+}
+
+int csock_fdid(int fd, uint64_t *dev, uint64_t *ino)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return -errno;
+    *dev = (uint64_t)st.st_dev;
+    *ino = (uint64_t)st.st_ino;
+    return 0;
+}
+
 int csock_getsockname(int fd, csock_addr *out)
 {
     struct sockaddr_storage ss;
@@ -276,53 +317,6 @@ int csock_sockinfo(int fd, int *family, int *type, int *protocol)
     if (r == 0)
         r = csock_getsockopt_int(fd, SOL_SOCKET, SO_PROTOCOL, protocol);
     return r;
-}
-
-/* ---------------------------------------------------------------------------------------
- * Readiness notification
- * ------------------------------------------------------------------------------------- */
-
-int csock_epoll_create(void)
-{
-    int ep = epoll_create1(EPOLL_CLOEXEC);
-    if (ep < 0)
-        return -errno;
-    int r = csock_set_nonblock(ep, 1);
-    if (r < 0) {
-        close(ep);
-        return r;
-    }
-    return ep;
-}
-
-int csock_epoll_ctl(int ep, int op, int fd, uint32_t events, uint64_t data)
-{
-    struct epoll_event e;
-    memset(&e, 0, sizeof e);
-    e.events = events;
-    e.data.u64 = data;
-    return epoll_ctl(ep, op, fd, &e) < 0 ? -errno : 0;
-}
-
-/* The kernel's events are read in batches of this many, then unpacked for the caller. */
-#define EPOLL_BATCH 128
-
-int csock_epoll_wait(int ep, csock_event *ev, int max, int timeout)
-{
-    struct epoll_event batch[EPOLL_BATCH];
-    if (max > EPOLL_BATCH)
-        max = EPOLL_BATCH;
-    if (max <= 0)
-        return -EINVAL;
-    int n = epoll_wait(ep, batch, max, timeout);
-    if (n < 0)
-        return -errno;
-    for (int i = 0; i < n; i++) {
-        ev[i].data = batch[i].data.u64;
-        ev[i].events = batch[i].events;
-        ev[i].pad = 0;
-    }
-    return n;
 }
 
 /* ---------------------------------------------------------------------------------------

@@ -92,6 +92,27 @@ int csock_connect(int fd, const struct sockaddr *sa, socklen_t salen);
  */
 int csock_accept(int fd, csock_addr *peer, int flags);
 
+/*
+ * connect(2) that never waits, whatever the descriptor's O_NONBLOCK flag: when the flag is
+ * clear it is set for the call and cleared again (fcntl(2) F_GETFL, F_SETFL, connect(2),
+ * F_SETFL), so a connection that cannot complete at once returns -EINPROGRESS (-EALREADY
+ * while pending, 0 or -EISCONN once made) instead of blocking the thread. The flag belongs
+ * to the open file description: a duplicate of fd sees it set during the call.
+ */
+int csock_connect_nowait(int fd, const struct sockaddr *sa, socklen_t salen);
+
+/*
+ * accept4(2) that never waits, whatever the descriptor's O_NONBLOCK flag: poll(2) for
+ * POLLIN with a zero timeout first, -EAGAIN when nothing is pending, else csock_accept.
+ * (A connection taken by another process between the two calls makes a blocking accept4
+ * wait for the next one, as it would have anyway.)
+ */
+int csock_accept_nowait(int fd, csock_addr *peer, int flags);
+
+/* fstat(2) of fd: its device and inode numbers, which identify the open file it refers
+ * to (a socket's inode is unique while it is open). Returns 0 or -errno. */
+int csock_fdid(int fd, uint64_t *dev, uint64_t *ino);
+
 /* getsockname(2) decoded into *out. Returns 0 or -errno. */
 int csock_getsockname(int fd, csock_addr *out);
 
@@ -149,30 +170,6 @@ int csock_set_cloexec(int fd, int on);
  * failure; used to adopt a descriptor of unknown kind. Returns 0 or -errno.
  */
 int csock_sockinfo(int fd, int *family, int *type, int *protocol);
-
-/* ---------------------------------------------------------------------------------------
- * Readiness notification (epoll), for callers that multiplex descriptors
- * ------------------------------------------------------------------------------------- */
-
-/* One readiness event: the events mask (EPOLLIN, ...) and the caller's data. Unlike struct
- * epoll_event it is not packed, so any language can lay it out. */
-typedef struct csock_event {
-    uint64_t data;
-    uint32_t events;
-    uint32_t pad;
-} csock_event;
-
-/* epoll_create1(EPOLL_CLOEXEC), then O_NONBLOCK on it. Returns the descriptor or -errno. */
-int csock_epoll_create(void);
-
-/* epoll_ctl(2) op (EPOLL_CTL_ADD/MOD/DEL) of fd with events and data. Returns 0 or -errno. */
-int csock_epoll_ctl(int ep, int op, int fd, uint32_t events, uint64_t data);
-
-/*
- * epoll_wait(2) for up to max events into ev[0..max), waiting at most timeout ms (0: do not
- * wait, -1: forever). Returns the number of events or -errno (-EINTR included).
- */
-int csock_epoll_wait(int ep, csock_event *ev, int max, int timeout);
 
 /* ---------------------------------------------------------------------------------------
  * Result blocks

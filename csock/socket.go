@@ -10,6 +10,12 @@ package csock
 #cgo nocallback csock_connect
 #cgo noescape csock_accept
 #cgo nocallback csock_accept
+#cgo noescape csock_accept_nowait
+#cgo nocallback csock_accept_nowait
+#cgo noescape csock_connect_nowait
+#cgo nocallback csock_connect_nowait
+#cgo noescape csock_fdid
+#cgo nocallback csock_fdid
 #cgo noescape csock_getsockname
 #cgo nocallback csock_getsockname
 #cgo noescape csock_getpeername
@@ -155,6 +161,62 @@ func Connect(fd int, addr *Addr) error {
 		return errno(r)
 	}
 	return nil
+}
+
+// ConnectNowait is Connect without ever waiting, whatever fd's O_NONBLOCK flag: when the
+// flag is clear it is set for the call and cleared again (fcntl(2) F_GETFL and F_SETFL
+// around connect(2)), so a connection that cannot complete at once is EINPROGRESS instead
+// of a thread blocked in the kernel. ConnectHook applies as to Connect.
+func ConnectNowait(fd int, addr *Addr) error {
+	var ss C.struct_sockaddr_storage
+	n, err := addr.sockaddr(&ss)
+	if err != nil {
+		return err
+	}
+	fault := ConnectHook.fault(OpConnect, fd)
+	if fault != nil && fault != syscall.EINTR {
+		return fault
+	}
+	r := C.csock_connect_nowait(C.int(fd), (*C.struct_sockaddr)(unsafe.Pointer(&ss)), n)
+	if fault != nil && (r == 0 || r == -C.int(syscall.EINPROGRESS)) {
+		return fault
+	}
+	if r < 0 {
+		return errno(r)
+	}
+	return nil
+}
+
+// AcceptNowait is Accept without ever waiting, whatever fd's O_NONBLOCK flag: poll(2) for
+// POLLIN with a zero timeout, EAGAIN when no connection is pending, else accept4(2).
+// AcceptHook applies as to Accept.
+func AcceptNowait(fd int, flags int, peer *Addr) (int, error) {
+	if err := AcceptHook.fault(OpAccept, fd); err != nil {
+		return -1, err
+	}
+	var c C.csock_addr
+	var cp *C.csock_addr
+	if peer != nil {
+		cp = &c
+	}
+	r := C.csock_accept_nowait(C.int(fd), cp, C.int(flags))
+	if r < 0 {
+		return -1, errno(r)
+	}
+	if peer != nil {
+		peer.set(&c)
+	}
+	return int(r), nil
+}
+
+// FDID returns the device and inode numbers of the open file fd refers to (fstat(2)): the
+// same pair for every descriptor of one socket, a different one for another socket.
+func FDID(fd int) (dev, ino uint64, err error) {
+	var d, i C.uint64_t
+	if r := C.csock_fdid(C.int(fd), &d, &i); r < 0 {
+		return 0, 0, errno(r)
+	}
+	return uint64(d), uint64(i), nil
 }
 
 // Accept calls accept4(2) with SOCK_CLOEXEC added to flags (flags may add SOCK_NONBLOCK)
