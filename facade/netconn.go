@@ -7,7 +7,6 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -23,14 +22,13 @@ import (
 // blocking mode, bounded only by the deadline of its direction, whatever the socket's
 // timeout (which still governs the Socket's own methods and is left unchanged).
 //
-// Moving a deadline while a call waits. The engine takes a deadline once per call (its
-// timer) and a context it watches while it waits. Each direction of an adapter keeps its
-// deadline with a channel that calls in flight watch as their context (doneCtx): setting
-// the deadline, or Close, closes that channel, the waiting call returns having transferred
-// nothing more, and the adapter retries it with the new deadline, or reports the timeout
-// or the close. A call whose engine timer fires looks at the deadline again too, so
-// extending a deadline at the last moment is never lost. Setting a deadline while no call
-// is in flight allocates nothing; neither does a call.
+// Deadlines are the file's. As in the net package, an adapter's deadlines are the read
+// and write deadlines of the socket's *os.File on Go's runtime poller (poll.go): setting
+// one while a call waits takes effect at once, in the runtime, with no timer or context
+// of the adapter's own. An adapter also keeps each deadline (rd, wd) for the calls to
+// start with and to set on a socket that registers with the poller later. A call woken by
+// a deadline looks at the adapter's deadline again, so one that moved is obeyed. Neither
+// setting a deadline nor a call allocates.
 
 // The adapters offer the net package's interfaces.
 var (
@@ -105,34 +103,31 @@ type netConn struct {
 	laddr, raddr net.Addr
 	zeroIsEOF    bool
 	closed       atomic.Bool
-	rd, wd       deadline
+	rd, wd       atomic.Int64 // the deadlines, in ioDir.dl's form (0: none)
 }
 
 // Read receives into p: recv(2), waiting for data until the read deadline. A zero-byte
 // recv on a stream is io.EOF.
 func (c *netConn) Read(p []byte) (int, error) {
 	for {
-		dl, ctx := c.rd.acquire()
-		err := c.ready(dl)
+		dl, err := c.ready(&c.rd)
 		if err == nil && len(p) == 0 {
 			// As *net.TCPConn: after the closed and deadline checks, without a recv.
-			c.rd.release()
 			return 0, nil
 		}
 		a := opArgs{kind: opRecv, buf: p}
 		if err == nil {
-			c.s.doTimeout(ctx, &a, false, noTimeout, dl)
+			c.s.doTimeout(context.Background(), &a, false, noTimeout, dl, &c.rd)
 			err = a.err
 		}
-		c.rd.release()
 		switch err {
 		case nil:
 			if a.n == 0 && c.zeroIsEOF {
 				return 0, io.EOF
 			}
 			return a.n, nil
-		case context.Canceled, errTimedOut:
-			continue // the deadline moved, passed, or the adapter closed: ready says which
+		case errTimedOut:
+			continue // the deadline moved or passed, or the adapter closed: ready says which
 		}
 		return 0, c.opError("read", err)
 	}
@@ -143,35 +138,64 @@ func (c *netConn) Read(p []byte) (int, error) {
 func (c *netConn) Write(p []byte) (int, error) {
 	n := 0
 	for {
-		dl, ctx := c.wd.acquire()
-		err := c.ready(dl)
+		dl, err := c.ready(&c.wd)
 		if err == nil {
 			a := opArgs{kind: opSendAll, buf: p[n:]}
-			c.s.doTimeout(ctx, &a, true, noTimeout, dl)
+			c.s.doTimeout(context.Background(), &a, true, noTimeout, dl, &c.wd)
 			n += a.n
 			err = a.err
 		}
-		c.wd.release()
 		switch err {
 		case nil:
 			return n, nil
-		case context.Canceled, errTimedOut:
+		case errTimedOut:
 			continue
 		}
 		return n, c.opError("write", err)
 	}
 }
 
-// ready reports whether a call may start: errClosedConn once the adapter is closed,
-// errDeadline once the deadline dl has passed.
-func (c *netConn) ready(dl time.Time) error {
+// ready reports whether a call may start, and with which deadline (from the adapter's
+// deadline src): errClosedConn once the adapter is closed, errDeadline once the deadline
+// has passed.
+func (c *netConn) ready(src *atomic.Int64) (time.Time, error) {
 	if c.closed.Load() {
-		return errClosedConn
+		return time.Time{}, errClosedConn
 	}
-	if !dl.IsZero() && !time.Now().Before(dl) {
-		return errDeadline
+	v := src.Load()
+	if v == 0 {
+		return time.Time{}, nil
 	}
-	return nil
+	dl := time.Unix(0, v)
+	if !time.Now().Before(dl) {
+		return dl, errDeadline
+	}
+	return dl, nil
+}
+
+// setDeadline sets the adapter's deadline src and, if the socket is registered with the
+// poller, the file's deadline for direction d, which takes effect in a waiting call.
+func (c *netConn) setDeadline(src *atomic.Int64, write bool, t time.Time) {
+	src.Store(deadlineNanos(t))
+	pf := c.s.pf.Load()
+	if pf == nil {
+		return
+	}
+	d := &pf.r
+	if write {
+		d = &pf.w
+	}
+	d.setDeadline(pf.f, t)
+	if c.closed.Load() || c.s.ref.closed() {
+		d.expire(pf.f) // Close may have expired it just before: keep it expired
+	}
+}
+
+// wake wakes the adapter's calls waiting on the poller (Close).
+func (c *netConn) wake() {
+	if pf := c.s.pf.Load(); pf != nil {
+		pf.expire()
+	}
 }
 
 // Close closes the socket and wakes the adapter's pending calls, which fail with
@@ -180,8 +204,7 @@ func (c *netConn) Close() error {
 	if !c.closed.CompareAndSwap(false, true) {
 		return c.opError("close", errClosedConn)
 	}
-	c.rd.wake()
-	c.wd.wake()
+	c.wake()
 	if err := c.s.Close(); err != nil {
 		return c.opError("close", err)
 	}
@@ -216,8 +239,8 @@ func (c *netConn) SetDeadline(t time.Time) error {
 	if c.closed.Load() {
 		return c.opError("set", errClosedConn)
 	}
-	c.rd.set(t)
-	c.wd.set(t)
+	c.setDeadline(&c.rd, false, t)
+	c.setDeadline(&c.wd, true, t)
 	return nil
 }
 
@@ -226,7 +249,7 @@ func (c *netConn) SetReadDeadline(t time.Time) error {
 	if c.closed.Load() {
 		return c.opError("set", errClosedConn)
 	}
-	c.rd.set(t)
+	c.setDeadline(&c.rd, false, t)
 	return nil
 }
 
@@ -235,7 +258,7 @@ func (c *netConn) SetWriteDeadline(t time.Time) error {
 	if c.closed.Load() {
 		return c.opError("set", errClosedConn)
 	}
-	c.wd.set(t)
+	c.setDeadline(&c.wd, true, t)
 	return nil
 }
 
@@ -249,74 +272,6 @@ func (c *netConn) SyscallConn() (syscall.RawConn, error) { return c.s.SyscallCon
 // opError wraps the outcome err of the operation op as the net package does.
 func (c *netConn) opError(op string, err error) error {
 	return &net.OpError{Op: op, Net: c.net, Source: c.laddr, Addr: c.raddr, Err: netErr(c.s, err)}
-}
-
-// deadline is one direction's deadline, with the channel that wakes the calls in flight
-// when it changes.
-type deadline struct {
-	mu    sync.Mutex
-	t     time.Time
-	ch    chan struct{} // made by the first call after a wake-up; closed by wake
-	users int           // calls in flight that watch ch
-}
-
-// acquire returns the deadline and the context a call watches while it waits; release
-// ends the call.
-func (d *deadline) acquire() (time.Time, doneCtx) {
-	d.mu.Lock()
-	if d.ch == nil {
-		d.ch = make(chan struct{})
-	}
-	d.users++
-	t, ch := d.t, d.ch
-	d.mu.Unlock()
-	return t, doneCtx(ch)
-}
-
-func (d *deadline) release() {
-	d.mu.Lock()
-	d.users--
-	d.mu.Unlock()
-}
-
-// set changes the deadline and wakes the calls in flight.
-func (d *deadline) set(t time.Time) {
-	d.mu.Lock()
-	d.t = t
-	d.wakeLocked()
-	d.mu.Unlock()
-}
-
-// wake wakes the calls in flight (Close).
-func (d *deadline) wake() {
-	d.mu.Lock()
-	d.wakeLocked()
-	d.mu.Unlock()
-}
-
-func (d *deadline) wakeLocked() {
-	// With no call in flight, nobody watches the channel: keep it for the next call.
-	if d.users > 0 && d.ch != nil {
-		close(d.ch)
-		d.ch = nil
-	}
-}
-
-// doneCtx is a context that ends when its channel is closed, with context.Canceled. It is
-// pointer-shaped, so passing one as a context.Context does not allocate.
-type doneCtx chan struct{}
-
-func (doneCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
-func (c doneCtx) Done() <-chan struct{}     { return c }
-func (doneCtx) Value(any) any               { return nil }
-
-func (c doneCtx) Err() error {
-	select {
-	case <-c:
-		return context.Canceled
-	default:
-		return nil
-	}
 }
 
 // NetListener returns a net.Listener over the listening socket s, for Go servers (an
@@ -353,7 +308,6 @@ func (s *Socket) NetListener() (net.Listener, error) {
 		s:    s,
 		net:  network,
 		addr: toNetAddr(network, s.family, laddr),
-		done: make(chan struct{}),
 	}, nil
 }
 
@@ -363,21 +317,24 @@ type netListener struct {
 	net    string
 	addr   net.Addr
 	closed atomic.Bool
-	done   chan struct{} // closed by Close
+	dl     atomic.Int64 // always 0: Accept has no deadline (doTimeout's src)
 }
 
 // Accept waits for a connection and returns its NetConn adapter: accept4(2), then
 // getsockname(2) for its local address.
 func (l *netListener) Accept() (net.Conn, error) {
-	if l.closed.Load() {
-		return nil, l.opError(errClosedConn)
-	}
 	a := opArgs{kind: opAccept}
-	l.s.doTimeout(doneCtx(l.done), &a, false, noTimeout, time.Time{})
-	if a.err != nil {
-		if a.err == context.Canceled {
-			a.err = errClosedConn
+	for {
+		if l.closed.Load() {
+			return nil, l.opError(errClosedConn)
 		}
+		l.s.doTimeout(context.Background(), &a, false, noTimeout, time.Time{}, &l.dl)
+		if a.err != errTimedOut {
+			break // else a deadline woke it: Close, or a deadline set through the socket
+		}
+		a.err = nil
+	}
+	if a.err != nil {
 		return nil, l.opError(a.err)
 	}
 	ns := newSocket(a.n, l.s.family, l.s.typ, l.s.proto)
@@ -395,7 +352,9 @@ func (l *netListener) Close() error {
 	if !l.closed.CompareAndSwap(false, true) {
 		return l.opError(errClosedConn)
 	}
-	close(l.done)
+	if pf := l.s.pf.Load(); pf != nil {
+		pf.expire() // wakes a pending Accept, even if the socket stays open for a file
+	}
 	if err := l.s.Close(); err != nil {
 		return &net.OpError{Op: "close", Net: l.net, Addr: l.addr, Err: netErr(l.s, err)}
 	}

@@ -2,63 +2,108 @@ package facade
 
 import (
 	"context"
+	"errors"
+	"os"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/csock/csock/csock"
-	"github.com/csock/csock/internal/netpoll"
 )
 
 // This file is the I/O engine under every socket method that may wait: how CPython's
-// blocking, non-blocking and timeout modes are emulated over a descriptor that is always
-// O_NONBLOCK, with Go's runtime network poller doing the waiting.
+// blocking, non-blocking and timeout modes run on Go's runtime network poller, the way
+// the net package and github.com/mdlayher/socket run theirs.
 //
-// The descriptor. Every facade socket's descriptor is non-blocking at the OS level. Each
-// attempt at an operation is one shim call (csock.Recv, csock.Send, ...), except the
-// check of a pending connect, which is SO_ERROR and, when that is 0, getpeername(2) (as in
-// Go's net package: the check also runs before any wait, when SO_ERROR cannot tell "in
-// progress" from "connected"). Recv and send calls also carry MSG_DONTWAIT, so that an attempt never blocks its thread even if someone
-// cleared O_NONBLOCK on the open file description (Detach does, for a socket whose timeout
-// is None, and a Dup or FromFD copy shares the description). EINTR is retried at once
-// (PEP 475) and never reported. In blocking mode, the caller's MSG_DONTWAIT and MSG_WAITALL
-// are given the meaning a blocking recv(2) gives them (doTimeout).
+// Attempts. Each attempt at an operation is one shim call (csock.Recv, csock.Send, ...),
+// except the check of a pending connect, which is SO_ERROR and, when that is 0,
+// getpeername(2) (as in Go's net package). Receives and sends carry MSG_DONTWAIT, accept
+// and connect use the shim's never-waiting forms when the descriptor is blocking
+// (csock.AcceptNowait, csock.ConnectNowait), so an attempt never blocks its thread, whatever
+// the descriptor's O_NONBLOCK flag. EINTR is retried at once (PEP 475) and never
+// reported. In blocking mode, the caller's MSG_DONTWAIT and MSG_WAITALL keep the meaning a
+// blocking recv(2) gives them (doTimeout).
+//
+// The descriptor's flag is CPython's: blocking (O_NONBLOCK clear) when the timeout is
+// None, non-blocking with a timeout or 0.0, so a child process or C code given Fileno
+// sees what it would see under CPython. The engine does not depend on it (above).
 //
 // Lazy registration. A socket that never has to wait never touches the poller: socket()
 // followed by close() is two system calls. The first time an attempt fails with EAGAIN in
-// blocking or timeout mode, the socket registers its descriptor with csock's poller
-// (internal/netpoll: one epoll instance for the process, itself watched by Go's runtime
-// poller, where a blocking waiter parks directly or is woken by csock's dispatcher; either
-// way waiting holds no OS thread). The registration does not own the descriptor:
-// Close and Detach remove it from the poller without closing it, so Detach hands back the
-// very number Fileno reported (CPython's testDetach asserts it), and a socket costs one
-// descriptor however long it has waited. os.NewFile is not used: a descriptor it owns can
-// leave Go's poller only by being closed.
+// blocking or timeout mode, the socket hands its descriptor to the runtime poller with
+// os.NewFile (which registers a descriptor only while it is O_NONBLOCK, so a blocking one
+// is made non-blocking for that call and blocking again after). From then on the
+// *os.File owns the descriptor, and every wait is a (*os.File).SyscallConn RawConn Read or
+// Write whose callback makes the attempt and returns false on EAGAIN: internal/poll's
+// FD.RawRead resets the direction (runtime_pollReset) before the first attempt, so an
+// edge that arrives between an attempt's EAGAIN and the wait is never lost, and
+// runtime_pollWait parks the goroutine without holding an OS thread.
 //
-// Never losing a wake-up. The poller is edge-triggered. Each direction of a registration
-// counts the readiness events it has seen; a call reads the count before each attempt and,
-// when the attempt would block, waits only while the count is unchanged, so an edge that
-// arrives between the attempt's EAGAIN and the wait wakes it (ioOp.wait).
-//
-// No allocation on the hot path. A call's arguments and results (opArgs) stay in its own
-// frame. Each direction of a registration has a one-slot channel that serialises its
-// operations and lets a waiting call give up when its timeout passes or its context ends;
-// it is made by the first call that waits in that direction. After that, waiting, with a
-// deadline or a context or neither, allocates nothing.
-//
-// Deadlines. A call in timeout mode computes its deadline once (sendall: once for the
-// whole call, CPython's B.5) and waits until then; a context ends the wait at once when it
-// is done; the earlier of the two wins. CPython's poll() waits whole milliseconds, rounded
-// up, so its timeouts can fire up to 1 ms later than these, which use the exact nanosecond
+// Timeouts are the file's deadlines. None is no deadline, 0.0 never reaches the poller, a
+// timeout is a read or write deadline set when the call starts (sendall: once for the
+// whole call, CPython's B.5). A direction remembers the deadline it last set, so a run of
+// calls in one mode sets it once. CPython's poll() waits whole milliseconds, rounded up,
+// so its timeouts can fire up to 1 ms later than these, which use the exact nanosecond
 // value.
 //
-// Close. Close marks the descriptor closed (new attempts fail with EBADF), removes it from
-// the poller, which wakes every waiter (they report CPython's [Errno 9] Bad file
-// descriptor), then waits until no shim call on the descriptor is in flight, and only then
-// closes it: a descriptor number is never released while a call might still use it (the
-// fd-reuse race internal/poll's fdMutex prevents too).
+// One call per direction at a time. Each direction has a one-slot semaphore, taken for
+// the whole call (giving up at the call's deadline or when its context ends), and the
+// call's arguments are copied into the direction for the callback, which is bound once at
+// registration: a call allocates nothing, with or without a timeout.
+//
+// Contexts. A ...Context call whose context can end arms context.AfterFunc to expire its
+// direction's deadline, which wakes the wait; the call then reports the context's error.
+//
+// Close. Close marks the descriptor closed (new calls fail with EBADF, and so does the
+// callback of a call in flight), expires both deadlines, which wakes every waiter, waits
+// until no call uses the descriptor, and only then closes the file, so a descriptor
+// number is never released while a call might still use it. (The callback's check of the
+// closed bit comes after the call set its deadline, so a call racing with Close either
+// sees the bit or has its deadline expired by Close.)
+//
+// Detach. CPython's testDetach asserts that detach() returns the very number fileno()
+// reported, still open. A registered descriptor cannot leave Go's poller without being
+// closed: the runtime's pollDesc is freed only by poll_runtime_pollClose
+// (runtime/netpoll.go), which internal/poll calls from FD.destroy, right before it closes
+// the descriptor; and an unreachable *os.File closes its descriptor from its finalizer
+// (os/file_unix.go, newFile). So Detach wakes and drains the calls as Close does, then
+// parks the *os.File in a package-level registry for good, keyed by the descriptor number
+// and the open file's device and inode (csock.FDID). When the user closes the descriptor,
+// the kernel drops its epoll registration with the open file; the parked file is never
+// used again and costs its few hundred bytes.
+//
+// Adopting a descriptor (NewFromFileno). os.NewFile on a descriptor the runtime poller
+// already watches gets EEXIST from epoll_ctl, and os.NewFile then silently returns an
+// unpollable file (internal/poll's FD.Init error is dropped), whose waits would fail
+// ("waiting for unsupported file type") or, in other uses, hold a thread. Two cases:
+// the descriptor of a detached socket, re-adopted with socket(fileno=s.detach()) (CPython's
+// idiom), takes its parked file back from the registry; a descriptor that another owner
+// has on Go's poller (a net.Conn's, an os.File's) is refused with [Errno 17] File exists,
+// detected when adopting (an unpollable file has no deadlines: os.ErrNoDeadline).
+//
+// The runtime poller is started when the package initialises (startRuntimePoller), so the
+// first wait of a process never needs a descriptor: the runtime's epoll and wake-up
+// descriptors exist before any socket does.
 
-// fdRef guards the original descriptor: a count of shim calls in flight and a closed bit.
+func init() { startRuntimePoller() }
+
+// startRuntimePoller makes the Go runtime start its network poller now: registering one
+// pipe end with it (os.Pipe) does, as internal/poll's FD.Init runs
+// runtime_pollServerInit once. Should the pipe fail (descriptors exhausted at start-up), a
+// timer does the same (the runtime starts the poller for its first timer, runtime/time.go
+// addHeap).
+func startRuntimePoller() {
+	r, w, err := os.Pipe()
+	if err != nil {
+		time.AfterFunc(time.Hour, func() {}).Stop()
+		return
+	}
+	r.Close()
+	w.Close()
+}
+
+// fdRef guards the original descriptor: a count of calls in flight and a closed bit.
 type fdRef struct {
 	fd      int
 	state   atomic.Uint64 // closedBit | number of calls in flight
@@ -143,18 +188,13 @@ type opArgs struct {
 	err   error // the result: nil, a syscall.Errno, errTimedOut or a context's error
 }
 
-// attempt makes one attempt at the operation on r's descriptor (retrying EINTR at once).
-// It reports false when the operation would block (EAGAIN), leaving a's results as they
-// were; otherwise the results are in a.n and a.err.
-func (a *opArgs) attempt(r *fdRef) bool {
+// attempt makes one attempt at the operation on the descriptor fd of s (retrying EINTR at
+// once); the caller holds the descriptor. It reports false when the operation would block
+// (EAGAIN), leaving a's results as they were; otherwise the results are in a.n and a.err.
+func (a *opArgs) attempt(s *Socket, fd int) bool {
 	for {
-		if !r.incref() {
-			a.err = syscall.EBADF
-			return true
-		}
 		var n int
 		var err error
-		fd := r.fd
 		switch a.kind {
 		case opRecv:
 			n, err = csock.Recv(fd, a.buf, a.flags|csock.MSG_DONTWAIT)
@@ -163,7 +203,6 @@ func (a *opArgs) attempt(r *fdRef) bool {
 			if err == nil && n > 0 {
 				a.n += n
 				if a.n < len(a.buf) {
-					r.decref()
 					continue
 				}
 			}
@@ -175,7 +214,15 @@ func (a *opArgs) attempt(r *fdRef) bool {
 		case opRecvFrom:
 			n, err = csock.RecvFrom(fd, a.buf, a.flags|csock.MSG_DONTWAIT, &a.addr)
 		case opAccept:
-			n, err = csock.Accept(fd, csock.SOCK_NONBLOCK, &a.addr)
+			flags := csock.SOCK_NONBLOCK
+			if defaultTimeout.Load() < 0 {
+				flags = 0 // the accepted socket's mode is None: blocking, as CPython's
+			}
+			if s.osNonblock.Load() {
+				n, err = csock.Accept(fd, flags, &a.addr)
+			} else {
+				n, err = csock.AcceptNowait(fd, flags, &a.addr)
+			}
 		case opSend:
 			n, err = csock.Send(fd, a.buf, a.flags|csock.MSG_DONTWAIT)
 		case opSendAll:
@@ -183,7 +230,6 @@ func (a *opArgs) attempt(r *fdRef) bool {
 			if err == nil {
 				a.n += n
 				if a.n < len(a.buf) {
-					r.decref()
 					continue
 				}
 			}
@@ -196,7 +242,6 @@ func (a *opArgs) attempt(r *fdRef) bool {
 				err = syscall.EAGAIN
 			}
 		}
-		r.decref()
 		switch err {
 		case syscall.EINTR:
 			continue
@@ -239,43 +284,56 @@ func connectStatus(fd int, peer *csock.Addr) error {
 	}
 }
 
-// pollFile is a socket's registration with csock's poller (internal/netpoll), and the
-// operation state of each direction.
+// pollFile is a socket's registration with Go's runtime poller: the *os.File that owns
+// the descriptor from then on, its RawConn, and the state of each direction.
 type pollFile struct {
-	d    *netpoll.Desc
-	r, w ioOp
+	f    *os.File
+	rc   syscall.RawConn
+	r, w ioDir
 }
 
-// ioOp is the operation state of one direction of a registered socket: the lock that
-// serialises its calls. A waiting call's arguments stay in its own opArgs, on its stack.
-type ioOp struct {
-	// sem has one slot, held by the call using this direction. It is made by the first
-	// call that waits in the direction (most sockets never wait to send).
-	sem atomic.Pointer[chan struct{}]
+// ioDir is one direction of a registered socket.
+type ioDir struct {
+	s     *Socket
+	write bool
+	sem   chan struct{} // one slot, held by the call using the direction
+	a     opArgs        // the arguments of the call holding sem, for fn
+	fn    func(fd uintptr) bool
+	// dl is the deadline last set on the file for this direction, as UnixNano; 0 for
+	// none, dlExpired after an expiry (Close, Detach, a context) or when unknown.
+	dl atomic.Int64
 }
 
-// semaphore returns sem, making it on first use.
-func (o *ioOp) semaphore() chan struct{} {
-	if c := o.sem.Load(); c != nil {
-		return *c
+// dlExpired is ioDir.dl for a deadline in the past, or one that must be set again.
+const dlExpired = -1
+
+// longAgo is a deadline that has passed: setting it wakes a waiting call.
+var longAgo = time.Unix(1, 0)
+
+func (d *ioDir) init(s *Socket, write bool) {
+	d.s, d.write = s, write
+	d.sem = make(chan struct{}, 1)
+	d.fn = d.attempt
+}
+
+// attempt is the callback of the RawConn's Read or Write: one attempt at d.a, unless the
+// socket was closed meanwhile.
+func (d *ioDir) attempt(fd uintptr) bool {
+	if d.s.ref.closed() {
+		d.a.err = syscall.EBADF
+		return true
 	}
-	c := make(chan struct{}, 1)
-	if o.sem.CompareAndSwap(nil, &c) {
-		return c
-	}
-	return *o.sem.Load()
+	return d.a.attempt(d.s, int(fd))
 }
 
 // lock takes the direction for one call, giving up at the deadline dl (if not zero) or
-// when ctx (if not nil) ends.
-func (o *ioOp) lock(dl time.Time, ctx context.Context) error {
-	sem := o.semaphore()
+// when ctx ends.
+func (d *ioDir) lock(dl time.Time, ctx context.Context) error {
 	select {
-	case sem <- struct{}{}:
+	case d.sem <- struct{}{}:
 		return nil
 	default:
 	}
-	done := ctx.Done()
 	var expired <-chan time.Time
 	if !dl.IsZero() {
 		t := time.NewTimer(time.Until(dl))
@@ -283,16 +341,166 @@ func (o *ioOp) lock(dl time.Time, ctx context.Context) error {
 		expired = t.C
 	}
 	select {
-	case sem <- struct{}{}:
+	case d.sem <- struct{}{}:
 		return nil
-	case <-done:
+	case <-ctx.Done():
 		return ctx.Err()
 	case <-expired:
 		return errTimedOut
 	}
 }
 
-func (o *ioOp) unlock() { <-*o.sem.Load() }
+func (d *ioDir) unlock() { <-d.sem }
+
+// setDeadline sets the direction's deadline on the file (zero: none).
+func (d *ioDir) setDeadline(f *os.File, t time.Time) {
+	v := int64(0)
+	if !t.IsZero() {
+		v = t.UnixNano()
+		if v == 0 || v == dlExpired {
+			v = 1 // not to be taken for "none" or "expired"
+		}
+	}
+	d.dl.Store(v)
+	if d.write {
+		f.SetWriteDeadline(t)
+	} else {
+		f.SetReadDeadline(t)
+	}
+}
+
+// expire sets a past deadline, which wakes a call waiting in the direction.
+func (d *ioDir) expire(f *os.File) {
+	d.dl.Store(dlExpired)
+	if d.write {
+		f.SetWriteDeadline(longAgo)
+	} else {
+		f.SetReadDeadline(longAgo)
+	}
+}
+
+// deadlineNanos is ioDir.dl's form of the deadline t.
+func deadlineNanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	v := t.UnixNano()
+	if v == 0 || v == dlExpired {
+		v = 1
+	}
+	return v
+}
+
+// errNotPollable is what os.NewFile's file says about deadlines when the runtime poller
+// refused the descriptor.
+var errNotPollable = os.ErrNoDeadline
+
+// newPollFile registers fd with the runtime poller for s (see the top of this file);
+// nonblock is the descriptor's O_NONBLOCK flag, which it leaves as it found it. EEXIST
+// means the runtime poller already watches the descriptor for another owner.
+func newPollFile(s *Socket, fd int, nonblock bool) (*pollFile, error) {
+	if !nonblock {
+		if err := csock.SetNonblock(fd, true); err != nil {
+			return nil, err
+		}
+	}
+	f := os.NewFile(uintptr(fd), "socket")
+	if !nonblock {
+		csock.SetNonblock(fd, false)
+	}
+	pf := &pollFile{f: f}
+	if errors.Is(f.SetReadDeadline(time.Time{}), errNotPollable) {
+		// Never closed: closing f would close fd, which is not ours to close here, and
+		// its finalizer would do the same if it were dropped.
+		parked.keep(pf)
+		return nil, syscall.EEXIST
+	}
+	pf.rc, _ = f.SyscallConn()
+	pf.r.init(s, false)
+	pf.w.init(s, true)
+	return pf, nil
+}
+
+// adopt gives the parked registration pf to the socket s that re-adopts its descriptor.
+func (pf *pollFile) adopt(s *Socket) {
+	pf.r.s, pf.w.s = s, s
+	pf.r.dl.Store(dlExpired)
+	pf.w.dl.Store(dlExpired)
+}
+
+// expire wakes every call waiting on the file (Close, Detach).
+func (pf *pollFile) expire() {
+	pf.r.expire(pf.f)
+	pf.w.expire(pf.f)
+}
+
+// parked is the registry of the files of detached sockets (see the top of this file).
+var parked parkedFiles
+
+type parkedFiles struct {
+	n     atomic.Int64 // len(m), read without the lock by adopters
+	mu    sync.Mutex
+	m     map[fdKey]*pollFile
+	stale []*pollFile // files that can no longer be adopted, kept from their finalizers
+}
+
+// fdKey identifies a descriptor and the open file it refers to.
+type fdKey struct {
+	fd       int
+	dev, ino uint64
+}
+
+// park keeps the registration of the detached descriptor fd for a later adopter.
+func (p *parkedFiles) park(fd int, pf *pollFile) {
+	dev, ino, err := csock.FDID(fd)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err != nil {
+		p.stale = append(p.stale, pf)
+		return
+	}
+	if p.m == nil {
+		p.m = make(map[fdKey]*pollFile)
+	}
+	// An entry with the same number but another file is a descriptor the user closed:
+	// it can never be adopted again.
+	for k, old := range p.m {
+		if k.fd == fd {
+			p.stale = append(p.stale, old)
+			delete(p.m, k)
+		}
+	}
+	p.m[fdKey{fd, dev, ino}] = pf
+	p.n.Store(int64(len(p.m)))
+}
+
+// take returns the parked registration of the descriptor fd, if it has one, and removes
+// it from the registry.
+func (p *parkedFiles) take(fd int) *pollFile {
+	if p.n.Load() == 0 {
+		return nil
+	}
+	dev, ino, err := csock.FDID(fd)
+	if err != nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k := fdKey{fd, dev, ino}
+	pf := p.m[k]
+	if pf != nil {
+		delete(p.m, k)
+		p.n.Store(int64(len(p.m)))
+	}
+	return pf
+}
+
+// keep holds pf for good.
+func (p *parkedFiles) keep(pf *pollFile) {
+	p.mu.Lock()
+	p.stale = append(p.stale, pf)
+	p.mu.Unlock()
+}
 
 // poller returns the socket's registration with the poller, registering it first if need
 // be (see the top of this file).
@@ -316,13 +524,12 @@ func (s *Socket) register() (*pollFile, error) {
 		s.regMu.Unlock()
 		return nil, syscall.EBADF
 	}
-	d, err := netpoll.Open(s.ref.fd)
+	pf, err := newPollFile(s, s.ref.fd, s.osNonblock.Load())
 	s.ref.decref()
 	if err != nil {
 		s.regMu.Unlock()
 		return nil, err
 	}
-	pf := &pollFile{d: d}
 	s.pf.Store(pf)
 	s.regMu.Unlock()
 	return pf, nil
@@ -341,12 +548,15 @@ func deadlineFor(t timeoutNS) time.Time {
 // says which readiness it waits for. The outcome is in a.err (nil, a syscall.Errno,
 // errTimedOut or ctx's error).
 func (s *Socket) do(ctx context.Context, a *opArgs, write bool) {
-	s.doTimeout(ctx, a, write, timeoutNS(s.timeout.Load()), time.Time{})
+	s.doTimeout(ctx, a, write, timeoutNS(s.timeout.Load()), time.Time{}, nil)
 }
 
 // doTimeout is do with the timeout t already taken. dl is the deadline; when it is zero
-// and t is a timeout, the deadline is t from now.
-func (s *Socket) doTimeout(ctx context.Context, a *opArgs, write bool, t timeoutNS, dl time.Time) {
+// and t is a timeout, the deadline is t from now. src, when not nil, is where dl came
+// from (a NetConn adapter's deadline, as ioDir.dl's form): the call then returns
+// errTimedOut as soon as its deadline is not src's any more, or a deadline woke it, for
+// the adapter to look again.
+func (s *Socket) doTimeout(ctx context.Context, a *opArgs, write bool, t timeoutNS, dl time.Time, src *atomic.Int64) {
 	if t > 0 && dl.IsZero() {
 		dl = deadlineFor(t)
 	}
@@ -368,7 +578,13 @@ func (s *Socket) doTimeout(ctx context.Context, a *opArgs, write bool, t timeout
 	}
 	pf := s.pf.Load()
 	if pf == nil || t == 0 {
-		if a.attempt(&s.ref) {
+		if !s.ref.incref() {
+			a.err = syscall.EBADF
+			return
+		}
+		done := a.attempt(s, s.ref.fd)
+		s.ref.decref()
+		if done {
 			return
 		}
 		if t == 0 {
@@ -385,50 +601,90 @@ func (s *Socket) doTimeout(ctx context.Context, a *opArgs, write bool, t timeout
 			return
 		}
 	}
-	s.waitOn(pf, ctx, a, write, dl)
+	s.wait(pf, ctx, a, write, dl, src)
+}
+
+// wait is waitOn until the call is over: a deadline that was not this call's (a NetConn
+// adapter's or another call's context on the same socket) does not end it, unless src
+// says the caller wants to look again (doTimeout).
+func (s *Socket) wait(pf *pollFile, ctx context.Context, a *opArgs, write bool, dl time.Time, src *atomic.Int64) {
+	for {
+		s.waitOn(pf, ctx, a, write, dl, src)
+		if a.err != errTimedOut || src != nil || (!dl.IsZero() && !time.Now().Before(dl)) {
+			return
+		}
+		a.err = nil
+	}
 }
 
 // waitOn takes the direction, then makes attempts at the operation a, waiting for
-// readiness between them, until it is over, its deadline dl passes, ctx ends or the socket
-// closes; the outcome is in a. The readiness count is read before each attempt, so an edge
-// that arrives between an attempt's EAGAIN and the wait is never lost.
+// readiness between them on the runtime poller, until it is over, the deadline dl passes,
+// ctx ends or the socket closes; the outcome is in a (errTimedOut for any expired
+// deadline, which the caller tells apart).
 //
 // Stack depth: a goroutine starts with a 2 KiB stack and keeps whatever it grows to, and
 // 10,000 goroutines blocked in Recv are 20 MB more at 4 KiB (Go's own blocked Read fits
-// in 2 KiB). So the path from Recv to here is kept flat: do is inlined, this one function
-// holds the loop, and a's arguments stay in the caller's frame (no copy to the heap).
-func (s *Socket) waitOn(pf *pollFile, ctx context.Context, a *opArgs, write bool, dl time.Time) {
-	o, mode := &pf.r, netpoll.Read
+// in 2 KiB). So the path from Recv to here is kept flat, and a's arguments are copied into
+// the direction rather than captured by a closure.
+func (s *Socket) waitOn(pf *pollFile, ctx context.Context, a *opArgs, write bool, dl time.Time, src *atomic.Int64) {
+	d := &pf.r
 	if write {
-		o, mode = &pf.w, netpoll.Write
+		d = &pf.w
 	}
-	if err := o.lock(dl, ctx); err != nil {
+	if err := d.lock(dl, ctx); err != nil {
 		a.err = err
 		return
 	}
-	done := ctx.Done()
-loop:
-	for {
-		if err := ctx.Err(); err != nil {
-			a.err = err
-			break
-		}
-		seq := pf.d.Seq(mode)
-		if a.attempt(&s.ref) {
-			break
-		}
-		switch pf.d.Wait(mode, seq, dl, done) {
-		case nil:
-		case netpoll.ErrTimeout:
-			a.err = errTimedOut
-			break loop
-		case netpoll.ErrCanceled:
-			a.err = ctx.Err()
-			break loop
-		default: // netpoll.ErrClosed
+	if !s.ref.incref() {
+		d.unlock()
+		a.err = syscall.EBADF
+		return
+	}
+	want := deadlineNanos(dl)
+	if d.dl.Load() != want {
+		d.setDeadline(pf.f, dl)
+	}
+	if src != nil && src.Load() != want {
+		// The adapter's deadline moved after the call read it; its setter may have set
+		// the file's deadline before this call did. Look again.
+		s.ref.decref()
+		d.unlock()
+		a.err = errTimedOut
+		return
+	}
+	var stop func() bool
+	var fired chan struct{}
+	if ctx.Done() != nil {
+		fired = make(chan struct{})
+		stop = context.AfterFunc(ctx, func() {
+			d.expire(pf.f)
+			close(fired)
+		})
+	}
+	d.a = *a
+	var err error
+	if write {
+		err = pf.rc.Write(d.fn)
+	} else {
+		err = pf.rc.Read(d.fn)
+	}
+	*a = d.a
+	d.a.buf, d.a.user = nil, nil
+	if stop != nil && !stop() {
+		<-fired // it expired the deadline; let it finish before the next call sets one
+	}
+	s.ref.decref()
+	d.unlock()
+	if err != nil {
+		switch {
+		case s.ref.closed():
 			a.err = syscall.EBADF
-			break loop
+		case ctx.Err() != nil:
+			a.err = ctx.Err()
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			a.err = errTimedOut
+		default:
+			a.err = err
 		}
 	}
-	o.unlock()
 }

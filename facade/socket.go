@@ -1,6 +1,7 @@
 package facade
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -17,16 +18,16 @@ import (
 // safe for concurrent use by several goroutines; operations in the same direction (two
 // receives, or two sends) run one after the other.
 //
-// Its descriptor is always non-blocking at the OS level; the timeout modes of CPython
-// (None: blocking, 0.0: non-blocking, > 0: timeout) are emulated on top with Go's runtime
-// network poller, so a goroutine waiting in Recv or Accept holds no OS thread. Where this
-// shows (the O_NONBLOCK flag of Fileno's descriptor, Detach, an adopted descriptor), the
-// method's documentation says so; poll.go describes the machinery.
+// The timeout modes of CPython (None: blocking, 0.0: non-blocking, > 0: timeout) run on
+// Go's runtime network poller, so a goroutine waiting in Recv or Accept holds no OS
+// thread; the descriptor's O_NONBLOCK flag is CPython's all the same (clear for None, set
+// otherwise). poll.go describes the machinery.
 //
 // A Socket must be closed with Close (or given up with Detach). Difference: CPython closes
 // a socket it garbage-collects (with a ResourceWarning); an unreachable open Socket here
-// leaks its descriptor, as a cleanup on every socket would cost socket()+close() more than
-// the benchmark against C allows.
+// closes its descriptor only if it ever waited (the runtime poller's *os.File then owns
+// it), and otherwise leaks it, as a cleanup on every socket would cost socket()+close()
+// more than the benchmark against C allows.
 type Socket struct {
 	ref    fdRef // the descriptor and the calls using it
 	family int
@@ -34,9 +35,11 @@ type Socket struct {
 	proto  int
 
 	timeout atomic.Int64 // timeoutNS
-	// nonblockCPy is the O_NONBLOCK state CPython's socket would have on its descriptor;
-	// Detach restores it.
-	nonblockCPy atomic.Bool
+	// osNonblock is the descriptor's O_NONBLOCK flag as this socket last set or found it
+	// (CPython's: set unless the timeout is None). A Dup or FromFD copy shares the flag
+	// and may change it behind this socket's back; the engine never depends on it but to
+	// choose the cheaper accept and connect.
+	osNonblock atomic.Bool
 
 	regMu sync.Mutex // serialises registration with the poller against Close
 	pf    atomic.Pointer[pollFile]
@@ -59,9 +62,10 @@ var (
 // socketFlags are the type bits CPython masks off the stored type.
 const socketFlags = csock.SOCK_NONBLOCK | csock.SOCK_CLOEXEC
 
-// newSocket wraps the non-blocking descriptor fd, which the new Socket owns. typ may
-// carry SOCK_NONBLOCK (timeout 0.0, as CPython's init_sockobject does) and SOCK_CLOEXEC;
-// otherwise the timeout is the module default.
+// newSocket wraps the descriptor fd, which the new Socket owns, made with openFlags
+// (socketOpenFlags's answer for typ). typ may carry SOCK_NONBLOCK (timeout 0.0, as
+// CPython's init_sockobject does) and SOCK_CLOEXEC; otherwise the timeout is the module
+// default.
 func newSocket(fd, family, typ, proto int) *Socket {
 	s := &Socket{ref: fdRef{fd: fd}, family: family, typ: typ &^ socketFlags, proto: proto}
 	t := timeoutNS(defaultTimeout.Load())
@@ -69,8 +73,18 @@ func newSocket(fd, family, typ, proto int) *Socket {
 		t = 0
 	}
 	s.timeout.Store(int64(t))
-	s.nonblockCPy.Store(t >= 0)
+	s.osNonblock.Store(t >= 0)
 	return s
+}
+
+// openType is the type to create a socket of type typ with: SOCK_NONBLOCK added unless
+// the new socket's timeout is None, so that its descriptor is blocking exactly when
+// CPython's is (init_sockobject sets O_NONBLOCK for a default timeout >= 0).
+func openType(typ int) int {
+	if defaultTimeout.Load() >= 0 {
+		return typ | csock.SOCK_NONBLOCK
+	}
+	return typ
 }
 
 // cInt is PyLong_AsInt's range check for a Go int (socket()'s arguments, shutdown).
@@ -84,10 +98,9 @@ func cInt(v int) error {
 // New makes a socket: CPython's socket.socket(family, type, proto). -1 means the default
 // (AF_INET, SOCK_STREAM, 0). The descriptor is close-on-exec (not inheritable). Type()
 // reports typ without SOCK_NONBLOCK and SOCK_CLOEXEC; the timeout is the module default
-// (GetDefaultTimeout), or 0.0 when typ has SOCK_NONBLOCK. Errors are CPython's:
-// [Errno 97] for an unknown family, [Errno 22] for a bad type, and so on.
-//
-// Difference: the descriptor is always created O_NONBLOCK, whatever the timeout.
+// (GetDefaultTimeout), or 0.0 when typ has SOCK_NONBLOCK; the descriptor is O_NONBLOCK
+// unless that timeout is None, as CPython's. Errors are CPython's: [Errno 97] for an
+// unknown family, [Errno 22] for a bad type, and so on.
 func New(family AddressFamily, typ SocketKind, proto int) (*Socket, error) {
 	return newFromInts(int(family), int(typ), proto)
 }
@@ -108,7 +121,7 @@ func newFromInts(family, typ, proto int) (*Socket, error) {
 	if proto == -1 {
 		proto = 0
 	}
-	fd, err := csock.Socket(family, typ|csock.SOCK_NONBLOCK, proto)
+	fd, err := csock.Socket(family, openType(typ), proto)
 	if err != nil {
 		return nil, fromBinding(err)
 	}
@@ -122,17 +135,24 @@ func newFromInts(family, typ, proto int) (*Socket, error) {
 // Each of family, typ and proto given as -1 is read from the descriptor (getsockname's
 // family, SO_TYPE, SO_PROTOCOL, so proto is 6 for TCP); explicit values are trusted as
 // CPython trusts them. The timeout is the module default (0.0 if typ has SOCK_NONBLOCK).
+// As in CPython, O_NONBLOCK is set when that timeout is not None and left as it is
+// otherwise.
 //
-// Difference: the descriptor is made O_NONBLOCK. CPython leaves its flag alone when the
-// default timeout is None, so adopting a non-blocking descriptor there gives a socket whose
-// recv raises BlockingIOError; here such a socket blocks as its timeout None says.
-// O_NONBLOCK belongs to the open file description, so every duplicate of fileno sees the
-// change.
+// The descriptor of a detached Socket can be adopted again (CPython's
+// socket(fileno=s.detach()) idiom). A descriptor that Go's runtime poller already watches
+// for another owner (the descriptor of a live net.Conn or os.File, or of another live
+// Socket that waited) cannot: that is "[Errno 17] File exists".
+//
+// Difference: adopting a non-blocking descriptor while the default timeout is None gives
+// a socket whose calls wait, as its timeout None says; CPython's recv raises
+// BlockingIOError there.
 func NewFromFileno(fileno int, family AddressFamily, typ SocketKind, proto int) (*Socket, error) {
-	return newFromFileno(fileno, int(family), int(typ), proto)
+	return newFromFileno(fileno, int(family), int(typ), proto, false)
 }
 
-func newFromFileno(fileno, family, typ, proto int) (*Socket, error) {
+// newFromFileno is NewFromFileno; dup says fileno is a fresh duplicate (FromFD), which no
+// poller can be watching yet.
+func newFromFileno(fileno, family, typ, proto int, dup bool) (*Socket, error) {
 	for _, v := range [...]int{family, typ, proto} {
 		if err := cInt(v); err != nil {
 			return nil, err
@@ -167,18 +187,29 @@ func newFromFileno(fileno, family, typ, proto int) (*Socket, error) {
 			proto = p
 		}
 	}
-	wasNonblock, err := csock.GetNonblock(fileno)
+	nonblock, err := csock.GetNonblock(fileno)
 	if err != nil {
 		return nil, fromBinding(err)
 	}
-	if !wasNonblock {
+	s := newSocket(fileno, family, typ, proto)
+	if want := s.timeout.Load() >= 0; want && !nonblock {
 		if err := csock.SetNonblock(fileno, true); err != nil {
 			return nil, fromBinding(err)
 		}
+		nonblock = true
 	}
-	s := newSocket(fileno, family, typ, proto)
-	if timeoutNS(s.timeout.Load()) < 0 {
-		s.nonblockCPy.Store(wasNonblock)
+	s.osNonblock.Store(nonblock)
+	if !dup {
+		// Take the registration of a detached socket back, or find out now that another
+		// owner has the descriptor on Go's poller (see poll.go).
+		pf := parked.take(fileno)
+		if pf == nil {
+			if pf, err = newPollFile(s, fileno, nonblock); err != nil {
+				return nil, fromBinding(err)
+			}
+		}
+		pf.adopt(s)
+		s.pf.Store(pf)
 	}
 	return s, nil
 }
@@ -189,8 +220,7 @@ func newFromFileno(fileno, family, typ, proto int) (*Socket, error) {
 // default, not that of any Socket owning fd. Errors: [Errno 9] for a bad fd, [Errno 88] for
 // a non-socket.
 //
-// Differences: the duplicate is closed when the wrapping fails (CPython leaks it), and, as
-// with NewFromFileno, the shared open file description is made O_NONBLOCK.
+// Difference: the duplicate is closed when the wrapping fails (CPython leaks it).
 func FromFD(fd int, family AddressFamily, typ SocketKind, proto int) (*Socket, error) {
 	return fromFD(fd, int(family), int(typ), proto)
 }
@@ -201,7 +231,7 @@ func fromFD(fd, family, typ, proto int) (*Socket, error) {
 	if err != nil {
 		return nil, fromBinding(err)
 	}
-	s, err := newFromFileno(nfd, family, typ, proto)
+	s, err := newFromFileno(nfd, family, typ, proto, true)
 	if err != nil {
 		csock.Close(nfd)
 		return nil, err
@@ -230,7 +260,7 @@ func socketPairInts(family, typ, proto int) (*Socket, *Socket, error) {
 	if proto == -1 {
 		proto = 0
 	}
-	fds, err := csock.SocketPair(family, typ|csock.SOCK_NONBLOCK, proto)
+	fds, err := csock.SocketPair(family, openType(typ), proto)
 	if err != nil {
 		return nil, nil, fromBinding(err)
 	}
@@ -250,7 +280,7 @@ func (s *Socket) Type() SocketKind { return SocketKind(s.typ) }
 func (s *Socket) Proto() int { return s.proto }
 
 // Fileno returns the descriptor, or -1 once the socket is closed or detached: CPython's
-// socket.fileno(). It never changes the descriptor's O_NONBLOCK flag, which is always set.
+// socket.fileno(). It never changes the descriptor's O_NONBLOCK flag (os.File.Fd would).
 func (s *Socket) Fileno() int {
 	if s.ref.closed() {
 		return -1
@@ -280,58 +310,68 @@ func (s *Socket) Close() error {
 
 // realClose is CPython's _real_close: the descriptor's close.
 func (s *Socket) realClose() error {
-	fd, ok := s.release()
+	pf, ok := s.release()
 	if !ok {
 		return nil
 	}
-	if err := csock.Close(fd); err != nil && err != syscall.ECONNRESET {
+	var err error
+	if pf != nil {
+		// The file owns the descriptor: its Close leaves the poller and closes it.
+		if err = pf.f.Close(); err != nil {
+			var e syscall.Errno
+			if errors.As(err, &e) {
+				err = e
+			}
+		}
+	} else {
+		err = csock.Close(s.ref.fd)
+	}
+	if err != nil && err != syscall.ECONNRESET {
 		return fromBinding(err)
 	}
 	return nil
 }
 
-// release marks the descriptor closed, wakes and drains every call using it and tears
-// down the poller registration; it returns the descriptor, still open, and false if the
-// socket was already closed or detached.
-func (s *Socket) release() (int, bool) {
+// release marks the descriptor closed, wakes every call using it and waits until they
+// have returned; it returns the poller registration (nil if the socket never waited), the
+// descriptor still open, and false if the socket was already closed or detached.
+func (s *Socket) release() (*pollFile, bool) {
 	s.closeMu.Lock()
 	defer s.closeMu.Unlock()
 	first, busy := s.ref.setClosed()
 	if !first {
-		return -1, false
+		return nil, false
 	}
+	// After setClosed no registration can start (register increfs first).
 	s.regMu.Lock()
 	pf := s.pf.Load()
 	s.regMu.Unlock()
 	if pf != nil {
-		// Leaves the poller (the descriptor stays open) and wakes every waiter.
-		pf.d.Close()
+		pf.expire()
 	}
 	s.ref.waitDrained(busy)
-	return s.ref.fd, true
+	return pf, true
 }
 
 // Detach gives up the descriptor without closing it and returns it, or -1 if the socket
 // was already closed or detached: CPython's socket.detach(). The socket then behaves as
 // closed (calls fail with [Errno 9]); GetTimeout still reports the old timeout.
 //
-// The descriptor comes back with the O_NONBLOCK flag CPython would have left: cleared when
-// the timeout is None (and the socket did not adopt a non-blocking descriptor), set
-// otherwise. The flag belongs to the open file description: a Dup or FromFD copy of this
-// socket that is still in use sees it too (its calls still never block a thread, as recv
-// and send carry MSG_DONTWAIT, but its accept and connect would).
+// The descriptor keeps its O_NONBLOCK flag, which is CPython's. If the socket ever
+// waited, its registration with Go's runtime poller is kept for NewFromFileno to take
+// back (poll.go says why it cannot be undone without closing the descriptor).
 func (s *Socket) Detach() int {
 	s.mu.Lock()
 	s.pyClosed = true
 	s.mu.Unlock()
-	fd, ok := s.release()
+	pf, ok := s.release()
 	if !ok {
 		return -1
 	}
-	if !s.nonblockCPy.Load() {
-		csock.SetNonblock(fd, false)
+	if pf != nil {
+		parked.park(s.ref.fd, pf)
 	}
-	return fd
+	return s.ref.fd
 }
 
 // retainIO is the hook a file object made by MakeFile calls when it is made: CPython's
@@ -378,9 +418,11 @@ func (s *Socket) Dup() (*Socket, error) {
 		return nil, fromBinding(err)
 	}
 	d := newSocket(nfd, s.family, s.typ, s.proto)
-	t := s.timeout.Load()
-	d.timeout.Store(t)
-	d.nonblockCPy.Store(t >= 0)
+	// CPython: sock.settimeout(self.gettimeout()) on the copy, which sets the shared flag.
+	if err := d.applyTimeout(timeoutNS(s.timeout.Load())); err != nil {
+		d.Close()
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -400,24 +442,27 @@ func (s *Socket) withFD(f func(fd int) error) error {
 // time.Duration (a Go extension); CPython's rounding (nanoseconds, away from zero) and
 // errors apply: "ValueError: Timeout value out of range", "TypeError: 'str' object cannot
 // be interpreted as an integer", ... On a closed socket the value is stored and then
-// [Errno 9] is returned, as CPython does.
-//
-// Difference: the descriptor stays O_NONBLOCK in every mode (CPython clears the flag for
-// None).
+// [Errno 9] is returned, as CPython does. The descriptor's O_NONBLOCK flag follows, as
+// CPython's: clear for None, set otherwise.
 func (s *Socket) SetTimeout(value any) error {
 	t, err := parseTimeout(value)
 	if err != nil {
 		return err
 	}
+	return s.applyTimeout(t)
+}
+
+// applyTimeout stores the timeout t and sets the descriptor's flag for it, as CPython's
+// internal_setblocking does (its ioctl(FIONBIO) fails on a closed descriptor; this fcntl
+// does too).
+func (s *Socket) applyTimeout(t timeoutNS) error {
 	s.setTimeout(t)
-	// CPython's ioctl(FIONBIO) fails on a closed descriptor; this fcntl does too, and
-	// re-asserts the flag the I/O model relies on.
-	return s.withFD(func(fd int) error { return csock.SetNonblock(fd, true) })
+	return s.withFD(func(fd int) error { return csock.SetNonblock(fd, t >= 0) })
 }
 
 func (s *Socket) setTimeout(t timeoutNS) {
 	s.timeout.Store(int64(t))
-	s.nonblockCPy.Store(t >= 0)
+	s.osNonblock.Store(t >= 0)
 }
 
 // GetTimeout returns the timeout: nil (None) for a blocking socket, else float64 seconds
@@ -428,11 +473,9 @@ func (s *Socket) GetTimeout() any { return timeoutNS(s.timeout.Load()).seconds()
 // SetTimeout(0.0).
 func (s *Socket) SetBlocking(flag bool) error {
 	if flag {
-		s.setTimeout(noTimeout)
-	} else {
-		s.setTimeout(0)
+		return s.applyTimeout(noTimeout)
 	}
-	return s.withFD(func(fd int) error { return csock.SetNonblock(fd, true) })
+	return s.applyTimeout(0)
 }
 
 // GetBlocking reports whether the socket is in blocking or timeout mode (timeout not

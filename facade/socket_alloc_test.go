@@ -127,6 +127,25 @@ func TestAllocs_HotPathDoesNotAllocate(t *testing.T) {
 			require.NoError(t, a.Shutdown(csock.SHUT_WR))
 			waitDone(t, done)
 		})
+		t.Run(name+"/ping_pong_waiting_with_timeout", func(t *testing.T) {
+			// Each call sets its deadline on the file: still nothing allocated.
+			a, b := mk(t)
+			require.NoError(t, a.SetTimeout(5))
+			require.NoError(t, b.SetTimeout(5))
+			registerBoth(t, a, b)
+			done := make(chan struct{})
+			go func() { defer close(done); echo(b, make([]byte, 64)) }()
+			data, buf := make([]byte, 64), make([]byte, 64)
+			require.NoError(t, pingPong(a, data, buf))
+			allocs := testing.AllocsPerRun(500, func() {
+				if err := pingPong(a, data, buf); err != nil {
+					panic(err)
+				}
+			})
+			assert.Zero(t, allocs)
+			require.NoError(t, a.Shutdown(csock.SHUT_WR))
+			waitDone(t, done)
+		})
 	}
 }
 

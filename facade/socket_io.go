@@ -371,7 +371,7 @@ func (s *Socket) connect(ctx context.Context, addr *csock.Addr) error {
 		if !s.ref.incref() {
 			return syscall.EBADF
 		}
-		err = csock.Connect(s.ref.fd, addr)
+		err = s.connectOnce(addr)
 		s.ref.decref()
 		// A blocking AF_UNIX connect(2) waits for room in the listener's backlog; a
 		// non-blocking one says EAGAIN, and the poller has no event for "room".
@@ -400,7 +400,7 @@ func (s *Socket) connect(ctx context.Context, addr *csock.Addr) error {
 		if !s.ref.incref() {
 			return syscall.EBADF
 		}
-		again := csock.Connect(s.ref.fd, addr)
+		again := s.connectOnce(addr)
 		s.ref.decref()
 		switch again {
 		case nil:
@@ -420,17 +420,26 @@ func (s *Socket) connect(ctx context.Context, addr *csock.Addr) error {
 		return err
 	}
 	a := opArgs{kind: opConnect}
-	s.waitOn(pf, ctx, &a, true, dl)
+	s.wait(pf, ctx, &a, true, dl, nil)
 	if a.err == nil && t < 0 && s.ref.incref() {
 		// A blocking connect(2) leaves the socket "connected" at the socket layer; after
 		// a non-blocking one Linux does that only at the next connect(2), which returns
 		// 0 once (then EISCONN). Make that call now, so that a second Connect fails with
 		// EISCONN as it does in CPython. (In timeout mode CPython does not, and neither
 		// does this.)
-		csock.Connect(s.ref.fd, addr)
+		s.connectOnce(addr)
 		s.ref.decref()
 	}
 	return a.err
+}
+
+// connectOnce calls connect(2) once without waiting, whatever the descriptor's flag (the
+// caller holds the descriptor).
+func (s *Socket) connectOnce(addr *csock.Addr) error {
+	if s.osNonblock.Load() {
+		return csock.Connect(s.ref.fd, addr)
+	}
+	return csock.ConnectNowait(s.ref.fd, addr)
 }
 
 // sleepCtx sleeps for d, or until ctx ends.

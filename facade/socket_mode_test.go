@@ -17,17 +17,136 @@ import (
 // Ports of CPython's NonBlockingTCPTests, NonblockConstantTest, InheritanceTest and
 // TestExceptions, plus the accept timeout-inheritance matrix of B.6.
 //
-// Where CPython asserts the descriptor's O_NONBLOCK flag, these tests assert the I/O
-// model instead: the flag is set in every mode (CPython clears it when the timeout is
-// None), while gettimeout/getblocking match CPython.
-
-// checkMode asserts the socket's timeout mode and that its descriptor is non-blocking.
+// checkMode asserts the socket's timeout mode and its descriptor's O_NONBLOCK flag, which
+// is CPython's: clear when the timeout is None, set otherwise.
 func checkMode(t *testing.T, s *Socket, timeout any) {
 	t.Helper()
 	assert.Equal(t, timeout, s.GetTimeout())
 	assert.Equal(t, timeout != 0.0, s.GetBlocking(), "getblocking for timeout %v", timeout)
-	assert.True(t, nonblockFlag(t, s.Fileno()), "the descriptor is always O_NONBLOCK")
+	assert.Equal(t, timeout != nil, nonblockFlag(t, s.Fileno()), "O_NONBLOCK for timeout %v", timeout)
 	assert.Equal(t, SOCK_STREAM, s.Type())
+}
+
+var oracleBlockingFlag = oracleCase("BlockingFlag", `
+import os
+def flag(s):
+    return os.get_blocking(s.fileno())
+for d in (None, 0.0, 2.0):
+    socket.setdefaulttimeout(d)
+    k = repr(d)
+    s = socket.socket()
+    out[k + ' socket()'] = flag(s)
+    s.settimeout(0)
+    out[k + ' settimeout(0)'] = flag(s)
+    s.settimeout(1)
+    out[k + ' settimeout(1)'] = flag(s)
+    s.setblocking(True)
+    out[k + ' setblocking(True)'] = flag(s)
+    s.setblocking(False)
+    out[k + ' setblocking(False)'] = flag(s)
+    s.settimeout(None)
+    out[k + ' settimeout(None)'] = flag(s)
+    s.close()
+    srv = socket.socket()
+    srv.bind(('127.0.0.1', 0))
+    srv.listen()
+    socket.setdefaulttimeout(None)
+    cli = socket.create_connection(srv.getsockname())
+    socket.setdefaulttimeout(d)
+    conn, _ = srv.accept()
+    out[k + ' accept()'] = flag(conn)
+    for t in (None, 0.0, 1.0):
+        srv.settimeout(t)
+        d2 = srv.dup()
+        out[k + ' dup() of %r' % t] = flag(d2)
+        d2.close()
+    srv.settimeout(None)
+    srv.setblocking(True)
+    f = socket.fromfd(srv.fileno(), socket.AF_INET, socket.SOCK_STREAM)
+    out[k + ' fromfd() of blocking'] = flag(f)
+    f.close()
+    srv.setblocking(False)
+    f = socket.fromfd(srv.fileno(), socket.AF_INET, socket.SOCK_STREAM)
+    out[k + ' fromfd() of non-blocking'] = flag(f)
+    f.close()
+    for s in (conn, cli, srv):
+        s.close()
+    a, b = socket.socketpair()
+    out[k + ' socketpair()'] = [flag(a), flag(b)]
+    a.close()
+    b.close()
+    n = socket.socket(socket.AF_INET, socket.SOCK_STREAM | socket.SOCK_NONBLOCK)
+    out[k + ' socket(SOCK_NONBLOCK)'] = flag(n)
+    n.close()
+socket.setdefaulttimeout(None)
+`)
+
+// osBlocking is os.get_blocking(s.fileno()).
+func osBlocking(t *testing.T, s *Socket) bool { t.Helper(); return !nonblockFlag(t, s.Fileno()) }
+
+func TestBlockingFlag_IsCPythonsInEveryModeLikeCPython(t *testing.T) {
+	want := python(t, oracleBlockingFlag)
+	got := map[string]any{}
+	for _, d := range []any{nil, 0.0, 2.0} {
+		withDefaultTimeout(t, d)
+		k := py.Repr(d)
+		s := mustSocket(t, -1, -1, -1)
+		got[k+" socket()"] = osBlocking(t, s)
+		require.NoError(t, s.SetTimeout(0))
+		got[k+" settimeout(0)"] = osBlocking(t, s)
+		require.NoError(t, s.SetTimeout(1))
+		got[k+" settimeout(1)"] = osBlocking(t, s)
+		require.NoError(t, s.SetBlocking(true))
+		got[k+" setblocking(True)"] = osBlocking(t, s)
+		require.NoError(t, s.SetBlocking(false))
+		got[k+" setblocking(False)"] = osBlocking(t, s)
+		require.NoError(t, s.SetTimeout(nil))
+		got[k+" settimeout(None)"] = osBlocking(t, s)
+
+		srv, addr := tcpListener(t)
+		withDefaultTimeout(t, nil)
+		cli, err := CreateConnection(addr, UseDefaultTimeout, nil, false)
+		require.NoError(t, err)
+		closeLater(t, cli)
+		withDefaultTimeout(t, d)
+		var conn *Socket
+		for i := 0; i < 200; i++ { // a non-blocking listener may see the connection late
+			if conn, _, err = srv.Accept(); !errors.Is(err, syscall.EAGAIN) {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		require.NoError(t, err)
+		closeLater(t, conn)
+		got[k+" accept()"] = osBlocking(t, conn)
+		for _, lt := range []any{nil, 0.0, 1.0} {
+			require.NoError(t, srv.SetTimeout(lt))
+			d2, err := srv.Dup()
+			require.NoError(t, err)
+			got[k+" dup() of "+py.Repr(lt)] = osBlocking(t, d2)
+			require.NoError(t, d2.Close())
+		}
+		require.NoError(t, srv.SetTimeout(nil))
+		f, err := FromFD(srv.Fileno(), AF_INET, SOCK_STREAM, -1)
+		require.NoError(t, err)
+		got[k+" fromfd() of blocking"] = osBlocking(t, f)
+		require.NoError(t, f.Close())
+		require.NoError(t, srv.SetBlocking(false))
+		f, err = FromFD(srv.Fileno(), AF_INET, SOCK_STREAM, -1)
+		require.NoError(t, err)
+		got[k+" fromfd() of non-blocking"] = osBlocking(t, f)
+		require.NoError(t, f.Close())
+
+		a, b, err := SocketPair(-1, -1, -1)
+		require.NoError(t, err)
+		closeLater(t, a)
+		closeLater(t, b)
+		got[k+" socketpair()"] = []any{osBlocking(t, a), osBlocking(t, b)}
+		n := mustSocket(t, csock.AF_INET, csock.SOCK_STREAM|csock.SOCK_NONBLOCK, -1)
+		got[k+" socket(SOCK_NONBLOCK)"] = osBlocking(t, n)
+	}
+	require.NoError(t, SetDefaultTimeout(nil))
+	assert.Equal(t, want, got)
 }
 
 func TestNonBlockingTCP_SetBlockingAndSetTimeoutStates(t *testing.T) {
@@ -116,7 +235,7 @@ func TestNonBlockingTCP_AcceptTimeoutInheritanceMatrixLikeCPython(t *testing.T) 
 			require.NoError(t, SetDefaultTimeout(nil))
 			got := []any{conn.GetTimeout(), conn.GetBlocking(), float64(conn.Proto())}
 			assert.Equal(t, want[key], got, key)
-			assert.True(t, nonblockFlag(t, conn.Fileno()))
+			assert.Equal(t, d != nil, nonblockFlag(t, conn.Fileno()), "O_NONBLOCK as CPython's")
 		}
 	}
 }

@@ -21,6 +21,32 @@ func TestScale_TenThousandBlockedReceivesUseFewThreads(t *testing.T) {
 	// DESIGN.md: "ten thousand blocked sockets must not mean ten thousand threads". A
 	// blocked socket costs its one descriptor (the poller adds none per socket), so 10,000
 	// of them fit the 20,000 RLIMIT_NOFILE of the machines here.
+	socks := scaleSockets(t)
+	blockAndWake(t, socks)
+}
+
+func TestScale_ReadoptedDetachedSocketsStayPollable(t *testing.T) {
+	// socket(fileno=s.detach()) on 10,000 sockets that had registered with the poller:
+	// each new socket takes the parked registration back, so its waits still park on the
+	// runtime poller (a second os.NewFile would get EEXIST from epoll_ctl and wait with a
+	// thread, or not at all).
+	socks := scaleSockets(t)
+	for i, s := range socks {
+		old, err := s.poller()
+		require.NoError(t, err)
+		fd := s.Detach()
+		require.NotEqual(t, -1, fd)
+		n, err := NewFromFileno(fd, -1, -1, -1)
+		require.NoError(t, err)
+		require.Same(t, old, n.pf.Load(), "the parked registration is taken back")
+		socks[i] = n
+	}
+	blockAndWake(t, socks)
+}
+
+// scaleSockets makes blockedSockets sockets as socket pairs (closed by the test's cleanup).
+func scaleSockets(t *testing.T) []*Socket {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("makes 10,000 descriptors")
 	}
@@ -29,22 +55,27 @@ func TestScale_TenThousandBlockedReceivesUseFewThreads(t *testing.T) {
 	const slack = 64 // descriptors kept free for the runtime and the test framework
 	require.GreaterOrEqual(t, int(lim.Cur), blockedSockets+slack+len(testutil.FDs()),
 		"RLIMIT_NOFILE is too low for the test")
-	n := blockedSockets
-
-	runtime.GC()
-	before := procStatus(t)
-
-	socks := make([]*Socket, 0, n)
+	socks := make([]*Socket, 0, blockedSockets)
 	t.Cleanup(func() {
 		for _, s := range socks {
 			s.Close()
 		}
 	})
-	for len(socks) < n {
+	for len(socks) < blockedSockets {
 		a, b, err := SocketPair(-1, -1, -1)
 		require.NoError(t, err)
 		socks = append(socks, a, b)
 	}
+	return socks
+}
+
+// blockAndWake blocks a goroutine in Recv on each socket of socks (pairs: socks[i] and
+// socks[i+1] are connected), checks that they hold at most 64 OS threads, then wakes each
+// with one byte.
+func blockAndWake(t *testing.T, socks []*Socket) {
+	t.Helper()
+	runtime.GC()
+	before := procStatus(t)
 	results := make(chan error, len(socks))
 	var got atomic.Int64
 	for _, s := range socks {

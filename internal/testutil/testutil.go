@@ -12,8 +12,6 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
-
-	"github.com/csock/csock/internal/netpoll"
 )
 
 // FDs returns the open descriptors of this process, each with what it refers to.
@@ -52,12 +50,8 @@ func LeakedFDs(before, after map[int]string) []string {
 }
 
 // warmRuntime opens the descriptors that live as long as the process — the Go runtime's
-// network poller (epoll and wake-up descriptors) and csock's own poller — so that they are
-// not taken for leaks.
+// network poller (epoll and wake-up descriptors) — so that they are not taken for leaks.
 func warmRuntime() {
-	if err := netpoll.Start(); err != nil {
-		panic(fmt.Sprintf("testutil: starting the poller: %v", err))
-	}
 	r, w, err := os.Pipe()
 	if err != nil {
 		panic(fmt.Sprintf("testutil: pipe: %v", err))
@@ -80,7 +74,6 @@ func Run(m *testing.M, opts ...goleak.Option) int {
 	if code != 0 {
 		return code
 	}
-	opts = append(opts, goleak.IgnoreAnyFunction(netpoll.DispatcherFunc))
 	if err := goleak.Find(opts...); err != nil {
 		fmt.Fprintf(os.Stderr, "FAIL: goroutines leaked by the tests: %v\n", err)
 		return 1
