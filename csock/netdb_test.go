@@ -493,3 +493,47 @@ print(json.dumps(socket.if_nameindex()))
 	_, err = csock.IfIndexToName(99999)
 	assert.ErrorIs(t, err, syscall.ENXIO)
 }
+
+// shortAddrOracle calls libc's gethostbyaddr_r through ctypes with a 3-byte AF_INET
+// address (the socket module cannot pass one) and reports h_errnop's value and errno.
+const shortAddrOracle = `
+import ctypes, json, socket
+libc = ctypes.CDLL(None, use_errno=True)
+buf = ctypes.create_string_buffer(16384)
+he = ctypes.create_string_buffer(64)
+res = ctypes.c_void_p()
+herr = ctypes.c_int(0)
+ctypes.set_errno(0)
+libc.gethostbyaddr_r(bytes([1, 2, 3]), 3, socket.AF_INET, he, buf, len(buf), ctypes.byref(res), ctypes.byref(herr))
+print(json.dumps({"found": bool(res.value), "herr": herr.value, "errno": ctypes.get_errno()}))
+`
+
+func TestGetHostByAddr_ShortAddressIsNetdbInternalThatUnwrapsToErrno(t *testing.T) {
+	// glibc refuses an AF_INET address shorter than 4 bytes with h_errno NETDB_INTERNAL
+	// (-1), which means "see errno", and errno EAFNOSUPPORT: the HError carries both and
+	// unwraps to the errno, so errors.Is(err, syscall.EAFNOSUPPORT) holds.
+	var want struct {
+		Found bool `json:"found"`
+		HErr  int  `json:"herr"`
+		Errno int  `json:"errno"`
+	}
+	testutil.PythonJSON(t, shortAddrOracle, nil, &want)
+	require.False(t, want.Found)
+	require.Equal(t, -1, want.HErr, "libc's h_errno is NETDB_INTERNAL")
+	require.Equal(t, int(syscall.EAFNOSUPPORT), want.Errno, "libc's errno")
+
+	_, err := csock.GetHostByAddr([]byte{1, 2, 3}, csock.AF_INET, 0, nil)
+	var herr *csock.HError
+	require.ErrorAs(t, err, &herr)
+	assert.Equal(t, &csock.HError{Code: want.HErr, Errno: syscall.Errno(want.Errno)}, herr)
+	assert.ErrorIs(t, err, syscall.EAFNOSUPPORT, "NETDB_INTERNAL unwraps to its errno")
+	assert.Equal(t, syscall.EAFNOSUPPORT, errors.Unwrap(err))
+	assert.Equal(t, csock.HStrerror(-1), err.Error())
+
+	// Only NETDB_INTERNAL says "see errno": an HError of any other h_errno does not unwrap.
+	for _, code := range []int{1, 2, 3, 4} {
+		other := &csock.HError{Code: code, Errno: syscall.EAFNOSUPPORT}
+		assert.NoError(t, errors.Unwrap(other), "h_errno %d", code)
+		assert.NotErrorIs(t, other, syscall.EAFNOSUPPORT, "h_errno %d", code)
+	}
+}

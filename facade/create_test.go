@@ -63,6 +63,92 @@ func TestNetworkConnectionNoServer_AllErrorsGivesOneErrorPerAddress(t *testing.T
 	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
 }
 
+// oracleCreateConnectionTwoAddresses has create_connection try two addresses that fail
+// differently, without a nameserver: getaddrinfo(None, port, 0, SOCK_STREAM) gives the
+// loopback address of each family (::1 first, unless gai.conf says otherwise), and
+// source_address ('127.0.0.1', 0) makes the IPv6 attempt fail at bind (gaierror -9)
+// while the IPv4 one is refused.
+var oracleCreateConnectionTwoAddresses = oracleCase("CreateConnectionTwoAddresses", `
+s = socket.socket(); s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]; s.close()
+out['families'] = [ai[0].name for ai in socket.getaddrinfo(None, port, 0, socket.SOCK_STREAM)]
+address, source = (None, port), ('127.0.0.1', 0)
+out['last'] = exc(lambda: socket.create_connection(address, source_address=source))
+out['group'] = exc(lambda: socket.create_connection(address, source_address=source, all_errors=True))
+def reraise(e):
+    def f():
+        raise e
+    return f
+try:
+    socket.create_connection(address, source_address=source, all_errors=True)
+except ExceptionGroup as eg:
+    out['members'] = [exc(reraise(e)) for e in eg.exceptions]
+for n in (1, 2, 3):
+    out['plural %d' % n] = exc(reraise(ExceptionGroup('create_connection failed', [OSError()] * n)))
+`)
+
+// twoAddressesFailingDifferently is CreateConnection's outcome for the address and source
+// of oracleCreateConnectionTwoAddresses, on a port nothing listens on, with the address
+// families getaddrinfo gives for it.
+func twoAddressesFailingDifferently(t *testing.T, allErrors bool) ([]string, error) {
+	t.Helper()
+	port := unusedPort(t)
+	addrs, err := getAddrInfo(nil, []byte(strconv.Itoa(port)), 0, csock.SOCK_STREAM, 0, 0)
+	require.NoError(t, err)
+	var families []string
+	for _, ai := range addrs {
+		families = append(families, AddressFamily(ai.Family).String())
+	}
+	s, err := CreateConnection(py.Tuple{nil, port}, UseDefaultTimeout, py.Tuple{loopback, 0}, allErrors)
+	if err == nil {
+		s.Close()
+	}
+	return families, err
+}
+
+func TestCreateConnection_RaisesTheLastAddressesErrorLikeCPython(t *testing.T) {
+	// CPython 3.11 clears its list of errors before each attempt and raises the one of
+	// the last address tried, not the first.
+	want := python(t, oracleCreateConnectionTwoAddresses)
+	families, err := twoAddressesFailingDifferently(t, false)
+	require.Len(t, families, 2, "getaddrinfo(None, port) gives two addresses")
+	require.Equal(t, want["families"], []any{families[0], families[1]}, "the same order as python3's")
+	members, _ := want["members"].([]any)
+	require.Len(t, members, 2)
+	require.NotEqual(t, members[0], members[1], "the two addresses fail differently")
+	assert.Equal(t, want["last"], pyExc(err))
+	var eg *ExceptionGroup
+	assert.False(t, errors.As(err, &eg), "without all_errors there is no group")
+}
+
+func TestCreateConnection_AllErrorsGroupsTwoErrorsLikeCPython(t *testing.T) {
+	// "create_connection failed (2 sub-exceptions)": one error per address, in the order
+	// tried, and the plural as CPython's ExceptionGroup words it.
+	want := python(t, oracleCreateConnectionTwoAddresses)
+	families, err := twoAddressesFailingDifferently(t, true)
+	require.Len(t, families, 2, "getaddrinfo(None, port) gives two addresses")
+	assert.Equal(t, want["group"], pyExc(err))
+	var eg *ExceptionGroup
+	require.ErrorAs(t, err, &eg)
+	members := make([]any, len(eg.Errors))
+	for i, e := range eg.Errors {
+		members[i] = pyExc(e)
+	}
+	assert.Equal(t, want["members"], members)
+	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
+}
+
+func TestExceptionGroup_CountsSubExceptionsLikeCPython(t *testing.T) {
+	want := python(t, oracleCreateConnectionTwoAddresses)
+	for n := 1; n <= 3; n++ {
+		errs := make([]error, n)
+		for i := range errs {
+			errs[i] = &OSError{}
+		}
+		eg := &ExceptionGroup{Msg: "create_connection failed", Errors: errs}
+		assert.Equal(t, want[fmt.Sprintf("plural %d", n)], pyExc(eg), "%d members", n)
+	}
+}
+
 func TestNetworkConnectionNoServer_TimeoutIsNotRecast(t *testing.T) {
 	// test_create_connection_timeout: CPython mocks a connect that times out; here the
 	// connect really times out, against a listener whose backlog is full.

@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/csock/csock/internal/testutil"
 )
 
 // The Go side of File: io.Reader/io.Writer semantics, the bufio-style ReadString and
@@ -179,8 +181,8 @@ func TestFile_ReadInTextModeMayStopInsideACharacter(t *testing.T) {
 	rest, err := f.ReadN(2)
 	require.NoError(t, err)
 	assert.Equal(t, "é€", string(append(got, rest...)))
-	all, err := io.ReadAll(f)
-	require.NoError(t, err)
+	all, err := io.ReadAll(testutil.BoundedReader(f, 100, 10*time.Second))
+	require.NoError(t, err, "ReadAll stops at io.EOF")
 	assert.Equal(t, "x\ny", string(all), "universal newlines")
 }
 

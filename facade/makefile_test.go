@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/csock/csock/internal/testutil"
 )
 
 // The makefile parts of CPython's GeneralModuleTests, and MakeFile's arguments, attributes
@@ -375,8 +377,8 @@ func TestMakeFile_GoInterfaces(t *testing.T) {
 	assert.Equal(t, 5, n)
 	require.NoError(t, w.Close())
 	require.NoError(t, b.Shutdown(SHUT_WR))
-	got, err := io.ReadAll(r)
-	require.NoError(t, err)
+	got, err := io.ReadAll(testutil.BoundedReader(r, 100, 10*time.Second))
+	require.NoError(t, err, "ReadAll stops at io.EOF")
 	assert.Equal(t, "hello, world", string(got))
 	n, err = r.Read(make([]byte, 4))
 	assert.Equal(t, 0, n)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/csock/csock/csock"
 	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/internal/testutil"
 )
 
 // netConnOf is s.NetConn(), closed when the test ends.
@@ -117,8 +118,8 @@ func TestNetConn_ReadIsEOFAfterCloseWriteOfThePeer(t *testing.T) {
 	_, err := ca.Write([]byte("last words"))
 	require.NoError(t, err)
 	require.NoError(t, ca.(interface{ CloseWrite() error }).CloseWrite())
-	got, err := io.ReadAll(cb)
-	require.NoError(t, err)
+	got, err := io.ReadAll(testutil.BoundedReader(cb, 100, 10*time.Second))
+	require.NoError(t, err, "ReadAll stops at io.EOF")
 	assert.Equal(t, "last words", string(got))
 	n, err := cb.Read(make([]byte, 8))
 	assert.Zero(t, n)

@@ -457,7 +457,8 @@ func TestReaderWriter_EOFAndPartialCounts(t *testing.T) {
 	assert.Equal(t, 5, n)
 	require.NoError(t, a.Shutdown(csock.SHUT_WR))
 	var out bytes.Buffer
-	_, err = out.ReadFrom(b)
+	// ReadFrom loops until io.EOF: bounded, a Read that never reports the end fails here.
+	_, err = out.ReadFrom(testutil.BoundedReader(b, 100, 10*time.Second))
 	require.NoError(t, err, "ReadFrom stops at io.EOF")
 	assert.Equal(t, "hello", out.String())
 	n, err = b.Read(nil)

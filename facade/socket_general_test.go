@@ -721,3 +721,65 @@ func TestSocket_FamilyAndTypeAreEnumsLikeCPython(t *testing.T) {
 	assert.Equal(t, "1", s.Type().PyStr())
 	assert.Equal(t, "socket", s.PyTypeName())
 }
+
+// ipv6FlowInfoSend is IPV6_FLOWINFO_SEND from linux/in6.h, which CPython does not export:
+// with it set, connect sends the flowinfo of its address and getpeername reports it back.
+const ipv6FlowInfoSend = 33
+
+// flowInfos are flow labels with a different byte in each position that a flow label
+// occupies, so a byte out of place shows.
+var flowInfos = []int{0x1, 0x10000, 0x12345, 0xfffff}
+
+var oracleFlowInfoRoundTrip = oracleCase("TestSocket_FlowInfoRoundTripLikeCPython", `
+srv = socket.socket(socket.AF_INET6); srv.bind(('::1', 0)); srv.listen()
+port = srv.getsockname()[1]
+def peer(c):
+    r = []
+    line = exc(lambda: r.append(c.getpeername()))
+    return repr(r[0]).replace(', %d, ' % port, ', {port}, ', 1) if r else line
+for send in (0, 1):
+    for flow in `+pyInts(flowInfos)+`:
+        c = socket.socket(socket.AF_INET6)
+        c.setsockopt(socket.IPPROTO_IPV6, 33, send)
+        key = '%d %d' % (send, flow)
+        out['connect ' + key] = exc(lambda: c.connect(('::1', port, flow, 0)))
+        out['getpeername ' + key] = peer(c)
+        if out['connect ' + key] == 'no exception':
+            srv.accept()[0].close()
+        c.close()
+srv.close()
+`)
+
+func TestSocket_FlowInfoRoundTripLikeCPython(t *testing.T) {
+	// connect(('::1', port, flowinfo, 0)) with IPV6_FLOWINFO_SEND set, then getpeername():
+	// CPython prints ('::1', port, flowinfo, 0); without the option the flowinfo is 0.
+	want := pythonStrings(t, oracleFlowInfoRoundTrip)
+	srv := mustSocket(t, csock.AF_INET6, csock.SOCK_STREAM, -1)
+	require.NoError(t, srv.Bind(py.Tuple{"::1", 0}))
+	require.NoError(t, srv.Listen())
+	a, err := srv.GetSockName()
+	require.NoError(t, err)
+	port := a.(Inet6Address).Port
+	got := map[string]string{}
+	for _, send := range []int{0, 1} {
+		for _, flow := range flowInfos {
+			c := mustSocket(t, csock.AF_INET6, csock.SOCK_STREAM, -1)
+			require.NoError(t, c.SetSockOptInt(csock.IPPROTO_IPV6, ipv6FlowInfoSend, send))
+			key := fmt.Sprintf("%d %d", send, flow)
+			err := c.Connect(py.Tuple{"::1", port, flow, 0})
+			got["connect "+key] = pyExc(err)
+			if p, perr := c.GetPeerName(); perr != nil {
+				got["getpeername "+key] = pyExc(perr)
+			} else {
+				got["getpeername "+key] = strings.Replace(py.Repr(p), fmt.Sprintf(", %d, ", port), ", {port}, ", 1)
+			}
+			if err == nil {
+				conn, _, err := srv.Accept()
+				require.NoError(t, err)
+				require.NoError(t, conn.Close())
+			}
+			require.NoError(t, c.Close())
+		}
+	}
+	assert.Equal(t, want, got)
+}
