@@ -52,7 +52,7 @@ static const char *const ops_list[] = {
     "getaddrinfo_localhost", "getaddrinfo_numeric", "getnameinfo",
     "getservbyname", "gethostbyname_ex", "gethostname", "socket_close",
     "pingpong_unix", "pingpong_unix_pinned", "pingpong_tcp",
-    "pingpong_tcp_pinned", "bulk_tcp", "connect_accept_close", "idle_10k",
+    "pingpong_tcp_pinned", "pingpong_tcp_timeout", "bulk_tcp", "connect_accept_close", "idle_10k",
 };
 
 static const char *g_op;
@@ -345,9 +345,20 @@ static void it_ping(void *ctx, long n) {
     }
 }
 
-static void op_pingpong(int unix_pair) {
+/* set_timeouts gives fd a 5 s SO_RCVTIMEO and SO_SNDTIMEO: C's way to bound every call. */
+static void set_timeouts(int fd) {
+    struct timeval tv = {5, 0};
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0) die(errno, "SO_RCVTIMEO");
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0) die(errno, "SO_SNDTIMEO");
+}
+
+static void op_pingpong(int unix_pair, int timeouts) {
     int fds[2];
     make_pair(unix_pair, fds);
+    if (timeouts) {
+        set_timeouts(fds[0]);
+        set_timeouts(fds[1]);
+    }
     pthread_t peer;
     xpthread_create(&peer, pp_peer, &fds[1]);
     struct loop_result r = time_loop(it_ping, &fds[0]);
@@ -643,8 +654,9 @@ int main(int argc, char **argv) {
     else if (strcmp(base, "gethostbyname_ex") == 0) report_ns_per_op(time_loop(it_gethostbyname_ex, NULL));
     else if (strcmp(base, "gethostname") == 0) report_ns_per_op(time_loop(it_gethostname, NULL));
     else if (strcmp(base, "socket_close") == 0) report_ns_per_op(time_loop(it_socket_close, NULL));
-    else if (strcmp(base, "pingpong_unix") == 0) op_pingpong(1);
-    else if (strcmp(base, "pingpong_tcp") == 0) op_pingpong(0);
+    else if (strcmp(base, "pingpong_unix") == 0) op_pingpong(1, 0);
+    else if (strcmp(base, "pingpong_tcp") == 0) op_pingpong(0, 0);
+    else if (strcmp(base, "pingpong_tcp_timeout") == 0) op_pingpong(0, 1);
     else if (strcmp(base, "bulk_tcp") == 0) op_bulk();
     else if (strcmp(base, "connect_accept_close") == 0) op_connect_accept_close();
     else if (strcmp(base, "idle_10k") == 0) op_idle();

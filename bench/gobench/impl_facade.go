@@ -84,7 +84,19 @@ func init() {
 			}
 			return facadeStream{a}, facadeStream{b}, nil
 		}),
-		benchspec.PingPongTCP:        PingPong(facadeTCPPair),
+		benchspec.PingPongTCP: PingPong(facadeTCPPair),
+		benchspec.PingPongTCPTimeout: PingPong(func() (Stream, Stream, error) {
+			a, b, err := facadeTCPPair()
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, s := range []Stream{a, b} {
+				if err := s.(facadeStream).s.SetTimeout(5); err != nil {
+					return nil, nil, errors.Join(err, a.Close(), b.Close())
+				}
+			}
+			return a, b, nil
+		}),
 		benchspec.BulkTCP:            Bulk(facadeTCPPair),
 		benchspec.ConnectAcceptClose: Loop(benchspec.UnitConnPerS, facadeConnectAcceptClose),
 		benchspec.Idle10k: Idle(func(addr netip.AddrPort) (Stream, error) {

@@ -37,6 +37,7 @@ import (
 	"net/netip"
 	"os"
 	"syscall"
+	"time"
 
 	"github.com/csock/csock/bench/internal/benchspec"
 )
@@ -62,8 +63,15 @@ func init() {
 				return syscall.Close(fd)
 			}, nil, nil
 		}),
-		benchspec.PingPongUnix:       PingPong(netUnixPair),
-		benchspec.PingPongTCP:        PingPong(netTCPPair),
+		benchspec.PingPongUnix: PingPong(netUnixPair),
+		benchspec.PingPongTCP:  PingPong(netTCPPair),
+		benchspec.PingPongTCPTimeout: PingPong(func() (Stream, Stream, error) {
+			a, b, err := netTCPPair()
+			if err != nil {
+				return nil, nil, err
+			}
+			return deadlineStream{a.(netStream)}, deadlineStream{b.(netStream)}, nil
+		}),
 		benchspec.BulkTCP:            Bulk(netTCPPair),
 		benchspec.ConnectAcceptClose: Loop(benchspec.UnitConnPerS, netConnectAcceptClose),
 		benchspec.Idle10k:            Idle(netDial),
@@ -131,6 +139,26 @@ func (s netStream) RecvInto(p []byte) (int, error) {
 
 // Close closes the connection.
 func (s netStream) Close() error { return s.c.Close() }
+
+// deadlineStream is a netStream that sets a 5 s deadline before every Read and Write, as
+// a Go program bounding each call does (pingpong_tcp_timeout).
+type deadlineStream struct{ netStream }
+
+// SendAll sets the write deadline, then writes all of p.
+func (s deadlineStream) SendAll(p []byte) error {
+	if err := s.c.SetWriteDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		return err
+	}
+	return s.netStream.SendAll(p)
+}
+
+// RecvInto sets the read deadline, then reads once into p.
+func (s deadlineStream) RecvInto(p []byte) (int, error) {
+	if err := s.c.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		return 0, err
+	}
+	return s.netStream.RecvInto(p)
+}
 
 // fdConn turns one end of a socketpair into a net.Conn on the poller.
 func fdConn(fd int, name string) (net.Conn, error) {

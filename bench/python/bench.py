@@ -28,7 +28,7 @@ OPS = [
     "getaddrinfo_localhost", "getaddrinfo_numeric", "getnameinfo",
     "getservbyname", "gethostbyname_ex", "gethostname", "socket_close",
     "pingpong_unix", "pingpong_unix_pinned", "pingpong_tcp",
-    "pingpong_tcp_pinned", "bulk_tcp", "connect_accept_close", "idle_10k",
+    "pingpong_tcp_pinned", "pingpong_tcp_timeout", "bulk_tcp", "connect_accept_close", "idle_10k",
 ]
 
 # Bounds, the same as in the Go harness (bench/gobench/harness.go).
@@ -131,6 +131,14 @@ def tcp_pair():
         b, _ = ln.accept()
     for s in (a, b):
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return a, b
+
+
+def tcp_pair_timeout():
+    """tcp_pair with settimeout(5) on both ends."""
+    a, b = tcp_pair()
+    for s in (a, b):
+        s.settimeout(5)
     return a, b
 
 
@@ -384,6 +392,7 @@ RUNNERS = {
     "socket_close": call_op(socket_close),
     "pingpong_unix": pingpong_op(unix_pair),
     "pingpong_tcp": pingpong_op(tcp_pair),
+    "pingpong_tcp_timeout": pingpong_op(tcp_pair_timeout),
     "bulk_tcp": bulk_tcp,
     "connect_accept_close": connect_accept_close,
     "idle_10k": idle_10k,

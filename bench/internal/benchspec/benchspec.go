@@ -24,9 +24,13 @@ const (
 	PingPongTCP          = "pingpong_tcp"
 	PingPongUnixPinned   = "pingpong_unix_pinned"
 	PingPongTCPPinned    = "pingpong_tcp_pinned"
-	BulkTCP              = "bulk_tcp"
-	ConnectAcceptClose   = "connect_accept_close"
-	Idle10k              = "idle_10k"
+	// PingPongTCPTimeout is pingpong_tcp with a timeout on every call: Python's
+	// settimeout(5) on both ends, a deadline set before each Read and Write in Go,
+	// SO_RCVTIMEO/SO_SNDTIMEO of 5 s in C.
+	PingPongTCPTimeout = "pingpong_tcp_timeout"
+	BulkTCP            = "bulk_tcp"
+	ConnectAcceptClose = "connect_accept_close"
+	Idle10k            = "idle_10k"
 )
 
 // PinnedSuffix marks an operation run with both ends on one CPU.
@@ -45,6 +49,7 @@ var Ops = []string{
 	PingPongUnixPinned,
 	PingPongTCP,
 	PingPongTCPPinned,
+	PingPongTCPTimeout,
 	BulkTCP,
 	ConnectAcceptClose,
 	Idle10k,
@@ -105,7 +110,7 @@ func HigherIsBetter(unit string) bool {
 func PrimaryUnit(op string) string {
 	base, _ := BaseOp(op)
 	switch base {
-	case PingPongUnix, PingPongTCP:
+	case PingPongUnix, PingPongTCP, PingPongTCPTimeout:
 		return UnitUsPerRTT
 	case BulkTCP:
 		return UnitMBPerS

@@ -34,7 +34,7 @@ func TestOps_AreKnownAndUnique(t *testing.T) {
 		assert.False(t, seen[op], "duplicate %s", op)
 		seen[op] = true
 	}
-	assert.Len(t, Ops, 14)
+	assert.Len(t, Ops, 15)
 	assert.False(t, IsKnown("pingpong_udp"))
 	assert.True(t, IsResolver(GetServByName))
 	assert.False(t, IsResolver(GetHostName))
