@@ -1,6 +1,35 @@
 // Package facade is CPython's socket module in Go, on top of libc through the csock
 // binding: the same functions, address tuples, errors and timeout behaviour.
 //
+// # Sockets: waiting on Go's runtime poller
+//
+// A Socket waits the way the net package's connections do: the first time one of its
+// calls would block, its descriptor goes to Go's runtime network poller through
+// os.NewFile, and every later attempt is one shim call inside the file's
+// SyscallConn().Read or Write callback, which returns false on EAGAIN so that the
+// goroutine parks without holding an OS thread. CPython's modes ride on it: None waits
+// without a deadline, 0.0 never reaches the poller (BlockingIOError), a timeout is the
+// file's read or write deadline for the call (sendall: one deadline for the whole call).
+// The descriptor's O_NONBLOCK flag is CPython's all the same (clear for None), since every
+// attempt is made so that it never blocks: receives and sends carry MSG_DONTWAIT, accept
+// and connect use the shim's never-waiting forms. Close wakes waiting calls ([Errno 9]) by
+// expiring the deadlines, waits until they have left, then closes the file.
+//
+// Detach must return the same descriptor, open. The runtime's pollDesc of a descriptor is
+// freed only by poll_runtime_pollClose (runtime/netpoll.go), which internal/poll's
+// FD.destroy calls right before close(2), and an unreachable *os.File closes its
+// descriptor from its finalizer (os/file_unix.go, newFile): a registration cannot be
+// undone without closing the descriptor. So Detach parks the *os.File for good in a
+// registry keyed by the descriptor number, device and inode. NewFromFileno of that
+// descriptor (socket(fileno=s.detach()), CPython's idiom) takes the parked file back: a
+// second os.NewFile would get EEXIST from epoll_ctl, and os.NewFile drops that error and
+// returns an unpollable file whose waits fail or hold a thread. For the same reason a
+// descriptor that another owner already has on Go's poller (a net.Conn's) cannot be
+// adopted: NewFromFileno returns [Errno 17] File exists. When the user closes a detached
+// descriptor, the kernel drops its epoll registration and the parked file is never used
+// again. The runtime poller is started when the package initialises, so the first wait of
+// a process needs no descriptor.
+//
 // # Resolver: bounded threads and cancellation
 //
 // getaddrinfo, getnameinfo, gethostbyname_r and gethostbyaddr_r block an OS thread inside
