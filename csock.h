@@ -93,11 +93,13 @@ int csock_connect(int fd, const struct sockaddr *sa, socklen_t salen);
 int csock_accept(int fd, csock_addr *peer, int flags);
 
 /*
- * connect(2) that never waits, whatever the descriptor's O_NONBLOCK flag: when the flag is
- * clear it is set for the call and cleared again (fcntl(2) F_GETFL, F_SETFL, connect(2),
- * F_SETFL), so a connection that cannot complete at once returns -EINPROGRESS (-EALREADY
- * while pending, 0 or -EISCONN once made) instead of blocking the thread. The flag belongs
- * to the open file description: a duplicate of fd sees it set during the call.
+ * connect(2) that never waits, whatever the descriptor's O_NONBLOCK flag, for a caller that
+ * would otherwise make a blocking connect: when the flag is clear it is set for the call
+ * and cleared again (fcntl(2) F_GETFL, F_SETFL, connect(2), F_SETFL). When connect(2) says
+ * EINPROGRESS it is called once more (a loopback handshake has usually completed by then),
+ * so the result is 0 once connected, -EINPROGRESS while the connection is pending, or the
+ * error it failed with; the caller then waits for writability and reads SO_ERROR. The
+ * flag belongs to the open file description: a duplicate of fd sees it set during the call.
  */
 int csock_connect_nowait(int fd, const struct sockaddr *sa, socklen_t salen);
 

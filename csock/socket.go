@@ -163,10 +163,12 @@ func Connect(fd int, addr *Addr) error {
 	return nil
 }
 
-// ConnectNowait is Connect without ever waiting, whatever fd's O_NONBLOCK flag: when the
-// flag is clear it is set for the call and cleared again (fcntl(2) F_GETFL and F_SETFL
-// around connect(2)), so a connection that cannot complete at once is EINPROGRESS instead
-// of a thread blocked in the kernel. ConnectHook applies as to Connect.
+// ConnectNowait is the connect of a caller that would otherwise block, without ever
+// waiting, whatever fd's O_NONBLOCK flag: when the flag is clear it is set for the call
+// and cleared again (fcntl(2) F_GETFL and F_SETFL around connect(2)). When connect(2) says
+// EINPROGRESS it asks once more, so the result is nil once connected, EINPROGRESS while
+// the connection is pending (instead of a thread blocked in the kernel), or the error it
+// failed with. ConnectHook applies as to Connect.
 func ConnectNowait(fd int, addr *Addr) error {
 	var ss C.struct_sockaddr_storage
 	n, err := addr.sockaddr(&ss)

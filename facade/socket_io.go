@@ -388,7 +388,7 @@ func (s *Socket) connect(ctx context.Context, addr *csock.Addr) error {
 	case t == 0, err != syscall.EINPROGRESS && err != syscall.EINTR:
 		return err
 	}
-	if t < 0 && err == syscall.EINPROGRESS {
+	if t < 0 && err == syscall.EINPROGRESS && s.osNonblock.Load() {
 		// Blocking mode: ask connect(2) itself how it went before registering with the
 		// poller. A loopback handshake has usually completed by the time the first call
 		// returns EINPROGRESS (the kernel runs it before connect returns), and then this
@@ -433,8 +433,9 @@ func (s *Socket) connect(ctx context.Context, addr *csock.Addr) error {
 	return a.err
 }
 
-// connectOnce calls connect(2) once without waiting, whatever the descriptor's flag (the
-// caller holds the descriptor).
+// connectOnce calls connect(2) without waiting, whatever the descriptor's flag (the
+// caller holds the descriptor). On a blocking descriptor that is csock.ConnectNowait,
+// which has already asked a second time when the first said EINPROGRESS.
 func (s *Socket) connectOnce(addr *csock.Addr) error {
 	if s.osNonblock.Load() {
 		return csock.Connect(s.ref.fd, addr)
