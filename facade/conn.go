@@ -11,7 +11,10 @@ import (
 // timeout is None, until the deadline (TimeoutError) in timeout mode, and not at all in
 // non-blocking mode (a function that returns false gives BlockingIOError [Errno 11]).
 // Close wakes them with [Errno 9]. The functions run while the socket holds its
-// descriptor: they must not block, and must not close the socket.
+// descriptor: they must not close the socket, and must not block. In None mode the
+// descriptor is blocking, as CPython's is, so a function reading or writing it should
+// pass MSG_DONTWAIT (recv(2), send(2), recvmsg(2)...) and return false on EAGAIN;
+// otherwise its call waits in the kernel, holding the goroutine's thread.
 func (s *Socket) SyscallConn() (syscall.RawConn, error) {
 	if s.ref.closed() {
 		return nil, newOSError(syscall.EBADF)
