@@ -10,7 +10,7 @@ import (
 
 	"github.com/csock/csock/csock"
 	"github.com/csock/csock/internal/idna"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // Address is a socket address as the socket module returns it: an InetAddress

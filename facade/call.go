@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // This file is the dynamic face of the module: calling a function by its Python name with
@@ -69,7 +69,7 @@ func Constant(name string) (any, bool) {
 func HasFunction(name string) bool { _, ok := functions[name]; return ok }
 
 // Call calls the module function name with Python argument values (see package
-// internal/py for how Python values are held in Go), parsing them exactly as CPython
+// package py for how Python values are held in Go), parsing them exactly as CPython
 // would, and returns the Python result value. Failures are Python exceptions (the
 // facade's error types); an unknown name is an error that is not.
 func Call(name string, args []any, kwargs []Kwarg) (any, error) {

@@ -5,7 +5,7 @@ import (
 	"math"
 	"math/big"
 
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // This file holds CPython's argument converters, with their exact messages: what

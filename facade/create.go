@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/csock/csock/csock"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // globalDefaultTimeout is the type of UseDefaultTimeout.

@@ -5,7 +5,7 @@ package facade
 import (
 	"fmt"
 
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 	"math/big"
 	"strconv"
 	"strings"

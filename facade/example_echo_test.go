@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/csock/csock/facade"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // An echo server and its client, written as in Python (the README shows them side by side

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/csock/csock/facade"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // GetAddrInfo resolves like CPython's socket.getaddrinfo: libc's answer, in libc's order,

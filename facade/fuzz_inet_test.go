@@ -10,7 +10,7 @@ import (
 
 	"github.com/csock/csock/csock"
 	"github.com/csock/csock/internal/libcref"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 	"github.com/csock/csock/internal/testutil"
 )
 

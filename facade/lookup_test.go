@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/csock/csock/csock"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // waitFor polls cond every 100µs for at most 5 seconds.

@@ -6,7 +6,7 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // FileOptions are the keyword arguments of CPython's socket.makefile(mode='r',

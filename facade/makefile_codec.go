@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // The text codecs of MakeFile's text mode: UTF-8, Latin-1 and ASCII, with CPython 3.11's

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // Ports of CPython 3.11's FileObjectClassTestCase and its subclasses

@@ -18,7 +18,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 	"github.com/csock/csock/internal/testutil"
 )
 

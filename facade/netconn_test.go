@@ -20,7 +20,7 @@ import (
 	"golang.org/x/net/nettest"
 
 	"github.com/csock/csock/csock"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 	"github.com/csock/csock/internal/testutil"
 )
 

@@ -11,7 +11,7 @@ import (
 	"unicode"
 
 	"github.com/csock/csock/csock"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // HasIPv6 mirrors socket.has_ipv6: CPython's compile-time flag, true on Linux.

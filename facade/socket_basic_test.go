@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/csock/csock/csock"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // Ports of CPython's BasicTCPTest, BasicTCPTest2, BasicUDPTest, BasicSocketPairTest,

@@ -16,7 +16,7 @@ import (
 
 	"github.com/csock/csock/csock"
 	"github.com/csock/csock/internal/procstat"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 	"github.com/csock/csock/internal/testutil"
 	"github.com/csock/csock/internal/testutil/pyexc"
 )

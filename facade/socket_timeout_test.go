@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/csock/csock/csock"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // Ports of CPython's TCPTimeoutTest and UDPTimeoutTest (test_socket.py) and of

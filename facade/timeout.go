@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // A timeout as CPython stores it: integer nanoseconds, -1 for None (blocking), 0 for

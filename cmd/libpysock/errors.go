@@ -12,7 +12,7 @@ import (
 	"unsafe"
 
 	"github.com/csock/csock/facade"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // record is the content of a struct pysock_error: a Python exception as C sees it.

@@ -11,7 +11,7 @@ import (
 	"unsafe"
 
 	"github.com/csock/csock/facade"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // This file builds the Python values the facade takes from C arguments, and writes the

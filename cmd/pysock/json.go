@@ -8,7 +8,7 @@ import (
 	"strconv"
 
 	"github.com/csock/csock/facade"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // The --json encoding of Python values:

@@ -5,7 +5,7 @@ import (
 	"math/big"
 	"strings"
 
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // testFlag mimics a member (or combination) of the Python IntFlag

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

@@ -3,7 +3,7 @@ package pyexpr
 import (
 	"math/big"
 
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // Env supplies the names and functions of the module an expression is

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // FuzzParseEval checks that no input makes the parser or the evaluator

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 type tokKind int

@@ -4,7 +4,7 @@ import (
 	"math"
 	"math/big"
 
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // numKind classifies an operand for the numeric operators.

@@ -5,7 +5,7 @@ import (
 	"math/big"
 	"unsafe"
 
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // BinaryOperand is implemented by values of Python types defined outside

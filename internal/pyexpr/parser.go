@@ -1,6 +1,6 @@
 package pyexpr
 
-import "github.com/csock/csock/internal/py"
+import "github.com/csock/csock/py"
 
 // Bounds on the shape of an expression.
 const (

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/csock/csock/facade"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 	"github.com/csock/csock/internal/pyexpr"
 )
 

@@ -23,7 +23,7 @@ import (
 
 	"github.com/csock/csock/facade"
 	"github.com/csock/csock/internal/procstat"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // MaxMessage is the largest message a client sends; sizes cycle through 1..MaxMessage.

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/csock/csock/facade"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // TestFullBacklog_ConnectTimesOutAndConnectExSays11 is CPython's B.4 against a listener whose

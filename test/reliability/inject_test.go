@@ -13,7 +13,7 @@ import (
 
 	"github.com/csock/csock/csock"
 	"github.com/csock/csock/facade"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // The faults the kernel and libc cannot be made to produce on demand, injected through

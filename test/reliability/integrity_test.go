@@ -19,7 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/csock/csock/facade"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // integritySize is how many bytes each integrity stream carries: 32 MiB in make test,

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/csock/csock/facade"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // TestNoIPv6_ErrorsAreCPythons runs TestChildNoIPv6 in a network namespace of its own whose

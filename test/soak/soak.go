@@ -25,7 +25,7 @@ import (
 
 	"github.com/csock/csock/facade"
 	"github.com/csock/csock/internal/procstat"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 // Config says how much the soak does.

@@ -4,7 +4,7 @@
 // package's own tests use testutil, and this package uses py).
 package pyexc
 
-import "github.com/csock/csock/internal/py"
+import "github.com/csock/csock/py"
 
 // Line returns err as the last line of CPython's traceback prints it ("Class: message"),
 // "no exception" for nil, and "Go error: ..." for an error that is no Python exception (so

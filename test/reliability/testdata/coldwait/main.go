@@ -15,7 +15,7 @@ import (
 	"syscall"
 
 	"github.com/csock/csock/facade"
-	"github.com/csock/csock/internal/py"
+	"github.com/csock/csock/py"
 )
 
 func main() {

@@ -2,7 +2,7 @@
 """Writes printable_table.go: the code points for which str.isprintable() is
 true in CPython 3.11 (Unicode 14.0.0), as sorted inclusive ranges.
 
-Run through `go generate ./internal/py` (see the //go:generate line in
+Run through `go generate ./py` (see the //go:generate line in
 printable.go). The table depends on the Unicode database of the running
 Python, so the script refuses any other Unicode version.
 """
