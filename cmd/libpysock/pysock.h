@@ -71,6 +71,23 @@
  *   runtime installs handlers for some signals (see "Go functions in C programs" and
  *   os/signal in the Go documentation); it chains to the program's own handlers.
  *
+ * FORK
+ *
+ *   The library runs on the Go runtime, which starts with the program (before main) and
+ *   keeps threads of its own. fork(2) copies only the calling thread, so in a child made
+ *   by fork() the runtime is unusable: its first wait, or its first allocation that needs
+ *   a collection, would block forever. The library detects the child (a pthread_atfork(3)
+ *   handler registered when the program is loaded) and every call made in it fails at
+ *   once, without entering Go, with class "RuntimeError" and the message "pysock_F:
+ *   libpysock cannot be used in a child process made by fork() without exec: the Go
+ *   runtime it runs on does not survive fork" (pysock_getdefaulttimeout returns a NaN).
+ *   Handles inherited from the parent are unusable too; their descriptors are the
+ *   child's, to close(2) or pass to exec'd programs. The parent is unaffected. The
+ *   functions that never enter Go (pysock_strerror and the pysock_free* functions) work
+ *   in the child. Making a child with posix_spawn(3), or fork() followed at once by an
+ *   exec, is fine. Not detected: children made without running the atfork handlers
+ *   (glibc's _Fork(), clone(2) or vfork(2) called directly); do not call the library there.
+ *
  * PANICS
  *
  *   Every function recovers a Go panic in the calling thread and reports it as a failure of

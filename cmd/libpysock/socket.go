@@ -36,8 +36,8 @@ func newHandle(s *facade.Socket, out *C.int64_t, e *C.struct_pysock_error) C.int
 	return 0
 }
 
-//export pysock_socket
-func pysock_socket(family, typ, proto C.int, sock *C.int64_t, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_socket
+func pysock_go_socket(family, typ, proto C.int, sock *C.int64_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_socket", e, &r)
 	if sock == nil {
 		return failRecord(e, nullArg("pysock_socket", "sock"))
@@ -49,8 +49,8 @@ func pysock_socket(family, typ, proto C.int, sock *C.int64_t, e *C.struct_pysock
 	return newHandle(s, sock, e)
 }
 
-//export pysock_socketpair
-func pysock_socketpair(family, typ, proto C.int, socks *C.int64_t, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_socketpair
+func pysock_go_socketpair(family, typ, proto C.int, socks *C.int64_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_socketpair", e, &r)
 	if socks == nil {
 		return failRecord(e, nullArg("pysock_socketpair", "socks"))
@@ -64,8 +64,8 @@ func pysock_socketpair(family, typ, proto C.int, socks *C.int64_t, e *C.struct_p
 	return newHandle(b, &out[1], e)
 }
 
-//export pysock_create_connection
-func pysock_create_connection(address *C.pysock_caddr, timeout C.double, source *C.pysock_caddr,
+//export pysock_go_create_connection
+func pysock_go_create_connection(address *C.pysock_caddr, timeout C.double, source *C.pysock_caddr,
 	sock *C.int64_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_create_connection", e, &r)
 	switch {
@@ -89,8 +89,8 @@ func pysock_create_connection(address *C.pysock_caddr, timeout C.double, source 
 	return newHandle(s, sock, e)
 }
 
-//export pysock_create_server
-func pysock_create_server(address *C.pysock_caddr, family, backlog, options C.int, sock *C.int64_t,
+//export pysock_go_create_server
+func pysock_go_create_server(address *C.pysock_caddr, family, backlog, options C.int, sock *C.int64_t,
 	e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_create_server", e, &r)
 	if sock == nil {
@@ -121,8 +121,8 @@ func pysock_create_server(address *C.pysock_caddr, family, backlog, options C.in
 	return newHandle(s, sock, e)
 }
 
-//export pysock_accept
-func pysock_accept(h C.int64_t, conn *C.int64_t, peer *C.struct_pysock_addrbuf, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_accept
+func pysock_go_accept(h C.int64_t, conn *C.int64_t, peer *C.struct_pysock_addrbuf, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_accept", e, &r)
 	if conn == nil {
 		return failRecord(e, nullArg("pysock_accept", "conn"))
@@ -141,14 +141,14 @@ func pysock_accept(h C.int64_t, conn *C.int64_t, peer *C.struct_pysock_addrbuf, 
 	return newHandle(c, conn, e)
 }
 
-//export pysock_bind
-func pysock_bind(h C.int64_t, address *C.pysock_caddr, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_bind
+func pysock_go_bind(h C.int64_t, address *C.pysock_caddr, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_bind", e, &r)
 	return withSock(h, e, func(s *facade.Socket) error { return s.Bind(addrValue(address, s.Family())) })
 }
 
-//export pysock_listen
-func pysock_listen(h C.int64_t, backlog C.int, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_listen
+func pysock_go_listen(h C.int64_t, backlog C.int, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_listen", e, &r)
 	return withSock(h, e, func(s *facade.Socket) error {
 		if backlog == C.PYSOCK_BACKLOG_DEFAULT {
@@ -158,14 +158,14 @@ func pysock_listen(h C.int64_t, backlog C.int, e *C.struct_pysock_error) (r C.in
 	})
 }
 
-//export pysock_connect
-func pysock_connect(h C.int64_t, address *C.pysock_caddr, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_connect
+func pysock_go_connect(h C.int64_t, address *C.pysock_caddr, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_connect", e, &r)
 	return withSock(h, e, func(s *facade.Socket) error { return s.Connect(addrValue(address, s.Family())) })
 }
 
-//export pysock_connect_ex
-func pysock_connect_ex(h C.int64_t, address *C.pysock_caddr, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_connect_ex
+func pysock_go_connect_ex(h C.int64_t, address *C.pysock_caddr, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_connect_ex", e, &r)
 	if _, err := handles.get(int64(h)); err != nil {
 		// CPython's connect_ex on a closed socket answers EBADF as its result.
@@ -194,8 +194,8 @@ func count(h C.int64_t, e *C.struct_pysock_error, f func(*facade.Socket) (int, e
 	return C.int64_t(n)
 }
 
-//export pysock_send
-func pysock_send(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int64_t) {
+//export pysock_go_send
+func pysock_go_send(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int64_t) {
 	defer guard("pysock_send", e, &r)
 	return count(h, e, func(s *facade.Socket) (int, error) {
 		b, err := bytesOf(unsafe.Pointer(data), n)
@@ -206,8 +206,8 @@ func pysock_send(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, e *
 	})
 }
 
-//export pysock_sendall
-func pysock_sendall(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_sendall
+func pysock_go_sendall(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_sendall", e, &r)
 	return withSock(h, e, func(s *facade.Socket) error {
 		b, err := bytesOf(unsafe.Pointer(data), n)
@@ -218,8 +218,8 @@ func pysock_sendall(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, 
 	})
 }
 
-//export pysock_sendto
-func pysock_sendto(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, address *C.pysock_caddr,
+//export pysock_go_sendto
+func pysock_go_sendto(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, address *C.pysock_caddr,
 	e *C.struct_pysock_error) (r C.int64_t) {
 	defer guard("pysock_sendto", e, &r)
 	return count(h, e, func(s *facade.Socket) (int, error) {
@@ -231,8 +231,8 @@ func pysock_sendto(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, a
 	})
 }
 
-//export pysock_recv
-func pysock_recv(h C.int64_t, buf unsafe.Pointer, n C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int64_t) {
+//export pysock_go_recv
+func pysock_go_recv(h C.int64_t, buf unsafe.Pointer, n C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int64_t) {
 	defer guard("pysock_recv", e, &r)
 	return count(h, e, func(s *facade.Socket) (int, error) {
 		b, err := bytesOf(buf, n)
@@ -245,8 +245,8 @@ func pysock_recv(h C.int64_t, buf unsafe.Pointer, n C.size_t, flags C.int, e *C.
 	})
 }
 
-//export pysock_recv_into
-func pysock_recv_into(h C.int64_t, buf unsafe.Pointer, n, nbytes C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int64_t) {
+//export pysock_go_recv_into
+func pysock_go_recv_into(h C.int64_t, buf unsafe.Pointer, n, nbytes C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int64_t) {
 	defer guard("pysock_recv_into", e, &r)
 	return count(h, e, func(s *facade.Socket) (int, error) {
 		b, err := bytesOf(buf, n)
@@ -260,8 +260,8 @@ func pysock_recv_into(h C.int64_t, buf unsafe.Pointer, n, nbytes C.size_t, flags
 	})
 }
 
-//export pysock_recvfrom
-func pysock_recvfrom(h C.int64_t, buf unsafe.Pointer, n C.size_t, flags C.int, from *C.struct_pysock_addrbuf,
+//export pysock_go_recvfrom
+func pysock_go_recvfrom(h C.int64_t, buf unsafe.Pointer, n C.size_t, flags C.int, from *C.struct_pysock_addrbuf,
 	e *C.struct_pysock_error) (r C.int64_t) {
 	defer guard("pysock_recvfrom", e, &r)
 	return count(h, e, func(s *facade.Socket) (int, error) {
@@ -277,14 +277,14 @@ func pysock_recvfrom(h C.int64_t, buf unsafe.Pointer, n C.size_t, flags C.int, f
 	})
 }
 
-//export pysock_shutdown
-func pysock_shutdown(h C.int64_t, how C.int, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_shutdown
+func pysock_go_shutdown(h C.int64_t, how C.int, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_shutdown", e, &r)
 	return withSock(h, e, func(s *facade.Socket) error { return s.Shutdown(int(how)) })
 }
 
-//export pysock_close
-func pysock_close(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_close
+func pysock_go_close(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_close", e, &r)
 	s, issued := handles.remove(int64(h))
 	switch {
@@ -299,14 +299,14 @@ func pysock_close(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
 	return 0
 }
 
-//export pysock_settimeout
-func pysock_settimeout(h C.int64_t, timeout C.double, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_settimeout
+func pysock_go_settimeout(h C.int64_t, timeout C.double, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_settimeout", e, &r)
 	return withSock(h, e, func(s *facade.Socket) error { return s.SetTimeout(timeoutValue(timeout)) })
 }
 
-//export pysock_gettimeout
-func pysock_gettimeout(h C.int64_t, timeout *C.double, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_gettimeout
+func pysock_go_gettimeout(h C.int64_t, timeout *C.double, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_gettimeout", e, &r)
 	if timeout == nil {
 		return failRecord(e, nullArg("pysock_gettimeout", "timeout"))
@@ -317,14 +317,14 @@ func pysock_gettimeout(h C.int64_t, timeout *C.double, e *C.struct_pysock_error)
 	})
 }
 
-//export pysock_setblocking
-func pysock_setblocking(h C.int64_t, flag C.int, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_setblocking
+func pysock_go_setblocking(h C.int64_t, flag C.int, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_setblocking", e, &r)
 	return withSock(h, e, func(s *facade.Socket) error { return s.SetBlocking(flag != 0) })
 }
 
-//export pysock_getblocking
-func pysock_getblocking(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_getblocking
+func pysock_go_getblocking(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_getblocking", e, &r)
 	blocking := false
 	if st := withSock(h, e, func(s *facade.Socket) error {
@@ -339,8 +339,8 @@ func pysock_getblocking(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
 	return 0
 }
 
-//export pysock_setdefaulttimeout
-func pysock_setdefaulttimeout(timeout C.double, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_setdefaulttimeout
+func pysock_go_setdefaulttimeout(timeout C.double, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_setdefaulttimeout", e, &r)
 	if err := facade.SetDefaultTimeout(timeoutValue(timeout)); err != nil {
 		return fail(e, err)
@@ -349,8 +349,8 @@ func pysock_setdefaulttimeout(timeout C.double, e *C.struct_pysock_error) (r C.i
 	return 0
 }
 
-//export pysock_getdefaulttimeout
-func pysock_getdefaulttimeout() (t C.double) {
+//export pysock_go_getdefaulttimeout
+func pysock_go_getdefaulttimeout() (t C.double) {
 	// No record to fill: a panic is reported as NaN, which no timeout can be.
 	defer func() {
 		if recover() != nil {
@@ -360,16 +360,16 @@ func pysock_getdefaulttimeout() (t C.double) {
 	return timeoutC(facade.GetDefaultTimeout())
 }
 
-//export pysock_setsockopt
-func pysock_setsockopt(h C.int64_t, level, option, value C.int, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_setsockopt
+func pysock_go_setsockopt(h C.int64_t, level, option, value C.int, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_setsockopt", e, &r)
 	return withSock(h, e, func(s *facade.Socket) error {
 		return s.SetSockOptInt(int(level), int(option), int(value))
 	})
 }
 
-//export pysock_getsockopt
-func pysock_getsockopt(h C.int64_t, level, option C.int, value *C.int, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_getsockopt
+func pysock_go_getsockopt(h C.int64_t, level, option C.int, value *C.int, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_getsockopt", e, &r)
 	if value == nil {
 		return failRecord(e, nullArg("pysock_getsockopt", "value"))
@@ -381,8 +381,8 @@ func pysock_getsockopt(h C.int64_t, level, option C.int, value *C.int, e *C.stru
 	})
 }
 
-//export pysock_getsockname
-func pysock_getsockname(h C.int64_t, addr *C.struct_pysock_addrbuf, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_getsockname
+func pysock_go_getsockname(h C.int64_t, addr *C.struct_pysock_addrbuf, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_getsockname", e, &r)
 	if addr == nil {
 		return failRecord(e, nullArg("pysock_getsockname", "addr"))
@@ -396,8 +396,8 @@ func pysock_getsockname(h C.int64_t, addr *C.struct_pysock_addrbuf, e *C.struct_
 	})
 }
 
-//export pysock_getpeername
-func pysock_getpeername(h C.int64_t, addr *C.struct_pysock_addrbuf, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_getpeername
+func pysock_go_getpeername(h C.int64_t, addr *C.struct_pysock_addrbuf, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_getpeername", e, &r)
 	if addr == nil {
 		return failRecord(e, nullArg("pysock_getpeername", "addr"))
@@ -411,8 +411,8 @@ func pysock_getpeername(h C.int64_t, addr *C.struct_pysock_addrbuf, e *C.struct_
 	})
 }
 
-//export pysock_fileno
-func pysock_fileno(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_fileno
+func pysock_go_fileno(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_fileno", e, &r)
 	fd := -1
 	if st := withSock(h, e, func(s *facade.Socket) error {
@@ -424,8 +424,8 @@ func pysock_fileno(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
 	return C.int(fd)
 }
 
-//export pysock_sockinfo
-func pysock_sockinfo(h C.int64_t, family, typ, proto *C.int, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_sockinfo
+func pysock_go_sockinfo(h C.int64_t, family, typ, proto *C.int, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_sockinfo", e, &r)
 	return withSock(h, e, func(s *facade.Socket) error {
 		if family != nil {
