@@ -48,6 +48,12 @@
  *   len - 1 bytes are written, always NUL-terminated when len > 0; a return value >= len
  *   means the result was truncated (call again with a larger buffer).
  *
+ *   A buffer is given as a pointer and a length; NULL is allowed only with length 0
+ *   (NULL with a length above 0 is "ValueError: <function>: <argument> is NULL but its
+ *   length is <n>"), and a length beyond PTRDIFF_MAX (SIZE_MAX, or a negative number
+ *   converted to size_t) is CPython's "OverflowError: Python int too large to convert to C
+ *   ssize_t", the error of a Python size argument that large. Neither reaches the system.
+ *
  * THREADS AND BLOCKING
  *
  *   Every function may be called from any number of threads at once (pthreads; no setup

@@ -66,7 +66,11 @@ func pysock_go_getnameinfo(sockaddr *C.pysock_caddr, flags C.int, out *C.struct_
 	case out == nil:
 		return failRecord(e, nullArg("pysock_getnameinfo", "out"))
 	}
-	host, serv, err := facade.GetNameInfo(addrValue(sockaddr, facade.AF_INET), int(flags))
+	addr, err := addrValue("pysock_getnameinfo", sockaddr, facade.AF_INET)
+	if err != nil {
+		return fail(e, err)
+	}
+	host, serv, err := facade.GetNameInfo(addr, int(flags))
 	if err != nil {
 		return fail(e, err)
 	}
@@ -76,8 +80,12 @@ func pysock_go_getnameinfo(sockaddr *C.pysock_caddr, flags C.int, out *C.struct_
 	return 0
 }
 
-// text runs f, a call returning a string, and writes the string into buf as snprintf does.
-func text(buf *C.char, n C.size_t, e *C.struct_pysock_error, f func() (string, error)) C.int {
+// text runs f, a call returning a string, and writes the string into buf as snprintf does;
+// fn is the export, for the error of a bad buffer (which f is not run for).
+func text(fn string, buf *C.char, n C.size_t, e *C.struct_pysock_error, f func() (string, error)) C.int {
+	if err := outBuffer(fn, "buf", unsafe.Pointer(buf), n); err != nil {
+		return fail(e, err)
+	}
 	s, err := f()
 	if err != nil {
 		return fail(e, err)
@@ -89,7 +97,7 @@ func text(buf *C.char, n C.size_t, e *C.struct_pysock_error, f func() (string, e
 //export pysock_go_gethostbyname
 func pysock_go_gethostbyname(hostname *C.pysock_cchar, buf *C.char, n C.size_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_gethostbyname", e, &r)
-	return text(buf, n, e, func() (string, error) { return facade.GetHostByName(textValue(hostname)) })
+	return text("pysock_gethostbyname", buf, n, e, func() (string, error) { return facade.GetHostByName(textValue(hostname)) })
 }
 
 // hostEntryBlock copies h into one malloc'd block: the struct, the two NULL-terminated
@@ -163,7 +171,7 @@ func pysock_go_gethostbyaddr(ipAddress *C.pysock_cchar, out **C.struct_pysock_ho
 //export pysock_go_getfqdn
 func pysock_go_getfqdn(name *C.pysock_cchar, buf *C.char, n C.size_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_getfqdn", e, &r)
-	return text(buf, n, e, func() (string, error) {
+	return text("pysock_getfqdn", buf, n, e, func() (string, error) {
 		v, err := facade.GetFQDN(textValue(name))
 		switch v := v.(type) {
 		case string:
@@ -178,7 +186,7 @@ func pysock_go_getfqdn(name *C.pysock_cchar, buf *C.char, n C.size_t, e *C.struc
 //export pysock_go_gethostname
 func pysock_go_gethostname(buf *C.char, n C.size_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_gethostname", e, &r)
-	return text(buf, n, e, facade.GetHostName)
+	return text("pysock_gethostname", buf, n, e, facade.GetHostName)
 }
 
 //export pysock_go_getservbyname
@@ -203,7 +211,7 @@ func pysock_go_getservbyname(name, proto *C.pysock_cchar, e *C.struct_pysock_err
 //export pysock_go_getservbyport
 func pysock_go_getservbyport(port C.int, proto *C.pysock_cchar, buf *C.char, n C.size_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_getservbyport", e, &r)
-	return text(buf, n, e, func() (string, error) {
+	return text("pysock_getservbyport", buf, n, e, func() (string, error) {
 		if proto == nil {
 			return facade.GetServByPort(int(port))
 		}

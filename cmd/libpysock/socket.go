@@ -14,7 +14,7 @@ import (
 )
 
 // The socket functions of pysock.h. Each is documented there; the comments here say only
-// how the C arguments become the facade's.
+// how the C arguments become the facade's. pysock.c's pysock_F calls pysock_go_F.
 
 // withSock runs f on the socket of handle h, or fails with [Errno 9].
 func withSock(h C.int64_t, e *C.struct_pysock_error, f func(*facade.Socket) error) C.int {
@@ -67,22 +67,27 @@ func pysock_go_socketpair(family, typ, proto C.int, socks *C.int64_t, e *C.struc
 //export pysock_go_create_connection
 func pysock_go_create_connection(address *C.pysock_caddr, timeout C.double, source *C.pysock_caddr,
 	sock *C.int64_t, e *C.struct_pysock_error) (r C.int) {
-	defer guard("pysock_create_connection", e, &r)
+	const fn = "pysock_create_connection"
+	defer guard(fn, e, &r)
 	switch {
 	case address == nil:
-		return failRecord(e, nullArg("pysock_create_connection", "address"))
+		return failRecord(e, nullArg(fn, "address"))
 	case sock == nil:
-		return failRecord(e, nullArg("pysock_create_connection", "sock"))
+		return failRecord(e, nullArg(fn, "sock"))
 	}
 	t := timeoutValue(timeout)
 	if timeout == C.PYSOCK_TIMEOUT_DEFAULT {
 		t = facade.UseDefaultTimeout
 	}
-	var src any
-	if source != nil {
-		src = addrValue(source, facade.AF_INET)
+	addr, err := pairValue(fn, address)
+	if err != nil {
+		return fail(e, err)
 	}
-	s, err := facade.CreateConnection(pairValue(address), t, src, false)
+	src, err := addrValue(fn, source, facade.AF_INET)
+	if err != nil {
+		return fail(e, err)
+	}
+	s, err := facade.CreateConnection(addr, t, src, false)
 	if err != nil {
 		return fail(e, err)
 	}
@@ -92,9 +97,10 @@ func pysock_go_create_connection(address *C.pysock_caddr, timeout C.double, sour
 //export pysock_go_create_server
 func pysock_go_create_server(address *C.pysock_caddr, family, backlog, options C.int, sock *C.int64_t,
 	e *C.struct_pysock_error) (r C.int) {
-	defer guard("pysock_create_server", e, &r)
+	const fn = "pysock_create_server"
+	defer guard(fn, e, &r)
 	if sock == nil {
-		return failRecord(e, nullArg("pysock_create_server", "sock"))
+		return failRecord(e, nullArg(fn, "sock"))
 	}
 	opts := facade.ServerOptions{
 		Family:        facade.AddressFamily(family),
@@ -114,7 +120,11 @@ func pysock_go_create_server(address *C.pysock_caddr, family, backlog, options C
 	if fam == 0 {
 		fam = facade.AF_INET
 	}
-	s, err := facade.CreateServer(addrValue(address, fam), opts)
+	addr, err := addrValue(fn, address, fam)
+	if err != nil {
+		return fail(e, err)
+	}
+	s, err := facade.CreateServer(addr, opts)
 	if err != nil {
 		return fail(e, err)
 	}
@@ -144,7 +154,13 @@ func pysock_go_accept(h C.int64_t, conn *C.int64_t, peer *C.struct_pysock_addrbu
 //export pysock_go_bind
 func pysock_go_bind(h C.int64_t, address *C.pysock_caddr, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_bind", e, &r)
-	return withSock(h, e, func(s *facade.Socket) error { return s.Bind(addrValue(address, s.Family())) })
+	return withSock(h, e, func(s *facade.Socket) error {
+		addr, err := addrValue("pysock_bind", address, s.Family())
+		if err != nil {
+			return err
+		}
+		return s.Bind(addr)
+	})
 }
 
 //export pysock_go_listen
@@ -161,7 +177,13 @@ func pysock_go_listen(h C.int64_t, backlog C.int, e *C.struct_pysock_error) (r C
 //export pysock_go_connect
 func pysock_go_connect(h C.int64_t, address *C.pysock_caddr, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_connect", e, &r)
-	return withSock(h, e, func(s *facade.Socket) error { return s.Connect(addrValue(address, s.Family())) })
+	return withSock(h, e, func(s *facade.Socket) error {
+		addr, err := addrValue("pysock_connect", address, s.Family())
+		if err != nil {
+			return err
+		}
+		return s.Connect(addr)
+	})
 }
 
 //export pysock_go_connect_ex
@@ -173,8 +195,12 @@ func pysock_go_connect_ex(h C.int64_t, address *C.pysock_caddr, e *C.struct_pyso
 		return C.int(syscall.EBADF)
 	}
 	var errno int
-	if st := withSock(h, e, func(s *facade.Socket) (err error) {
-		errno, err = s.ConnectEx(addrValue(address, s.Family()))
+	if st := withSock(h, e, func(s *facade.Socket) error {
+		addr, err := addrValue("pysock_connect_ex", address, s.Family())
+		if err != nil {
+			return err
+		}
+		errno, err = s.ConnectEx(addr)
 		return err
 	}); st != 0 {
 		return st
@@ -198,7 +224,7 @@ func count(h C.int64_t, e *C.struct_pysock_error, f func(*facade.Socket) (int, e
 func pysock_go_send(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int64_t) {
 	defer guard("pysock_send", e, &r)
 	return count(h, e, func(s *facade.Socket) (int, error) {
-		b, err := bytesOf(unsafe.Pointer(data), n)
+		b, err := inBuffer("pysock_send", "data", unsafe.Pointer(data), n)
 		if err != nil {
 			return 0, err
 		}
@@ -210,7 +236,7 @@ func pysock_go_send(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, 
 func pysock_go_sendall(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_sendall", e, &r)
 	return withSock(h, e, func(s *facade.Socket) error {
-		b, err := bytesOf(unsafe.Pointer(data), n)
+		b, err := inBuffer("pysock_sendall", "data", unsafe.Pointer(data), n)
 		if err != nil {
 			return err
 		}
@@ -221,13 +247,18 @@ func pysock_go_sendall(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.in
 //export pysock_go_sendto
 func pysock_go_sendto(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, address *C.pysock_caddr,
 	e *C.struct_pysock_error) (r C.int64_t) {
-	defer guard("pysock_sendto", e, &r)
+	const fn = "pysock_sendto"
+	defer guard(fn, e, &r)
 	return count(h, e, func(s *facade.Socket) (int, error) {
-		b, err := bytesOf(unsafe.Pointer(data), n)
+		b, err := inBuffer(fn, "data", unsafe.Pointer(data), n)
 		if err != nil {
 			return 0, err
 		}
-		return s.SendTo(b, facade.MsgFlag(flags), addrValue(address, s.Family()))
+		addr, err := addrValue(fn, address, s.Family())
+		if err != nil {
+			return 0, err
+		}
+		return s.SendTo(b, facade.MsgFlag(flags), addr)
 	})
 }
 
@@ -235,7 +266,7 @@ func pysock_go_sendto(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int
 func pysock_go_recv(h C.int64_t, buf unsafe.Pointer, n C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int64_t) {
 	defer guard("pysock_recv", e, &r)
 	return count(h, e, func(s *facade.Socket) (int, error) {
-		b, err := bytesOf(buf, n)
+		b, err := inBuffer("pysock_recv", "buf", buf, n)
 		if err != nil {
 			return 0, err
 		}
@@ -249,9 +280,12 @@ func pysock_go_recv(h C.int64_t, buf unsafe.Pointer, n C.size_t, flags C.int, e 
 func pysock_go_recv_into(h C.int64_t, buf unsafe.Pointer, n, nbytes C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int64_t) {
 	defer guard("pysock_recv_into", e, &r)
 	return count(h, e, func(s *facade.Socket) (int, error) {
-		b, err := bytesOf(buf, n)
+		b, err := inBuffer("pysock_recv_into", "buf", buf, n)
 		if err != nil {
 			return 0, err
+		}
+		if uint64(nbytes) > math.MaxInt64 {
+			return 0, errTooLarge()
 		}
 		if uint64(nbytes) > uint64(len(b)) {
 			return 0, &facade.ValueError{Msg: "buffer too small for requested bytes"}
@@ -265,7 +299,7 @@ func pysock_go_recvfrom(h C.int64_t, buf unsafe.Pointer, n C.size_t, flags C.int
 	e *C.struct_pysock_error) (r C.int64_t) {
 	defer guard("pysock_recvfrom", e, &r)
 	return count(h, e, func(s *facade.Socket) (int, error) {
-		b, err := bytesOf(buf, n)
+		b, err := inBuffer("pysock_recvfrom", "buf", buf, n)
 		if err != nil {
 			return 0, err
 		}
