@@ -27,8 +27,14 @@ typedef const void pysock_cvoid;
     /* sockets */                                                                                  \
     X(int, socket, (int family, int type, int proto, int64_t *sock, struct pysock_error *err),     \
       (family, type, proto, sock, err))                                                            \
+    X(int, socket_fileno, (int family, int type, int proto, int fileno, int64_t *sock,             \
+                           struct pysock_error *err),                                              \
+      (family, type, proto, fileno, sock, err))                                                    \
     X(int, socketpair, (int family, int type, int proto, int64_t *socks, struct pysock_error *err),\
       (family, type, proto, socks, err))                                                           \
+    X(int, fromfd, (int fd, int family, int type, int proto, int64_t *sock,                        \
+                    struct pysock_error *err),                                                     \
+      (fd, family, type, proto, sock, err))                                                        \
     X(int, create_connection, (const struct pysock_addr *address, double timeout,                  \
                                const struct pysock_addr *source_address, int64_t *sock,            \
                                struct pysock_error *err),                                          \
@@ -36,9 +42,12 @@ typedef const void pysock_cvoid;
     X(int, create_server, (const struct pysock_addr *address, int family, int backlog,             \
                            int options, int64_t *sock, struct pysock_error *err),                  \
       (address, family, backlog, options, sock, err))                                              \
+    X(int, has_dualstack_ipv6, (struct pysock_error *err), (err))                                  \
     X(int, accept, (int64_t sock, int64_t *conn, struct pysock_addrbuf *peer,                      \
                     struct pysock_error *err),                                                     \
       (sock, conn, peer, err))                                                                     \
+    X(int, dup, (int64_t sock, int64_t *newsock, struct pysock_error *err), (sock, newsock, err))  \
+    X(int, detach, (int64_t sock, struct pysock_error *err), (sock, err))                          \
     X(int, bind, (int64_t sock, const struct pysock_addr *address, struct pysock_error *err),      \
       (sock, address, err))                                                                        \
     X(int, listen, (int64_t sock, int backlog, struct pysock_error *err), (sock, backlog, err))    \
@@ -65,6 +74,9 @@ typedef const void pysock_cvoid;
     X(int64_t, recvfrom, (int64_t sock, void *buf, size_t bufsize, int flags,                      \
                           struct pysock_addrbuf *from, struct pysock_error *err),                  \
       (sock, buf, bufsize, flags, from, err))                                                      \
+    X(int64_t, recvfrom_into, (int64_t sock, void *buf, size_t buflen, size_t nbytes, int flags,   \
+                               struct pysock_addrbuf *from, struct pysock_error *err),             \
+      (sock, buf, buflen, nbytes, flags, from, err))                                               \
     X(int, shutdown, (int64_t sock, int how, struct pysock_error *err), (sock, how, err))          \
     X(int, close, (int64_t sock, struct pysock_error *err), (sock, err))                           \
     X(int, settimeout, (int64_t sock, double timeout, struct pysock_error *err),                   \
@@ -76,9 +88,18 @@ typedef const void pysock_cvoid;
     X(int, setdefaulttimeout, (double timeout, struct pysock_error *err), (timeout, err))          \
     X(int, setsockopt, (int64_t sock, int level, int option, int value, struct pysock_error *err), \
       (sock, level, option, value, err))                                                           \
+    X(int, setsockopt_bytes, (int64_t sock, int level, int option, const void *value, size_t len,  \
+                              struct pysock_error *err),                                           \
+      (sock, level, option, value, len, err))                                                      \
+    X(int, setsockopt_none, (int64_t sock, int level, int option, unsigned int optlen,             \
+                             struct pysock_error *err),                                            \
+      (sock, level, option, optlen, err))                                                          \
     X(int, getsockopt, (int64_t sock, int level, int option, int *value,                           \
                         struct pysock_error *err),                                                 \
       (sock, level, option, value, err))                                                           \
+    X(int, getsockopt_bytes, (int64_t sock, int level, int option, void *buf, size_t buflen,       \
+                              struct pysock_error *err),                                           \
+      (sock, level, option, buf, buflen, err))                                                     \
     X(int, getsockname, (int64_t sock, struct pysock_addrbuf *addr, struct pysock_error *err),     \
       (sock, addr, err))                                                                           \
     X(int, getpeername, (int64_t sock, struct pysock_addrbuf *addr, struct pysock_error *err),     \
@@ -86,6 +107,9 @@ typedef const void pysock_cvoid;
     X(int, fileno, (int64_t sock, struct pysock_error *err), (sock, err))                          \
     X(int, sockinfo, (int64_t sock, int *family, int *type, int *proto, struct pysock_error *err), \
       (sock, family, type, proto, err))                                                            \
+    X(int, get_inheritable, (int64_t sock, struct pysock_error *err), (sock, err))                 \
+    X(int, set_inheritable, (int64_t sock, int inheritable, struct pysock_error *err),             \
+      (sock, inheritable, err))                                                                    \
     /* resolver */                                                                                 \
     X(int, getaddrinfo, (const char *host, const char *port, int family, int type, int proto,      \
                          int flags, struct pysock_addrinfo **res, struct pysock_error *err),       \
@@ -109,7 +133,28 @@ typedef const void pysock_cvoid;
     X(int, getservbyport, (int port, const char *proto, char *buf, size_t len,                     \
                            struct pysock_error *err),                                              \
       (port, proto, buf, len, err))                                                                \
-    X(int, getprotobyname, (const char *name, struct pysock_error *err), (name, err))
+    X(int, getprotobyname, (const char *name, struct pysock_error *err), (name, err))              \
+    X(int, setmaxlookups, (int n, struct pysock_error *err), (n, err))                             \
+    /* addresses, byte order, interfaces */                                                        \
+    X(int, inet_aton, (const char *ip_string, void *packed, size_t len, struct pysock_error *err), \
+      (ip_string, packed, len, err))                                                               \
+    X(int, inet_ntoa, (const void *packed, size_t len, char *buf, size_t buflen,                   \
+                       struct pysock_error *err),                                                  \
+      (packed, len, buf, buflen, err))                                                             \
+    X(int, inet_pton, (int family, const char *ip_string, void *packed, size_t len,                \
+                       struct pysock_error *err),                                                  \
+      (family, ip_string, packed, len, err))                                                       \
+    X(int, inet_ntop, (int family, const void *packed, size_t len, char *buf, size_t buflen,       \
+                       struct pysock_error *err),                                                  \
+      (family, packed, len, buf, buflen, err))                                                     \
+    X(int, htons, (int64_t x, struct pysock_error *err), (x, err))                                 \
+    X(int, ntohs, (int64_t x, struct pysock_error *err), (x, err))                                 \
+    X(int64_t, htonl, (int64_t x, struct pysock_error *err), (x, err))                             \
+    X(int64_t, ntohl, (int64_t x, struct pysock_error *err), (x, err))                             \
+    X(int, if_nameindex, (struct pysock_if_nameindex **out, struct pysock_error *err), (out, err)) \
+    X(int, if_nametoindex, (const char *if_name, struct pysock_error *err), (if_name, err))        \
+    X(int, if_indextoname, (int64_t if_index, char *buf, size_t len, struct pysock_error *err),    \
+      (if_index, buf, len, err))
 
 /* The declarations of the Go exports. */
 #define PYSOCK_DECLARE_GO(type, name, params, args) type pysock_go_##name params;

@@ -105,3 +105,8 @@ void pysock_freehostent(struct pysock_hostent *h)
 {
     free(h);
 }
+
+void pysock_if_freenameindex(struct pysock_if_nameindex *list)
+{
+    free(list);
+}

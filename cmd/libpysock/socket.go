@@ -49,6 +49,32 @@ func pysock_go_socket(family, typ, proto C.int, sock *C.int64_t, e *C.struct_pys
 	return newHandle(s, sock, e)
 }
 
+//export pysock_go_socket_fileno
+func pysock_go_socket_fileno(family, typ, proto, fileno C.int, sock *C.int64_t, e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_socket_fileno", e, &r)
+	if sock == nil {
+		return failRecord(e, nullArg("pysock_socket_fileno", "sock"))
+	}
+	s, err := facade.NewFromFileno(int(fileno), facade.AddressFamily(family), facade.SocketKind(typ), int(proto))
+	if err != nil {
+		return fail(e, err)
+	}
+	return newHandle(s, sock, e)
+}
+
+//export pysock_go_fromfd
+func pysock_go_fromfd(fd, family, typ, proto C.int, sock *C.int64_t, e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_fromfd", e, &r)
+	if sock == nil {
+		return failRecord(e, nullArg("pysock_fromfd", "sock"))
+	}
+	s, err := facade.FromFD(int(fd), facade.AddressFamily(family), facade.SocketKind(typ), int(proto))
+	if err != nil {
+		return fail(e, err)
+	}
+	return newHandle(s, sock, e)
+}
+
 //export pysock_go_socketpair
 func pysock_go_socketpair(family, typ, proto C.int, socks *C.int64_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_socketpair", e, &r)
@@ -131,6 +157,16 @@ func pysock_go_create_server(address *C.pysock_caddr, family, backlog, options C
 	return newHandle(s, sock, e)
 }
 
+//export pysock_go_has_dualstack_ipv6
+func pysock_go_has_dualstack_ipv6(e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_has_dualstack_ipv6", e, &r)
+	succeed(e)
+	if facade.HasDualStackIPv6() {
+		return 1
+	}
+	return 0
+}
+
 //export pysock_go_accept
 func pysock_go_accept(h C.int64_t, conn *C.int64_t, peer *C.struct_pysock_addrbuf, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_accept", e, &r)
@@ -149,6 +185,38 @@ func pysock_go_accept(h C.int64_t, conn *C.int64_t, peer *C.struct_pysock_addrbu
 		putAddr(peer, addr)
 	}
 	return newHandle(c, conn, e)
+}
+
+//export pysock_go_dup
+func pysock_go_dup(h C.int64_t, newsock *C.int64_t, e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_dup", e, &r)
+	if newsock == nil {
+		return failRecord(e, nullArg("pysock_dup", "newsock"))
+	}
+	var d *facade.Socket
+	if st := withSock(h, e, func(s *facade.Socket) (err error) {
+		d, err = s.Dup()
+		return err
+	}); st != 0 {
+		return st
+	}
+	return newHandle(d, newsock, e)
+}
+
+//export pysock_go_detach
+func pysock_go_detach(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_detach", e, &r)
+	s, ok, issued := handles.remove(int64(h))
+	switch {
+	case ok:
+		succeed(e)
+		return C.int(s.Detach())
+	case issued:
+		// Closed or detached already: Python's detach() returns -1, raising nothing.
+		succeed(e)
+		return -1
+	}
+	return fail(e, errBadHandle())
 }
 
 //export pysock_go_bind
@@ -311,6 +379,27 @@ func pysock_go_recvfrom(h C.int64_t, buf unsafe.Pointer, n C.size_t, flags C.int
 	})
 }
 
+//export pysock_go_recvfrom_into
+func pysock_go_recvfrom_into(h C.int64_t, buf unsafe.Pointer, n, nbytes C.size_t, flags C.int,
+	from *C.struct_pysock_addrbuf, e *C.struct_pysock_error) (r C.int64_t) {
+	defer guard("pysock_recvfrom_into", e, &r)
+	return count(h, e, func(s *facade.Socket) (int, error) {
+		b, err := inBuffer("pysock_recvfrom_into", "buf", buf, n)
+		if err != nil {
+			return 0, err
+		}
+		if uint64(nbytes) > math.MaxInt64 {
+			return 0, errTooLarge()
+		}
+		// nbytes beyond the buffer is the facade's ValueError, in recvfrom_into's words.
+		k, addr, err := s.RecvFromInto(b, int(nbytes), facade.MsgFlag(flags))
+		if err == nil && from != nil {
+			putAddr(from, addr)
+		}
+		return k, err
+	})
+}
+
 //export pysock_go_shutdown
 func pysock_go_shutdown(h C.int64_t, how C.int, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_shutdown", e, &r)
@@ -320,9 +409,9 @@ func pysock_go_shutdown(h C.int64_t, how C.int, e *C.struct_pysock_error) (r C.i
 //export pysock_go_close
 func pysock_go_close(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_close", e, &r)
-	s, issued := handles.remove(int64(h))
+	s, ok, issued := handles.remove(int64(h))
 	switch {
-	case s != nil:
+	case ok:
 		if err := s.Close(); err != nil {
 			return fail(e, err)
 		}
@@ -357,20 +446,37 @@ func pysock_go_setblocking(h C.int64_t, flag C.int, e *C.struct_pysock_error) (r
 	return withSock(h, e, func(s *facade.Socket) error { return s.SetBlocking(flag != 0) })
 }
 
-//export pysock_go_getblocking
-func pysock_go_getblocking(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
-	defer guard("pysock_getblocking", e, &r)
-	blocking := false
-	if st := withSock(h, e, func(s *facade.Socket) error {
-		blocking = s.GetBlocking()
-		return nil
+// boolResult runs f, a call returning a Python bool, on the socket of handle h: 1, 0 or -1.
+func boolResult(h C.int64_t, e *C.struct_pysock_error, f func(*facade.Socket) (bool, error)) C.int {
+	var v bool
+	if st := withSock(h, e, func(s *facade.Socket) (err error) {
+		v, err = f(s)
+		return err
 	}); st != 0 {
 		return st
 	}
-	if blocking {
+	if v {
 		return 1
 	}
 	return 0
+}
+
+//export pysock_go_getblocking
+func pysock_go_getblocking(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_getblocking", e, &r)
+	return boolResult(h, e, func(s *facade.Socket) (bool, error) { return s.GetBlocking(), nil })
+}
+
+//export pysock_go_get_inheritable
+func pysock_go_get_inheritable(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_get_inheritable", e, &r)
+	return boolResult(h, e, (*facade.Socket).GetInheritable)
+}
+
+//export pysock_go_set_inheritable
+func pysock_go_set_inheritable(h C.int64_t, inheritable C.int, e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_set_inheritable", e, &r)
+	return withSock(h, e, func(s *facade.Socket) error { return s.SetInheritable(inheritable != 0) })
 }
 
 //export pysock_go_setdefaulttimeout
@@ -402,6 +508,27 @@ func pysock_go_setsockopt(h C.int64_t, level, option, value C.int, e *C.struct_p
 	})
 }
 
+//export pysock_go_setsockopt_bytes
+func pysock_go_setsockopt_bytes(h C.int64_t, level, option C.int, value *C.pysock_cvoid, n C.size_t,
+	e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_setsockopt_bytes", e, &r)
+	return withSock(h, e, func(s *facade.Socket) error {
+		b, err := inBuffer("pysock_setsockopt_bytes", "value", unsafe.Pointer(value), n)
+		if err != nil {
+			return err
+		}
+		return s.SetSockOptBytes(int(level), int(option), b)
+	})
+}
+
+//export pysock_go_setsockopt_none
+func pysock_go_setsockopt_none(h C.int64_t, level, option C.int, optlen C.uint, e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_setsockopt_none", e, &r)
+	return withSock(h, e, func(s *facade.Socket) error {
+		return s.SetSockOptNull(int(level), int(option), uint32(optlen))
+	})
+}
+
 //export pysock_go_getsockopt
 func pysock_go_getsockopt(h C.int64_t, level, option C.int, value *C.int, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_getsockopt", e, &r)
@@ -413,6 +540,29 @@ func pysock_go_getsockopt(h C.int64_t, level, option C.int, value *C.int, e *C.s
 		*value = C.int(v)
 		return err
 	})
+}
+
+//export pysock_go_getsockopt_bytes
+func pysock_go_getsockopt_bytes(h C.int64_t, level, option C.int, buf unsafe.Pointer, n C.size_t,
+	e *C.struct_pysock_error) (r C.int) {
+	const fn = "pysock_getsockopt_bytes"
+	defer guard(fn, e, &r)
+	var length int
+	if st := withSock(h, e, func(s *facade.Socket) error {
+		if err := outBuffer(fn, "buf", buf, n); err != nil {
+			return err
+		}
+		// buflen beyond int's range is out of getsockopt's range (1-1024) all the same.
+		buflen := int(min(uint64(n), math.MaxInt32))
+		v, err := s.GetSockOptBytes(int(level), int(option), buflen)
+		if err == nil {
+			length = putBytes(buf, n, string(v), false)
+		}
+		return err
+	}); st != 0 {
+		return st
+	}
+	return C.int(length)
 }
 
 //export pysock_go_getsockname

@@ -56,6 +56,8 @@ static int child(int64_t quiet, int64_t listener)
     FORKED(pysock_socket, pysock_socket(AF_INET, SOCK_STREAM, 0, &h, &err));
     FORKED(pysock_send, pysock_send(quiet, "x", 1, 0, &err));
     FORKED(pysock_gettimeout, pysock_gettimeout(quiet, &t, &err));
+    FORKED(pysock_htonl, pysock_htonl(1, &err));
+    FORKED(pysock_has_dualstack_ipv6, pysock_has_dualstack_ipv6(&err));
     FORKED(pysock_close, pysock_close(quiet, &err));
     CHECK(pysock_close(quiet, NULL) == -1, &err); /* without a record: the status alone */
     if (!isnan(pysock_getdefaulttimeout())) {

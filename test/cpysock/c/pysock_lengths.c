@@ -70,11 +70,22 @@ int main(void)
     NULL_LEN(pysock_recv(p[1], NULL, 5, 0, &err), "pysock_recv", "buf");
     NULL_LEN(pysock_recv_into(p[1], NULL, 5, 0, 0, &err), "pysock_recv_into", "buf");
     NULL_LEN(pysock_recvfrom(p[1], NULL, 5, 0, &from, &err), "pysock_recvfrom", "buf");
+    NULL_LEN(pysock_recvfrom_into(p[1], NULL, 5, 0, 0, &from, &err), "pysock_recvfrom_into", "buf");
     HUGE(pysock_recv(p[1], buf, L, 0, &err));
     HUGE(pysock_recv_into(p[1], buf, L, 0, 0, &err));
     HUGE(pysock_recv_into(p[1], buf, sizeof buf, L, 0, &err)); /* nbytes */
     HUGE(pysock_recvfrom(p[1], buf, L, 0, &from, &err));
+    HUGE(pysock_recvfrom_into(p[1], buf, L, 0, 0, &from, &err));
+    HUGE(pysock_recvfrom_into(p[1], buf, sizeof buf, L, 0, &from, &err));
     CHECK(pysock_recv(p[1], NULL, 0, 0, &err) == 0 && err.cls[0] == '\0', &err);
+
+    /* socket options */
+    NULL_LEN(pysock_setsockopt_bytes(u, SOL_SOCKET, SO_RCVBUF, NULL, 5, &err), "pysock_setsockopt_bytes",
+             "value");
+    NULL_LEN(pysock_getsockopt_bytes(u, SOL_SOCKET, SO_RCVBUF, NULL, 5, &err), "pysock_getsockopt_bytes",
+             "buf");
+    HUGE(pysock_setsockopt_bytes(u, SOL_SOCKET, SO_RCVBUF, buf, L, &err));
+    HUGE(pysock_getsockopt_bytes(u, SOL_SOCKET, SO_RCVBUF, buf, L, &err));
 
     /* addresses: host with host_len */
     struct pysock_addr null_host = {.host = NULL, .host_len = 5, .port = 9};
@@ -97,12 +108,27 @@ int main(void)
     NULL_LEN(pysock_getfqdn("127.0.0.1", NULL, 5, &err), "pysock_getfqdn", "buf");
     NULL_LEN(pysock_gethostname(NULL, 5, &err), "pysock_gethostname", "buf");
     NULL_LEN(pysock_getservbyport(80, "tcp", NULL, 5, &err), "pysock_getservbyport", "buf");
+    NULL_LEN(pysock_if_indextoname(1, NULL, 5, &err), "pysock_if_indextoname", "buf");
+    NULL_LEN(pysock_inet_aton("1.2.3.4", NULL, 5, &err), "pysock_inet_aton", "packed");
+    NULL_LEN(pysock_inet_pton(AF_INET, "1.2.3.4", NULL, 5, &err), "pysock_inet_pton", "packed");
+    NULL_LEN(pysock_inet_ntoa("\1\2\3\4", 4, NULL, 5, &err), "pysock_inet_ntoa", "buf");
+    NULL_LEN(pysock_inet_ntoa(NULL, 5, buf, sizeof buf, &err), "pysock_inet_ntoa", "packed");
+    NULL_LEN(pysock_inet_ntop(AF_INET, "\1\2\3\4", 4, NULL, 5, &err), "pysock_inet_ntop", "buf");
+    NULL_LEN(pysock_inet_ntop(AF_INET, NULL, 5, buf, sizeof buf, &err), "pysock_inet_ntop", "packed");
     HUGE(pysock_gethostbyname("127.0.0.1", buf, L, &err));
     HUGE(pysock_getfqdn("127.0.0.1", buf, L, &err));
     HUGE(pysock_gethostname(buf, L, &err));
     HUGE(pysock_getservbyport(80, "tcp", buf, L, &err));
+    HUGE(pysock_if_indextoname(1, buf, L, &err));
+    HUGE(pysock_inet_aton("1.2.3.4", buf, L, &err));
+    HUGE(pysock_inet_pton(AF_INET, "1.2.3.4", buf, L, &err));
+    HUGE(pysock_inet_ntoa("\1\2\3\4", L, buf, sizeof buf, &err));
+    HUGE(pysock_inet_ntoa("\1\2\3\4", 4, buf, L, &err));
+    HUGE(pysock_inet_ntop(AF_INET, "\1\2\3\4", L, buf, sizeof buf, &err));
+    HUGE(pysock_inet_ntop(AF_INET, "\1\2\3\4", 4, buf, L, &err));
     /* NULL with 0: the length alone, as snprintf(NULL, 0, ...) */
     CHECK(pysock_gethostbyname("127.0.0.1", NULL, 0, &err) == 9 && err.cls[0] == '\0', &err);
+    CHECK(pysock_inet_pton(AF_INET6, "::1", NULL, 0, &err) == 16 && err.cls[0] == '\0', &err);
 
     /* nothing was sent or received by any of it */
     CHECK(pysock_recv(p[1], buf, sizeof buf, 0, &err) == -1, &err);
