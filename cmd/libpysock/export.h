@@ -18,6 +18,7 @@
 #include "pysock.h"
 
 typedef const struct pysock_addr pysock_caddr;
+typedef const struct pysock_fileopts pysock_cfileopts;
 typedef const char pysock_cchar;
 typedef const void pysock_cvoid;
 
@@ -110,6 +111,18 @@ typedef const void pysock_cvoid;
     X(int, get_inheritable, (int64_t sock, struct pysock_error *err), (sock, err))                 \
     X(int, set_inheritable, (int64_t sock, int inheritable, struct pysock_error *err),             \
       (sock, inheritable, err))                                                                    \
+    /* files */                                                                                    \
+    X(int, makefile, (int64_t sock, const char *mode, const struct pysock_fileopts *opts,          \
+                      int64_t *file, struct pysock_error *err),                                    \
+      (sock, mode, opts, file, err))                                                               \
+    X(int64_t, file_read, (int64_t file, void *buf, size_t len, struct pysock_error *err),         \
+      (file, buf, len, err))                                                                       \
+    X(int64_t, file_readline, (int64_t file, void *buf, size_t len, struct pysock_error *err),     \
+      (file, buf, len, err))                                                                       \
+    X(int64_t, file_write, (int64_t file, const void *data, size_t len, struct pysock_error *err), \
+      (file, data, len, err))                                                                      \
+    X(int, file_flush, (int64_t file, struct pysock_error *err), (file, err))                      \
+    X(int, file_close, (int64_t file, struct pysock_error *err), (file, err))                      \
     /* resolver */                                                                                 \
     X(int, getaddrinfo, (const char *host, const char *port, int family, int type, int proto,      \
                          int flags, struct pysock_addrinfo **res, struct pysock_error *err),       \

@@ -11,8 +11,10 @@ import (
 // registry maps the int64 handles C holds to the objects they stand for. Handles come from
 // a counter that only goes up, so a handle is never reused: a stale one names nothing
 // rather than a newer object (go-pointer's malloc'd keys could be handed out again), and
-// the table tells a closed handle (issued, gone) from one that was never issued. A table's
-// handles start above its base: sockets from 1.
+// the table tells a closed handle (issued, gone) from one that was never issued. Each
+// kind of object has its own table, whose handles start above its base: sockets from 1,
+// files from fileHandles, so a file handle given where a socket is expected names no
+// socket (and the reverse).
 type registry[T comparable] struct {
 	mu   sync.RWMutex
 	objs map[int64]T
@@ -20,12 +22,18 @@ type registry[T comparable] struct {
 	last int64 // the last handle issued (base when none); guarded by mu
 }
 
+// fileHandles is the base of the files' handles: far above any count of sockets.
+const fileHandles = 1 << 62
+
 func newRegistry[T comparable](base int64) *registry[T] {
 	return &registry[T]{objs: map[int64]T{}, base: base, last: base}
 }
 
-// handles is the process's table of sockets.
-var handles = newRegistry[*facade.Socket](0)
+// handles is the process's table of sockets; files its table of file objects.
+var (
+	handles = newRegistry[*facade.Socket](0)
+	files   = newRegistry[*facade.File](fileHandles)
+)
 
 // add registers o and returns its new handle.
 func (r *registry[T]) add(o T) int64 {

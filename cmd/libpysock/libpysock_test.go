@@ -48,6 +48,27 @@ func TestRegistry_HandlesAreNeverReused(t *testing.T) {
 	assert.Equal(t, 1, r.open())
 }
 
+func TestRegistry_FileHandlesNeverNameASocket(t *testing.T) {
+	socks, fs := newRegistry[*facade.Socket](0), newRegistry[*facade.File](fileHandles)
+	s, err := facade.New(facade.AF_INET, facade.SOCK_STREAM, 0)
+	require.NoError(t, err)
+	defer s.Close()
+	f, err := s.MakeFile("rb", facade.DefaultFileOptions())
+	require.NoError(t, err)
+	defer f.Close()
+
+	sh, fh := socks.add(s), fs.add(f)
+	assert.Equal(t, int64(1), sh)
+	assert.Equal(t, int64(fileHandles+1), fh)
+	_, err = socks.get(fh)
+	assert.ErrorIs(t, err, syscall.EBADF)
+	_, err = fs.get(sh)
+	assert.ErrorIs(t, err, syscall.EBADF)
+	assert.False(t, socks.issued(fh))
+	assert.False(t, fs.issued(sh))
+	assert.False(t, fs.issued(fileHandles), "the base itself is never issued")
+}
+
 func TestRegistry_UnknownHandleIsEBADFLikeAClosedPythonSocket(t *testing.T) {
 	r := newRegistry[*facade.Socket](0)
 	for _, h := range []int64{0, -1, 1, 1 << 62} {

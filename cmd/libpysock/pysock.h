@@ -540,6 +540,88 @@ int pysock_get_inheritable(int64_t sock, struct pysock_error *err);
 int pysock_set_inheritable(int64_t sock, int inheritable, struct pysock_error *err);
 
 /* ---------------------------------------------------------------------------------------
+ * File objects: socket.makefile(). A file is an int64_t handle of its own (never equal to
+ * a socket's), closed with pysock_file_close; the socket stays open while a file on it
+ * is, even after pysock_close (CPython's _io_refs): its descriptor closes with the last.
+ * A file handle that was closed fails every call with "ValueError: I/O operation on closed
+ * file." (CPython's buffered binary files word it per method: "read of closed file"); a
+ * handle never issued as a file, a socket's included, is [Errno 9].
+ * ------------------------------------------------------------------------------------- */
+
+/* Returned by the file functions where Python returns None: a non-blocking socket had no
+ * data to read, or an unbuffered file could not send at all. */
+#define PYSOCK_NONE (-2)
+
+/* pysock_fileopts.buffering when not given (Python's buffering=None): 8192 bytes. */
+#define PYSOCK_BUFFERING_DEFAULT (-1)
+
+/*
+ * pysock_fileopts are makefile's keyword arguments. buffering: PYSOCK_BUFFERING_DEFAULT,
+ * 0 for an unbuffered file (binary modes only), n > 0 for a buffer of n bytes. encoding,
+ * errors, newline: NULL is Python's None (then "UTF-8", "strict" and universal newlines),
+ * else the str ("latin-1", "replace", "" or "\r\n", ...), as CPython's
+ * socket.makefile(mode, buffering, encoding=, errors=, newline=). Difference: an empty
+ * encoding or errors is taken as None (CPython's encoding='' is a LookupError).
+ */
+struct pysock_fileopts {
+    int buffering;
+    const char *encoding;
+    const char *errors;
+    const char *newline;
+};
+
+/*
+ * pysock_makefile is socket.makefile(mode, ...): mode NULL is "r"; letters r, w, b as in
+ * Python ("ValueError: invalid mode 'x' (only r, w, b allowed)"; a text mode must be
+ * buffered). opts NULL is makefile(mode) without keyword arguments. *file (not NULL)
+ * receives the file's handle. The file reads and writes in the socket's timeout mode.
+ * Returns 0 or -1.
+ */
+int pysock_makefile(int64_t sock, const char *mode, const struct pysock_fileopts *opts,
+                    int64_t *file, struct pysock_error *err);
+
+/*
+ * pysock_file_read is the file's read(n) into buf[0..len). A binary file reads n = len
+ * bytes: it waits until len bytes or the end of the stream have come, as Python's does
+ * (an unbuffered file makes one receive). A text file reads n = len / 4 characters, whose
+ * UTF-8 always fits in len bytes (len below 4 is a ValueError). Returns the number of
+ * bytes written into buf (0 at the end of the stream), PYSOCK_NONE, or -1 (a timeout is
+ * TimeoutError, and every later read then fails: "OSError: cannot read from timed out
+ * object", CPython's rule).
+ */
+int64_t pysock_file_read(int64_t file, void *buf, size_t len, struct pysock_error *err);
+
+/*
+ * pysock_file_readline is the file's readline(limit) into buf[0..len): one line with its
+ * line end, at most limit = len bytes (a binary file) or len / 4 characters (a text file);
+ * the rest of a longer line comes with the next call. Returns the number of bytes written
+ * into buf (0 at the end of the stream), PYSOCK_NONE, or -1. The line is not
+ * NUL-terminated.
+ */
+int64_t pysock_file_readline(int64_t file, void *buf, size_t len, struct pysock_error *err);
+
+/*
+ * pysock_file_write is the file's write(data[0..len)): a buffered binary file takes all of
+ * it and returns len (it sends when its buffer fills, on flush and on close); an
+ * unbuffered one makes one send and returns its count (PYSOCK_NONE when nothing could be
+ * sent); a text file takes UTF-8 text, encodes it in its encoding and returns the number
+ * of characters. Returns -1 on failure (a non-blocking buffered file that cannot take it
+ * all is BlockingIOError).
+ */
+int64_t pysock_file_write(int64_t file, const void *data, size_t len, struct pysock_error *err);
+
+/* pysock_file_flush is the file's flush(): sends what its buffer holds. Returns 0 or -1. */
+int pysock_file_flush(int64_t file, struct pysock_error *err);
+
+/*
+ * pysock_file_close is the file's close(): flushes, closes the file, retires the handle
+ * and lets go of the socket (whose descriptor closes now if pysock_close was called on
+ * it). The file is closed even when the flush fails; that error is returned. Closing a
+ * closed file does nothing and returns 0. Returns 0 or -1.
+ */
+int pysock_file_close(int64_t file, struct pysock_error *err);
+
+/* ---------------------------------------------------------------------------------------
  * Resolver. Host and name strings are text in UTF-8 (a Python str: IDNA applies), NULL for
  * Python's None where the function takes None; not valid UTF-8, they are passed as bytes.
  * ------------------------------------------------------------------------------------- */

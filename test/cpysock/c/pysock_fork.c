@@ -46,7 +46,7 @@ static int child(int64_t quiet, int64_t listener)
     struct pysock_error err;
     struct pysock_addrinfo *ai = NULL;
     char buf[64];
-    int64_t h = 0;
+    int64_t h = 0, f = 0;
     double t = 0;
 
     FORKED(pysock_recv, pysock_recv(quiet, buf, sizeof buf, 0, &err)); /* Go would wait */
@@ -56,6 +56,7 @@ static int child(int64_t quiet, int64_t listener)
     FORKED(pysock_socket, pysock_socket(AF_INET, SOCK_STREAM, 0, &h, &err));
     FORKED(pysock_send, pysock_send(quiet, "x", 1, 0, &err));
     FORKED(pysock_gettimeout, pysock_gettimeout(quiet, &t, &err));
+    FORKED(pysock_makefile, pysock_makefile(quiet, "rb", NULL, &f, &err));
     FORKED(pysock_htonl, pysock_htonl(1, &err));
     FORKED(pysock_has_dualstack_ipv6, pysock_has_dualstack_ipv6(&err));
     FORKED(pysock_close, pysock_close(quiet, &err));

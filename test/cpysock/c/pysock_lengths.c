@@ -48,7 +48,7 @@ int main(void)
     struct pysock_error err;
     struct pysock_addrbuf from;
     struct pysock_nameinfo ni;
-    int64_t p[2], u, s;
+    int64_t p[2], u, s, f, r;
     char buf[64];
 
     OK(pysock_socketpair(AF_UNIX, SOCK_STREAM, 0, p, &err), &err);
@@ -129,6 +129,18 @@ int main(void)
     /* NULL with 0: the length alone, as snprintf(NULL, 0, ...) */
     CHECK(pysock_gethostbyname("127.0.0.1", NULL, 0, &err) == 9 && err.cls[0] == '\0', &err);
     CHECK(pysock_inet_pton(AF_INET6, "::1", NULL, 0, &err) == 16 && err.cls[0] == '\0', &err);
+
+    /* files */
+    OK(pysock_makefile(p[1], "rwb", NULL, &f, &err), &err);
+    NULL_LEN(pysock_file_read(f, NULL, 5, &err), "pysock_file_read", "buf");
+    NULL_LEN(pysock_file_readline(f, NULL, 5, &err), "pysock_file_readline", "buf");
+    NULL_LEN(pysock_file_write(f, NULL, 5, &err), "pysock_file_write", "data");
+    HUGE(pysock_file_read(f, buf, L, &err));
+    HUGE(pysock_file_readline(f, buf, L, &err));
+    HUGE(pysock_file_write(f, buf, L, &err));
+    r = pysock_file_write(f, NULL, 0, &err);
+    CHECK(r == 0 && err.cls[0] == '\0', &err);
+    OK(pysock_file_close(f, &err), &err);
 
     /* nothing was sent or received by any of it */
     CHECK(pysock_recv(p[1], buf, sizeof buf, 0, &err) == -1, &err);
