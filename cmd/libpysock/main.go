@@ -21,8 +21,10 @@
 // The prototypes are checked at every build: pysock.c defines pysock_F under pysock.h's
 // declaration, and export.h's declarations of pysock_go_F meet cgo's own in the generated
 // header; a conflicting declaration does not compile. Where C needs a const pointer, the
-// export's parameter has a typedef'd const type (pysock_caddr, pysock_cchar and pysock_cvoid),
-// so the generated declaration matches the hand-written one.
+// export's parameter has a typedef'd const type (pysock_caddr, pysock_cchar, pysock_cvoid,
+// pysock_cfileopts), so the generated declaration matches the hand-written one.
+// api_test.go checks that pysock.h has an export for every facade function and socket
+// method C can have.
 package main
 
 /*
