@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -967,4 +968,97 @@ int csock_strerror(int errnum, char *buf, size_t len)
         memcpy(buf, s, n);
     buf[n] = '\0';
     return (int)n;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Messages, ancillary data, sendfile, host name
+ * ------------------------------------------------------------------------------------- */
+
+ssize_t csock_sendmsg(int fd, const struct iovec *iov, int iovcnt, const void *control,
+                      size_t controllen, const struct sockaddr *sa, socklen_t salen,
+                      int flags)
+{
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    /* struct msghdr has no const members; sendmsg(2) only reads through them. */
+    msg.msg_name = (void *)sa;
+    msg.msg_namelen = sa != NULL ? salen : 0;
+    msg.msg_iov = (struct iovec *)iov;
+    msg.msg_iovlen = iovcnt > 0 ? (size_t)iovcnt : 0;
+    msg.msg_control = controllen > 0 ? (void *)control : NULL;
+    msg.msg_controllen = controllen;
+    ssize_t n = sendmsg(fd, &msg, flags | MSG_NOSIGNAL);
+    return n < 0 ? -errno : n;
+}
+
+ssize_t csock_recvmsg(int fd, const struct iovec *iov, int iovcnt, void *control,
+                      size_t *controllen, int flags, int *msg_flags, csock_addr *from)
+{
+    struct sockaddr_storage ss;
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    if (from != NULL) {
+        memset(&ss, 0, sizeof ss);
+        msg.msg_name = &ss;
+        msg.msg_namelen = sizeof ss;
+    }
+    msg.msg_iov = (struct iovec *)iov;
+    msg.msg_iovlen = iovcnt > 0 ? (size_t)iovcnt : 0;
+    if (controllen != NULL && *controllen > 0) {
+        msg.msg_control = control;
+        msg.msg_controllen = *controllen;
+    }
+    ssize_t n = recvmsg(fd, &msg, flags);
+    if (n < 0)
+        return -errno;
+    if (controllen != NULL)
+        *controllen = msg.msg_control != NULL ? msg.msg_controllen : 0;
+    if (msg_flags != NULL)
+        *msg_flags = msg.msg_flags;
+    if (from != NULL)
+        set_addr(from, (struct sockaddr *)&ss, msg.msg_namelen); /* 0: no address */
+    return n;
+}
+
+size_t csock_cmsg_len(size_t len)
+{
+    /* CMSG_LEN(len) is CMSG_LEN(0) + len: it wraps past SIZE_MAX - CMSG_LEN(0). */
+    if (len > SIZE_MAX - CMSG_LEN(0))
+        return 0;
+    return CMSG_LEN(len);
+}
+
+size_t csock_cmsg_space(size_t len)
+{
+    /* CMSG_SPACE(len) is CMSG_ALIGN(len) + CMSG_SPACE(0), CMSG_ALIGN rounding up to a
+     * multiple of A = CMSG_SPACE(1) - CMSG_SPACE(0). SIZE_MAX + 1 and CMSG_SPACE(0) are
+     * multiples of A, so the largest multiple of A that fits with CMSG_SPACE(0) is
+     * SIZE_MAX + 1 - CMSG_SPACE(1), and the largest len rounding up to it is
+     * SIZE_MAX + 1 - CMSG_SPACE(1) itself: every len beyond wraps (inside CMSG_ALIGN's
+     * len + A - 1 or in the sum). */
+    if (len > SIZE_MAX - (CMSG_SPACE(1) - 1))
+        return 0;
+    return CMSG_SPACE(len);
+}
+
+ssize_t csock_sendfile(int out_fd, int in_fd, int64_t *offset, size_t count)
+{
+    off_t off = 0, *offp = NULL;
+    if (offset != NULL) {
+        off = (off_t)*offset;
+        if ((int64_t)off != *offset) /* a 32-bit off_t */
+            return -EOVERFLOW;
+        offp = &off;
+    }
+    ssize_t n = sendfile(out_fd, in_fd, offp, count);
+    if (n < 0)
+        return -errno;
+    if (offset != NULL)
+        *offset = (int64_t)off;
+    return n;
+}
+
+int csock_sethostname(const char *name, size_t len)
+{
+    return sethostname(name, len) < 0 ? -errno : 0;
 }

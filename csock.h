@@ -8,8 +8,10 @@
  *     same thread, right after the call; callers never read errno themselves).
  *   - Resolver calls return 0 or an EAI_* code (negative on glibc); for EAI_SYSTEM the errno
  *     of the failing call is stored in *syserr.
- *   - Descriptors are always created close-on-exec (SOCK_CLOEXEC, F_DUPFD_CLOEXEC, accept4).
- *   - Every send carries MSG_NOSIGNAL: a dead peer is -EPIPE, never SIGPIPE.
+ *   - Descriptors are always created close-on-exec (SOCK_CLOEXEC, F_DUPFD_CLOEXEC, accept4);
+ *     those received with SCM_RIGHTS carry the flags the caller gave csock_recvmsg.
+ *   - Every send carries MSG_NOSIGNAL: a dead peer is -EPIPE, never SIGPIPE (sendfile(2),
+ *     which takes no flags, is the exception: see csock_sendfile).
  *   - Only reentrant lookups (the *_r family) are used; their buffers grow on ERANGE.
  *   - Addresses are formatted by libc (inet_ntop), never by the caller.
  *
@@ -28,6 +30,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -419,6 +422,69 @@ int csock_if_indextoname(unsigned int index, char *name, size_t namelen);
 
 /* strerror_r(3) into buf[0..len). Returns the text's length. */
 int csock_strerror(int errnum, char *buf, size_t len);
+
+/* ---------------------------------------------------------------------------------------
+ * Messages, ancillary data, sendfile, host name
+ *
+ * sendmsg/recvmsg take the caller's iovec array and control buffer as they are: the shim
+ * neither copies nor keeps them. The control buffer holds cmsghdr records laid out with
+ * CMSG_LEN/CMSG_SPACE (csock_cmsg_len, csock_cmsg_space) as cmsg(3) describes.
+ * ------------------------------------------------------------------------------------- */
+
+/*
+ * sendmsg(2) of one message gathered from iov[0..iovcnt), with the ancillary data
+ * control[0..controllen) (control may be NULL when controllen is 0), to the address
+ * (sa, salen) (sa NULL with salen 0: the connected peer), MSG_NOSIGNAL added to flags.
+ * Returns the byte count or -errno (-EMSGSIZE for iovcnt beyond IOV_MAX).
+ */
+ssize_t csock_sendmsg(int fd, const struct iovec *iov, int iovcnt, const void *control,
+                      size_t controllen, const struct sockaddr *sa, socklen_t salen,
+                      int flags);
+
+/*
+ * recvmsg(2) of one message scattered into iov[0..iovcnt), its ancillary data into
+ * control[0..*controllen) (controllen may be NULL, or *controllen 0 with control NULL:
+ * no ancillary data is received). flags are passed as given: the shim does not add
+ * MSG_CMSG_CLOEXEC, so descriptors arriving with SCM_RIGHTS are inheritable unless the
+ * caller passes it (CPython's recvmsg does not). On success *controllen becomes the
+ * length of the ancillary data the kernel wrote (msg_controllen), *msg_flags (if not NULL)
+ * the message's flags (MSG_TRUNC, MSG_CTRUNC, MSG_EOR, ...; MSG_CMSG_CLOEXEC echoed when
+ * passed), and *from (if not NULL) the sender's address decoded (rawlen 0 when the kernel
+ * gave none). Returns the byte count (0 at end of stream) or -errno.
+ */
+ssize_t csock_recvmsg(int fd, const struct iovec *iov, int iovcnt, void *control,
+                      size_t *controllen, int flags, int *msg_flags, csock_addr *from);
+
+/*
+ * CMSG_LEN(3) of len: the cmsg_len of a control message with len bytes of data, or 0 when
+ * that does not fit in a size_t (no control message is shorter than CMSG_LEN(0)).
+ */
+size_t csock_cmsg_len(size_t len);
+
+/*
+ * CMSG_SPACE(3) of len: the bytes a control message with len bytes of data takes in a
+ * control buffer, trailing padding included, or 0 when that does not fit in a size_t.
+ */
+size_t csock_cmsg_space(size_t len);
+
+/*
+ * sendfile(2): copies up to count bytes of in_fd (a file that can be mmap'ed: a regular
+ * file) to out_fd (a socket, or since Linux 2.6.33 any file). With offset not NULL the
+ * read starts at *offset, which is advanced by the count, and in_fd's file position is
+ * left alone; with offset NULL the read starts at the file position, which is advanced.
+ * Returns the byte count (0 at the end of the file) or -errno.
+ *
+ * SIGPIPE: sendfile takes no flags, so MSG_NOSIGNAL cannot be added; a socket whose peer
+ * is gone raises SIGPIPE in the calling thread, and the call returns -EPIPE only if the
+ * signal is ignored, blocked or caught (a Go program's runtime ignores it).
+ */
+ssize_t csock_sendfile(int out_fd, int in_fd, int64_t *offset, size_t count);
+
+/*
+ * sethostname(2) to name[0..len) (no NUL needed). Returns 0 or -errno: -EPERM without
+ * CAP_SYS_ADMIN in the process's UTS namespace, -EINVAL when len is beyond 64.
+ */
+int csock_sethostname(const char *name, size_t len);
 
 #ifdef __cplusplus
 }

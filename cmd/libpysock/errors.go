@@ -130,3 +130,13 @@ func guard[T ~int32 | ~int64](fn string, e *C.struct_pysock_error, status *T) {
 		*status = -1
 	}
 }
+
+// pysock_go_selftest_panic panics inside an export, so that test/cpysock can check from C
+// that a Go panic comes back as a SystemError record and that the library goes on
+// working. It is not part of pysock.h.
+//
+//export pysock_go_selftest_panic
+func pysock_go_selftest_panic(e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_go_selftest_panic", e, &r)
+	panic("a deliberate panic")
+}

@@ -8,57 +8,79 @@ import (
 	"github.com/csock/csock/facade"
 )
 
-// registry maps the int64 handles C holds to the sockets they stand for. Handles come from
+// registry maps the int64 handles C holds to the objects they stand for. Handles come from
 // a counter that only goes up, so a handle is never reused: a stale one names nothing
-// rather than a newer socket (go-pointer's malloc'd keys could be handed out again), and
-// the table tells a closed handle (issued, gone) from one that was never issued.
-type registry struct {
-	mu    sync.RWMutex
-	socks map[int64]*facade.Socket
-	last  int64 // the last handle issued; guarded by mu
+// rather than a newer object (go-pointer's malloc'd keys could be handed out again), and
+// the table tells a closed handle (issued, gone) from one that was never issued. Each
+// kind of object has its own table, whose handles start above its base: sockets from 1,
+// files from fileHandles, so a file handle given where a socket is expected names no
+// socket (and the reverse).
+type registry[T comparable] struct {
+	mu   sync.RWMutex
+	objs map[int64]T
+	base int64 // handles are base+1, base+2, ...
+	last int64 // the last handle issued (base when none); guarded by mu
 }
 
-// handles is the process's one table.
-var handles = &registry{socks: map[int64]*facade.Socket{}}
+// fileHandles is the base of the files' handles: far above any count of sockets.
+const fileHandles = 1 << 62
 
-// add registers s and returns its new handle.
-func (r *registry) add(s *facade.Socket) int64 {
+func newRegistry[T comparable](base int64) *registry[T] {
+	return &registry[T]{objs: map[int64]T{}, base: base, last: base}
+}
+
+// handles is the process's table of sockets; files its table of file objects.
+var (
+	handles = newRegistry[*facade.Socket](0)
+	files   = newRegistry[*facade.File](fileHandles)
+)
+
+// add registers o and returns its new handle.
+func (r *registry[T]) add(o T) int64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.last++
-	r.socks[r.last] = s
+	r.objs[r.last] = o
 	return r.last
 }
 
-// get returns the socket of handle h, or CPython's OSError [Errno 9] for a handle that is
+// get returns the object of handle h, or CPython's OSError [Errno 9] for a handle that is
 // closed or was never issued: what a closed Python socket raises.
-func (r *registry) get(h int64) (*facade.Socket, error) {
+func (r *registry[T]) get(h int64) (T, error) {
 	r.mu.RLock()
-	s, ok := r.socks[h]
+	o, ok := r.objs[h]
 	r.mu.RUnlock()
 	if !ok {
-		return nil, errBadHandle()
+		var zero T
+		return zero, errBadHandle()
 	}
-	return s, nil
+	return o, nil
 }
 
-// remove retires handle h and returns its socket, if it was open. issued reports whether
-// h was ever handed out (so closing it twice can be told from closing garbage).
-func (r *registry) remove(h int64) (s *facade.Socket, issued bool) {
+// remove retires handle h and returns its object, if it was open (ok). issued reports
+// whether h was ever handed out (so closing it twice can be told from closing garbage).
+func (r *registry[T]) remove(h int64) (o T, ok, issued bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s, ok := r.socks[h]
+	o, ok = r.objs[h]
 	if ok {
-		delete(r.socks, h)
+		delete(r.objs, h)
 	}
-	return s, h > 0 && h <= r.last
+	return o, ok, h > r.base && h <= r.last
+}
+
+// issued reports whether handle h was ever handed out.
+func (r *registry[T]) issued(h int64) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return h > r.base && h <= r.last
 }
 
 // open returns how many handles are open.
-func (r *registry) open() int {
+func (r *registry[T]) open() int {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return len(r.socks)
+	return len(r.objs)
 }
 
 // errBadHandle is the error of an unknown or closed handle: OSError [Errno 9] Bad file

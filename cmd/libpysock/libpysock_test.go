@@ -19,7 +19,7 @@ import (
 func TestMain(m *testing.M) { testutil.Main(m) }
 
 func TestRegistry_HandlesAreNeverReused(t *testing.T) {
-	r := &registry{socks: map[int64]*facade.Socket{}}
+	r := newRegistry[*facade.Socket](0)
 	s, err := facade.New(facade.AF_INET, facade.SOCK_STREAM, 0)
 	require.NoError(t, err)
 	defer s.Close()
@@ -30,23 +30,47 @@ func TestRegistry_HandlesAreNeverReused(t *testing.T) {
 	require.NoError(t, err)
 	assert.Same(t, s, got)
 
-	removed, issued := r.remove(h)
+	removed, ok, issued := r.remove(h)
 	assert.Same(t, s, removed)
+	assert.True(t, ok)
 	assert.True(t, issued)
-	removed, issued = r.remove(h) // twice: nothing to close, but it was issued
+	removed, ok, issued = r.remove(h) // twice: nothing to close, but it was issued
 	assert.Nil(t, removed)
+	assert.False(t, ok)
 	assert.True(t, issued)
-	_, issued = r.remove(h + 1) // never issued
+	assert.True(t, r.issued(h))
+	_, _, issued = r.remove(h + 1) // never issued
 	assert.False(t, issued)
-	_, issued = r.remove(0)
+	_, _, issued = r.remove(0)
 	assert.False(t, issued)
 
 	assert.Greater(t, r.add(s), h, "a new socket gets a new handle")
 	assert.Equal(t, 1, r.open())
 }
 
+func TestRegistry_FileHandlesNeverNameASocket(t *testing.T) {
+	socks, fs := newRegistry[*facade.Socket](0), newRegistry[*facade.File](fileHandles)
+	s, err := facade.New(facade.AF_INET, facade.SOCK_STREAM, 0)
+	require.NoError(t, err)
+	defer s.Close()
+	f, err := s.MakeFile("rb", facade.DefaultFileOptions())
+	require.NoError(t, err)
+	defer f.Close()
+
+	sh, fh := socks.add(s), fs.add(f)
+	assert.Equal(t, int64(1), sh)
+	assert.Equal(t, int64(fileHandles+1), fh)
+	_, err = socks.get(fh)
+	assert.ErrorIs(t, err, syscall.EBADF)
+	_, err = fs.get(sh)
+	assert.ErrorIs(t, err, syscall.EBADF)
+	assert.False(t, socks.issued(fh))
+	assert.False(t, fs.issued(sh))
+	assert.False(t, fs.issued(fileHandles), "the base itself is never issued")
+}
+
 func TestRegistry_UnknownHandleIsEBADFLikeAClosedPythonSocket(t *testing.T) {
-	r := &registry{socks: map[int64]*facade.Socket{}}
+	r := newRegistry[*facade.Socket](0)
 	for _, h := range []int64{0, -1, 1, 1 << 62} {
 		_, err := r.get(h)
 		assert.Equal(t, record{Class: "OSError", HasErrno: true, Errno: 9, Message: "[Errno 9] Bad file descriptor"},
@@ -56,7 +80,7 @@ func TestRegistry_UnknownHandleIsEBADFLikeAClosedPythonSocket(t *testing.T) {
 }
 
 func TestRegistry_ConcurrentUse(t *testing.T) {
-	r := &registry{socks: map[int64]*facade.Socket{}}
+	r := newRegistry[*facade.Socket](0)
 	s, err := facade.New(facade.AF_INET, facade.SOCK_STREAM, 0)
 	require.NoError(t, err)
 	defer s.Close()

@@ -46,7 +46,15 @@
  *   are each one malloc(3) block owned by the caller. Strings returned into a caller
  *   buffer follow snprintf(3): the return value is the result's full length, at most
  *   len - 1 bytes are written, always NUL-terminated when len > 0; a return value >= len
- *   means the result was truncated (call again with a larger buffer).
+ *   means the result was truncated (call again with a larger buffer). Binary results
+ *   returned into a caller buffer (pysock_inet_aton, pysock_inet_pton) work the same way
+ *   without the NUL: the return value is the full length, at most len bytes are written.
+ *
+ *   A buffer is given as a pointer and a length; NULL is allowed only with length 0
+ *   (NULL with a length above 0 is "ValueError: <function>: <argument> is NULL but its
+ *   length is <n>"), and a length beyond PTRDIFF_MAX (SIZE_MAX, or a negative number
+ *   converted to size_t) is CPython's "OverflowError: Python int too large to convert to C
+ *   ssize_t", the error of a Python size argument that large. Neither reaches the system.
  *
  * THREADS AND BLOCKING
  *
@@ -70,6 +78,23 @@
  *   [Errno 32] and never raises SIGPIPE, whatever the program's SIGPIPE disposition. The Go
  *   runtime installs handlers for some signals (see "Go functions in C programs" and
  *   os/signal in the Go documentation); it chains to the program's own handlers.
+ *
+ * FORK
+ *
+ *   The library runs on the Go runtime, which starts with the program (before main) and
+ *   keeps threads of its own. fork(2) copies only the calling thread, so in a child made
+ *   by fork() the runtime is unusable: its first wait, or its first allocation that needs
+ *   a collection, would block forever. The library detects the child (a pthread_atfork(3)
+ *   handler registered when the program is loaded) and every call made in it fails at
+ *   once, without entering Go, with class "RuntimeError" and the message "pysock_F:
+ *   libpysock cannot be used in a child process made by fork() without exec: the Go
+ *   runtime it runs on does not survive fork" (pysock_getdefaulttimeout returns a NaN).
+ *   Handles inherited from the parent are unusable too; their descriptors are the
+ *   child's, to close(2) or pass to exec'd programs. The parent is unaffected. The
+ *   functions that never enter Go (pysock_strerror and the pysock_free* functions) work
+ *   in the child. Making a child with posix_spawn(3), or fork() followed at once by an
+ *   exec, is fine. Not detected: children made without running the atfork handlers
+ *   (glibc's _Fork(), clone(2) or vfork(2) called directly); do not call the library there.
  *
  * PANICS
  *
@@ -261,6 +286,26 @@ double pysock_getdefaulttimeout(void);
 int pysock_socket(int family, int type, int proto, int64_t *sock, struct pysock_error *err);
 
 /*
+ * pysock_socket_fileno is socket.socket(family, type, proto, fileno): the new socket adopts
+ * the descriptor fileno, which the handle owns from then on (pysock_close closes it; no
+ * duplicate is made). -1 for family, type or proto reads it from the descriptor. The
+ * descriptor is made O_NONBLOCK (pysock_fileno). Errors: "ValueError: negative file
+ * descriptor", [Errno 9] for a closed descriptor, [Errno 88] for one that is no socket.
+ * Returns 0 or -1.
+ */
+int pysock_socket_fileno(int family, int type, int proto, int fileno, int64_t *sock,
+                         struct pysock_error *err);
+
+/*
+ * pysock_fromfd is socket.fromfd(fd, family, type, proto): a new socket on a close-on-exec
+ * duplicate of fd; the caller keeps fd. -1 for family, type or proto reads it from the
+ * descriptor. The timeout is the module default. The open file description is made
+ * O_NONBLOCK, which fd shares. Returns 0 or -1 ([Errno 9], [Errno 88] as above).
+ */
+int pysock_fromfd(int fd, int family, int type, int proto, int64_t *sock,
+                  struct pysock_error *err);
+
+/*
  * pysock_socketpair is socket.socketpair(family, type, proto): -1 means the default
  * (AF_UNIX, SOCK_STREAM, 0). socks[0] and socks[1] (an array of two) receive the two
  * connected handles. Returns 0 or -1.
@@ -303,6 +348,13 @@ int pysock_create_server(const struct pysock_addr *address, int family, int back
                          int options, int64_t *sock, struct pysock_error *err);
 
 /*
+ * pysock_has_dualstack_ipv6 is socket.has_dualstack_ipv6(): returns 1 when an AF_INET6
+ * socket can accept IPv4 connections too, 0 when not, -1 only for a call the library
+ * could not make (FORK, PANICS).
+ */
+int pysock_has_dualstack_ipv6(struct pysock_error *err);
+
+/*
  * pysock_accept is socket.accept(): waits for a connection (in the socket's timeout mode),
  * *conn receives the new socket's handle and, if peer is not NULL, *peer the peer's
  * address. The new socket has the module default timeout, not the listener's (as in
@@ -310,6 +362,24 @@ int pysock_create_server(const struct pysock_addr *address, int family, int back
  */
 int pysock_accept(int64_t sock, int64_t *conn, struct pysock_addrbuf *peer,
                   struct pysock_error *err);
+
+/*
+ * pysock_dup is socket.dup(): *newsock (not NULL) receives a new handle, on a new
+ * close-on-exec descriptor of the same socket, with the same family, type, protocol and
+ * timeout. Each handle must be closed. Returns 0 or -1.
+ */
+int pysock_dup(int64_t sock, int64_t *newsock, struct pysock_error *err);
+
+/*
+ * pysock_detach is socket.detach(): the handle gives up its descriptor without closing it
+ * and is retired (later calls with it fail with [Errno 9]; pysock_close of it does
+ * nothing); the descriptor is returned and belongs to the caller, to close(2) or adopt
+ * again with pysock_socket_fileno. It comes back with the O_NONBLOCK flag CPython would
+ * leave: clear when the timeout was None, set otherwise. A handle already closed or
+ * detached returns -1 with no exception (Python's detach() returns -1 then); a handle
+ * never issued is [Errno 9]. So -1 is an error only when err->cls is set.
+ */
+int pysock_detach(int64_t sock, struct pysock_error *err);
 
 /* ---------------------------------------------------------------------------------------
  * Socket operations. sock is a handle; each call fails with [Errno 9] on a closed one.
@@ -387,6 +457,15 @@ int64_t pysock_recv_into(int64_t sock, void *buf, size_t buflen, size_t nbytes, 
 int64_t pysock_recvfrom(int64_t sock, void *buf, size_t bufsize, int flags,
                         struct pysock_addrbuf *from, struct pysock_error *err);
 
+/*
+ * pysock_recvfrom_into is socket.recvfrom_into(buffer, nbytes, flags) with buffer
+ * buf[0..buflen): nbytes 0 means buflen, nbytes > buflen is "ValueError: nbytes is greater
+ * than the length of the buffer". Returns the byte count or -1, and, if from is not NULL,
+ * the sender's address in *from. Even for buflen 0 the system call is made.
+ */
+int64_t pysock_recvfrom_into(int64_t sock, void *buf, size_t buflen, size_t nbytes, int flags,
+                             struct pysock_addrbuf *from, struct pysock_error *err);
+
 /* pysock_shutdown is socket.shutdown(how), how one of SHUT_RD, SHUT_WR, SHUT_RDWR. */
 int pysock_shutdown(int64_t sock, int how, struct pysock_error *err);
 
@@ -403,9 +482,33 @@ int pysock_close(int64_t sock, struct pysock_error *err);
 int pysock_setsockopt(int64_t sock, int level, int option, int value,
                       struct pysock_error *err);
 
+/*
+ * pysock_setsockopt_bytes is socket.setsockopt(level, option, value) with a bytes value:
+ * value[0..len) is passed to setsockopt(2) as it is. Returns 0 or -1.
+ */
+int pysock_setsockopt_bytes(int64_t sock, int level, int option, const void *value, size_t len,
+                            struct pysock_error *err);
+
+/*
+ * pysock_setsockopt_none is socket.setsockopt(level, option, None, optlen): setsockopt(2)
+ * with a NULL value and optlen (used by a few options, such as ALG_SET_AEAD_AUTHSIZE).
+ * Returns 0 or -1.
+ */
+int pysock_setsockopt_none(int64_t sock, int level, int option, unsigned int optlen,
+                           struct pysock_error *err);
+
 /* pysock_getsockopt is socket.getsockopt(level, option): the int value goes to *value. */
 int pysock_getsockopt(int64_t sock, int level, int option, int *value,
                       struct pysock_error *err);
+
+/*
+ * pysock_getsockopt_bytes is socket.getsockopt(level, option, buflen) with buflen the size
+ * of buf: the option's bytes go to buf, and their number is returned (at most buflen), or
+ * -1. buflen must be 1 to 1024 ("OSError: getsockopt buflen out of range"; Python's
+ * buflen 0, the int form, is pysock_getsockopt).
+ */
+int pysock_getsockopt_bytes(int64_t sock, int level, int option, void *buf, size_t buflen,
+                            struct pysock_error *err);
 
 /* pysock_getsockname is socket.getsockname() into *addr (not NULL). Returns 0 or -1. */
 int pysock_getsockname(int64_t sock, struct pysock_addrbuf *addr, struct pysock_error *err);
@@ -427,6 +530,96 @@ int pysock_fileno(int64_t sock, struct pysock_error *err);
  */
 int pysock_sockinfo(int64_t sock, int *family, int *type, int *proto,
                     struct pysock_error *err);
+
+/* pysock_get_inheritable is socket.get_inheritable(): returns 1 when the descriptor is
+ * inherited by exec'd programs (FD_CLOEXEC clear), 0 when not (the default), or -1. */
+int pysock_get_inheritable(int64_t sock, struct pysock_error *err);
+
+/* pysock_set_inheritable is socket.set_inheritable(inheritable): clears FD_CLOEXEC for
+ * inheritable != 0, sets it for 0. Returns 0 or -1. */
+int pysock_set_inheritable(int64_t sock, int inheritable, struct pysock_error *err);
+
+/* ---------------------------------------------------------------------------------------
+ * File objects: socket.makefile(). A file is an int64_t handle of its own (never equal to
+ * a socket's), closed with pysock_file_close; the socket stays open while a file on it
+ * is, even after pysock_close (CPython's _io_refs): its descriptor closes with the last.
+ * A file handle that was closed fails every call with "ValueError: I/O operation on closed
+ * file." (CPython's buffered binary files word it per method: "read of closed file"); a
+ * handle never issued as a file, a socket's included, is [Errno 9].
+ * ------------------------------------------------------------------------------------- */
+
+/* Returned by the file functions where Python returns None: a non-blocking socket had no
+ * data to read, or an unbuffered file could not send at all. */
+#define PYSOCK_NONE (-2)
+
+/* pysock_fileopts.buffering when not given (Python's buffering=None): 8192 bytes. */
+#define PYSOCK_BUFFERING_DEFAULT (-1)
+
+/*
+ * pysock_fileopts are makefile's keyword arguments. buffering: PYSOCK_BUFFERING_DEFAULT,
+ * 0 for an unbuffered file (binary modes only), n > 0 for a buffer of n bytes. encoding,
+ * errors, newline: NULL is Python's None (then "UTF-8", "strict" and universal newlines),
+ * else the str ("latin-1", "replace", "" or "\r\n", ...), as CPython's
+ * socket.makefile(mode, buffering, encoding=, errors=, newline=). Difference: an empty
+ * encoding or errors is taken as None (CPython's encoding='' is a LookupError).
+ */
+struct pysock_fileopts {
+    int buffering;
+    const char *encoding;
+    const char *errors;
+    const char *newline;
+};
+
+/*
+ * pysock_makefile is socket.makefile(mode, ...): mode NULL is "r"; letters r, w, b as in
+ * Python ("ValueError: invalid mode 'x' (only r, w, b allowed)"; a text mode must be
+ * buffered). opts NULL is makefile(mode) without keyword arguments. *file (not NULL)
+ * receives the file's handle. The file reads and writes in the socket's timeout mode.
+ * Returns 0 or -1.
+ */
+int pysock_makefile(int64_t sock, const char *mode, const struct pysock_fileopts *opts,
+                    int64_t *file, struct pysock_error *err);
+
+/*
+ * pysock_file_read is the file's read(n) into buf[0..len). A binary file reads n = len
+ * bytes: it waits until len bytes or the end of the stream have come, as Python's does
+ * (an unbuffered file makes one receive). A text file reads n = len / 4 characters, whose
+ * UTF-8 always fits in len bytes (len below 4 is a ValueError). Returns the number of
+ * bytes written into buf (0 at the end of the stream), PYSOCK_NONE, or -1 (a timeout is
+ * TimeoutError, and every later read then fails: "OSError: cannot read from timed out
+ * object", CPython's rule).
+ */
+int64_t pysock_file_read(int64_t file, void *buf, size_t len, struct pysock_error *err);
+
+/*
+ * pysock_file_readline is the file's readline(limit) into buf[0..len): one line with its
+ * line end, at most limit = len bytes (a binary file) or len / 4 characters (a text file);
+ * the rest of a longer line comes with the next call. Returns the number of bytes written
+ * into buf (0 at the end of the stream), PYSOCK_NONE, or -1. The line is not
+ * NUL-terminated.
+ */
+int64_t pysock_file_readline(int64_t file, void *buf, size_t len, struct pysock_error *err);
+
+/*
+ * pysock_file_write is the file's write(data[0..len)): a buffered binary file takes all of
+ * it and returns len (it sends when its buffer fills, on flush and on close); an
+ * unbuffered one makes one send and returns its count (PYSOCK_NONE when nothing could be
+ * sent); a text file takes UTF-8 text, encodes it in its encoding and returns the number
+ * of characters. Returns -1 on failure (a non-blocking buffered file that cannot take it
+ * all is BlockingIOError).
+ */
+int64_t pysock_file_write(int64_t file, const void *data, size_t len, struct pysock_error *err);
+
+/* pysock_file_flush is the file's flush(): sends what its buffer holds. Returns 0 or -1. */
+int pysock_file_flush(int64_t file, struct pysock_error *err);
+
+/*
+ * pysock_file_close is the file's close(): flushes, closes the file, retires the handle
+ * and lets go of the socket (whose descriptor closes now if pysock_close was called on
+ * it). The file is closed even when the flush fails; that error is returned. Closing a
+ * closed file does nothing and returns 0. Returns 0 or -1.
+ */
+int pysock_file_close(int64_t file, struct pysock_error *err);
 
 /* ---------------------------------------------------------------------------------------
  * Resolver. Host and name strings are text in UTF-8 (a Python str: IDNA applies), NULL for
@@ -542,6 +735,90 @@ int pysock_getservbyport(int port, const char *proto, char *buf, size_t len,
 /* pysock_getprotobyname is socket.getprotobyname(name): returns the protocol number or -1
  * ("OSError: protocol not found"). */
 int pysock_getprotobyname(const char *name, struct pysock_error *err);
+
+/*
+ * pysock_setmaxlookups sets how many resolver calls may be in libc at once, process-wide
+ * (the Go facade's SetMaxLookups; not a Python function): n <= 0 restores the default,
+ * 64. Returns the previous bound, or -1 (FORK, PANICS).
+ */
+int pysock_setmaxlookups(int n, struct pysock_error *err);
+
+/* ---------------------------------------------------------------------------------------
+ * Address text, byte order, interfaces
+ * ------------------------------------------------------------------------------------- */
+
+/*
+ * pysock_inet_aton is socket.inet_aton(ip_string): libc's permissive parser ("127.1" is
+ * 127.0.0.1); the 4 bytes, network order, go to packed[0..len). Returns 4 or -1 ("OSError:
+ * illegal IP address string passed to inet_aton").
+ */
+int pysock_inet_aton(const char *ip_string, void *packed, size_t len, struct pysock_error *err);
+
+/*
+ * pysock_inet_ntoa is socket.inet_ntoa(packed_ip) of packed[0..len): the dotted quad into
+ * buf as snprintf does (16 bytes suffice). Returns its length or -1 ("OSError: packed IP
+ * wrong length for inet_ntoa" unless len is 4).
+ */
+int pysock_inet_ntoa(const void *packed, size_t len, char *buf, size_t buflen,
+                     struct pysock_error *err);
+
+/*
+ * pysock_inet_pton is socket.inet_pton(address_family, ip_string): the packed address (4
+ * bytes for AF_INET, 16 for AF_INET6) goes to packed[0..len). Returns its length or -1
+ * ("OSError: illegal IP address string passed to inet_pton", [Errno 97] for another
+ * family).
+ */
+int pysock_inet_pton(int family, const char *ip_string, void *packed, size_t len,
+                     struct pysock_error *err);
+
+/*
+ * pysock_inet_ntop is socket.inet_ntop(address_family, packed_ip) of packed[0..len), with
+ * glibc's text ("::1.2.3.4"), into buf as snprintf does (46 bytes suffice). Returns its
+ * length or -1 ("ValueError: invalid length of packed IP address string").
+ */
+int pysock_inet_ntop(int family, const void *packed, size_t len, char *buf, size_t buflen,
+                     struct pysock_error *err);
+
+/*
+ * pysock_htons, pysock_ntohs, pysock_htonl and pysock_ntohl are socket.htons(x), ...: x is
+ * the Python int, so CPython's range errors apply ("OverflowError: htons: Python int too
+ * large to convert to C 16-bit unsigned integer", "OverflowError: int larger than 32
+ * bits", "can't convert negative ..."). Return the swapped value or -1.
+ */
+int pysock_htons(int64_t x, struct pysock_error *err);
+int pysock_ntohs(int64_t x, struct pysock_error *err);
+int64_t pysock_htonl(int64_t x, struct pysock_error *err);
+int64_t pysock_ntohl(int64_t x, struct pysock_error *err);
+
+/* pysock_if_nameindex is one entry of pysock_if_nameindex's result, CPython's (index,
+ * name) tuple. */
+struct pysock_if_nameindex {
+    unsigned int index;
+    const char *name; /* inside the result block */
+};
+
+/*
+ * pysock_if_nameindex is socket.if_nameindex(): *out (not NULL) receives an array of the
+ * interfaces, one block with their names, freed with pysock_if_freenameindex. Returns
+ * the count or -1 (then *out is NULL).
+ */
+int pysock_if_nameindex(struct pysock_if_nameindex **out, struct pysock_error *err);
+
+/* pysock_if_freenameindex frees a result of pysock_if_nameindex; NULL is allowed. */
+void pysock_if_freenameindex(struct pysock_if_nameindex *list);
+
+/* pysock_if_nametoindex is socket.if_nametoindex(if_name): returns the index or -1
+ * ("OSError: no interface with this name"). */
+int pysock_if_nametoindex(const char *if_name, struct pysock_error *err);
+
+/*
+ * pysock_if_indextoname is socket.if_indextoname(if_index), into buf as snprintf does
+ * (IF_NAMESIZE, 16, suffices). if_index is the Python int: negative is "OverflowError:
+ * can't convert negative value to unsigned int"; beyond 32 bits it is cut to 32, as
+ * CPython 3.11 does. Returns the name's length or -1 ("OSError: [Errno 6] No such device
+ * or address").
+ */
+int pysock_if_indextoname(int64_t if_index, char *buf, size_t len, struct pysock_error *err);
 
 #ifdef __cplusplus
 }

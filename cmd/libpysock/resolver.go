@@ -14,8 +14,8 @@ import (
 // The resolver functions of pysock.h. Results that are lists are laid out in one malloc(3)
 // block each, so C frees them with one call and no Go memory is ever handed out.
 
-//export pysock_getaddrinfo
-func pysock_getaddrinfo(host, port *C.pysock_cchar, family, typ, proto, flags C.int,
+//export pysock_go_getaddrinfo
+func pysock_go_getaddrinfo(host, port *C.pysock_cchar, family, typ, proto, flags C.int,
 	res **C.struct_pysock_addrinfo, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_getaddrinfo", e, &r)
 	if res == nil {
@@ -56,8 +56,8 @@ func addrInfoBlock(infos []facade.AddrInfo) *C.struct_pysock_addrinfo {
 	return (*C.struct_pysock_addrinfo)(block)
 }
 
-//export pysock_getnameinfo
-func pysock_getnameinfo(sockaddr *C.pysock_caddr, flags C.int, out *C.struct_pysock_nameinfo,
+//export pysock_go_getnameinfo
+func pysock_go_getnameinfo(sockaddr *C.pysock_caddr, flags C.int, out *C.struct_pysock_nameinfo,
 	e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_getnameinfo", e, &r)
 	switch {
@@ -66,7 +66,11 @@ func pysock_getnameinfo(sockaddr *C.pysock_caddr, flags C.int, out *C.struct_pys
 	case out == nil:
 		return failRecord(e, nullArg("pysock_getnameinfo", "out"))
 	}
-	host, serv, err := facade.GetNameInfo(addrValue(sockaddr, facade.AF_INET), int(flags))
+	addr, err := addrValue("pysock_getnameinfo", sockaddr, facade.AF_INET)
+	if err != nil {
+		return fail(e, err)
+	}
+	host, serv, err := facade.GetNameInfo(addr, int(flags))
 	if err != nil {
 		return fail(e, err)
 	}
@@ -76,8 +80,12 @@ func pysock_getnameinfo(sockaddr *C.pysock_caddr, flags C.int, out *C.struct_pys
 	return 0
 }
 
-// text runs f, a call returning a string, and writes the string into buf as snprintf does.
-func text(buf *C.char, n C.size_t, e *C.struct_pysock_error, f func() (string, error)) C.int {
+// text runs f, a call returning a string, and writes the string into buf as snprintf does;
+// fn is the export, for the error of a bad buffer (which f is not run for).
+func text(fn string, buf *C.char, n C.size_t, e *C.struct_pysock_error, f func() (string, error)) C.int {
+	if err := outBuffer(fn, "buf", unsafe.Pointer(buf), n); err != nil {
+		return fail(e, err)
+	}
 	s, err := f()
 	if err != nil {
 		return fail(e, err)
@@ -86,10 +94,10 @@ func text(buf *C.char, n C.size_t, e *C.struct_pysock_error, f func() (string, e
 	return putText(buf, n, s)
 }
 
-//export pysock_gethostbyname
-func pysock_gethostbyname(hostname *C.pysock_cchar, buf *C.char, n C.size_t, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_gethostbyname
+func pysock_go_gethostbyname(hostname *C.pysock_cchar, buf *C.char, n C.size_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_gethostbyname", e, &r)
-	return text(buf, n, e, func() (string, error) { return facade.GetHostByName(textValue(hostname)) })
+	return text("pysock_gethostbyname", buf, n, e, func() (string, error) { return facade.GetHostByName(textValue(hostname)) })
 }
 
 // hostEntryBlock copies h into one malloc'd block: the struct, the two NULL-terminated
@@ -144,26 +152,26 @@ func hostEntry(fn string, out **C.struct_pysock_hostent, e *C.struct_pysock_erro
 	return 0
 }
 
-//export pysock_gethostbyname_ex
-func pysock_gethostbyname_ex(hostname *C.pysock_cchar, out **C.struct_pysock_hostent, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_gethostbyname_ex
+func pysock_go_gethostbyname_ex(hostname *C.pysock_cchar, out **C.struct_pysock_hostent, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_gethostbyname_ex", e, &r)
 	return hostEntry("pysock_gethostbyname_ex", out, e, func() (facade.HostEntry, error) {
 		return facade.GetHostByNameEx(textValue(hostname))
 	})
 }
 
-//export pysock_gethostbyaddr
-func pysock_gethostbyaddr(ipAddress *C.pysock_cchar, out **C.struct_pysock_hostent, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_gethostbyaddr
+func pysock_go_gethostbyaddr(ipAddress *C.pysock_cchar, out **C.struct_pysock_hostent, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_gethostbyaddr", e, &r)
 	return hostEntry("pysock_gethostbyaddr", out, e, func() (facade.HostEntry, error) {
 		return facade.GetHostByAddr(textValue(ipAddress))
 	})
 }
 
-//export pysock_getfqdn
-func pysock_getfqdn(name *C.pysock_cchar, buf *C.char, n C.size_t, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_getfqdn
+func pysock_go_getfqdn(name *C.pysock_cchar, buf *C.char, n C.size_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_getfqdn", e, &r)
-	return text(buf, n, e, func() (string, error) {
+	return text("pysock_getfqdn", buf, n, e, func() (string, error) {
 		v, err := facade.GetFQDN(textValue(name))
 		switch v := v.(type) {
 		case string:
@@ -175,14 +183,14 @@ func pysock_getfqdn(name *C.pysock_cchar, buf *C.char, n C.size_t, e *C.struct_p
 	})
 }
 
-//export pysock_gethostname
-func pysock_gethostname(buf *C.char, n C.size_t, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_gethostname
+func pysock_go_gethostname(buf *C.char, n C.size_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_gethostname", e, &r)
-	return text(buf, n, e, facade.GetHostName)
+	return text("pysock_gethostname", buf, n, e, facade.GetHostName)
 }
 
-//export pysock_getservbyname
-func pysock_getservbyname(name, proto *C.pysock_cchar, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_getservbyname
+func pysock_go_getservbyname(name, proto *C.pysock_cchar, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_getservbyname", e, &r)
 	var (
 		port int
@@ -200,10 +208,10 @@ func pysock_getservbyname(name, proto *C.pysock_cchar, e *C.struct_pysock_error)
 	return C.int(port)
 }
 
-//export pysock_getservbyport
-func pysock_getservbyport(port C.int, proto *C.pysock_cchar, buf *C.char, n C.size_t, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_getservbyport
+func pysock_go_getservbyport(port C.int, proto *C.pysock_cchar, buf *C.char, n C.size_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_getservbyport", e, &r)
-	return text(buf, n, e, func() (string, error) {
+	return text("pysock_getservbyport", buf, n, e, func() (string, error) {
 		if proto == nil {
 			return facade.GetServByPort(int(port))
 		}
@@ -211,8 +219,8 @@ func pysock_getservbyport(port C.int, proto *C.pysock_cchar, buf *C.char, n C.si
 	})
 }
 
-//export pysock_getprotobyname
-func pysock_getprotobyname(name *C.pysock_cchar, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_getprotobyname
+func pysock_go_getprotobyname(name *C.pysock_cchar, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_getprotobyname", e, &r)
 	p, err := facade.GetProtoByName(goString(name))
 	if err != nil {

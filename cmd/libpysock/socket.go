@@ -14,7 +14,7 @@ import (
 )
 
 // The socket functions of pysock.h. Each is documented there; the comments here say only
-// how the C arguments become the facade's.
+// how the C arguments become the facade's. pysock.c's pysock_F calls pysock_go_F.
 
 // withSock runs f on the socket of handle h, or fails with [Errno 9].
 func withSock(h C.int64_t, e *C.struct_pysock_error, f func(*facade.Socket) error) C.int {
@@ -36,8 +36,8 @@ func newHandle(s *facade.Socket, out *C.int64_t, e *C.struct_pysock_error) C.int
 	return 0
 }
 
-//export pysock_socket
-func pysock_socket(family, typ, proto C.int, sock *C.int64_t, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_socket
+func pysock_go_socket(family, typ, proto C.int, sock *C.int64_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_socket", e, &r)
 	if sock == nil {
 		return failRecord(e, nullArg("pysock_socket", "sock"))
@@ -49,8 +49,34 @@ func pysock_socket(family, typ, proto C.int, sock *C.int64_t, e *C.struct_pysock
 	return newHandle(s, sock, e)
 }
 
-//export pysock_socketpair
-func pysock_socketpair(family, typ, proto C.int, socks *C.int64_t, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_socket_fileno
+func pysock_go_socket_fileno(family, typ, proto, fileno C.int, sock *C.int64_t, e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_socket_fileno", e, &r)
+	if sock == nil {
+		return failRecord(e, nullArg("pysock_socket_fileno", "sock"))
+	}
+	s, err := facade.NewFromFileno(int(fileno), facade.AddressFamily(family), facade.SocketKind(typ), int(proto))
+	if err != nil {
+		return fail(e, err)
+	}
+	return newHandle(s, sock, e)
+}
+
+//export pysock_go_fromfd
+func pysock_go_fromfd(fd, family, typ, proto C.int, sock *C.int64_t, e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_fromfd", e, &r)
+	if sock == nil {
+		return failRecord(e, nullArg("pysock_fromfd", "sock"))
+	}
+	s, err := facade.FromFD(int(fd), facade.AddressFamily(family), facade.SocketKind(typ), int(proto))
+	if err != nil {
+		return fail(e, err)
+	}
+	return newHandle(s, sock, e)
+}
+
+//export pysock_go_socketpair
+func pysock_go_socketpair(family, typ, proto C.int, socks *C.int64_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_socketpair", e, &r)
 	if socks == nil {
 		return failRecord(e, nullArg("pysock_socketpair", "socks"))
@@ -64,37 +90,43 @@ func pysock_socketpair(family, typ, proto C.int, socks *C.int64_t, e *C.struct_p
 	return newHandle(b, &out[1], e)
 }
 
-//export pysock_create_connection
-func pysock_create_connection(address *C.pysock_caddr, timeout C.double, source *C.pysock_caddr,
+//export pysock_go_create_connection
+func pysock_go_create_connection(address *C.pysock_caddr, timeout C.double, source *C.pysock_caddr,
 	sock *C.int64_t, e *C.struct_pysock_error) (r C.int) {
-	defer guard("pysock_create_connection", e, &r)
+	const fn = "pysock_create_connection"
+	defer guard(fn, e, &r)
 	switch {
 	case address == nil:
-		return failRecord(e, nullArg("pysock_create_connection", "address"))
+		return failRecord(e, nullArg(fn, "address"))
 	case sock == nil:
-		return failRecord(e, nullArg("pysock_create_connection", "sock"))
+		return failRecord(e, nullArg(fn, "sock"))
 	}
 	t := timeoutValue(timeout)
 	if timeout == C.PYSOCK_TIMEOUT_DEFAULT {
 		t = facade.UseDefaultTimeout
 	}
-	var src any
-	if source != nil {
-		src = addrValue(source, facade.AF_INET)
+	addr, err := pairValue(fn, address)
+	if err != nil {
+		return fail(e, err)
 	}
-	s, err := facade.CreateConnection(pairValue(address), t, src, false)
+	src, err := addrValue(fn, source, facade.AF_INET)
+	if err != nil {
+		return fail(e, err)
+	}
+	s, err := facade.CreateConnection(addr, t, src, false)
 	if err != nil {
 		return fail(e, err)
 	}
 	return newHandle(s, sock, e)
 }
 
-//export pysock_create_server
-func pysock_create_server(address *C.pysock_caddr, family, backlog, options C.int, sock *C.int64_t,
+//export pysock_go_create_server
+func pysock_go_create_server(address *C.pysock_caddr, family, backlog, options C.int, sock *C.int64_t,
 	e *C.struct_pysock_error) (r C.int) {
-	defer guard("pysock_create_server", e, &r)
+	const fn = "pysock_create_server"
+	defer guard(fn, e, &r)
 	if sock == nil {
-		return failRecord(e, nullArg("pysock_create_server", "sock"))
+		return failRecord(e, nullArg(fn, "sock"))
 	}
 	opts := facade.ServerOptions{
 		Family:        facade.AddressFamily(family),
@@ -114,15 +146,29 @@ func pysock_create_server(address *C.pysock_caddr, family, backlog, options C.in
 	if fam == 0 {
 		fam = facade.AF_INET
 	}
-	s, err := facade.CreateServer(addrValue(address, fam), opts)
+	addr, err := addrValue(fn, address, fam)
+	if err != nil {
+		return fail(e, err)
+	}
+	s, err := facade.CreateServer(addr, opts)
 	if err != nil {
 		return fail(e, err)
 	}
 	return newHandle(s, sock, e)
 }
 
-//export pysock_accept
-func pysock_accept(h C.int64_t, conn *C.int64_t, peer *C.struct_pysock_addrbuf, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_has_dualstack_ipv6
+func pysock_go_has_dualstack_ipv6(e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_has_dualstack_ipv6", e, &r)
+	succeed(e)
+	if facade.HasDualStackIPv6() {
+		return 1
+	}
+	return 0
+}
+
+//export pysock_go_accept
+func pysock_go_accept(h C.int64_t, conn *C.int64_t, peer *C.struct_pysock_addrbuf, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_accept", e, &r)
 	if conn == nil {
 		return failRecord(e, nullArg("pysock_accept", "conn"))
@@ -141,14 +187,52 @@ func pysock_accept(h C.int64_t, conn *C.int64_t, peer *C.struct_pysock_addrbuf, 
 	return newHandle(c, conn, e)
 }
 
-//export pysock_bind
-func pysock_bind(h C.int64_t, address *C.pysock_caddr, e *C.struct_pysock_error) (r C.int) {
-	defer guard("pysock_bind", e, &r)
-	return withSock(h, e, func(s *facade.Socket) error { return s.Bind(addrValue(address, s.Family())) })
+//export pysock_go_dup
+func pysock_go_dup(h C.int64_t, newsock *C.int64_t, e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_dup", e, &r)
+	if newsock == nil {
+		return failRecord(e, nullArg("pysock_dup", "newsock"))
+	}
+	var d *facade.Socket
+	if st := withSock(h, e, func(s *facade.Socket) (err error) {
+		d, err = s.Dup()
+		return err
+	}); st != 0 {
+		return st
+	}
+	return newHandle(d, newsock, e)
 }
 
-//export pysock_listen
-func pysock_listen(h C.int64_t, backlog C.int, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_detach
+func pysock_go_detach(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_detach", e, &r)
+	s, ok, issued := handles.remove(int64(h))
+	switch {
+	case ok:
+		succeed(e)
+		return C.int(s.Detach())
+	case issued:
+		// Closed or detached already: Python's detach() returns -1, raising nothing.
+		succeed(e)
+		return -1
+	}
+	return fail(e, errBadHandle())
+}
+
+//export pysock_go_bind
+func pysock_go_bind(h C.int64_t, address *C.pysock_caddr, e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_bind", e, &r)
+	return withSock(h, e, func(s *facade.Socket) error {
+		addr, err := addrValue("pysock_bind", address, s.Family())
+		if err != nil {
+			return err
+		}
+		return s.Bind(addr)
+	})
+}
+
+//export pysock_go_listen
+func pysock_go_listen(h C.int64_t, backlog C.int, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_listen", e, &r)
 	return withSock(h, e, func(s *facade.Socket) error {
 		if backlog == C.PYSOCK_BACKLOG_DEFAULT {
@@ -158,14 +242,20 @@ func pysock_listen(h C.int64_t, backlog C.int, e *C.struct_pysock_error) (r C.in
 	})
 }
 
-//export pysock_connect
-func pysock_connect(h C.int64_t, address *C.pysock_caddr, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_connect
+func pysock_go_connect(h C.int64_t, address *C.pysock_caddr, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_connect", e, &r)
-	return withSock(h, e, func(s *facade.Socket) error { return s.Connect(addrValue(address, s.Family())) })
+	return withSock(h, e, func(s *facade.Socket) error {
+		addr, err := addrValue("pysock_connect", address, s.Family())
+		if err != nil {
+			return err
+		}
+		return s.Connect(addr)
+	})
 }
 
-//export pysock_connect_ex
-func pysock_connect_ex(h C.int64_t, address *C.pysock_caddr, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_connect_ex
+func pysock_go_connect_ex(h C.int64_t, address *C.pysock_caddr, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_connect_ex", e, &r)
 	if _, err := handles.get(int64(h)); err != nil {
 		// CPython's connect_ex on a closed socket answers EBADF as its result.
@@ -173,8 +263,12 @@ func pysock_connect_ex(h C.int64_t, address *C.pysock_caddr, e *C.struct_pysock_
 		return C.int(syscall.EBADF)
 	}
 	var errno int
-	if st := withSock(h, e, func(s *facade.Socket) (err error) {
-		errno, err = s.ConnectEx(addrValue(address, s.Family()))
+	if st := withSock(h, e, func(s *facade.Socket) error {
+		addr, err := addrValue("pysock_connect_ex", address, s.Family())
+		if err != nil {
+			return err
+		}
+		errno, err = s.ConnectEx(addr)
 		return err
 	}); st != 0 {
 		return st
@@ -194,11 +288,11 @@ func count(h C.int64_t, e *C.struct_pysock_error, f func(*facade.Socket) (int, e
 	return C.int64_t(n)
 }
 
-//export pysock_send
-func pysock_send(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int64_t) {
+//export pysock_go_send
+func pysock_go_send(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int64_t) {
 	defer guard("pysock_send", e, &r)
 	return count(h, e, func(s *facade.Socket) (int, error) {
-		b, err := bytesOf(unsafe.Pointer(data), n)
+		b, err := inBuffer("pysock_send", "data", unsafe.Pointer(data), n)
 		if err != nil {
 			return 0, err
 		}
@@ -206,11 +300,11 @@ func pysock_send(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, e *
 	})
 }
 
-//export pysock_sendall
-func pysock_sendall(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_sendall
+func pysock_go_sendall(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_sendall", e, &r)
 	return withSock(h, e, func(s *facade.Socket) error {
-		b, err := bytesOf(unsafe.Pointer(data), n)
+		b, err := inBuffer("pysock_sendall", "data", unsafe.Pointer(data), n)
 		if err != nil {
 			return err
 		}
@@ -218,24 +312,29 @@ func pysock_sendall(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, 
 	})
 }
 
-//export pysock_sendto
-func pysock_sendto(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, address *C.pysock_caddr,
+//export pysock_go_sendto
+func pysock_go_sendto(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, address *C.pysock_caddr,
 	e *C.struct_pysock_error) (r C.int64_t) {
-	defer guard("pysock_sendto", e, &r)
+	const fn = "pysock_sendto"
+	defer guard(fn, e, &r)
 	return count(h, e, func(s *facade.Socket) (int, error) {
-		b, err := bytesOf(unsafe.Pointer(data), n)
+		b, err := inBuffer(fn, "data", unsafe.Pointer(data), n)
 		if err != nil {
 			return 0, err
 		}
-		return s.SendTo(b, facade.MsgFlag(flags), addrValue(address, s.Family()))
+		addr, err := addrValue(fn, address, s.Family())
+		if err != nil {
+			return 0, err
+		}
+		return s.SendTo(b, facade.MsgFlag(flags), addr)
 	})
 }
 
-//export pysock_recv
-func pysock_recv(h C.int64_t, buf unsafe.Pointer, n C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int64_t) {
+//export pysock_go_recv
+func pysock_go_recv(h C.int64_t, buf unsafe.Pointer, n C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int64_t) {
 	defer guard("pysock_recv", e, &r)
 	return count(h, e, func(s *facade.Socket) (int, error) {
-		b, err := bytesOf(buf, n)
+		b, err := inBuffer("pysock_recv", "buf", buf, n)
 		if err != nil {
 			return 0, err
 		}
@@ -245,13 +344,16 @@ func pysock_recv(h C.int64_t, buf unsafe.Pointer, n C.size_t, flags C.int, e *C.
 	})
 }
 
-//export pysock_recv_into
-func pysock_recv_into(h C.int64_t, buf unsafe.Pointer, n, nbytes C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int64_t) {
+//export pysock_go_recv_into
+func pysock_go_recv_into(h C.int64_t, buf unsafe.Pointer, n, nbytes C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int64_t) {
 	defer guard("pysock_recv_into", e, &r)
 	return count(h, e, func(s *facade.Socket) (int, error) {
-		b, err := bytesOf(buf, n)
+		b, err := inBuffer("pysock_recv_into", "buf", buf, n)
 		if err != nil {
 			return 0, err
+		}
+		if uint64(nbytes) > math.MaxInt64 {
+			return 0, errTooLarge()
 		}
 		if uint64(nbytes) > uint64(len(b)) {
 			return 0, &facade.ValueError{Msg: "buffer too small for requested bytes"}
@@ -260,12 +362,12 @@ func pysock_recv_into(h C.int64_t, buf unsafe.Pointer, n, nbytes C.size_t, flags
 	})
 }
 
-//export pysock_recvfrom
-func pysock_recvfrom(h C.int64_t, buf unsafe.Pointer, n C.size_t, flags C.int, from *C.struct_pysock_addrbuf,
+//export pysock_go_recvfrom
+func pysock_go_recvfrom(h C.int64_t, buf unsafe.Pointer, n C.size_t, flags C.int, from *C.struct_pysock_addrbuf,
 	e *C.struct_pysock_error) (r C.int64_t) {
 	defer guard("pysock_recvfrom", e, &r)
 	return count(h, e, func(s *facade.Socket) (int, error) {
-		b, err := bytesOf(buf, n)
+		b, err := inBuffer("pysock_recvfrom", "buf", buf, n)
 		if err != nil {
 			return 0, err
 		}
@@ -277,18 +379,39 @@ func pysock_recvfrom(h C.int64_t, buf unsafe.Pointer, n C.size_t, flags C.int, f
 	})
 }
 
-//export pysock_shutdown
-func pysock_shutdown(h C.int64_t, how C.int, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_recvfrom_into
+func pysock_go_recvfrom_into(h C.int64_t, buf unsafe.Pointer, n, nbytes C.size_t, flags C.int,
+	from *C.struct_pysock_addrbuf, e *C.struct_pysock_error) (r C.int64_t) {
+	defer guard("pysock_recvfrom_into", e, &r)
+	return count(h, e, func(s *facade.Socket) (int, error) {
+		b, err := inBuffer("pysock_recvfrom_into", "buf", buf, n)
+		if err != nil {
+			return 0, err
+		}
+		if uint64(nbytes) > math.MaxInt64 {
+			return 0, errTooLarge()
+		}
+		// nbytes beyond the buffer is the facade's ValueError, in recvfrom_into's words.
+		k, addr, err := s.RecvFromInto(b, int(nbytes), facade.MsgFlag(flags))
+		if err == nil && from != nil {
+			putAddr(from, addr)
+		}
+		return k, err
+	})
+}
+
+//export pysock_go_shutdown
+func pysock_go_shutdown(h C.int64_t, how C.int, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_shutdown", e, &r)
 	return withSock(h, e, func(s *facade.Socket) error { return s.Shutdown(int(how)) })
 }
 
-//export pysock_close
-func pysock_close(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_close
+func pysock_go_close(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_close", e, &r)
-	s, issued := handles.remove(int64(h))
+	s, ok, issued := handles.remove(int64(h))
 	switch {
-	case s != nil:
+	case ok:
 		if err := s.Close(); err != nil {
 			return fail(e, err)
 		}
@@ -299,14 +422,14 @@ func pysock_close(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
 	return 0
 }
 
-//export pysock_settimeout
-func pysock_settimeout(h C.int64_t, timeout C.double, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_settimeout
+func pysock_go_settimeout(h C.int64_t, timeout C.double, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_settimeout", e, &r)
 	return withSock(h, e, func(s *facade.Socket) error { return s.SetTimeout(timeoutValue(timeout)) })
 }
 
-//export pysock_gettimeout
-func pysock_gettimeout(h C.int64_t, timeout *C.double, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_gettimeout
+func pysock_go_gettimeout(h C.int64_t, timeout *C.double, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_gettimeout", e, &r)
 	if timeout == nil {
 		return failRecord(e, nullArg("pysock_gettimeout", "timeout"))
@@ -317,30 +440,47 @@ func pysock_gettimeout(h C.int64_t, timeout *C.double, e *C.struct_pysock_error)
 	})
 }
 
-//export pysock_setblocking
-func pysock_setblocking(h C.int64_t, flag C.int, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_setblocking
+func pysock_go_setblocking(h C.int64_t, flag C.int, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_setblocking", e, &r)
 	return withSock(h, e, func(s *facade.Socket) error { return s.SetBlocking(flag != 0) })
 }
 
-//export pysock_getblocking
-func pysock_getblocking(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
-	defer guard("pysock_getblocking", e, &r)
-	blocking := false
-	if st := withSock(h, e, func(s *facade.Socket) error {
-		blocking = s.GetBlocking()
-		return nil
+// boolResult runs f, a call returning a Python bool, on the socket of handle h: 1, 0 or -1.
+func boolResult(h C.int64_t, e *C.struct_pysock_error, f func(*facade.Socket) (bool, error)) C.int {
+	var v bool
+	if st := withSock(h, e, func(s *facade.Socket) (err error) {
+		v, err = f(s)
+		return err
 	}); st != 0 {
 		return st
 	}
-	if blocking {
+	if v {
 		return 1
 	}
 	return 0
 }
 
-//export pysock_setdefaulttimeout
-func pysock_setdefaulttimeout(timeout C.double, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_getblocking
+func pysock_go_getblocking(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_getblocking", e, &r)
+	return boolResult(h, e, func(s *facade.Socket) (bool, error) { return s.GetBlocking(), nil })
+}
+
+//export pysock_go_get_inheritable
+func pysock_go_get_inheritable(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_get_inheritable", e, &r)
+	return boolResult(h, e, (*facade.Socket).GetInheritable)
+}
+
+//export pysock_go_set_inheritable
+func pysock_go_set_inheritable(h C.int64_t, inheritable C.int, e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_set_inheritable", e, &r)
+	return withSock(h, e, func(s *facade.Socket) error { return s.SetInheritable(inheritable != 0) })
+}
+
+//export pysock_go_setdefaulttimeout
+func pysock_go_setdefaulttimeout(timeout C.double, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_setdefaulttimeout", e, &r)
 	if err := facade.SetDefaultTimeout(timeoutValue(timeout)); err != nil {
 		return fail(e, err)
@@ -349,8 +489,8 @@ func pysock_setdefaulttimeout(timeout C.double, e *C.struct_pysock_error) (r C.i
 	return 0
 }
 
-//export pysock_getdefaulttimeout
-func pysock_getdefaulttimeout() (t C.double) {
+//export pysock_go_getdefaulttimeout
+func pysock_go_getdefaulttimeout() (t C.double) {
 	// No record to fill: a panic is reported as NaN, which no timeout can be.
 	defer func() {
 		if recover() != nil {
@@ -360,16 +500,37 @@ func pysock_getdefaulttimeout() (t C.double) {
 	return timeoutC(facade.GetDefaultTimeout())
 }
 
-//export pysock_setsockopt
-func pysock_setsockopt(h C.int64_t, level, option, value C.int, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_setsockopt
+func pysock_go_setsockopt(h C.int64_t, level, option, value C.int, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_setsockopt", e, &r)
 	return withSock(h, e, func(s *facade.Socket) error {
 		return s.SetSockOptInt(int(level), int(option), int(value))
 	})
 }
 
-//export pysock_getsockopt
-func pysock_getsockopt(h C.int64_t, level, option C.int, value *C.int, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_setsockopt_bytes
+func pysock_go_setsockopt_bytes(h C.int64_t, level, option C.int, value *C.pysock_cvoid, n C.size_t,
+	e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_setsockopt_bytes", e, &r)
+	return withSock(h, e, func(s *facade.Socket) error {
+		b, err := inBuffer("pysock_setsockopt_bytes", "value", unsafe.Pointer(value), n)
+		if err != nil {
+			return err
+		}
+		return s.SetSockOptBytes(int(level), int(option), b)
+	})
+}
+
+//export pysock_go_setsockopt_none
+func pysock_go_setsockopt_none(h C.int64_t, level, option C.int, optlen C.uint, e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_setsockopt_none", e, &r)
+	return withSock(h, e, func(s *facade.Socket) error {
+		return s.SetSockOptNull(int(level), int(option), uint32(optlen))
+	})
+}
+
+//export pysock_go_getsockopt
+func pysock_go_getsockopt(h C.int64_t, level, option C.int, value *C.int, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_getsockopt", e, &r)
 	if value == nil {
 		return failRecord(e, nullArg("pysock_getsockopt", "value"))
@@ -381,8 +542,31 @@ func pysock_getsockopt(h C.int64_t, level, option C.int, value *C.int, e *C.stru
 	})
 }
 
-//export pysock_getsockname
-func pysock_getsockname(h C.int64_t, addr *C.struct_pysock_addrbuf, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_getsockopt_bytes
+func pysock_go_getsockopt_bytes(h C.int64_t, level, option C.int, buf unsafe.Pointer, n C.size_t,
+	e *C.struct_pysock_error) (r C.int) {
+	const fn = "pysock_getsockopt_bytes"
+	defer guard(fn, e, &r)
+	var length int
+	if st := withSock(h, e, func(s *facade.Socket) error {
+		if err := outBuffer(fn, "buf", buf, n); err != nil {
+			return err
+		}
+		// buflen beyond int's range is out of getsockopt's range (1-1024) all the same.
+		buflen := int(min(uint64(n), math.MaxInt32))
+		v, err := s.GetSockOptBytes(int(level), int(option), buflen)
+		if err == nil {
+			length = putBytes(buf, n, string(v), false)
+		}
+		return err
+	}); st != 0 {
+		return st
+	}
+	return C.int(length)
+}
+
+//export pysock_go_getsockname
+func pysock_go_getsockname(h C.int64_t, addr *C.struct_pysock_addrbuf, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_getsockname", e, &r)
 	if addr == nil {
 		return failRecord(e, nullArg("pysock_getsockname", "addr"))
@@ -396,8 +580,8 @@ func pysock_getsockname(h C.int64_t, addr *C.struct_pysock_addrbuf, e *C.struct_
 	})
 }
 
-//export pysock_getpeername
-func pysock_getpeername(h C.int64_t, addr *C.struct_pysock_addrbuf, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_getpeername
+func pysock_go_getpeername(h C.int64_t, addr *C.struct_pysock_addrbuf, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_getpeername", e, &r)
 	if addr == nil {
 		return failRecord(e, nullArg("pysock_getpeername", "addr"))
@@ -411,8 +595,8 @@ func pysock_getpeername(h C.int64_t, addr *C.struct_pysock_addrbuf, e *C.struct_
 	})
 }
 
-//export pysock_fileno
-func pysock_fileno(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_fileno
+func pysock_go_fileno(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_fileno", e, &r)
 	fd := -1
 	if st := withSock(h, e, func(s *facade.Socket) error {
@@ -424,8 +608,8 @@ func pysock_fileno(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
 	return C.int(fd)
 }
 
-//export pysock_sockinfo
-func pysock_sockinfo(h C.int64_t, family, typ, proto *C.int, e *C.struct_pysock_error) (r C.int) {
+//export pysock_go_sockinfo
+func pysock_go_sockinfo(h C.int64_t, family, typ, proto *C.int, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_sockinfo", e, &r)
 	return withSock(h, e, func(s *facade.Socket) error {
 		if family != nil {

@@ -6,6 +6,8 @@ package main
 import "C"
 
 import (
+	"bytes"
+	"fmt"
 	"math"
 	"unicode/utf8"
 	"unsafe"
@@ -37,50 +39,65 @@ func textOrBytes(s string) any {
 // goString is a C string that must be a str (a service or protocol name).
 func goString(p *C.pysock_cchar) string { return C.GoString((*C.char)(p)) }
 
-// addrHost returns the bytes of a->host: host_len bytes, or up to the NUL when it is 0.
-func addrHost(a *C.pysock_caddr) ([]byte, bool) {
+// addrHost returns the bytes of a->host: host_len bytes, or up to the NUL when it is 0;
+// ok is false for a NULL host (Python's None). A NULL host with a length, or a length no
+// buffer can have, is the error of any bad buffer (inBuffer).
+func addrHost(fn string, a *C.pysock_caddr) (host []byte, ok bool, err error) {
 	if a.host == nil {
-		return nil, false
+		if a.host_len != 0 {
+			return nil, false, nullBuffer(fn, "address->host", a.host_len)
+		}
+		return nil, false, nil
 	}
 	if a.host_len == 0 {
-		return []byte(C.GoString((*C.char)(a.host))), true
+		return []byte(C.GoString((*C.char)(a.host))), true, nil
 	}
-	return C.GoBytes(unsafe.Pointer(a.host), C.int(a.host_len)), true
+	b, err := inBuffer(fn, "address->host", unsafe.Pointer(a.host), a.host_len)
+	if err != nil {
+		return nil, false, err
+	}
+	return bytes.Clone(b), true, nil
 }
 
 // addrValue is the Python address value *a stands for on a socket of the given family: an
 // AF_UNIX path as bytes, else the tuple (host, port), or (host, port, flowinfo, scope_id)
-// when either of the last two is not 0. NULL is None.
-func addrValue(a *C.pysock_caddr, family facade.AddressFamily) any {
+// when either of the last two is not 0. NULL is None. fn is the export, for errors.
+func addrValue(fn string, a *C.pysock_caddr, family facade.AddressFamily) (any, error) {
 	if a == nil {
-		return nil
+		return nil, nil
 	}
-	host, ok := addrHost(a)
+	host, ok, err := addrHost(fn, a)
+	if err != nil {
+		return nil, err
+	}
 	if family == facade.AF_UNIX {
 		if !ok {
-			return nil
+			return nil, nil
 		}
-		return host
+		return host, nil
 	}
 	var h any
 	if ok {
 		h = textOrBytes(string(host))
 	}
 	if a.flowinfo == 0 && a.scope_id == 0 {
-		return py.Tuple{h, int(a.port)}
+		return py.Tuple{h, int(a.port)}, nil
 	}
-	return py.Tuple{h, int(a.port), int(a.flowinfo), int(a.scope_id)}
+	return py.Tuple{h, int(a.port), int(a.flowinfo), int(a.scope_id)}, nil
 }
 
 // pairValue is the (host, port) pair of *a, whatever its other fields: the address of
 // create_connection.
-func pairValue(a *C.pysock_caddr) any {
-	host, ok := addrHost(a)
+func pairValue(fn string, a *C.pysock_caddr) (any, error) {
+	host, ok, err := addrHost(fn, a)
+	if err != nil {
+		return nil, err
+	}
 	var h any
 	if ok {
 		h = textOrBytes(string(host))
 	}
-	return py.Tuple{h, int(a.port)}
+	return py.Tuple{h, int(a.port)}, nil
 }
 
 // putAddr writes the address the facade returned into *dst (nil, Python's None, is family
@@ -109,14 +126,29 @@ func putAddr(dst *C.struct_pysock_addrbuf, a facade.Address) {
 	dst.host_len = C.size_t(n)
 }
 
-// putText writes s into buf[0..len) as snprintf(3) does and returns len(s).
+// putText writes s into buf[0..n) as snprintf(3) does and returns len(s). The buffer
+// must have passed outBuffer: only the bytes written are ever touched.
 func putText(buf *C.char, n C.size_t, s string) C.int {
-	if n > 0 && buf != nil {
-		b := unsafe.Slice((*byte)(unsafe.Pointer(buf)), n)
-		k := copy(b[:n-1], s)
-		b[k] = 0
-	}
+	putBytes(unsafe.Pointer(buf), n, s, true)
 	return C.int(len(s))
+}
+
+// putBytes writes s into buf[0..n) cut to fit, NUL-terminated when nul is set (as
+// snprintf(3), then at most n - 1 bytes of s), and returns len(s).
+func putBytes(buf unsafe.Pointer, n C.size_t, s string, nul bool) int {
+	if n == 0 || buf == nil {
+		return len(s)
+	}
+	room := uint64(n)
+	if nul {
+		room--
+	}
+	k := int(min(uint64(len(s)), room))
+	copy(unsafe.Slice((*byte)(buf), k), s[:k])
+	if nul {
+		*(*byte)(unsafe.Add(buf, k)) = 0
+	}
+	return len(s)
 }
 
 // timeoutValue is a C timeout as the facade takes it: PYSOCK_TIMEOUT_NONE is None, every
@@ -136,14 +168,38 @@ func timeoutC(v any) C.double {
 	return C.PYSOCK_TIMEOUT_NONE
 }
 
-// bytesOf is the Go view of the C buffer p[0..n), or an OverflowError for a size no
-// Python object can have.
-func bytesOf(p unsafe.Pointer, n C.size_t) ([]byte, error) {
-	if uint64(n) > math.MaxInt64 {
-		return nil, &facade.OverflowError{Msg: "Python int too large to convert to C ssize_t"}
-	}
-	if n == 0 {
+// errTooLarge is CPython's error for a size argument beyond Py_ssize_t: what a length
+// above PTRDIFF_MAX (SIZE_MAX, a negative number converted to size_t) means from C.
+func errTooLarge() error {
+	return &facade.OverflowError{Msg: "Python int too large to convert to C ssize_t"}
+}
+
+// nullBuffer is the error of a NULL buffer given a length.
+func nullBuffer(fn, arg string, n C.size_t) error {
+	return &facade.ValueError{Msg: fmt.Sprintf("%s: %s is NULL but its length is %d", fn, arg, uint64(n))}
+}
+
+// inBuffer is the Go view of the caller's buffer p[0..n), argument arg of the export fn:
+// no copy. A length above PTRDIFF_MAX is an OverflowError, NULL with a length a
+// ValueError, and so is a buffer that would run past the end of the address space (which
+// Go's unsafe.Slice refuses with a panic); a length of 0 is an empty buffer whatever p is.
+func inBuffer(fn, arg string, p unsafe.Pointer, n C.size_t) ([]byte, error) {
+	switch {
+	case uint64(n) > math.MaxInt64:
+		return nil, errTooLarge()
+	case n == 0:
 		return []byte{}, nil
+	case p == nil:
+		return nil, nullBuffer(fn, arg, n)
+	case uintptr(p)+uintptr(n) < uintptr(p):
+		return nil, &facade.ValueError{Msg: fmt.Sprintf("%s: %s runs past the end of memory (length %d)", fn, arg, uint64(n))}
 	}
 	return unsafe.Slice((*byte)(p), int(n)), nil
+}
+
+// outBuffer checks the caller's result buffer buf[0..n) (strings and packed addresses
+// written as snprintf does) before the call does anything: the rules of inBuffer.
+func outBuffer(fn, arg string, buf unsafe.Pointer, n C.size_t) error {
+	_, err := inBuffer(fn, arg, buf, n)
+	return err
 }
