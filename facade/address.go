@@ -19,6 +19,11 @@ import (
 // other families. A missing address (recvfrom on a connected stream) is nil, CPython's
 // None. Methods that take an address accept these types and the Python values they stand
 // for: a Tuple for csock.AF_INET and csock.AF_INET6, a string or []byte path for csock.AF_UNIX.
+//
+// The interface is sealed (an unexported method): only the facade's four types implement
+// it, so a foreign type is a compile-time error, not a run-time TypeError. Each type names
+// itself as the Python type it stands for (PyTypeName: "tuple", or "str"/"bytes" for a
+// UnixAddress), so a message about a wrong address names the Python type, never a Go one.
 type Address interface {
 	// Family is the address family.
 	Family() AddressFamily
@@ -26,6 +31,10 @@ type Address interface {
 	PyRepr() string
 	// PyStr is the address as CPython's str prints it.
 	PyStr() string
+	// PyTypeName is the Python type the address is: "tuple", "str" or "bytes".
+	PyTypeName() string
+
+	sealedAddress()
 }
 
 // InetAddress is an csock.AF_INET address, CPython's (host, port) tuple; Host is libc's dotted
@@ -40,6 +49,11 @@ func (InetAddress) Family() AddressFamily { return AF_INET }
 
 // PyRepr prints the tuple: ('127.0.0.1', 80).
 func (a InetAddress) PyRepr() string { return py.Repr(py.Tuple{a.Host, a.Port}) }
+
+// PyTypeName returns "tuple".
+func (InetAddress) PyTypeName() string { return "tuple" }
+
+func (InetAddress) sealedAddress() {}
 
 // PyStr prints the tuple, as CPython's str of a tuple does.
 func (a InetAddress) PyStr() string { return a.PyRepr() }
@@ -64,6 +78,11 @@ func (a Inet6Address) PyRepr() string {
 
 // PyStr prints the tuple.
 func (a Inet6Address) PyStr() string { return a.PyRepr() }
+
+// PyTypeName returns "tuple".
+func (Inet6Address) PyTypeName() string { return "tuple" }
+
+func (Inet6Address) sealedAddress() {}
 
 // UnixAddress is an csock.AF_UNIX address. A filesystem path is a Python str (Name holds its
 // bytes without the terminating NUL); an abstract name (Abstract, Name starting with NUL)
@@ -91,6 +110,11 @@ func (a UnixAddress) PyRepr() string { return py.Repr(a.Value()) }
 // PyStr prints a path as is and an abstract name as its bytes repr.
 func (a UnixAddress) PyStr() string { return py.Str(a.Value()) }
 
+// PyTypeName returns "bytes" for an abstract name, "str" for a path.
+func (a UnixAddress) PyTypeName() string { return py.TypeName(a.Value()) }
+
+func (UnixAddress) sealedAddress() {}
+
 // RawAddress is an address of a family the socket module does not decode: CPython's
 // (family, sa_data) with the 14 bytes of sa_data.
 type RawAddress struct {
@@ -106,6 +130,11 @@ func (a RawAddress) PyRepr() string { return py.Repr(py.Tuple{a.AF, a.Data}) }
 
 // PyStr prints the tuple.
 func (a RawAddress) PyStr() string { return a.PyRepr() }
+
+// PyTypeName returns "tuple".
+func (RawAddress) PyTypeName() string { return "tuple" }
+
+func (RawAddress) sealedAddress() {}
 
 // makeAddress is CPython's makesockaddr: the Python value of a kernel address.
 func makeAddress(a *csock.Addr) Address {
@@ -285,6 +314,11 @@ func inetTuple(v any) (py.Tuple, bool) {
 	case *Inet6Address:
 		return py.Tuple{a.Host, a.Port, int(a.FlowInfo), int(a.ScopeID)}, true
 	}
+	if pv, ok := pyValue(v); ok {
+		if t, ok := pv.(py.Tuple); ok {
+			return t, true
+		}
+	}
 	return nil, false
 }
 
@@ -413,7 +447,9 @@ func unixPath(v any) ([]byte, error) {
 	case UnixAddress:
 		return p.Name, nil
 	case *UnixAddress:
-		return p.Name, nil
+		if p != nil {
+			return p.Name, nil
+		}
 	}
 	return nil, &TypeError{Msg: fmt.Sprintf("a bytes-like object is required, not '%s'", typeName(v))}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"reflect"
+	"sort"
 
 	"github.com/csock/csock/py"
 )
@@ -19,6 +21,69 @@ var (
 
 // typeName is Python's type(v).__name__.
 func typeName(v any) string { return py.TypeName(v) }
+
+// pyValue returns the Python value that the Go value v stands for, and true, when v is
+// not already in the py package's conventions: an address of the facade is its tuple (or
+// its str or bytes path), a Go slice other than []byte (such as []any) is a list, a Go
+// map is a dict (its keys, sorted by their repr, as its items: Go maps have no order).
+// The entry points that take a Python value as any convert with it before applying
+// CPython's rules, so that such a value behaves, and is named in messages, as the Python
+// value it stands for.
+func pyValue(v any) (any, bool) {
+	switch a := v.(type) {
+	case nil, bool, int, string, []byte, float64, py.Tuple, py.List:
+		return v, false
+	case InetAddress:
+		return py.Tuple{a.Host, a.Port}, true
+	case *InetAddress:
+		if a != nil {
+			return py.Tuple{a.Host, a.Port}, true
+		}
+	case Inet6Address:
+		return py.Tuple{a.Host, a.Port, int(a.FlowInfo), int(a.ScopeID)}, true
+	case *Inet6Address:
+		if a != nil {
+			return py.Tuple{a.Host, a.Port, int(a.FlowInfo), int(a.ScopeID)}, true
+		}
+	case UnixAddress:
+		return a.Value(), true
+	case *UnixAddress:
+		if a != nil {
+			return a.Value(), true
+		}
+	case RawAddress:
+		return py.Tuple{a.AF, a.Data}, true
+	case *RawAddress:
+		if a != nil {
+			return py.Tuple{a.AF, a.Data}, true
+		}
+	case []any:
+		return py.List(a), true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Slice, reflect.Array:
+		l := make(py.List, rv.Len())
+		for i := range l {
+			l[i] = rv.Index(i).Interface()
+		}
+		return l, true
+	case reflect.Map:
+		keys := make(py.List, 0, rv.Len())
+		for _, k := range rv.MapKeys() {
+			keys = append(keys, k.Interface())
+		}
+		sort.Slice(keys, func(i, j int) bool { return py.Repr(keys[i]) < py.Repr(keys[j]) })
+		return dict{keys}, true
+	}
+	return v, false
+}
+
+// dict is a Go map as Python sees it where only its keys matter (iteration, truth,
+// unpacking): a dict.
+type dict struct{ keys py.List }
+
+// PyTypeName returns "dict".
+func (dict) PyTypeName() string { return "dict" }
 
 // notInteger is the TypeError of a value that has no __index__.
 func notInteger(v any) error {

@@ -136,7 +136,12 @@ func unpackPair(v any) (any, any, error) {
 		for _, c := range a {
 			items = append(items, int(c))
 		}
+	case dict:
+		items = a.keys
 	default:
+		if pv, ok := pyValue(v); ok {
+			return unpackPair(pv)
+		}
 		return nil, nil, &TypeError{Msg: fmt.Sprintf("cannot unpack non-iterable %s object", typeName(v))}
 	}
 	switch {
@@ -164,10 +169,11 @@ func truthy(v any) bool {
 		return len(a) > 0
 	case py.List:
 		return len(a) > 0
-	case UnixAddress:
-		return len(a.Name) > 0
-	case *UnixAddress:
-		return len(a.Name) > 0
+	case dict:
+		return len(a.keys) > 0
+	}
+	if pv, ok := pyValue(v); ok {
+		return truthy(pv)
 	}
 	if n, ok := py.AsInt(v); ok {
 		return n.Sign() != 0

@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/csock/csock/csock"
-	"github.com/csock/csock/py"
 	"github.com/csock/csock/internal/testutil"
+	"github.com/csock/csock/py"
 )
 
 // FuzzGetNameInfo calls socket.getnameinfo(sockaddr, flags) through Call, with both

@@ -10,9 +10,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/csock/csock/py"
 	"github.com/csock/csock/internal/pyexpr"
 	"github.com/csock/csock/internal/testutil"
+	"github.com/csock/csock/py"
 )
 
 // The fuzz targets of this package take Python values as the text of a Python expression

@@ -10,8 +10,8 @@ import (
 
 	"github.com/csock/csock/csock"
 	"github.com/csock/csock/internal/libcref"
-	"github.com/csock/csock/py"
 	"github.com/csock/csock/internal/testutil"
+	"github.com/csock/csock/py"
 )
 
 // FuzzInet is a differential fuzz target against libc: the same family, text and packed

@@ -20,8 +20,8 @@ import (
 	"golang.org/x/net/nettest"
 
 	"github.com/csock/csock/csock"
-	"github.com/csock/csock/py"
 	"github.com/csock/csock/internal/testutil"
+	"github.com/csock/csock/py"
 )
 
 // netConnOf is s.NetConn(), closed when the test ends.

@@ -43,6 +43,9 @@ func gaiHost(v any) ([]byte, error) {
 	case []byte:
 		return h, nil
 	}
+	if pv, ok := pyValue(v); ok {
+		return gaiHost(pv)
+	}
 	return nil, &TypeError{Msg: "getaddrinfo() argument 1 must be string or None"}
 }
 
@@ -70,6 +73,9 @@ func gaiPort(v any) ([]byte, error) {
 			return nil, &OverflowError{Msg: "Python int too large to convert to C long"}
 		}
 		return strconv.AppendInt(nil, n.Int64(), 10), nil
+	}
+	if pv, ok := pyValue(v); ok {
+		return gaiPort(pv)
 	}
 	return nil, osMessage("Int or String expected")
 }
@@ -233,6 +239,9 @@ func hostArg(v any, fn string) ([]byte, error) {
 	case []byte:
 		b = h
 	default:
+		if pv, ok := pyValue(v); ok {
+			return hostArg(pv, fn)
+		}
 		return nil, &TypeError{Msg: fmt.Sprintf("%s() argument 1 must be str, bytes or bytearray, not %s", fn, noneName(v))}
 	}
 	if bytes.IndexByte(b, 0) >= 0 {
@@ -607,6 +616,9 @@ func IfNameToIndex(ifName any) (int, error) {
 	case []byte:
 		b = n
 	default:
+		if pv, ok := pyValue(ifName); ok {
+			return IfNameToIndex(pv)
+		}
 		return 0, &TypeError{Msg: fmt.Sprintf("expected str, bytes or os.PathLike object, not %s", typeName(ifName))}
 	}
 	if bytes.IndexByte(b, 0) >= 0 {

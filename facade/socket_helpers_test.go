@@ -16,9 +16,9 @@ import (
 
 	"github.com/csock/csock/csock"
 	"github.com/csock/csock/internal/procstat"
-	"github.com/csock/csock/py"
 	"github.com/csock/csock/internal/testutil"
 	"github.com/csock/csock/internal/testutil/pyexc"
+	"github.com/csock/csock/py"
 )
 
 // msg is the payload CPython's socket tests send (test_socket.MSG).

@@ -1,9 +1,9 @@
 package py
 
 import (
-	"fmt"
 	"math"
 	"math/big"
+	"reflect"
 )
 
 // Tuple is a Python tuple.
@@ -40,8 +40,11 @@ type Stringer interface {
 
 // TypeName returns Python's type(v).__name__ for a value held by the
 // package's conventions ("NoneType", "bool", "int", "float", "str",
-// "bytes", "tuple", "list"); a value implementing [TypeNamer] names itself.
-// Any other Go value is named after its Go type.
+// "bytes", "tuple", "list", "complex"); a value implementing [TypeNamer] names
+// itself. Any other Go value gets the name of the Python type closest to it,
+// never its Go type's: a Go slice or array (such as []any) is "list", a map
+// "dict", a func "function", and anything else (a struct, a pointer, a
+// channel) "object".
 func TypeName(v any) string {
 	if t, ok := v.(TypeNamer); ok {
 		return t.PyTypeName()
@@ -63,8 +66,21 @@ func TypeName(v any) string {
 		return "tuple"
 	case List:
 		return "list"
+	case complex64, complex128:
+		return "complex"
 	}
-	return fmt.Sprintf("%T", v)
+	// A Go value of no Python type is named after the Python type it is closest to, never
+	// after its Go type: a Go slice or array ([]any, []int...) is a list, a map a dict, a
+	// func a function, anything else (a struct, a pointer, a channel) an object.
+	switch reflect.ValueOf(v).Kind() {
+	case reflect.Slice, reflect.Array:
+		return "list"
+	case reflect.Map:
+		return "dict"
+	case reflect.Func:
+		return "function"
+	}
+	return "object"
 }
 
 // AsInt returns the value of v as a new *big.Int when v is a Python int:

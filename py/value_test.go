@@ -29,7 +29,18 @@ func TestTypeName(t *testing.T) {
 	assert.Equal(t, "tuple", TypeName(Tuple{}))
 	assert.Equal(t, "list", TypeName(List{}))
 	assert.Equal(t, "gaierror", TypeName(NewError("socket.gaierror", "x")))
-	assert.Equal(t, "struct {}", TypeName(struct{}{}))
+	// Go values of no Python type are never named after their Go type.
+	var nilPtr *int
+	for _, c := range []struct {
+		v    any
+		want string
+	}{
+		{[]any{"127.0.0.1", 0}, "list"}, {[]int{1}, "list"}, {[2]string{}, "list"},
+		{map[string]int{}, "dict"}, {func() {}, "function"}, {complex(1, 2), "complex"},
+		{struct{}{}, "object"}, {make(chan int), "object"}, {nilPtr, "object"}, {&struct{}{}, "object"},
+	} {
+		assert.Equal(t, c.want, TypeName(c.v), "%#v", c.v)
+	}
 }
 
 func TestAsIntAndInt(t *testing.T) {

@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/csock/csock/facade"
-	"github.com/csock/csock/py"
 	"github.com/csock/csock/internal/pyexpr"
+	"github.com/csock/csock/py"
 )
 
 // Env is the module as `from socket import *` binds it, backed by the facade.

@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/csock/csock/facade"
-	"github.com/csock/csock/py"
 	"github.com/csock/csock/internal/pysock"
+	"github.com/csock/csock/py"
 )
 
 // query is one line of pysock_resolve's input and the Python call it stands for.

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/csock/csock/facade"
-	"github.com/csock/csock/py"
 	"github.com/csock/csock/internal/testutil"
+	"github.com/csock/csock/py"
 )
 
 // emfileSteps are the calls made with every descriptor taken, in order, by python3 and by

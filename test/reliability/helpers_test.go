@@ -18,9 +18,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/csock/csock/facade"
-	"github.com/csock/csock/py"
 	"github.com/csock/csock/internal/testutil"
 	"github.com/csock/csock/internal/testutil/pyexc"
+	"github.com/csock/csock/py"
 	"github.com/csock/csock/test/hermetic"
 )
 

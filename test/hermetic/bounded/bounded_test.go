@@ -17,8 +17,8 @@ import (
 
 	"github.com/csock/csock/csock"
 	"github.com/csock/csock/facade"
-	"github.com/csock/csock/py"
 	"github.com/csock/csock/internal/testutil"
+	"github.com/csock/csock/py"
 	"github.com/csock/csock/test/hermetic"
 	"github.com/csock/csock/test/hermetic/bounded"
 )
