@@ -36,7 +36,9 @@ func SetMaxLookups(n int) int {
 // or abandoned by a caller whose context ended and still running) and how many wait for a
 // slot.
 func InFlight() (inLibc, waiting int) {
-	return lookups.inUse()
+	inLibc, waiting = lookups.inUse()
+	_, asyncWaiting := asyncLookups.inUse() // cancellable lookups queue there first
+	return inLibc, waiting + asyncWaiting
 }
 
 // lookups bounds the resolver calls in libc.
