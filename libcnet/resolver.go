@@ -158,9 +158,9 @@ func (r *Resolver) LookupNetIP(ctx context.Context, network, host string) ([]net
 //
 // Differences from net.Resolver.LookupCNAME: host needs an address (libc returns no
 // canonical name without one; Go's resolvers also accept a CNAME chain to a name with
-// only other records); an address literal returns itself ("192.0.2.1."), where net fails;
-// the name is not validated when host is an address literal (it is host itself);
-// otherwise, as in net, a name that is not a valid domain name is an error.
+// only other records); an address literal returns itself ("192.0.2.1.", "127.1."), where
+// net fails; the name is not validated when it is host itself; otherwise, as in net, a
+// name that is not a valid domain name is an error.
 func (r *Resolver) LookupCNAME(ctx context.Context, host string) (string, error) {
 	res, err := r.addrInfo(ctx, "ip", host, csock.AI_CANONNAME)
 	if err != nil {
@@ -170,11 +170,13 @@ func (r *Resolver) LookupCNAME(ctx context.Context, host string) (string, error)
 	if len(res) > 0 && res[0].CanonName != "" {
 		canon = res[0].CanonName
 	}
-	canon = absName(canon)
-	if !numericHost(host) && !validName(canon) {
+	// The name is validated as net validates it, unless it is host itself (libc echoes an
+	// address literal, in any of inet_aton's forms): the caller's own input is no
+	// injection.
+	if canon != host && !validName(absName(canon)) {
 		return "", &net.DNSError{Err: errMalformed, Name: host}
 	}
-	return canon, nil
+	return absName(canon), nil
 }
 
 // LookupAddr looks the address addr up in reverse with gethostbyaddr_r(3) and returns
