@@ -214,9 +214,12 @@ func TestNumericHost_NoLookupForms(t *testing.T) {
 
 func TestAllocs_LookupHostOfAHostsName(t *testing.T) {
 	var r Resolver
+	addrs, err := r.LookupHost(context.Background(), "localhost")
+	require.NoError(t, err)
 	n := testing.AllocsPerRun(50, func() { _, _ = r.LookupHost(context.Background(), "localhost") })
-	t.Logf("LookupHost(localhost): %.0f allocations", n)
-	assert.LessOrEqual(t, n, 6.0)
+	t.Logf("LookupHost(localhost): %.0f allocations for %d addresses", n, len(addrs))
+	// csock's list, one string per address (libc's text), the answer.
+	assert.LessOrEqual(t, n, float64(2+len(addrs)))
 }
 
 func TestDialStaggered_NextAttemptAfterTheDelayWins(t *testing.T) {
@@ -278,4 +281,11 @@ func TestDialSerial_UnderTwoSecondsLeftTheFirstAddressTakesThemAll(t *testing.T)
 		c.Close()
 	}
 	assert.Error(t, err)
+}
+
+func TestAllocs_LookupPortOfAServiceName(t *testing.T) {
+	var r Resolver
+	n := testing.AllocsPerRun(50, func() { _, _ = r.LookupPort(context.Background(), "tcp", "domain") })
+	t.Logf("LookupPort(tcp, domain): %.0f allocations", n)
+	assert.Zero(t, n)
 }

@@ -135,12 +135,11 @@ func (l *limiter) inUse() (active, waiting int) {
 	return l.active, l.waiting.Len()
 }
 
-// The libc entry points, variables so that tests can make libc fail in ways a test world
-// cannot (EAI_SYSTEM without errno, glibc refusing to queue).
-var (
-	getAddrInfo      = csock.GetAddrInfo
-	getAddrInfoAsync = csock.GetAddrInfoAsync
-)
+// getAddrInfoAsync is csock.GetAddrInfoAsync; tests swap it to make glibc fail in ways a
+// test world cannot (EAI_SYSTEM without its errno). The blocking csock.GetAddrInfo is
+// called directly: through a function variable, escape analysis would move every host's
+// bytes to the heap (csock.GetAddrInfoHook is its seam).
+var getAddrInfoAsync = csock.GetAddrInfoAsync
 
 // getaddrinfo is the one path to libc's getaddrinfo(3), choosing how to call it:
 //
@@ -155,15 +154,17 @@ func getaddrinfo(ctx context.Context, host string, family, flags int) ([]csock.A
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	h := []byte(host)
+	// Each path converts host itself: a conversion shared with the asynchronous path
+	// would escape with it, and cost the blocking paths an allocation.
 	if numericHost(host) {
-		return getAddrInfo(h, nil, family, csock.SOCK_STREAM, 0, flags, nil)
+		return csock.GetAddrInfo([]byte(host), nil, family, csock.SOCK_STREAM, 0, flags, nil)
 	}
 	if ctx.Done() == nil {
 		_ = lookups.acquire(ctx) // cannot fail: ctx never ends
 		defer lookups.release()
-		return getAddrInfo(h, nil, family, csock.SOCK_STREAM, 0, flags, nil)
+		return csock.GetAddrInfo([]byte(host), nil, family, csock.SOCK_STREAM, 0, flags, nil)
 	}
+	h := []byte(host)
 	if err := asyncLookups.acquire(ctx); err != nil {
 		return nil, err
 	}
@@ -176,7 +177,7 @@ func getaddrinfo(ctx context.Context, host string, family, flags int) ([]csock.A
 		// glibc drops an EAI_SYSTEM's errno on its helper thread: ask again where errno
 		// can be seen, so the error says what failed.
 		return blocking(ctx, func() ([]csock.AddrInfo, error) {
-			return getAddrInfo(h, nil, family, csock.SOCK_STREAM, 0, flags, nil)
+			return csock.GetAddrInfo(h, nil, family, csock.SOCK_STREAM, 0, flags, nil)
 		})
 	}
 	return res, err

@@ -238,19 +238,26 @@ func (r *Resolver) LookupPort(ctx context.Context, network, service string) (int
 		default:
 			return 0, &net.AddrError{Err: "unknown network", Addr: network}
 		}
-		name := network + "/" + service
 		if strings.IndexByte(service, 0) >= 0 {
-			return 0, &net.DNSError{Err: errUnknownPort, Name: name, IsNotFound: true}
+			return 0, &net.DNSError{Err: errUnknownPort, Name: network + "/" + service, IsNotFound: true}
 		}
 		var err error
-		port, err = blocking(ctx, func() (int, error) {
-			return csock.GetServByName([]byte(service), proto, 0)
-		})
+		if ctx.Done() == nil {
+			// The blocking call on this goroutine, without blocking's closure: the
+			// cheapest path, taken by every lookup with a context that cannot end.
+			_ = lookups.acquire(ctx)
+			port, err = csock.GetServByName([]byte(service), proto, 0)
+			lookups.release()
+		} else {
+			port, err = blocking(ctx, func() (int, error) {
+				return csock.GetServByName([]byte(service), proto, 0)
+			})
+		}
 		if err == csock.ErrNotFound {
-			return 0, &net.DNSError{Err: errUnknownPort, Name: name, IsNotFound: true, UnwrapErr: err}
+			return 0, &net.DNSError{Err: errUnknownPort, Name: network + "/" + service, IsNotFound: true, UnwrapErr: err}
 		}
 		if err != nil {
-			return 0, dnsError(err, name)
+			return 0, dnsError(err, network+"/"+service)
 		}
 	}
 	if port < 0 || port > 65535 {

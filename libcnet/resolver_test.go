@@ -231,3 +231,10 @@ func TestResolver_HasNetResolversMethodSet(t *testing.T) {
 	}
 	assert.Equal(t, netT.NumMethod(), ours.NumMethod(), "the same methods, no more")
 }
+
+func TestLookupCNAME_AnInetAtonFormIsItsOwnName(t *testing.T) {
+	var r libcnet.Resolver
+	cname, err := r.LookupCNAME(context.Background(), "127.1")
+	require.NoError(t, err)
+	assert.Equal(t, "127.1.", cname, "libc echoes the literal; it is not validated as a name")
+}
