@@ -65,9 +65,11 @@ func explain(cfg *config, name, other string, a, b answer, kinds []string) []exp
 					"libc also asks the nsswitch source %q for hosts; Go's pure resolver knows only files and dns", s.Name)})
 			}
 			if s.Criteria != "" && (s.Name == "files" || s.Name == "dns") {
-				add(explanation{Source: fileNSSwitch, Line: l.N, Text: l.Text, Why: fmt.Sprintf(
-					"libc acts on %s after %s (e.g. [NOTFOUND=return] stops the lookup there); Go's pure resolver ignores nsswitch criteria",
-					s.Criteria, s.Name)})
+				what := "acts on " + s.Criteria + " after " + s.Name
+				if strings.Contains(strings.ToUpper(s.Criteria), "NOTFOUND=RETURN") {
+					what = "stops when " + s.Name + " has no entry (" + s.Criteria + ")"
+				}
+				add(explanation{Source: fileNSSwitch, Line: l.N, Text: l.Text, Why: "libc " + what + "; Go's pure resolver ignores nsswitch criteria"})
 			}
 		}
 	}
