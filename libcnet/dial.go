@@ -24,6 +24,9 @@ const DefaultFallbackDelay = 300 * time.Millisecond
 // first resolved with Resolver.LookupNetIP, and libc's order (RFC 6724 and /etc/gai.conf)
 // is the order the addresses are tried in. The zero value dials with no timeout and
 // libcnet.DefaultResolver. It is safe to call Dialer's methods concurrently.
+//
+// net.Dialer's deprecated DualStack and Cancel have no counterpart, nor has its Multipath
+// TCP setting (SetMultipathTCP).
 type Dialer struct {
 	// Timeout bounds the whole dial, name resolution included (as net.Dialer's). 0 is no
 	// timeout.

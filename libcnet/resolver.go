@@ -19,7 +19,12 @@ import (
 // differ from net.Resolver's. Errors are *net.DNSError (or the *net.AddrError and
 // net.UnknownNetworkError net.Resolver returns for bad arguments) whose UnwrapErr is
 // libc's error: a *csock.GaiError, a *csock.HError or a syscall.Errno, reachable with
-// errors.As, or the context's error.
+// errors.As, or the context's error. Their Server is empty: libc does not say which name
+// server answered.
+//
+// net.Resolver's fields have no counterpart: PreferGo and StrictErrors choose among Go's
+// own resolvers, and Dial is how Go's DNS client reaches a name server, which libc does
+// itself.
 type Resolver struct{}
 
 // DefaultResolver is the Resolver a Dialer without one uses.
