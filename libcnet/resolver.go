@@ -122,7 +122,9 @@ func (r *Resolver) LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr,
 // its order. Another network is a net.UnknownNetworkError.
 //
 // Differences from net.Resolver.LookupIP: as for LookupIPAddr; "ip6" gives what libc gives
-// for AF_INET6 without AI_V4MAPPED (IPv6 addresses only, as net does).
+// for AF_INET6 without AI_V4MAPPED (IPv6 addresses only, as net does); an address literal
+// of the other family is libc's EAI_ADDRFAMILY, a *net.DNSError, where net returns a
+// *net.AddrError "no suitable address found".
 func (r *Resolver) LookupIP(ctx context.Context, network, host string) ([]net.IP, error) {
 	res, err := r.addrInfo(ctx, network, host, 0)
 	if err != nil {
