@@ -12,11 +12,15 @@ export UBSAN_OPTIONS := halt_on_error=1:print_stacktrace=1
 
 .PHONY: all FORCE test lint fmt-check vet staticcheck gotest ctest ctest-san fuzz soak load lsan-selftest resolver-scale clean cpysock cpysock-san cpysock-valgrind
 
-all: build/libcsock.a bin/pysock
+all: build/libcsock.a bin/pysock bin/resolvdiff
 
 # The pysock CLI (go build decides whether it is up to date).
 bin/pysock: FORCE
 	$(GO) build -o $@ ./cmd/pysock
+
+# resolvdiff: libc's, Go's pure and Go's cgo resolvers side by side, and why they differ.
+bin/resolvdiff: FORCE
+	$(GO) build -o $@ ./cmd/resolvdiff
 
 FORCE:
 

@@ -1062,3 +1062,39 @@ int csock_sethostname(const char *name, size_t len)
 {
     return sethostname(name, len) < 0 ? -errno : 0;
 }
+
+/* ---------------------------------------------------------------------------------------
+ * DNS queries through libc's stub resolver (res_nsearch). Appended for libcnet.
+ * ------------------------------------------------------------------------------------- */
+
+#include <resolv.h>
+
+int csock_res_nsearch(const char *name, int rclass, int type, unsigned char *answer,
+                      int anslen, int *len, csock_rstatus *st)
+{
+    /* A private state: res_ninit reads resolv.conf into it, so no thread shares _res. */
+    struct __res_state res;
+    memset(&res, 0, sizeof res);
+    *len = 0;
+    int old = status_begin(st);
+    if (res_ninit(&res) != 0) {
+        /* Nothing to res_nclose: glibc's res_ninit leaves no socket open when it fails. */
+        int err = errno;
+        status_end(st, old);
+        return -(err != 0 ? err : ENOMEM);
+    }
+    errno = 0;
+    int n = res_nsearch(&res, name, rclass, type, answer, anslen);
+    int err = errno, herr = res.res_h_errno;
+    res_nclose(&res);
+    status_end(st, old);
+    if (n < 0) {
+        if (st != NULL) {
+            st->herr = herr;
+            st->syserr = err;
+        }
+        return CSOCK_NOTFOUND;
+    }
+    *len = n;
+    return 0;
+}

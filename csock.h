@@ -486,6 +486,26 @@ ssize_t csock_sendfile(int out_fd, int in_fd, int64_t *offset, size_t count);
  */
 int csock_sethostname(const char *name, size_t len);
 
+/* ---------------------------------------------------------------------------------------
+ * DNS queries through libc's stub resolver (res_nsearch), for record types getaddrinfo
+ * does not ask for (SRV, MX, TXT, NS, ...). Appended for libcnet.
+ * ------------------------------------------------------------------------------------- */
+
+/*
+ * res_ninit(3) of a private resolver state, res_nsearch(3) of name with class and type
+ * (C_IN, T_SRV, ...: resolv.conf's search list, ndots, timeout and attempts apply, as for
+ * any lookup glibc's DNS backend makes), then res_nclose(3). The reply, as it came from
+ * the name server, is written to answer[0..anslen) and *len receives its length; a *len
+ * above anslen means the reply did not fit and was cut (ask again with *len bytes).
+ * Returns 0; CSOCK_NOTFOUND when res_nsearch failed, with the state's h_errno
+ * (HOST_NOT_FOUND, NO_DATA, TRY_AGAIN, NO_RECOVERY or NETDB_INTERNAL) in st->herr and
+ * errno in st->syserr; or -errno when res_ninit failed. The answer buffer is the
+ * caller's; nothing is allocated that outlives the call. Before glibc 2.34 these symbols
+ * are in libresolv: link -lresolv.
+ */
+int csock_res_nsearch(const char *name, int rclass, int type, unsigned char *answer,
+                      int anslen, int *len, csock_rstatus *st);
+
 #ifdef __cplusplus
 }
 #endif

@@ -35,6 +35,7 @@ type goRow struct {
 	GoCall   string
 	GoRaw    string
 	NoGo     bool
+	Libcnet  string // libcnet.Resolver's answer to the same Go calls (see libcnetCell)
 }
 
 var goRun struct {
@@ -72,6 +73,7 @@ func goRows(t *testing.T) []goRow {
 			row := goRow{Case: c, Libc: ln.String(), GoCall: g.Call, NoGo: g.NoGo}
 			if !g.NoGo {
 				row.Go, row.GoRaw, row.Kind = g.Norm.String(), ephemeralPort.ReplaceAllString(g.Raw, "${1}PORT->"), diffKinds(ln, g.Norm)
+				row.Libcnet = libcnetCell(c, ln)
 			}
 			goRun.rows = append(goRun.rows, row)
 		}
@@ -113,7 +115,8 @@ func renderGoDiff(rows []goRow) []byte {
 	w("error kind. **%d of %d lookups differ**; %d have no Go counterpart.\n", len(diffs), len(rows), len(noGo))
 	w("`TestGoDiffStillExists` fails when a row below stops being a difference, and `TestGenerateGoDiff` when a new one appears.\n")
 	w("A canonical name \"a or b\" means Go's `LookupCNAME` gave both on repeated calls: it races a CNAME query against\n")
-	w("the A and AAAA queries, so on a chain of two hops it returns the first hop or the last one.\n\n")
+	w("the A and AAAA queries, so on a chain of two hops it returns the first hop or the last one.\n")
+	w(libcnetColumnText)
 	w("## Differences by kind\n\n| kind | lookups |\n|---|---|\n")
 	for _, k := range sortedKeys(kinds) {
 		w("| %s | %d |\n", k, kinds[k])
@@ -123,11 +126,11 @@ func renderGoDiff(rows []goRow) []byte {
 		w("| %s | %d |\n", g, groups[g])
 	}
 	w("\n## Differences\n\n")
-	w("| line | group | Python call | libc (CPython) | pure Go | difference | Go call | Go said |\n")
-	w("|---|---|---|---|---|---|---|---|\n")
+	w("| line | group | Python call | libc (CPython) | pure Go | difference | Go call | Go said | libcnet.Resolver |\n")
+	w("|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range diffs {
-		w("| %d | %s | `%s` | %s | %s | %s | `%s` | %s |\n", r.Line, r.Group, mdCell(r.Expr),
-			mdCell(r.Libc), mdCell(r.Go), r.Kind, mdCell(r.GoCall), mdCell(r.GoRaw))
+		w("| %d | %s | `%s` | %s | %s | %s | `%s` | %s | %s |\n", r.Line, r.Group, mdCell(r.Expr),
+			mdCell(r.Libc), mdCell(r.Go), r.Kind, mdCell(r.GoCall), mdCell(r.GoRaw), mdCell(r.Libcnet))
 	}
 	w("\n## Lookups without a Go counterpart\n\n")
 	for _, r := range noGo {

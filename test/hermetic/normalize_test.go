@@ -182,8 +182,12 @@ func libcNorm(c Call, out string) (norm, error) {
 	return norm{}, fmt.Errorf("no normalisation for %s", c.Func)
 }
 
-// goErrKind reduces an error of the pure-Go resolver.
+// goErrKind reduces an error of the pure-Go resolver. An error with libc's code inside
+// (libcnet's) is reduced as libc's is.
 func goErrKind(err error) string {
+	if k := libcKindIn(err); k != "" {
+		return k
+	}
 	var de *net.DNSError
 	if errors.As(err, &de) {
 		switch {
@@ -212,8 +216,9 @@ type goAnswer struct {
 	Notes string
 }
 
-// goEval answers c with the pure-Go resolver.
-func goEval(ctx context.Context, r *net.Resolver, c Call) goAnswer {
+// goEval answers c with the pure-Go resolver (or any resolver with its methods: the
+// libcnet column asks libcnet.Resolver the same calls).
+func goEval(ctx context.Context, r lookupResolver, c Call) goAnswer {
 	var raw []string
 	note := func(format string, args ...any) { raw = append(raw, fmt.Sprintf(format, args...)) }
 	lookupIP := func(network, host string) ([]string, error) {
@@ -304,7 +309,7 @@ func goEval(ctx context.Context, r *net.Resolver, c Call) goAnswer {
 		if err != nil {
 			return done(norm{Err: goErrKind(err)}, strings.Join(calls, " + "))
 		}
-		n := norm{Addrs: addrs}
+		n := norm{Addrs: distinct(addrs)}
 		if flags&Constants["AI_CANONNAME"] != 0 {
 			calls = append(calls, fmt.Sprintf("LookupCNAME(%q)", host))
 			n.Canon = lookupCNAME(host)
@@ -441,6 +446,20 @@ func diffKinds(l, g norm) string {
 		kinds = append(kinds, "answer")
 	}
 	return strings.Join(kinds, ", ")
+}
+
+// distinct returns the distinct strings of l in order: a getaddrinfo norm keeps each
+// address once, as libcNorm does (libc's list may repeat one, libcnet's too).
+func distinct(l []string) []string {
+	out := make([]string, 0, len(l))
+	seen := map[string]bool{}
+	for _, s := range l {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func sameSet(a, b []string) bool {

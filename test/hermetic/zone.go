@@ -268,6 +268,28 @@ func DefaultZone() Zone {
 	add("shadowed.test. 60 IN A 192.0.2.201")
 	add("under_score.test. 60 IN A 192.0.2.60")
 
+	// Other record types, for libcnet's res_nsearch lookups (LookupSRV, LookupMX,
+	// LookupTXT, LookupNS): SRV records of two priorities, one with a target that is not
+	// a valid name; MX records with a shared preference; TXT records, one of two strings;
+	// TXT records too large for UDP; a delegation's NS records; a TXT record found only
+	// through the search list.
+	add("_http._tcp.srv.test. 60 IN SRV 10 60 8080 web1.test.")
+	add("_http._tcp.srv.test. 60 IN SRV 10 40 8080 web2.test.")
+	add("_http._tcp.srv.test. 60 IN SRV 5 0 8081 backup.test.")
+	add("_bad._tcp.srv.test. 60 IN SRV 0 0 1 good.test.")
+	add("_bad._tcp.srv.test. 60 IN SRV 0 0 2 bad\\032target.test.")
+	add("mail.test. 60 IN MX 20 mx2.test.")
+	add("mail.test. 60 IN MX 10 mx1.test.")
+	add("mail.test. 60 IN MX 10 mx1b.test.")
+	add("txt.test. 60 IN TXT \"v=spf1 -all\"")
+	add("txt.test. 60 IN TXT \"part one \" \"part two\"")
+	for i := 1; i <= 20; i++ {
+		add("bigtxt.test. 60 IN TXT \"record %02d: %s\"", i, strings.Repeat("x", 60))
+	}
+	add("delegated.test. 60 IN NS ns1.test.")
+	add("delegated.test. 60 IN NS ns2.test.")
+	add("searchtxt.lab.test. 60 IN TXT \"found through the search list\"")
+
 	// Reverse zone, IPv4.
 	add("%s 60 IN PTR multi.test.", reverseName("192.0.2.1"))
 	add("%s 60 IN PTR v4only.test.", reverseName("192.0.2.10"))

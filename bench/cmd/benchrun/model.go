@@ -5,20 +5,23 @@ import (
 )
 
 // implOrder is the column order of every table.
-var implOrder = []string{"c", "python", "go", "gocgo", "facade", "csock"}
+var implOrder = []string{"c", "python", "go", "gocgo", "facade", "csock", "libcnet"}
 
 // goImpls are the implementations inside bench/gobench.
-var goImpls = []string{"go", "gocgo", "facade", "csock"}
+var goImpls = []string{"go", "gocgo", "facade", "csock", "libcnet"}
 
 // expects reports whether impl should implement op: gocgo covers the
-// resolver operations only; csock, the binding, has no timeouts (no policy), so
-// pingpong_tcp_timeout is not its; every other implementation covers them all.
+// resolver operations only, libcnet the two its Resolver mirrors; csock, the
+// binding, has no timeouts (no policy), so pingpong_tcp_timeout is not its;
+// every other implementation covers them all.
 func expects(impl, op string) bool {
 	switch impl {
 	case "gocgo":
 		return benchspec.IsResolver(op)
 	case "csock":
 		return op != benchspec.PingPongTCPTimeout
+	case "libcnet": // libcnet.Resolver's LookupHost and LookupPort
+		return op == benchspec.GetAddrInfoLocalhost || op == benchspec.GetServByName
 	}
 	return true
 }
@@ -32,6 +35,7 @@ var ratioPairs = [][2]string{
 	{"facade", "c"}, {"facade", "go"}, {"facade", "python"},
 	{"facade", "csock"}, {"csock", "c"}, {"csock", "go"},
 	{"gocgo", "go"}, {"gocgo", "c"}, {"go", "c"}, {"python", "c"},
+	{"libcnet", "c"}, {"libcnet", "gocgo"}, {"libcnet", "go"},
 }
 
 // MetricKey names one metric: an operation and a unit.

@@ -16,6 +16,7 @@ import (
 // otherPairs are the ratio columns of the second table.
 var otherPairs = [][2]string{
 	{"go", "c"}, {"gocgo", "go"}, {"python", "c"}, {"csock", "c"}, {"csock", "go"}, {"facade", "csock"},
+	{"libcnet", "c"}, {"libcnet", "gocgo"}, {"libcnet", "go"},
 }
 
 // fmtNum prints v with three significant digits, using k/M suffixes for
@@ -174,8 +175,9 @@ taken pair by pair within each round (the implementations of one operation run b
 back, in shuffled order), then median (min–max) over rounds, always as a cost: above 1
 means num is slower or more costly. For MB/s and conn/s (higher is better) the ratio is
 den/num, so it still reads as a cost. "—" = not measured (missing implementation or
-failed run), "n/a" = not applicable (gocgo covers the resolver operations only; csock,
-which has no timeouts, not pingpong_tcp_timeout).`
+failed run), "n/a" = not applicable (gocgo covers the resolver operations only, libcnet
+getaddrinfo_localhost and getservbyname; csock, which has no timeouts, not
+pingpong_tcp_timeout).`
 
 // TextReport renders run for stdout: the main table, the other ratios,
 // allocations, the legend and the notes.

@@ -102,13 +102,15 @@ func TestReportJSON_HasExactlyTheDocumentedShape(t *testing.T) {
 func TestMissingCellsAreListedNotFaked(t *testing.T) {
 	r := sampleRun()
 	missing := r.Missing()
-	require.Len(t, missing, 3)
+	require.Len(t, missing, 4)
 	assert.Equal(t, "gocgo", missing[0][0])
 	assert.Equal(t, "getaddrinfo_localhost, getaddrinfo_numeric, getnameinfo, getservbyname, gethostbyname_ex", missing[0][1],
 		"gocgo is expected to have the resolver operations only")
 	assert.Equal(t, "facade", missing[1][0])
 	assert.Contains(t, missing[1][1], "all 15 operations")
 	assert.Equal(t, "csock", missing[2][0])
+	assert.Equal(t, []string{"libcnet", "getaddrinfo_localhost, getservbyname"}, missing[3][:2],
+		"libcnet is expected to have its two rows only")
 
 	assert.Equal(t, stateNA, r.State("gocgo", benchspec.BulkTCP))
 	assert.Equal(t, "—", r.valueCell(MetricKey{benchspec.GetHostName, benchspec.UnitNsPerOp}, "facade"))
@@ -119,7 +121,7 @@ func TestMissingCellsAreListedNotFaked(t *testing.T) {
 	assert.Contains(t, text, "facade/c")
 	assert.Contains(t, text, "facade: all 15 operations")
 	md := Markdown(r)
-	assert.Contains(t, md, "| gethostname | ns/op | 150 (100–200) | 600 (400–800) | 225 (150–300) | n/a | — | — | — | — | — |")
+	assert.Contains(t, md, "| gethostname | ns/op | 150 (100–200) | 600 (400–800) | 225 (150–300) | n/a | — | — | n/a | — | — | — |")
 	assert.Contains(t, md, "![cost ratios](ratios.svg)")
 }
 

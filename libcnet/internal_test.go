@@ -1,0 +1,291 @@
+package libcnet
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/csock/csock/csock"
+)
+
+func TestDNSError_FlagsFromLibcsCode(t *testing.T) {
+	for _, c := range []struct {
+		err                          error
+		text                         string
+		notFound, temporary, timeout bool
+	}{
+		{&csock.GaiError{Code: csock.EAI_NONAME}, errNoSuchHost, true, false, false},
+		{&csock.GaiError{Code: csock.EAI_NODATA}, errNoSuchHost, true, false, false},
+		{&csock.GaiError{Code: csock.EAI_AGAIN}, csock.GaiStrerror(csock.EAI_AGAIN), false, true, false},
+		{&csock.GaiError{Code: csock.EAI_FAIL}, csock.GaiStrerror(csock.EAI_FAIL), false, false, false},
+		{&csock.GaiError{Code: csock.EAI_SYSTEM, Errno: syscall.EMFILE}, syscall.EMFILE.Error(), false, true, false},
+		{&csock.GaiError{Code: csock.EAI_SYSTEM, Errno: syscall.ETIMEDOUT}, syscall.ETIMEDOUT.Error(), false, true, true},
+		{&csock.GaiError{Code: csock.EAI_SYSTEM}, csock.GaiStrerror(csock.EAI_SYSTEM), false, false, false},
+		{&csock.HError{Code: csock.HOST_NOT_FOUND}, errNoSuchHost, true, false, false},
+		{&csock.HError{Code: csock.NO_DATA}, errNoSuchHost, true, false, false},
+		{&csock.HError{Code: csock.TRY_AGAIN}, csock.HStrerror(csock.TRY_AGAIN), false, true, false},
+		{&csock.HError{Code: csock.NO_RECOVERY}, csock.HStrerror(csock.NO_RECOVERY), false, false, false},
+		{&csock.HError{Code: csock.NETDB_INTERNAL, Errno: syscall.ECONNREFUSED}, syscall.ECONNREFUSED.Error(), false, false, false},
+		{syscall.ENOMEM, syscall.ENOMEM.Error(), false, false, false},
+		{context.Canceled, errCanceled, false, false, false},
+		{context.DeadlineExceeded, errTimeout, false, true, true},
+	} {
+		de := dnsError(c.err, "x.test")
+		assert.Equal(t, c.text, de.Err, "%v", c.err)
+		assert.Equal(t, "x.test", de.Name)
+		assert.Equal(t, c.notFound, de.IsNotFound, "%v: IsNotFound", c.err)
+		assert.Equal(t, c.temporary, de.Temporary(), "%v: Temporary", c.err)
+		assert.Equal(t, c.timeout, de.Timeout(), "%v: Timeout", c.err)
+		assert.ErrorIs(t, de, c.err, "libc's error stays reachable")
+	}
+}
+
+func TestValidName_AsNetAcceptsNames(t *testing.T) {
+	long := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = 'a'
+		}
+		return string(b)
+	}
+	label63, label64 := long(63), long(64)
+	name253 := label63 + "." + label63 + "." + label63 + "." + long(61)
+	require.Len(t, name253, 253)
+	for name, ok := range map[string]bool{
+		".": true, "a.": true, "a": true, "multi.test.": true, "under_score.test.": true,
+		"x-y.test.": true, "1a.test.": true, "a1.": true, "_srv._tcp.x.": true,
+		label63 + ".": true, label64 + ".": false,
+		name253: true, name253 + ".": true, name253 + "a": false,
+		"": false, "..": false, "a..b": false, ".a": false, "-a.": false, "a-.": false,
+		"a.-b.": false, "a b.": false, "bad\\032name.test.": false, "bücher.test.": false,
+		"192.0.2.1.": false, "123": false, "1-2.": true,
+	} {
+		assert.Equal(t, ok, validName(name), "%q", name)
+	}
+}
+
+func TestValidNames_FiltersAndSays(t *testing.T) {
+	got, dropped := validNames([]string{"a.", "b c.", "d."})
+	assert.Equal(t, []string{"a.", "d."}, got)
+	assert.True(t, dropped)
+	in := []string{"a.", "d."}
+	got, dropped = validNames(in)
+	assert.Equal(t, in, got)
+	assert.False(t, dropped)
+}
+
+func TestSortSRV_ByPriorityThenWeightedDraws(t *testing.T) {
+	mk := func() []*net.SRV {
+		return []*net.SRV{
+			{Target: "c.", Priority: 20, Weight: 0},
+			{Target: "heavy.", Priority: 10, Weight: 90},
+			{Target: "light.", Priority: 10, Weight: 10},
+			{Target: "zero.", Priority: 10, Weight: 0},
+			{Target: "a.", Priority: 5, Weight: 0},
+		}
+	}
+	firsts := map[string]int{}
+	const rounds = 2000
+	for i := 0; i < rounds; i++ {
+		s := mk()
+		sortSRV(s)
+		require.Equal(t, "a.", s[0].Target)
+		require.Equal(t, "c.", s[4].Target)
+		for _, x := range s[1:4] {
+			require.EqualValues(t, 10, x.Priority)
+		}
+		firsts[s[1].Target]++
+	}
+	// RFC 2782: chances 90/101, 10/101 and 1/101 (a zero weight draws only on a 0).
+	assert.InDelta(t, 0.89, float64(firsts["heavy."])/rounds, 0.05)
+	assert.InDelta(t, 0.10, float64(firsts["light."])/rounds, 0.05)
+	assert.Less(t, firsts["zero."], rounds/20)
+}
+
+func TestInterleave_AlternatesFamiliesFromLibcsFirst(t *testing.T) {
+	ips := []netip.Addr{
+		netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("2001:db8::2"), netip.MustParseAddr("2001:db8::3"),
+		netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2"),
+	}
+	addrs := make([]string, len(ips))
+	for i, ip := range ips {
+		addrs[i] = ip.String()
+	}
+	assert.Equal(t, []string{"2001:db8::1", "192.0.2.1", "2001:db8::2", "192.0.2.2", "2001:db8::3"}, interleave(ips, addrs))
+	assert.Equal(t, []string{"192.0.2.1", "2001:db8::1", "192.0.2.2", "2001:db8::2", "2001:db8::3"},
+		interleave(append(ips[3:5:5], ips[:3]...), []string{"192.0.2.1", "192.0.2.2", "2001:db8::1", "2001:db8::2", "2001:db8::3"}))
+}
+
+func TestLimiter_QueuesInOrderAndLeavesOnCancel(t *testing.T) {
+	l := newLimiter(1)
+	require.NoError(t, l.acquire(context.Background()))
+	order := make(chan int, 3)
+	var mu sync.Mutex
+	var got []int
+	ctx, cancel := context.WithCancel(context.Background())
+	gone := make(chan error, 1)
+	go func() { gone <- l.acquire(ctx) }()
+	waitWaiting(t, l, 1)
+	for i := 1; i <= 2; i++ {
+		go func() {
+			if l.acquire(context.Background()) == nil {
+				mu.Lock()
+				got = append(got, i) // in the slot: the order slots were granted in
+				mu.Unlock()
+				l.release()
+				order <- i
+			}
+		}()
+		waitWaiting(t, l, 1+i)
+	}
+	cancel()
+	assert.ErrorIs(t, <-gone, context.Canceled)
+	l.release()
+	<-order
+	<-order
+	assert.Equal(t, []int{1, 2}, got)
+	active, waiting := l.inUse()
+	assert.Zero(t, active+waiting)
+}
+
+func TestLimiter_RaisingTheBoundGrantsAtOnce(t *testing.T) {
+	l := newLimiter(1)
+	require.NoError(t, l.acquire(context.Background()))
+	got := make(chan error, 1)
+	go func() { got <- l.acquire(context.Background()) }()
+	waitWaiting(t, l, 1)
+	assert.Equal(t, 1, l.setMax(2))
+	assert.NoError(t, <-got)
+	l.release()
+	l.release()
+}
+
+// waitWaiting waits, at most 5 s, until n callers wait on l.
+func waitWaiting(t *testing.T, l *limiter, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, w := l.inUse(); w == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d waiters never came", n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestGetaddrinfo_AsyncEAISystemWithoutErrnoIsAskedAgain(t *testing.T) {
+	old := getAddrInfoAsync
+	t.Cleanup(func() { getAddrInfoAsync = old })
+	calls := 0
+	getAddrInfoAsync = func(_ context.Context, _, _ []byte, _, _, _, _ int, released func()) ([]csock.AddrInfo, error) {
+		calls++
+		released()
+		return nil, &csock.GaiError{Code: csock.EAI_SYSTEM}
+	}
+	var r Resolver
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addrs, err := r.LookupHost(ctx, "localhost")
+	require.NoError(t, err, "the blocking call answers")
+	assert.NotEmpty(t, addrs)
+	assert.Equal(t, 1, calls)
+	active, waiting := lookups.inUse()
+	assert.Zero(t, active+waiting)
+}
+
+func TestNumericHost_NoLookupForms(t *testing.T) {
+	for host, want := range map[string]bool{
+		"127.0.0.1": true, "::1": true, "fe80::1%lo": true, "::ffff:1.2.3.4": true,
+		"localhost": false, "127.1": false, "0x7f.0.0.1": false, "": false, "1.2.3.4.5": false, "a:b": false,
+	} {
+		assert.Equal(t, want, numericHost(host), host)
+	}
+	assert.Zero(t, testing.AllocsPerRun(100, func() { numericHost("localhost") }))
+}
+
+func TestAllocs_LookupHostOfAHostsName(t *testing.T) {
+	var r Resolver
+	addrs, err := r.LookupHost(context.Background(), "localhost")
+	require.NoError(t, err)
+	n := testing.AllocsPerRun(50, func() { _, _ = r.LookupHost(context.Background(), "localhost") })
+	t.Logf("LookupHost(localhost): %.0f allocations for %d addresses", n, len(addrs))
+	// csock's list, one string per address (libc's text), the answer.
+	assert.LessOrEqual(t, n, float64(2+len(addrs)))
+}
+
+func TestDialStaggered_NextAttemptAfterTheDelayWins(t *testing.T) {
+	full := fullBacklog(t)
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	accepted := make(chan struct{})
+	go func() {
+		defer close(accepted)
+		if c, err := ln.Accept(); err == nil {
+			c.Close()
+		}
+	}()
+	d := &Dialer{FallbackDelay: 50 * time.Millisecond}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	c, err := d.dialStaggered(ctx, "tcp4", []string{"127.0.0.1:" + full, ln.Addr().String()})
+	elapsed := time.Since(start)
+	require.NoError(t, err)
+	defer c.Close()
+	assert.Equal(t, ln.Addr().String(), c.RemoteAddr().String())
+	assert.GreaterOrEqual(t, elapsed, 50*time.Millisecond, "the second attempt waits for the delay")
+	assert.Less(t, elapsed, 2*time.Second)
+	<-accepted
+}
+
+func TestDialStaggered_AFailureStartsTheNextAtOnce(t *testing.T) {
+	closed, err := net.Listen("tcp4", "127.0.0.1:0")
+	require.NoError(t, err)
+	refused := closed.Addr().String()
+	closed.Close()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	d := &Dialer{FallbackDelay: 10 * time.Second}
+	start := time.Now()
+	c, err := d.dialStaggered(context.Background(), "tcp4", []string{refused, refused, ln.Addr().String()})
+	require.NoError(t, err)
+	c.Close()
+	assert.Less(t, time.Since(start), 5*time.Second, "refusals do not wait for the delay")
+
+	_, err = d.dialStaggered(context.Background(), "tcp4", []string{refused, refused})
+	assert.ErrorIs(t, err, syscall.ECONNREFUSED, "all failed: the first error")
+}
+
+func TestDialSerial_UnderTwoSecondsLeftTheFirstAddressTakesThemAll(t *testing.T) {
+	full := fullBacklog(t)
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	d := &Dialer{FallbackDelay: -1}
+	ctx, cancel := context.WithTimeout(context.Background(), 1*time.Second)
+	defer cancel()
+	c, err := d.dialSerial(ctx, "tcp4", []string{"127.0.0.1:" + full, ln.Addr().String()})
+	// Under 2 s left, the first address may take it all (net's rule): the dial times out.
+	if err == nil {
+		c.Close()
+	}
+	assert.Error(t, err)
+}
+
+func TestAllocs_LookupPortOfAServiceName(t *testing.T) {
+	var r Resolver
+	n := testing.AllocsPerRun(50, func() { _, _ = r.LookupPort(context.Background(), "tcp", "domain") })
+	t.Logf("LookupPort(tcp, domain): %.0f allocations", n)
+	assert.Zero(t, n)
+}

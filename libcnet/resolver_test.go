@@ -1,0 +1,240 @@
+package libcnet_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/csock/csock/csock"
+	"github.com/csock/csock/libcnet"
+)
+
+// libcAddrs is what csock's getaddrinfo gives host: the oracle of the Lookup* tests.
+func libcAddrs(t *testing.T, host string, family int) []string {
+	t.Helper()
+	res, err := csock.GetAddrInfo([]byte(host), nil, family, csock.SOCK_STREAM, 0, 0, nil)
+	require.NoError(t, err)
+	out := make([]string, len(res))
+	for i, r := range res {
+		out[i] = r.Addr.Host
+	}
+	return out
+}
+
+func TestLookupHost_IsLibcsGetAddrInfoInItsOrder(t *testing.T) {
+	var r libcnet.Resolver
+	for _, host := range []string{"localhost", "127.0.0.1", "::1", "127.1", "0x7f.0.0.1"} {
+		got, err := r.LookupHost(context.Background(), host)
+		require.NoError(t, err, host)
+		assert.Equal(t, libcAddrs(t, host, csock.AF_UNSPEC), got, host)
+	}
+}
+
+func TestLookupHost_ScopedAddressKeepsItsZone(t *testing.T) {
+	var r libcnet.Resolver
+	got, err := r.LookupHost(context.Background(), "fe80::1%lo")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"fe80::1%lo"}, got)
+	ips, err := r.LookupNetIP(context.Background(), "ip6", "fe80::1%lo")
+	require.NoError(t, err)
+	assert.Equal(t, []netip.Addr{netip.MustParseAddr("fe80::1%lo")}, ips)
+}
+
+func TestLookupIP_FamiliesAndSizes(t *testing.T) {
+	var r libcnet.Resolver
+	ctx := context.Background()
+	v4, err := r.LookupIP(ctx, "ip4", "localhost")
+	require.NoError(t, err)
+	require.NotEmpty(t, v4)
+	for _, ip := range v4 {
+		assert.Len(t, ip, net.IPv4len, "AF_INET answers are 4-byte IPs, as from Go's cgo resolver")
+	}
+	n, err := r.LookupNetIP(ctx, "ip4", "localhost")
+	require.NoError(t, err)
+	for _, a := range n {
+		assert.True(t, a.Is4(), a.String())
+	}
+	mapped, err := r.LookupNetIP(ctx, "ip", "::ffff:127.0.0.1")
+	require.NoError(t, err)
+	assert.Equal(t, []netip.Addr{netip.MustParseAddr("::ffff:127.0.0.1")}, mapped, "an AF_INET6 answer stays IPv6")
+
+	ipaddrs, err := r.LookupIPAddr(ctx, "localhost")
+	require.NoError(t, err)
+	texts := make([]string, len(ipaddrs))
+	for i, a := range ipaddrs {
+		texts[i] = a.String()
+	}
+	assert.Equal(t, libcAddrs(t, "localhost", csock.AF_UNSPEC), texts)
+}
+
+func TestLookupIP_UnknownNetworkIsNetsError(t *testing.T) {
+	var r libcnet.Resolver
+	_, err := r.LookupIP(context.Background(), "tcp", "localhost")
+	assert.Equal(t, net.UnknownNetworkError("tcp"), err)
+	_, err = r.LookupNetIP(context.Background(), "ip5", "localhost")
+	assert.Equal(t, net.UnknownNetworkError("ip5"), err)
+}
+
+func TestLookup_FailureIsDNSErrorWrappingTheGaiError(t *testing.T) {
+	var r libcnet.Resolver
+	// AF_INET6 of an IPv4 literal: libc answers EAI_ADDRFAMILY without any lookup.
+	_, err := r.LookupIP(context.Background(), "ip6", "127.0.0.1")
+	var de *net.DNSError
+	require.ErrorAs(t, err, &de)
+	var ge *csock.GaiError
+	require.ErrorAs(t, err, &ge)
+	assert.Equal(t, csock.EAI_ADDRFAMILY, ge.Code)
+	assert.Equal(t, "127.0.0.1", de.Name)
+	assert.Equal(t, csock.GaiStrerror(csock.EAI_ADDRFAMILY), de.Err)
+	assert.False(t, de.IsNotFound || de.IsTemporary || de.IsTimeout)
+}
+
+func TestLookup_NulByteIsNotFoundWithoutALookup(t *testing.T) {
+	var r libcnet.Resolver
+	_, err := r.LookupHost(context.Background(), "localhost\x00.evil")
+	var de *net.DNSError
+	require.ErrorAs(t, err, &de)
+	assert.True(t, de.IsNotFound)
+}
+
+func TestLookup_EndedContextIsNetsCanceledError(t *testing.T) {
+	var r libcnet.Resolver
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := r.LookupHost(ctx, "localhost")
+	var de *net.DNSError
+	require.ErrorAs(t, err, &de)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, "lookup localhost: operation was canceled", err.Error())
+
+	ctx, cancel = context.WithTimeout(context.Background(), -1)
+	defer cancel()
+	_, err = r.LookupAddr(ctx, "127.0.0.1")
+	require.ErrorAs(t, err, &de)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.True(t, de.Timeout())
+	assert.Equal(t, "lookup 127.0.0.1: i/o timeout", err.Error())
+}
+
+func TestLookupCNAME_LibcsCanonicalNameWithADot(t *testing.T) {
+	var r libcnet.Resolver
+	res, err := csock.GetAddrInfo([]byte("localhost"), nil, csock.AF_UNSPEC, csock.SOCK_STREAM, 0, csock.AI_CANONNAME, nil)
+	require.NoError(t, err)
+	cname, err := r.LookupCNAME(context.Background(), "localhost")
+	require.NoError(t, err)
+	assert.Equal(t, res[0].CanonName+".", cname)
+	cname, err = r.LookupCNAME(context.Background(), "127.0.0.1")
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1.", cname, "libc's canonical name of a literal is the literal")
+}
+
+func TestLookupAddr_IsGetHostByAddr(t *testing.T) {
+	var r libcnet.Resolver
+	h, err := csock.GetHostByAddr([]byte{127, 0, 0, 1}, csock.AF_INET, 0, nil)
+	require.NoError(t, err)
+	want := []string{h.Name + "."}
+	for _, a := range h.Aliases {
+		want = append(want, a+".")
+	}
+	got, err := r.LookupAddr(context.Background(), "127.0.0.1")
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+
+	_, err = r.LookupAddr(context.Background(), "localhost")
+	assert.EqualError(t, err, "lookup localhost: unrecognized address")
+}
+
+func TestLookupPort_NumbersAsNetParsesThem(t *testing.T) {
+	var r libcnet.Resolver
+	goRes := &net.Resolver{PreferGo: true}
+	ctx := context.Background()
+	for _, svc := range []string{"", "0", "80", "+80", "-0", "65535", "65536", "-1", "99999999999999999999", "+", "-"} {
+		for _, network := range []string{"tcp", "udp6", "ip", "", "sctp"} {
+			want, wantErr := goRes.LookupPort(ctx, network, svc)
+			got, err := r.LookupPort(ctx, network, svc)
+			assert.Equal(t, want, got, "%s/%q", network, svc)
+			assert.Equal(t, wantErr, err, "%s/%q", network, svc)
+		}
+	}
+}
+
+func TestLookupPort_NamesAreGetServByName(t *testing.T) {
+	var r libcnet.Resolver
+	ctx := context.Background()
+	for _, c := range []struct{ network, proto string }{{"tcp", "tcp"}, {"udp4", "udp"}, {"ip", ""}, {"", ""}} {
+		var proto []byte
+		if c.proto != "" {
+			proto = []byte(c.proto)
+		}
+		want, err := csock.GetServByName([]byte("domain"), proto, 0)
+		require.NoError(t, err)
+		got, err := r.LookupPort(ctx, c.network, "domain")
+		require.NoError(t, err)
+		assert.Equal(t, want, got, c.network)
+	}
+	_, err := r.LookupPort(ctx, "sctp", "http")
+	assert.Equal(t, &net.AddrError{Err: "unknown network", Addr: "sctp"}, err)
+	_, err = r.LookupPort(ctx, "udp", "no-such-service")
+	var de *net.DNSError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, "udp/no-such-service", de.Name)
+	assert.True(t, de.IsNotFound)
+	assert.ErrorIs(t, err, csock.ErrNotFound)
+}
+
+func TestSetMaxLookups_DefaultAndRestore(t *testing.T) {
+	old := libcnet.SetMaxLookups(3)
+	assert.Equal(t, libcnet.DefaultMaxLookups, old)
+	assert.Equal(t, 3, libcnet.SetMaxLookups(0))
+	assert.Equal(t, libcnet.DefaultMaxLookups, libcnet.SetMaxLookups(0))
+	inLibc, waiting := libcnet.InFlight()
+	assert.Zero(t, inLibc+waiting)
+}
+
+func TestLookup_ManyConcurrentUnderASmallBound(t *testing.T) {
+	defer libcnet.SetMaxLookups(libcnet.SetMaxLookups(2))
+	var r libcnet.Resolver
+	errs := make(chan error, 50)
+	for i := 0; i < cap(errs); i++ {
+		go func() {
+			addrs, err := r.LookupHost(context.Background(), "localhost")
+			if err == nil && len(addrs) == 0 {
+				err = errors.New("no address")
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < cap(errs); i++ {
+		assert.NoError(t, <-errs)
+	}
+	inLibc, waiting := libcnet.InFlight()
+	assert.Zero(t, inLibc+waiting)
+}
+
+func TestResolver_HasNetResolversMethodSet(t *testing.T) {
+	netT := reflect.TypeFor[*net.Resolver]()
+	ours := reflect.TypeFor[*libcnet.Resolver]()
+	for i := 0; i < netT.NumMethod(); i++ {
+		m := netT.Method(i)
+		o, ok := ours.MethodByName(m.Name)
+		if !assert.True(t, ok, "no %s", m.Name) {
+			continue
+		}
+		assert.Equal(t, strings.Replace(m.Type.String(), "*net.Resolver", "*libcnet.Resolver", 1), o.Type.String(), m.Name)
+	}
+	assert.Equal(t, netT.NumMethod(), ours.NumMethod(), "the same methods, no more")
+}
+
+func TestLookupCNAME_AnInetAtonFormIsItsOwnName(t *testing.T) {
+	var r libcnet.Resolver
+	cname, err := r.LookupCNAME(context.Background(), "127.1")
+	require.NoError(t, err)
+	assert.Equal(t, "127.1.", cname, "libc echoes the literal; it is not validated as a name")
+}
