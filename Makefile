@@ -10,7 +10,7 @@ CTESTS  := $(wildcard test/c/*.c)
 export ASAN_OPTIONS  := detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS := halt_on_error=1:print_stacktrace=1
 
-.PHONY: all FORCE test lint fmt-check vet staticcheck gotest ctest ctest-san fuzz soak load lsan-selftest resolver-scale clean cpysock cpysock-san cpysock-valgrind
+.PHONY: all FORCE test external lint fmt-check vet staticcheck gotest ctest ctest-san fuzz soak load lsan-selftest resolver-scale clean cpysock cpysock-san cpysock-valgrind
 
 all: build/libcsock.a bin/pysock bin/resolvdiff
 
@@ -37,7 +37,7 @@ build/san/libcsock.a: csock.c csock.h
 	$(CC) $(CSTRICT) $(CSAN) -c csock.c -o build/san/csock.o
 	ar rcs $@ build/san/csock.o
 
-test: lint build/libcsock.a ctest ctest-san lsan-selftest cpysock cpysock-san cpysock-valgrind gotest
+test: lint build/libcsock.a ctest ctest-san lsan-selftest cpysock cpysock-san cpysock-valgrind gotest external
 
 lint: fmt-check vet staticcheck
 
@@ -52,6 +52,11 @@ staticcheck:
 
 gotest:
 	$(GO) test -race -count=1 ./...
+
+# test/external is a module of its own that requires this one as a user's module does:
+# it runs the README's Go code and every Example of the public packages from outside.
+external:
+	cd test/external && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 # Each test/c/NAME.c is linked against the archive and run (stdin from NAME.in if present).
 define run_ctests
