@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -18,17 +19,15 @@ var otherPairs = [][2]string{
 	{"go", "c"}, {"gocgo", "go"}, {"python", "c"}, {"csock", "c"}, {"csock", "go"}, {"facade", "csock"},
 }
 
-// fmtNum prints v with three significant digits, using k/M suffixes for
-// large values.
+// fmtNum prints v with three significant digits, using k/M/G/T suffixes
+// for large values (the cells of latest.md).
 func fmtNum(v float64) string {
 	a := math.Abs(v)
 	switch {
 	case math.IsNaN(v):
 		return "?"
-	case a >= 1e7:
-		return trimZeros(fmt.Sprintf("%.3g", v/1e6)) + "M"
 	case a >= 1e4:
-		return trimZeros(fmt.Sprintf("%.3g", v/1e3)) + "k"
+		return fmtCompact(v)
 	case a >= 100:
 		return fmt.Sprintf("%.0f", v)
 	case a == 0:
@@ -41,6 +40,62 @@ func fmtNum(v float64) string {
 
 // trimZeros drops an exponent-free "%.3g" result's useless sign.
 func trimZeros(s string) string { return strings.TrimPrefix(s, "+") }
+
+// siScales are the suffixes of large numbers, largest first.
+var siScales = []struct {
+	scale  float64
+	suffix string
+}{{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}}
+
+// compactWidth is the most characters fmtCompact prints for a positive value.
+const compactWidth = 6
+
+// fmtCompact prints v in at most compactWidth characters (seven when negative),
+// which the terminal table relies on to fit its width: three significant
+// digits with a k/M/G/T suffix from 10^4 up ("12.3k", "999k", "1.23M"),
+// whole numbers from 100 ("9994"), plain decimals from 0.01 ("0.0123",
+// "1.23"), and a short exponent beyond (two digits "1.2e-3" down to 10^-9,
+// one digit "5e-324" below, "1e15" from 10^15).
+func fmtCompact(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "?"
+	case math.IsInf(v, 1):
+		return "inf"
+	case v < 0:
+		return "-" + fmtCompact(-v)
+	case v == 0:
+		return "0"
+	}
+	// Choose the form by the value as printed, so that 999_999 is "1M"
+	// rather than "1e+03k".
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 3, 64), 64)
+	switch {
+	case r >= 1e15:
+		return shortExp(v, 0)
+	case r >= 1e4:
+		for _, s := range siScales {
+			if r >= s.scale {
+				return strconv.FormatFloat(r/s.scale, 'g', 3, 64) + s.suffix
+			}
+		}
+	case r >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case r >= 0.01:
+		return strconv.FormatFloat(r, 'g', 3, 64)
+	case r >= 1e-9:
+		return shortExp(v, 1)
+	}
+	return shortExp(v, 0)
+}
+
+// shortExp prints v in exponent form with prec digits after the point and
+// the exponent without sign padding: "1.2e-3", "5e-324", "1e15".
+func shortExp(v float64, prec int) string {
+	mant, exp, _ := strings.Cut(strconv.FormatFloat(v, 'e', prec, 64), "e")
+	e, _ := strconv.Atoi(exp)
+	return mant + "e" + strconv.Itoa(e)
+}
 
 // fmtSummary prints "median (min–max)".
 func fmtSummary(s Summary) string {
