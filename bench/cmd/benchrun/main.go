@@ -236,7 +236,7 @@ rounds:
 	if err := WriteReports(outDir, run, report); err != nil {
 		fatal(2, "%v", err)
 	}
-	fmt.Print(TextReport(run))
+	fmt.Print(TextReport(run, displayPath(outDir)))
 	progress("done in %s; wrote %s", fmtDur(time.Since(start)), filepath.Join(outDir, "latest.{json,md}, ratios.svg"))
 	if len(run.Failures) > 0 || ctx.Err() != nil {
 		os.Exit(1)

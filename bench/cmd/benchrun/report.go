@@ -105,22 +105,32 @@ func fmtSummary(s Summary) string {
 	return fmt.Sprintf("%s (%s–%s)", fmtNum(s.Median), fmtNum(s.Min), fmtNum(s.Max))
 }
 
-// valueCell is the table cell for one metric and implementation.
-func (r *Run) valueCell(k MetricKey, impl string) string {
+// valueSummary returns impl's values for k, or the text that stands in for
+// them: "n/a", "—" (not measured) or "FAILED".
+func (r *Run) valueSummary(k MetricKey, impl string) (Summary, string) {
 	switch r.State(impl, k.Op) {
 	case stateNA:
-		return "n/a"
+		return Summary{}, "n/a"
 	case stateMissing:
-		return "—"
+		return Summary{}, "—"
 	}
 	samples := r.Data[k][impl]
 	if len(samples) == 0 {
 		if r.Failed[[2]string{k.Op, impl}] > 0 {
-			return "FAILED"
+			return Summary{}, "FAILED"
 		}
-		return "—"
+		return Summary{}, "—"
 	}
-	return fmtSummary(Summarize(values(samples)))
+	return Summarize(values(samples)), ""
+}
+
+// valueCell is the table cell for one metric and implementation.
+func (r *Run) valueCell(k MetricKey, impl string) string {
+	s, text := r.valueSummary(k, impl)
+	if text != "" {
+		return text
+	}
+	return fmtSummary(s)
 }
 
 // ratioCell is the table cell for one ratio.
@@ -231,23 +241,6 @@ means num is slower or more costly. For MB/s and conn/s (higher is better) the r
 den/num, so it still reads as a cost. "—" = not measured (missing implementation or
 failed run), "n/a" = not applicable (gocgo covers the resolver operations only; csock,
 which has no timeouts, not pingpong_tcp_timeout).`
-
-// TextReport renders run for stdout: the main table, the other ratios,
-// allocations, the legend and the notes.
-func TextReport(r *Run) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "\ncsock benchmarks — %s mode, %v rounds, target %v ms, %s, %v cores, kernel %s, %s\n\n",
-		r.Machine["mode"], r.Machine["rounds"], r.Machine["target_ms"], r.Machine["cpu_model"],
-		r.Machine["cores"], r.Machine["kernel"], r.Machine["glibc"])
-	b.WriteString(r.mainTable().text())
-	b.WriteString("\nOther paired cost ratios:\n")
-	b.WriteString(r.ratioTable().text())
-	b.WriteString("\nAllocations per op (Go implementations, runtime.MemStats.Mallocs):\n")
-	b.WriteString(r.allocTable().text())
-	b.WriteString("\n" + legend + "\n")
-	r.writeNotes(&b, "")
-	return b.String()
-}
 
 // writeNotes lists quick-mode caveats, missing cells and failures.
 func (r *Run) writeNotes(b *strings.Builder, bullet string) {

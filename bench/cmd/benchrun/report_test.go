@@ -116,9 +116,10 @@ func TestMissingCellsAreListedNotFaked(t *testing.T) {
 	assert.Equal(t, "n/a", r.valueCell(MetricKey{benchspec.GetHostName, benchspec.UnitNsPerOp}, "gocgo"))
 	assert.Equal(t, "—", r.ratioCell(MetricKey{benchspec.GetHostName, benchspec.UnitNsPerOp}, "facade", "c"))
 
-	text := TextReport(r)
-	assert.Contains(t, text, "facade/c")
+	text := TextReport(r, "bench/results")
+	assert.Contains(t, text, "facade cost vs")
 	assert.Contains(t, text, "facade: all 15 operations")
+	assert.Contains(t, text, "bench/results/latest.md", "the terminal report says where the full tables are")
 	md := Markdown(r)
 	assert.Contains(t, md, "| gethostname | ns/op | 150 (100–200) | 600 (400–800) | 225 (150–300) | n/a | — | — | — | — | — |")
 	assert.Contains(t, md, "![cost ratios](ratios.svg)")
