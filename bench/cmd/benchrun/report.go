@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/csock/csock/bench/internal/benchspec"
 )
@@ -210,17 +209,6 @@ func (r *Run) metricKeys(allocs bool) []MetricKey {
 		}
 	}
 	return out
-}
-
-func (t table) text() string {
-	var b strings.Builder
-	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, strings.Join(t.head, "\t"))
-	for _, row := range t.rows {
-		fmt.Fprintln(w, strings.Join(row, "\t"))
-	}
-	w.Flush()
-	return b.String()
 }
 
 func (t table) markdown() string {
