@@ -12,8 +12,9 @@
 // Progress goes to stderr: on a terminal one line rewritten in place per
 // measurement, elsewhere (CI logs, pipes) a line per measurement. A compact
 // table that fits 120 columns goes to stdout; bench/results/ gets the full
-// tables in latest.json and latest.md, and the chart in ratios.svg. The exit status is 1 when a cell
-// failed (after the reports are written), 2 on a usage or build error.
+// tables in latest.json and latest.md, and the chart in ratios.svg. The
+// exit status is 1 when a cell failed (after the reports are written), 2 on
+// a usage or build error.
 // Cells of implementations not registered yet are listed as missing, never
 // measured or faked.
 package main
