@@ -9,9 +9,12 @@
 // shared machine hit every implementation alike. Ratios are taken pair by
 // pair within a round and summarized by their median over rounds.
 //
-// Progress goes to stderr, the final table to stdout; bench/results/ gets
-// latest.json, latest.md and ratios.svg. The exit status is 1 when a cell
-// failed (after the reports are written), 2 on a usage or build error.
+// Progress goes to stderr: on a terminal one line rewritten in place per
+// measurement, elsewhere (CI logs, pipes) a line per measurement. A compact
+// table that fits 120 columns goes to stdout; bench/results/ gets the full
+// tables in latest.json and latest.md, and the chart in ratios.svg. The
+// exit status is 1 when a cell failed (after the reports are written), 2 on
+// a usage or build error.
 // Cells of implementations not registered yet are listed as missing, never
 // measured or faked.
 package main
@@ -102,6 +105,7 @@ func main() {
 	outFlag := flag.String("out", "", "results directory (default ROOT/bench/results)")
 	buildFlag := flag.String("build-dir", "", "build directory (default ROOT/bench/build)")
 	flag.Parse()
+	status = NewProgress(os.Stderr)
 
 	if v := os.Getenv("QUICK"); v != "" && v != "0" && v != "false" {
 		*quick = true
@@ -208,7 +212,7 @@ rounds:
 					progress("interrupted: reporting what was measured")
 					break rounds
 				}
-				progress("round %d/%d  %-22s %-7s (%d/%d)  elapsed %s  ETA %s", r, *rounds, c.op, c.impl,
+				status.Status("round %d/%d  %-22s %-7s (%d/%d)  elapsed %s  ETA %s", r, *rounds, c.op, c.impl,
 					doneN+1, total, fmtDur(time.Since(runStart)), fmtDur(eta(durs, doneN, doneDur, perRound, r, *rounds)))
 				t0 := time.Now()
 				lines, err := RunCell(ctx, progs.Argv[c.impl], c.impl, c.op, spec)
@@ -229,6 +233,7 @@ rounds:
 			}
 		}
 	}
+	status.Logf("measured %d of %d in %s, %d failed", doneN, total, fmtDur(time.Since(runStart)), len(run.Failures))
 	run.Machine["duration_s"] = time.Since(start).Round(time.Second).Seconds()
 	run.Machine["loadavg_end"] = loadAvg()
 
@@ -236,7 +241,7 @@ rounds:
 	if err := WriteReports(outDir, run, report); err != nil {
 		fatal(2, "%v", err)
 	}
-	fmt.Print(TextReport(run))
+	fmt.Print(TextReport(run, displayPath(outDir)))
 	progress("done in %s; wrote %s", fmtDur(time.Since(start)), filepath.Join(outDir, "latest.{json,md}, ratios.svg"))
 	if len(run.Failures) > 0 || ctx.Err() != nil {
 		os.Exit(1)
@@ -301,13 +306,16 @@ func selectImpls(list string) ([]string, error) {
 	return out, nil
 }
 
-// progress prints one status line on stderr.
-func progress(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "benchrun: "+format+"\n", args...)
-}
+// status is where progress goes: stderr, one line per status until main
+// finds out whether stderr is a terminal.
+var status = &Progress{w: os.Stderr, width: func() int { return 0 }}
+
+// progress prints a line that stays on stderr (the per-measurement status
+// goes through status.Status instead).
+func progress(format string, args ...any) { status.Logf(format, args...) }
 
 func fatal(code int, format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "benchrun: "+format+"\n", args...)
+	status.Logf(format, args...)
 	os.Exit(code)
 }
 

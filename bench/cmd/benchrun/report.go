@@ -7,8 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/csock/csock/bench/internal/benchspec"
 )
@@ -19,17 +19,15 @@ var otherPairs = [][2]string{
 	{"libcnet", "c"}, {"libcnet", "gocgo"}, {"libcnet", "go"},
 }
 
-// fmtNum prints v with three significant digits, using k/M suffixes for
-// large values.
+// fmtNum prints v with three significant digits, using k/M/G/T suffixes
+// for large values (the cells of latest.md).
 func fmtNum(v float64) string {
 	a := math.Abs(v)
 	switch {
 	case math.IsNaN(v):
 		return "?"
-	case a >= 1e7:
-		return trimZeros(fmt.Sprintf("%.3g", v/1e6)) + "M"
 	case a >= 1e4:
-		return trimZeros(fmt.Sprintf("%.3g", v/1e3)) + "k"
+		return fmtCompact(v)
 	case a >= 100:
 		return fmt.Sprintf("%.0f", v)
 	case a == 0:
@@ -43,6 +41,62 @@ func fmtNum(v float64) string {
 // trimZeros drops an exponent-free "%.3g" result's useless sign.
 func trimZeros(s string) string { return strings.TrimPrefix(s, "+") }
 
+// siScales are the suffixes of large numbers, largest first.
+var siScales = []struct {
+	scale  float64
+	suffix string
+}{{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}}
+
+// compactWidth is the most characters fmtCompact prints for a positive value.
+const compactWidth = 6
+
+// fmtCompact prints v in at most compactWidth characters (seven when negative),
+// which the terminal table relies on to fit its width: three significant
+// digits with a k/M/G/T suffix from 10^4 up ("12.3k", "999k", "1.23M"),
+// whole numbers from 100 ("9994"), plain decimals from 0.01 ("0.0123",
+// "1.23"), and a short exponent beyond (two digits "1.2e-3" down to 10^-9,
+// one digit "5e-324" below, "1e15" from 10^15).
+func fmtCompact(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "?"
+	case math.IsInf(v, 1):
+		return "inf"
+	case v < 0:
+		return "-" + fmtCompact(-v)
+	case v == 0:
+		return "0"
+	}
+	// Choose the form by the value as printed, so that 999_999 is "1M"
+	// rather than "1e+03k".
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 3, 64), 64)
+	switch {
+	case r >= 1e15:
+		return shortExp(v, 0)
+	case r >= 1e4:
+		for _, s := range siScales {
+			if r >= s.scale {
+				return strconv.FormatFloat(r/s.scale, 'g', 3, 64) + s.suffix
+			}
+		}
+	case r >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case r >= 0.01:
+		return strconv.FormatFloat(r, 'g', 3, 64)
+	case r >= 1e-9:
+		return shortExp(v, 1)
+	}
+	return shortExp(v, 0)
+}
+
+// shortExp prints v in exponent form with prec digits after the point and
+// the exponent without sign padding: "1.2e-3", "5e-324", "1e15".
+func shortExp(v float64, prec int) string {
+	mant, exp, _ := strings.Cut(strconv.FormatFloat(v, 'e', prec, 64), "e")
+	e, _ := strconv.Atoi(exp)
+	return mant + "e" + strconv.Itoa(e)
+}
+
 // fmtSummary prints "median (min–max)".
 func fmtSummary(s Summary) string {
 	if s.N <= 1 {
@@ -51,22 +105,32 @@ func fmtSummary(s Summary) string {
 	return fmt.Sprintf("%s (%s–%s)", fmtNum(s.Median), fmtNum(s.Min), fmtNum(s.Max))
 }
 
-// valueCell is the table cell for one metric and implementation.
-func (r *Run) valueCell(k MetricKey, impl string) string {
+// valueSummary returns impl's values for k, or the text that stands in for
+// them: "n/a", "—" (not measured) or "FAILED".
+func (r *Run) valueSummary(k MetricKey, impl string) (Summary, string) {
 	switch r.State(impl, k.Op) {
 	case stateNA:
-		return "n/a"
+		return Summary{}, "n/a"
 	case stateMissing:
-		return "—"
+		return Summary{}, "—"
 	}
 	samples := r.Data[k][impl]
 	if len(samples) == 0 {
 		if r.Failed[[2]string{k.Op, impl}] > 0 {
-			return "FAILED"
+			return Summary{}, "FAILED"
 		}
-		return "—"
+		return Summary{}, "—"
 	}
-	return fmtSummary(Summarize(values(samples)))
+	return Summarize(values(samples)), ""
+}
+
+// valueCell is the table cell for one metric and implementation.
+func (r *Run) valueCell(k MetricKey, impl string) string {
+	s, text := r.valueSummary(k, impl)
+	if text != "" {
+		return text
+	}
+	return fmtSummary(s)
 }
 
 // ratioCell is the table cell for one ratio.
@@ -148,17 +212,6 @@ func (r *Run) metricKeys(allocs bool) []MetricKey {
 	return out
 }
 
-func (t table) text() string {
-	var b strings.Builder
-	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, strings.Join(t.head, "\t"))
-	for _, row := range t.rows {
-		fmt.Fprintln(w, strings.Join(row, "\t"))
-	}
-	w.Flush()
-	return b.String()
-}
-
 func (t table) markdown() string {
 	var b strings.Builder
 	b.WriteString("| " + strings.Join(t.head, " | ") + " |\n")
@@ -178,23 +231,6 @@ den/num, so it still reads as a cost. "—" = not measured (missing implementati
 failed run), "n/a" = not applicable (gocgo covers the resolver operations only, libcnet
 getaddrinfo_localhost and getservbyname; csock, which has no timeouts, not
 pingpong_tcp_timeout).`
-
-// TextReport renders run for stdout: the main table, the other ratios,
-// allocations, the legend and the notes.
-func TextReport(r *Run) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "\ncsock benchmarks — %s mode, %v rounds, target %v ms, %s, %v cores, kernel %s, %s\n\n",
-		r.Machine["mode"], r.Machine["rounds"], r.Machine["target_ms"], r.Machine["cpu_model"],
-		r.Machine["cores"], r.Machine["kernel"], r.Machine["glibc"])
-	b.WriteString(r.mainTable().text())
-	b.WriteString("\nOther paired cost ratios:\n")
-	b.WriteString(r.ratioTable().text())
-	b.WriteString("\nAllocations per op (Go implementations, runtime.MemStats.Mallocs):\n")
-	b.WriteString(r.allocTable().text())
-	b.WriteString("\n" + legend + "\n")
-	r.writeNotes(&b, "")
-	return b.String()
-}
 
 // writeNotes lists quick-mode caveats, missing cells and failures.
 func (r *Run) writeNotes(b *strings.Builder, bullet string) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io"
+	"math"
 	"sort"
 	"strings"
 	"testing"
@@ -117,9 +118,10 @@ func TestMissingCellsAreListedNotFaked(t *testing.T) {
 	assert.Equal(t, "n/a", r.valueCell(MetricKey{benchspec.GetHostName, benchspec.UnitNsPerOp}, "gocgo"))
 	assert.Equal(t, "—", r.ratioCell(MetricKey{benchspec.GetHostName, benchspec.UnitNsPerOp}, "facade", "c"))
 
-	text := TextReport(r)
-	assert.Contains(t, text, "facade/c")
+	text := TextReport(r, "bench/results")
+	assert.Contains(t, text, "facade cost vs")
 	assert.Contains(t, text, "facade: all 15 operations")
+	assert.Contains(t, text, "bench/results/latest.md", "the terminal report says where the full tables are")
 	md := Markdown(r)
 	assert.Contains(t, md, "| gethostname | ns/op | 150 (100–200) | 600 (400–800) | 225 (150–300) | n/a | — | — | n/a | — | — | — |")
 	assert.Contains(t, md, "![cost ratios](ratios.svg)")
@@ -177,7 +179,35 @@ func TestFmtNum(t *testing.T) {
 	for v, want := range map[float64]string{
 		0: "0", 0.5: "0.5", 1.234: "1.23", 12.34: "12.3", 123.4: "123", 9999: "9999",
 		12345: "12.3k", 999_000: "999k", 12_345_678: "12.3M", 0.0001: "1.00e-04",
+		// Before: "1.23e+03k", "1e+03k", "1.5e+03M".
+		1_234_567: "1.23M", 999_999: "1M", 1.5e9: "1.5G",
 	} {
 		assert.Equal(t, want, fmtNum(v), "%v", v)
+	}
+}
+
+func TestFmtCompact(t *testing.T) {
+	for v, want := range map[float64]string{
+		0: "0", 0.5: "0.5", 1.234: "1.23", 12.34: "12.3", 99.96: "100", 123.4: "123", 9994: "9994",
+		9996: "10k", 12345: "12.3k", 999_999: "1M", 1_234_567: "1.23M", 4.56e13: "45.6T",
+		0.0123: "0.0123", 0.00996: "1.0e-2", 0.000612: "6.1e-4", 1e-12: "1e-12", 5e-324: "5e-324",
+		2.6e15: "3e15", math.MaxFloat64: "2e308", math.Inf(1): "inf", math.NaN(): "?", -0.5: "-0.5",
+	} {
+		assert.Equal(t, want, fmtCompact(v), "%v", v)
+	}
+}
+
+func TestFmtCompact_AtMostSixCharacters(t *testing.T) {
+	// Every positive float64's magnitude, with mantissas that round up
+	// across a boundary: the terminal table's widths assume this bound.
+	for e := -324; e <= 308; e++ {
+		for _, m := range []float64{1, 1.234, 4.9999, 9.9949, 9.9951, 9.99999} {
+			v := m * math.Pow(10, float64(e))
+			if v == 0 || math.IsInf(v, 0) {
+				continue
+			}
+			s := fmtCompact(v)
+			assert.LessOrEqual(t, len(s), compactWidth, "%v -> %q", v, s)
+		}
 	}
 }

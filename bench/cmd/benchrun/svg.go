@@ -22,14 +22,16 @@ type chartBar struct {
 
 // RatioSVG draws the facade's cost ratios against c, go and python (or,
 // until the facade is measured, fallbackPairs) as horizontal bars on a log
-// scale from a line at 1.0, with min–max whiskers. Hand-written SVG, no
-// dependencies.
+// scale from a line at 1.0, with min–max whiskers, one row per metric
+// labelled with its unit; the axis reads as "× the other implementation's
+// cost". Hand-written, self-contained SVG, no dependencies.
 func RatioSVG(r *Run) string {
 	pairs := make([][2]string, 0, len(facadePeers))
 	for _, p := range facadePeers {
 		pairs = append(pairs, [2]string{"facade", p})
 	}
-	title := "csock facade: cost ratio against each peer (median of per-round ratios, min–max whiskers)"
+	title := "csock facade: its cost × each other implementation's (median of per-round ratios, min–max whiskers)"
+	axis := "the facade's cost, × the other implementation's (log scale)"
 	type group struct {
 		name string
 		bars []chartBar
@@ -37,7 +39,7 @@ func RatioSVG(r *Run) string {
 	collect := func(pairs [][2]string) []group {
 		var gs []group
 		for _, k := range r.metricKeys(false) {
-			g := group{name: k.Name()}
+			g := group{name: chartLabel(k)}
 			for i, p := range pairs {
 				if s, ok := r.Data.Ratio(k, p[0], p[1]); ok {
 					g.bars = append(g.bars, chartBar{i, s})
@@ -54,13 +56,14 @@ func RatioSVG(r *Run) string {
 		pairs = fallbackPairs
 		groups = collect(pairs)
 		title = "facade not measured yet: showing go/c, gocgo/go and python/c cost ratios instead"
+		axis = "cost of the first implementation, × the second's (log scale)"
 	}
 
 	const (
 		width   = 980
 		labelX  = 10
 		x0, x1  = 270.0, 860.0
-		top     = 78
+		top     = 94
 		barH    = 9
 		barStep = 12
 		gap     = 10
@@ -90,11 +93,12 @@ func RatioSVG(r *Run) string {
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="11">`+"\n", width, height, width, height)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
 	fmt.Fprintf(&b, `<text x="%d" y="20" font-size="14" font-weight="bold">%s</text>`+"\n", labelX, esc(title))
-	fmt.Fprintf(&b, `<text x="%d" y="38" fill="#555">log scale; above 1 = num slower / more costly (throughput inverted); machine: %s, %v cores, %s mode</text>`+"\n",
-		labelX, esc(fmt.Sprint(r.Machine["cpu_model"])), r.Machine["cores"], r.Machine["mode"])
+	fmt.Fprintf(&b, `<text x="%d" y="38" fill="#555">above 1× = slower or more costly (for MB/s and conn/s the ratio is inverted, so this holds)</text>`+"\n", labelX)
+	fmt.Fprintf(&b, `<text x="%d" y="54" fill="#777" font-size="10">machine: %s, %v cores, %s mode</text>`+"\n",
+		labelX, esc(cut(fmt.Sprint(r.Machine["cpu_model"]), 100)), r.Machine["cores"], r.Machine["mode"])
 	for i, p := range pairs {
 		lx := labelX + i*170
-		fmt.Fprintf(&b, `<rect x="%d" y="48" width="12" height="10" fill="%s"/><text x="%d" y="57">%s/%s</text>`+"\n",
+		fmt.Fprintf(&b, `<rect x="%d" y="64" width="12" height="10" fill="%s"/><text x="%d" y="73">%s/%s</text>`+"\n",
 			lx, pairColors[i%len(pairColors)], lx+16, esc(p[0]), esc(p[1]))
 	}
 	plotBottom := height - 40
@@ -102,14 +106,14 @@ func RatioSVG(r *Run) string {
 	for e := lo10; e <= hi10; e++ {
 		v := math.Pow(10, e)
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ccc"/>`+"\n", x(v), top-8, x(v), plotBottom)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", x(v), plotBottom+14, decade(e))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s×</text>`+"\n", x(v), plotBottom+14, decade(e))
 		if e < hi10 {
 			for _, m := range []float64{2, 5} {
 				fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#eee"/>`+"\n", x(m*v), top-8, x(m*v), plotBottom)
 			}
 		}
 	}
-	fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle" fill="#555">cost ratio (num/den)</text>`+"\n", (x0+x1)/2, plotBottom+30)
+	fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle" fill="#555">%s</text>`+"\n", (x0+x1)/2, plotBottom+30, esc(axis))
 
 	y := top
 	for _, g := range groups {
@@ -126,7 +130,7 @@ func RatioSVG(r *Run) string {
 			for _, wx := range []float64{lx, hx} {
 				fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#222"/>`+"\n", wx, y+1, wx, y+barH-1)
 			}
-			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" dominant-baseline="middle" font-size="10">%s</text>`+"\n",
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" dominant-baseline="middle" font-size="10">%s×</text>`+"\n",
 				math.Max(math.Max(a, c), hx)+4, cy, esc(fmtNum(bar.s.Median)))
 			y += barStep
 		}
@@ -140,6 +144,10 @@ func RatioSVG(r *Run) string {
 	b.WriteString("</svg>\n")
 	return b.String()
 }
+
+// chartLabel names a row of the chart with its unit: "bulk_tcp (MB/s)",
+// "bulk_tcp (cpu_s/GiB)".
+func chartLabel(k MetricKey) string { return k.Op + " (" + k.Unit + ")" }
 
 // decade labels 10^e as a plain number.
 func decade(e float64) string {
