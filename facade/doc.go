@@ -1,6 +1,52 @@
 // Package facade is CPython's socket module in Go, on top of libc through the csock
 // binding: the same functions, address tuples, errors and timeout behaviour.
 //
+// # Quick start
+//
+// Names are Python's in Go case (getaddrinfo → GetAddrInfo, recv_into → RecvInto,
+// create_connection → CreateConnection, socket() → New); constants keep their C names,
+// typed where Python uses an enum (AF_INET is an AddressFamily):
+//
+//	s, err := facade.CreateConnection(py.Tuple{"localhost", 8080}, 5.0, nil, false)
+//	if err != nil {
+//		fmt.Println(py.FormatException(err.(py.Exception))) // ConnectionRefusedError: [Errno 111] Connection refused
+//		return
+//	}
+//	defer s.Close()
+//	s.SendAll([]byte("ping\n"), 0)
+//	reply, err := s.Recv(1024, 0)
+//
+// Errors are CPython's exceptions as Go errors (package py): Error() is the text after
+// "Class: " in CPython's traceback, errors.Is(err, syscall.ECONNREFUSED) and errors.Is(err,
+// os.ErrDeadlineExceeded) work, a *TimeoutError is a net.Error. For Go code, a *Socket is
+// an io.Reader, io.Writer and syscall.Conn, and NetConn and NetListener adapt it to
+// net.Conn and net.Listener.
+//
+// # Python values in Go
+//
+// Where Python takes several types (a host: None, str or bytes; an address: the family's
+// tuple), the parameter is an any holding the Python value, as package py holds them:
+//
+//	Python                  Go
+//	None                    nil
+//	bool                    bool
+//	int                     int (any Go integer kind, or *big.Int)
+//	float                   float64
+//	str                     string
+//	bytes, bytearray        []byte
+//	tuple                   py.Tuple, or an address: InetAddress, Inet6Address, RawAddress
+//	list                    py.List, or any other Go slice ([]any)
+//	dict                    a Go map (only its keys are used, sorted)
+//	AF_UNIX address         string (a path) or []byte, or a UnixAddress
+//	timeout (settimeout)    nil (None), a number of seconds, or a time.Duration
+//
+// A Go value of no Python type is named, in messages, after the Python type closest to it
+// (a func is a function, a struct or a channel an object), never after its Go type:
+// s.Bind([]any{"127.0.0.1", 0}) is "TypeError: bind(): AF_INET address must be tuple, not
+// list", as CPython says for a list. Results come back as the same Python values (a
+// getaddrinfo entry's address is an InetAddress or Inet6Address; py.Repr prints any of
+// them as CPython's repr).
+//
 // # Sockets: waiting on Go's runtime poller
 //
 // A Socket waits the way the net package's connections do: the first time one of its
