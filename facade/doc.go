@@ -62,9 +62,9 @@
 // expiring the deadlines, waits until they have left, then closes the file.
 //
 // Detach must return the same descriptor, open. The runtime's pollDesc of a descriptor is
-// freed only by poll_runtime_pollClose (runtime/netpoll.go), which internal/poll's
-// FD.destroy calls right before close(2), and an unreachable *os.File closes its
-// descriptor from its finalizer (os/file_unix.go, newFile): a registration cannot be
+// freed only by poll_runtime_pollClose (runtime/netpoll.go), which the os package's poll
+// layer calls from FD.destroy (poll's fd_unix.go) right before close(2), and an
+// unreachable *os.File closes its descriptor from its finalizer (os/file_unix.go, newFile): a registration cannot be
 // undone without closing the descriptor. So Detach parks the *os.File for good in a
 // registry keyed by the descriptor number, device and inode. NewFromFileno of that
 // descriptor (socket(fileno=s.detach()), CPython's idiom) takes the parked file back: a
