@@ -326,3 +326,31 @@ type errHook struct{ err error }
 
 func (e errHook) PyBinaryOp(string, any, bool) (any, bool, error) { return nil, false, e.err }
 func (e errHook) PyUnaryOp(string) (any, bool, error)             { return nil, false, e.err }
+
+func TestCheck_LocatesWhatTheEnvLacksWithoutCalling(t *testing.T) {
+	for _, tt := range []struct {
+		src  string
+		kind Kind
+		col  int
+	}{
+		{"NOPE", KindUnknownName, 1},
+		{"tup(1, kw(a=NOPE))", KindUnknownName, 13},
+		{"A | nope(1)", KindUnknownFunction, 5},
+		{"A(1)", KindUnknownFunction, 1},
+		{"tup", KindUnsupported, 1},
+	} {
+		n, err := Parse(tt.src)
+		require.NoError(t, err)
+		env := &countingEnv{}
+		var u *UsageError
+		require.ErrorAs(t, Check(n, env), &u, "%q", tt.src)
+		assert.Equal(t, tt.kind, u.Kind, "%q: %v", tt.src, u)
+		assert.Equal(t, tt.col, u.Col, "%q: %v", tt.src, u)
+		assert.Zero(t, env.calls)
+	}
+	n, err := Parse("tup(fail(), A)")
+	require.NoError(t, err)
+	env := &countingEnv{}
+	assert.NoError(t, Check(n, env))
+	assert.Zero(t, env.calls)
+}
