@@ -123,3 +123,90 @@ print(json.dumps(out))
 	assert.Contains(t, lines[1], `"value":{"bytes":"fwAAAQ=="}`)
 	assert.Contains(t, lines[6], `"value":"\udcff\""`)
 }
+
+// TestUsageError_ShowsTheExpressionOnceWithTheCaretUnderTheColumn pins pysock's own format
+// for a usage error (documented in the command's doc): the message with the column, then
+// the offending line of the EXPR and a caret line, both indented by two spaces, the carets
+// under the column the message names. Columns count code points as CPython counts the
+// offset of a SyntaxError (internal/pyexpr compares them with python3's).
+func TestUsageError_ShowsTheExpressionOnceWithTheCaretUnderTheColumn(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{"unclosed paren", []string{"htons("}, "" +
+			"pysock: usage error in EXPR 1: unexpected end of expression where an expression was expected at column 7\n" +
+			"  htons(\n" +
+			"        ^\n"},
+		{"unclosed paren after an argument", []string{"htons(1  "}, "" +
+			"pysock: usage error in EXPR 1: unexpected end of expression in the arguments of 'htons', expected ',' or ')' at column 8\n" +
+			"  htons(1  \n" +
+			"         ^\n"},
+		{"bad token", []string{"htons($)"}, "" +
+			"pysock: usage error in EXPR 1: unexpected character '$' at column 7\n" +
+			"  htons($)\n" +
+			"        ^\n"},
+		{"trailing garbage", []string{"AF_INET AF_INET6"}, "" +
+			"pysock: usage error in EXPR 1: unexpected 'AF_INET6' after a complete expression at column 9\n" +
+			"  AF_INET AF_INET6\n" +
+			"          ^^^^^^^^\n"},
+		{"unmatched paren", []string{"htons(1))"}, "" +
+			"pysock: usage error in EXPR 1: unexpected ')' after a complete expression at column 9\n" +
+			"  htons(1))\n" +
+			"          ^\n"},
+		{"unterminated string", []string{"getaddrinfo('x"}, "" +
+			"pysock: usage error in EXPR 1: unterminated string literal \"'x\" at column 13\n" +
+			"  getaddrinfo('x\n" +
+			"              ^^\n"},
+		{"empty", []string{""}, "" +
+			"pysock: usage error in EXPR 1: empty expression at column 1\n" +
+			"  \n" +
+			"  ^\n"},
+		{"unicode before the column", []string{"'日本é' + htons("}, "" +
+			"pysock: usage error in EXPR 1: unexpected end of expression where an expression was expected at column 15\n" +
+			"  '日本é' + htons(\n" +
+			"                ^\n"},
+		{"tab before the column", []string{"htons(\t$)"}, "" +
+			"pysock: usage error in EXPR 1: unexpected character '$' at column 8\n" +
+			"  htons(\t$)\n" +
+			"        \t^\n"},
+		{"second line", []string{"getaddrinfo('localhost', 80,\n  $)"}, "" +
+			"pysock: usage error in EXPR 1: unexpected character '$' at line 2, column 3\n" +
+			"    $)\n" +
+			"    ^\n"},
+		{"unknown name", []string{"AF_INETT"}, "" +
+			"pysock: usage error in EXPR 1: unknown name 'AF_INETT' at column 1\n" +
+			"  AF_INETT\n" +
+			"  ^^^^^^^^\n"},
+		{"unknown function", []string{"htons(1) | nosuchfunc(1)"}, "" +
+			"pysock: usage error in EXPR 1: unknown function 'nosuchfunc' at column 12\n" +
+			"  htons(1) | nosuchfunc(1)\n" +
+			"             ^^^^^^^^^^\n"},
+		{"in a later EXPR", []string{"has_ipv6", "htons(1 2)"}, "" +
+			"pysock: usage error in EXPR 2: unexpected '2' in the arguments of 'htons', expected ',' or ')' at column 9\n" +
+			"  htons(1 2)\n" +
+			"          ^\n"},
+		{"while evaluating", []string{"'a' * 2**25"}, "" +
+			"pysock: usage error in EXPR 1: str result of 33554432 characters is over pysock's limit of 4194304 (operator '*') at column 5\n" +
+			"  'a' * 2**25\n" +
+			"      ^\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runPysock(tt.args...)
+			assert.Equal(t, 2, code)
+			if tt.name != "while evaluating" {
+				assert.Empty(t, out)
+			}
+			assert.Equal(t, tt.stderr, errOut)
+		})
+	}
+}
+
+func TestHelp_ShowsAUsageErrorAsPysockPrintsIt(t *testing.T) {
+	_, _, errOut := runPysock("htons($)")
+	_, help, _ := runPysock("--help")
+	indented := "  " + strings.ReplaceAll(strings.TrimSuffix(errOut, "\n"), "\n", "\n  ") + "\n"
+	assert.Contains(t, help, indented)
+}
