@@ -210,3 +210,39 @@ func TestHelp_ShowsAUsageErrorAsPysockPrintsIt(t *testing.T) {
 	indented := "  " + strings.ReplaceAll(strings.TrimSuffix(errOut, "\n"), "\n", "\n  ") + "\n"
 	assert.Contains(t, help, indented)
 }
+
+// TestIntFlag_IntsOfAnySizeGiveCPythonsPseudoMembers compares pysock's lines with python3's
+// for IntFlag arithmetic with ints of 2**63 and beyond and with negative ints of any size
+// (test/pysock's constants.txt has the same expressions in the differential suite).
+func TestIntFlag_IntsOfAnySizeGiveCPythonsPseudoMembers(t *testing.T) {
+	exprs := []string{
+		"AI_CANONNAME|2**63", "AI_CANONNAME&2**63", "2**63|MSG_PEEK", "MSG_PEEK|-2**63-1",
+		"AI_CANONNAME^2**63", "2**63&AI_CANONNAME", "2**63^MSG_PEEK", "~(AI_CANONNAME|2**63)",
+		"AI_PASSIVE|AI_CANONNAME|2**64", "(AI_CANONNAME|2**63)|MSG_PEEK", "MSG_PEEK|(AI_CANONNAME|2**63)",
+		"(MSG_PEEK|2**70)&2**70", "~(MSG_PEEK|-2**63-1)", "MSG_PEEK|-2**100", "AI_CANONNAME^-2**63",
+		"AI_PASSIVE|-2049", "(AI_PASSIVE|-2049)+0", "(AI_CANONNAME|2**63)+1", "-(AI_CANONNAME|2**63)",
+		"AF_INET|(AI_CANONNAME|2**63)", "True|(AI_CANONNAME|2**63)", "(AI_CANONNAME|2**63)|1.5",
+		"[1]*(AI_CANONNAME|2**63)", "getaddrinfo(None, 80, flags=AI_PASSIVE|2**63)",
+	}
+	var want []string
+	testutil.PythonJSON(t, `
+import json, socket, sys
+from socket import *
+out = []
+for e in json.load(sys.stdin):
+    try:
+        out.append(repr(eval(e)))
+    except Exception as x:
+        out.append(type(x).__name__ + ": " + str(x))
+print(json.dumps(out))
+`, exprs, &want)
+	for i, e := range exprs {
+		_, out, errOut := runPysock(e)
+		assert.Equal(t, want[i], strings.TrimSuffix(out+errOut, "\n"), e)
+	}
+
+	_, out, _ := runPysock("--json", "AI_CANONNAME|2**63", "MSG_PEEK|1024")
+	assert.Equal(t, ""+
+		`{"ok":true,"value":{"enum":"AddressInfo","name":"AI_CANONNAME|9223372036854775808","value":9223372036854775810},"repr":"<AddressInfo.AI_CANONNAME|9223372036854775808: 9223372036854775810>"}`+"\n"+
+		`{"ok":true,"value":{"enum":"MsgFlag","name":"MSG_PEEK|1024","value":1026},"repr":"<MsgFlag.MSG_PEEK|1024: 1026>"}`+"\n", out)
+}
