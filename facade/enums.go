@@ -175,14 +175,29 @@ func (c *flagClass) normalize(v *big.Int) *big.Int {
 	return r.Add(r, v)
 }
 
+// maxStrInt is the least int whose decimal form has more digits than CPython's
+// sys.get_int_max_str_digits() allows (10**4300).
+var maxStrInt = new(big.Int).Exp(big.NewInt(10), big.NewInt(py.MaxStrDigits), nil)
+
 // of returns Class(v): a value of the class's Go type when it fits in an int (as every
 // member and most pseudo-members do), else a pseudo-member held as a big int.
-func (c *flagClass) of(v *big.Int) any {
+//
+// Flag._missing_ names a pseudo-member's unknown bits with repr(int) when it builds it,
+// so Class(v) raises ValueError when v has a member's bit and unknown bits of more than
+// 4300 digits. Without a member's bit CPython builds the pseudo-member and raises only
+// when its repr is taken; of raises at once there too (py.ReprChecked cannot fail for a
+// value that prints itself), which differs only for such a value that a later operator
+// reduces: (MSG_PEEK&0|2**20000)&MSG_PEEK is <MsgFlag: 0> in CPython.
+func (c *flagClass) of(v *big.Int) (any, error) {
 	v = c.normalize(v)
 	if v.IsInt64() {
-		return c.small(int(v.Int64()))
+		return c.small(int(v.Int64())), nil
 	}
-	return bigFlag{c, new(big.Int).Set(v)}
+	if unknown := new(big.Int).AndNot(v, c.flagMask); unknown.Cmp(maxStrInt) >= 0 {
+		return nil, py.NewError("ValueError", fmt.Sprintf("Exceeds the limit (%d digits) for integer string conversion; "+
+			"use sys.set_int_max_str_digits() to increase the limit", py.MaxStrDigits))
+	}
+	return bigFlag{c, new(big.Int).Set(v)}, nil
 }
 
 // names returns the _name_ of the (normalized) value v: the names of its members in
@@ -236,13 +251,16 @@ func (c *flagClass) binary(v *big.Int, op string, other any) (any, bool, error) 
 	}
 	switch op {
 	case "|":
-		return c.of(o.Or(v, o)), true, nil
+		o.Or(v, o)
 	case "&":
-		return c.of(o.And(v, o)), true, nil
+		o.And(v, o)
 	case "^":
-		return c.of(o.Xor(v, o)), true, nil
+		o.Xor(v, o)
+	default:
+		return nil, false, nil
 	}
-	return nil, false, nil
+	r, err := c.of(o)
+	return r, true, err
 }
 
 // unary is Flag.__invert__ with the KEEP boundary: Class(~v).
@@ -250,7 +268,8 @@ func (c *flagClass) unary(v *big.Int, op string) (any, bool, error) {
 	if op != "~" {
 		return nil, false, nil
 	}
-	return c.of(new(big.Int).Not(v)), true, nil
+	r, err := c.of(new(big.Int).Not(v))
+	return r, true, err
 }
 
 func bitIndex(single int) int {

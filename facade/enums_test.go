@@ -2,6 +2,7 @@ package facade
 
 import (
 	"math/big"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -186,7 +187,8 @@ print(json.dumps(out))
 	classes := map[string]*flagClass{"MsgFlag": msgFlags, "AddressInfo": addressInfos}
 	failures := 0
 	for i, c := range cases {
-		a := classes[c.Class].of(c.A)
+		a, err := classes[c.Class].of(c.A)
+		require.NoError(t, err)
 		var r any
 		switch {
 		case c.Op == "~":
@@ -205,16 +207,52 @@ print(json.dumps(out))
 	}
 }
 
+// mustOf returns c.of(v), which must not fail.
+func mustOf(t *testing.T, c *flagClass, v *big.Int) any {
+	t.Helper()
+	r, err := c.of(v)
+	require.NoError(t, err)
+	return r
+}
+
 // TestIntFlag_ConstructorNormalisesLikeCPython checks that of(v) is Class(v).
 func TestIntFlag_ConstructorNormalisesLikeCPython(t *testing.T) {
-	assert.Equal(t, MsgFlag(MSG_PEEK), msgFlags.of(big.NewInt(int64(MSG_PEEK))))
-	assert.Equal(t, AddressInfo(2047), addressInfos.of(big.NewInt(-1)))
-	assert.Equal(t, AddressInfo(0), addressInfos.of(big.NewInt(-2048)))
+	assert.Equal(t, MsgFlag(MSG_PEEK), mustOf(t, msgFlags, big.NewInt(int64(MSG_PEEK))))
+	assert.Equal(t, AddressInfo(2047), mustOf(t, addressInfos, big.NewInt(-1)))
+	assert.Equal(t, AddressInfo(0), mustOf(t, addressInfos, big.NewInt(-2048)))
 	assert.Equal(t, "<AddressInfo.AI_CANONNAME|9223372036854775808: 9223372036854775810>",
-		py.Repr(addressInfos.of(bigInt("9223372036854775810"))))
-	assert.Equal(t, "AddressInfo", py.TypeName(addressInfos.of(pow2(63, 0))))
-	assert.Equal(t, "AI_CANONNAME|9223372036854775808", addressInfos.of(pow2(63, 2)).(interface{ String() string }).String())
+		py.Repr(mustOf(t, addressInfos, bigInt("9223372036854775810"))))
+	assert.Equal(t, "AddressInfo", py.TypeName(mustOf(t, addressInfos, pow2(63, 0))))
+	assert.Equal(t, "AI_CANONNAME|9223372036854775808", mustOf(t, addressInfos, pow2(63, 2)).(interface{ String() string }).String())
 	// The Go values of the members' types print as CPython's values of the same int.
 	assert.Equal(t, "<MsgFlag."+"MSG_OOB|MSG_PEEK|MSG_DONTROUTE|MSG_CTRUNC|MSG_TRUNC|MSG_DONTWAIT|MSG_EOR|MSG_WAITALL|MSG_CONFIRM|MSG_ERRQUEUE|MSG_NOSIGNAL|MSG_MORE|MSG_FASTOPEN|MSG_CMSG_CLOEXEC|536811024: 2147483647>",
 		MsgFlag(-1).PyRepr())
+}
+
+// TestIntFlag_UnknownBitsBeyondTheDigitLimitRaiseLikeCPython: Flag._missing_ names the
+// unknown bits of a pseudo-member with repr(int), so with members and more than 4300
+// digits of unknown bits the operator itself raises CPython's ValueError.
+func TestIntFlag_UnknownBitsBeyondTheDigitLimitRaiseLikeCPython(t *testing.T) {
+	const msg = "Exceeds the limit (4300 digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit"
+	peek := MsgFlag(MSG_PEEK)
+	huge := new(big.Int).Exp(big.NewInt(10), big.NewInt(4300), nil) // 4301 digits
+	for _, c := range []struct {
+		name  string
+		other *big.Int
+	}{{"MSG_PEEK|10**4300", huge}, {"MSG_PEEK|-2**20000-1", pow2(20000, 1).Neg(pow2(20000, 1))}} {
+		_, ok, err := peek.PyBinaryOp("|", c.other, false)
+		require.Error(t, err, c.name)
+		assert.True(t, ok, c.name)
+		exc, isExc := py.AsException(err)
+		require.True(t, isExc, c.name)
+		assert.Equal(t, "ValueError: "+msg, py.FormatException(exc), c.name)
+	}
+	// 4300 digits are fine, and so are flags whose huge value vanishes.
+	nines := new(big.Int).Sub(huge, big.NewInt(1))
+	r := flagOp(t, peek, "|", nines)
+	repr := py.Repr(r)
+	assert.True(t, strings.HasPrefix(repr, "<MsgFlag.MSG_OOB|MSG_PEEK|"), repr[:40])
+	assert.True(t, strings.HasSuffix(repr, ": "+nines.String()+">"))
+	assert.Equal(t, "<MsgFlag: 0>", py.Repr(flagOp(t, peek, "&", huge)))
+	assert.Equal(t, "<MsgFlag.MSG_PEEK: 2>", py.Repr(flagOp(t, peek, "|", pow2(20000, 0).Neg(pow2(20000, 0)))))
 }
