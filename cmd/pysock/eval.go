@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/csock/csock/internal/pyexpr"
 	"github.com/csock/csock/internal/pysock"
@@ -15,10 +17,7 @@ func evaluate(exprs []string, jsonOut bool, stdout, stderr io.Writer) int {
 	for i, src := range exprs {
 		n, err := pysock.Parse(src)
 		if err != nil {
-			fmt.Fprintf(stderr, "pysock: usage error in EXPR %d: %v\n", i+1, err)
-			if u, ok := err.(*pyexpr.UsageError); ok {
-				fmt.Fprintf(stderr, "  %s\n  %s\n", src, u.Pointer(src))
-			}
+			usageError(stderr, i, src, err)
 			return 2
 		}
 		nodes[i] = n
@@ -27,12 +26,12 @@ func evaluate(exprs []string, jsonOut bool, stdout, stderr io.Writer) int {
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	status := 0
-	for _, n := range nodes {
+	for i, n := range nodes {
 		o := pysock.Eval(n)
 		switch {
 		case o.Usage != nil:
 			out.Flush()
-			fmt.Fprintf(stderr, "pysock: usage error: %v\n", o.Usage)
+			usageError(stderr, i, exprs[i], o.Usage)
 			return 2
 		case o.Exc != nil:
 			status = 1
@@ -51,4 +50,19 @@ func evaluate(exprs []string, jsonOut bool, stdout, stderr io.Writer) int {
 		}
 	}
 	return status
+}
+
+// usageError reports the usage error err of the i-th EXPR, src: the message with its
+// position, then the offending line of src and a caret line under the column, both
+// indented by two spaces (see the command's doc).
+func usageError(w io.Writer, i int, src string, err error) {
+	var u *pyexpr.UsageError
+	if !errors.As(err, &u) {
+		fmt.Fprintf(w, "pysock: usage error in EXPR %d: %v\n", i+1, err)
+		return
+	}
+	fmt.Fprintf(w, "pysock: usage error in EXPR %d: %s\n", i+1, u.ErrorIn(src))
+	if p := u.Pointer(src); p != "" {
+		fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(p, "\n", "\n  "))
+	}
 }

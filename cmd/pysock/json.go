@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"math"
+	"math/big"
 	"strconv"
 
 	"github.com/csock/csock/facade"
@@ -21,6 +22,7 @@ import (
 //	tuple                   {"tuple": [...]}
 //	list                    [...]
 //	enum member             {"enum": "AddressFamily", "name": "AF_INET", "value": 2}
+//	                        (an IntFlag value too: "name": "AI_CANONNAME|9223372036854775808")
 //	address, result tuples  as the tuple they print as
 //
 // Every value line also carries "repr", the line pysock prints without --json.
@@ -93,13 +95,13 @@ func writeValue(w *bufio.Writer, v any) {
 	case py.List:
 		writeSeq(w, x)
 	case facade.AddressFamily:
-		writeEnum(w, "AddressFamily", x.String(), int(x))
+		writeEnum(w, "AddressFamily", x.String(), x.PyIndex())
 	case facade.SocketKind:
-		writeEnum(w, "SocketKind", x.String(), int(x))
+		writeEnum(w, "SocketKind", x.String(), x.PyIndex())
 	case facade.MsgFlag:
-		writeEnum(w, "MsgFlag", x.String(), int(x))
+		writeEnum(w, "MsgFlag", x.String(), x.PyIndex())
 	case facade.AddressInfo:
-		writeEnum(w, "AddressInfo", x.String(), int(x))
+		writeEnum(w, "AddressInfo", x.String(), x.PyIndex())
 	case facade.InetAddress:
 		writeValue(w, py.Tuple{x.Host, x.Port})
 	case facade.Inet6Address:
@@ -114,6 +116,8 @@ func writeValue(w *bufio.Writer, v any) {
 		writeValue(w, py.Tuple{x.Name, strs(x.Aliases), strs(x.Addrs)})
 	case facade.Interface:
 		writeValue(w, py.Tuple{x.Index, x.Name})
+	case bigFlag:
+		writeEnum(w, x.PyTypeName(), x.String(), x.PyIndex())
 	default:
 		if n, ok := py.AsInt(v); ok {
 			w.WriteString(n.String())
@@ -132,13 +136,21 @@ func strs(ss []string) py.List {
 	return l
 }
 
-func writeEnum(w *bufio.Writer, class, name string, value int) {
+// bigFlag is an IntFlag value too big for MsgFlag or AddressInfo (AI_CANONNAME|2**63),
+// which the facade holds in an unexported type.
+type bigFlag interface {
+	PyTypeName() string
+	String() string
+	PyIndex() *big.Int
+}
+
+func writeEnum(w *bufio.Writer, class, name string, value *big.Int) {
 	w.WriteString(`{"enum":`)
 	writeString(w, class)
 	w.WriteString(`,"name":`)
 	writeString(w, name)
 	w.WriteString(`,"value":`)
-	w.WriteString(strconv.Itoa(value))
+	w.WriteString(value.String())
 	w.WriteString("}")
 }
 

@@ -13,6 +13,18 @@
 //
 // Exit status: 0 when every EXPR succeeded, 1 when any raised, 2 for a usage error (an
 // unknown function or name, a malformed literal), reported before anything is evaluated.
+// A usage error is printed on stderr as the message with its position, then the line of
+// the EXPR that holds it and a caret line, both indented by two spaces:
+//
+//	pysock: usage error in EXPR 1: unexpected character '$' at column 7
+//	  htons($)
+//	        ^
+//
+// The carets stand under the column the message names and span the offending text.
+// Columns count code points, as CPython counts the offset of a SyntaxError; an EXPR of
+// several lines is located as "at line 2, column 3" and only that line is shown. A usage
+// error found while evaluating (a result beyond pysock's bounds) is printed the same way,
+// after the lines of the EXPRs before it.
 //
 // With --json, each result is one JSON object per line on stdout (see the README for the
 // encoding of tuples, bytes and enums).
@@ -38,6 +50,13 @@ CPython 3.11 prints: the repr of each result on stdout, or the last line of the 
 on stderr. EXPR is a constant or a call written as after "from socket import *", e.g.
 
   pysock "getaddrinfo('localhost', 'http', AF_INET, SOCK_STREAM)" has_ipv6
+
+A usage error (exit status 2) is printed with the line of the EXPR that holds it and a
+caret under the offending column:
+
+  pysock: usage error in EXPR 1: unexpected character '$' at column 7
+    htons($)
+          ^
 
 Options:
   --json   one JSON object per EXPR on stdout: {"ok":true,"value":...,"repr":"..."}

@@ -123,3 +123,126 @@ print(json.dumps(out))
 	assert.Contains(t, lines[1], `"value":{"bytes":"fwAAAQ=="}`)
 	assert.Contains(t, lines[6], `"value":"\udcff\""`)
 }
+
+// TestUsageError_ShowsTheExpressionOnceWithTheCaretUnderTheColumn pins pysock's own format
+// for a usage error (documented in the command's doc): the message with the column, then
+// the offending line of the EXPR and a caret line, both indented by two spaces, the carets
+// under the column the message names. Columns count code points as CPython counts the
+// offset of a SyntaxError (internal/pyexpr compares them with python3's).
+func TestUsageError_ShowsTheExpressionOnceWithTheCaretUnderTheColumn(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{"unclosed paren", []string{"htons("}, "" +
+			"pysock: usage error in EXPR 1: unexpected end of expression where an expression was expected at column 7\n" +
+			"  htons(\n" +
+			"        ^\n"},
+		{"unclosed paren after an argument", []string{"htons(1  "}, "" +
+			"pysock: usage error in EXPR 1: unexpected end of expression in the arguments of 'htons', expected ',' or ')' at column 8\n" +
+			"  htons(1  \n" +
+			"         ^\n"},
+		{"bad token", []string{"htons($)"}, "" +
+			"pysock: usage error in EXPR 1: unexpected character '$' at column 7\n" +
+			"  htons($)\n" +
+			"        ^\n"},
+		{"trailing garbage", []string{"AF_INET AF_INET6"}, "" +
+			"pysock: usage error in EXPR 1: unexpected 'AF_INET6' after a complete expression at column 9\n" +
+			"  AF_INET AF_INET6\n" +
+			"          ^^^^^^^^\n"},
+		{"unmatched paren", []string{"htons(1))"}, "" +
+			"pysock: usage error in EXPR 1: unexpected ')' after a complete expression at column 9\n" +
+			"  htons(1))\n" +
+			"          ^\n"},
+		{"unterminated string", []string{"getaddrinfo('x"}, "" +
+			"pysock: usage error in EXPR 1: unterminated string literal \"'x\" at column 13\n" +
+			"  getaddrinfo('x\n" +
+			"              ^^\n"},
+		{"empty", []string{""}, "" +
+			"pysock: usage error in EXPR 1: empty expression at column 1\n" +
+			"  \n" +
+			"  ^\n"},
+		{"unicode before the column", []string{"'日本é' + htons("}, "" +
+			"pysock: usage error in EXPR 1: unexpected end of expression where an expression was expected at column 15\n" +
+			"  '日本é' + htons(\n" +
+			"                ^\n"},
+		{"tab before the column", []string{"htons(\t$)"}, "" +
+			"pysock: usage error in EXPR 1: unexpected character '$' at column 8\n" +
+			"  htons(\t$)\n" +
+			"        \t^\n"},
+		{"second line", []string{"getaddrinfo('localhost', 80,\n  $)"}, "" +
+			"pysock: usage error in EXPR 1: unexpected character '$' at line 2, column 3\n" +
+			"    $)\n" +
+			"    ^\n"},
+		{"unknown name", []string{"AF_INETT"}, "" +
+			"pysock: usage error in EXPR 1: unknown name 'AF_INETT' at column 1\n" +
+			"  AF_INETT\n" +
+			"  ^^^^^^^^\n"},
+		{"unknown function", []string{"htons(1) | nosuchfunc(1)"}, "" +
+			"pysock: usage error in EXPR 1: unknown function 'nosuchfunc' at column 12\n" +
+			"  htons(1) | nosuchfunc(1)\n" +
+			"             ^^^^^^^^^^\n"},
+		{"in a later EXPR", []string{"has_ipv6", "htons(1 2)"}, "" +
+			"pysock: usage error in EXPR 2: unexpected '2' in the arguments of 'htons', expected ',' or ')' at column 9\n" +
+			"  htons(1 2)\n" +
+			"          ^\n"},
+		{"while evaluating", []string{"'a' * 2**25"}, "" +
+			"pysock: usage error in EXPR 1: str result of 33554432 characters is over pysock's limit of 4194304 (operator '*') at column 5\n" +
+			"  'a' * 2**25\n" +
+			"      ^\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runPysock(tt.args...)
+			assert.Equal(t, 2, code)
+			if tt.name != "while evaluating" {
+				assert.Empty(t, out)
+			}
+			assert.Equal(t, tt.stderr, errOut)
+		})
+	}
+}
+
+func TestHelp_ShowsAUsageErrorAsPysockPrintsIt(t *testing.T) {
+	_, _, errOut := runPysock("htons($)")
+	_, help, _ := runPysock("--help")
+	indented := "  " + strings.ReplaceAll(strings.TrimSuffix(errOut, "\n"), "\n", "\n  ") + "\n"
+	assert.Contains(t, help, indented)
+}
+
+// TestIntFlag_IntsOfAnySizeGiveCPythonsPseudoMembers compares pysock's lines with python3's
+// for IntFlag arithmetic with ints of 2**63 and beyond and with negative ints of any size
+// (test/pysock's constants.txt has the same expressions in the differential suite).
+func TestIntFlag_IntsOfAnySizeGiveCPythonsPseudoMembers(t *testing.T) {
+	exprs := []string{
+		"AI_CANONNAME|2**63", "AI_CANONNAME&2**63", "2**63|MSG_PEEK", "MSG_PEEK|-2**63-1",
+		"AI_CANONNAME^2**63", "2**63&AI_CANONNAME", "2**63^MSG_PEEK", "~(AI_CANONNAME|2**63)",
+		"AI_PASSIVE|AI_CANONNAME|2**64", "(AI_CANONNAME|2**63)|MSG_PEEK", "MSG_PEEK|(AI_CANONNAME|2**63)",
+		"(MSG_PEEK|2**70)&2**70", "~(MSG_PEEK|-2**63-1)", "MSG_PEEK|-2**100", "AI_CANONNAME^-2**63",
+		"AI_PASSIVE|-2049", "(AI_PASSIVE|-2049)+0", "(AI_CANONNAME|2**63)+1", "-(AI_CANONNAME|2**63)",
+		"AF_INET|(AI_CANONNAME|2**63)", "True|(AI_CANONNAME|2**63)", "(AI_CANONNAME|2**63)|1.5",
+		"[1]*(AI_CANONNAME|2**63)", "getaddrinfo(None, 80, flags=AI_PASSIVE|2**63)",
+	}
+	var want []string
+	testutil.PythonJSON(t, `
+import json, socket, sys
+from socket import *
+out = []
+for e in json.load(sys.stdin):
+    try:
+        out.append(repr(eval(e)))
+    except Exception as x:
+        out.append(type(x).__name__ + ": " + str(x))
+print(json.dumps(out))
+`, exprs, &want)
+	for i, e := range exprs {
+		_, out, errOut := runPysock(e)
+		assert.Equal(t, want[i], strings.TrimSuffix(out+errOut, "\n"), e)
+	}
+
+	_, out, _ := runPysock("--json", "AI_CANONNAME|2**63", "MSG_PEEK|1024")
+	assert.Equal(t, ""+
+		`{"ok":true,"value":{"enum":"AddressInfo","name":"AI_CANONNAME|9223372036854775808","value":9223372036854775810},"repr":"<AddressInfo.AI_CANONNAME|9223372036854775808: 9223372036854775810>"}`+"\n"+
+		`{"ok":true,"value":{"enum":"MsgFlag","name":"MSG_PEEK|1024","value":1026},"repr":"<MsgFlag.MSG_PEEK|1024: 1026>"}`+"\n", out)
+}

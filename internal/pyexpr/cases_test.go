@@ -84,6 +84,7 @@ var handCases = []string{
 	"~FAM_P", "FX | FY | FZ", "~(FX | 8)", "FX ^ FX", "FX | 2**40", "FX | 'a'", "'a' + FX", "FX ** 2",
 	"FZ // FY", "FY & FY", "FAM_Q % 3", "FAM_Q // FAM_P", "FAM_Q ** FAM_P", "2 ** FAM_P", "FAM_P << FAM_P",
 	"FAM_P * 1.5", "1.5 * FAM_P", "FAM_P & FAM_Q", "FAM_P | FAM_Q", "-FAM_Q", "FX * 'ab'", "FX * FY",
+	"FX | 2**63", "2**63 | FX", "(FX | 2**64) & 2**64", "[1] * (FX | 2**63)", "'a' * (FX | 2**64)", "(FX | 2**63) * b'a'",
 	"tup()", "tup(1)", "tup(1, 'a', None)", "tup(1,)", "tup((1,))", "tup(tup(1), [2])", "kw()",
 	"kw(1, b=2)", "kw(a=1, b=2)", "kw(b=2, a=1)", "kw(1, 2, c=A | B, d=tup(3))", "kw(x='y' * 3)",
 	"fail()", "fail(1, a=2)", "tup(fail())", "tup(1 // 0, fail())", "tup(-2**2, ~A)",

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/csock/csock/internal/testutil"
 	"github.com/csock/csock/py"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -114,6 +115,83 @@ func TestUnsupportedPython(t *testing.T) {
 	for _, src := range unsupportedCases {
 		u := usageOf(t, src)
 		assert.Contains(t, []Kind{KindUnsupported, KindUnknownFunction}, u.Kind, "%q: %v", src, u)
+	}
+}
+
+func TestPointer_ShowsTheLineOnceWithTheCaretUnderTheColumn(t *testing.T) {
+	tests := []struct {
+		name, src string
+		line, col int
+		pointer   string // the offending line, then the caret line
+		errorIn   string // the end of ErrorIn(src)
+	}{
+		{"unclosed paren", "htons(", 1, 7, "htons(\n      ^", "at column 7"},
+		{"unclosed paren, trailing blanks", "htons(1,  ", 1, 9, "htons(1,  \n        ^", "at column 9"},
+		{"unclosed list", "[1, 2", 1, 6, "[1, 2\n     ^", "at column 6"},
+		{"bad token", "htons($)", 1, 7, "htons($)\n      ^", "at column 7"},
+		{"bad character after an operator", "1 + ?", 1, 5, "1 + ?\n    ^", "at column 5"},
+		{"trailing garbage", "AF_INET AF_INET6", 1, 9, "AF_INET AF_INET6\n        ^^^^^^^^", "at column 9"},
+		{"unmatched paren", "htons(1))", 1, 9, "htons(1))\n        ^", "at column 9"},
+		{"unterminated string", "getaddrinfo('x", 1, 13, "getaddrinfo('x\n            ^^", "at column 13"},
+		{"malformed literal", "htons(0x)", 1, 7, "htons(0x)\n      ^^", "at column 7"},
+		{"empty", "", 1, 1, "\n^", "at column 1"},
+		{"blank", "   ", 1, 1, "   \n^", "at column 1"},
+		{"accented letter before", "'é' + $", 1, 7, "'é' + $\n      ^", "at column 7"},
+		{"wide characters before", "'日本' + $", 1, 8, "'日本' + $\n       ^", "at column 8"},
+		{"astral character before", "'\U0001F600' + $", 1, 7, "'\U0001F600' + $\n      ^", "at column 7"},
+		{"combining mark before", "'e\u0301' + $", 1, 8, "'e\u0301' + $\n       ^", "at column 8"},
+		{"unicode in the offending text", "1 éé", 1, 3, "1 éé\n  ^^", "at column 3"},
+		{"tab before", "htons(\t$)", 1, 8, "htons(\t$)\n      \t^", "at column 8"},
+		{"stray byte", "'\xff'", 1, 2, "'\xff'\n ^", "at column 2"},
+		{"second line", "htons(1,\n $)", 2, 2, " $)\n ^", "at line 2, column 2"},
+		{"second line after CRLF", "(x\r\n+ $)", 2, 3, "+ $)\n  ^", "at line 2, column 3"},
+		{"second line after CR", "(x\r+ $)", 2, 3, "+ $)\n  ^", "at line 2, column 3"},
+		{"end of a line", "1 +\n", 1, 4, "1 +\n   ^", "at line 1, column 4"},
+		{"end on the last line", "(1,\n 2", 2, 3, " 2\n  ^", "at line 2, column 3"},
+		{"string across lines", "'''abc\ndef", 1, 1, "'''abc\n^^^^^^", "at line 1, column 1"},
+		{"string on the second line", "tup(1,\n'x", 2, 1, "'x\n^^", "at line 2, column 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse(tt.src)
+			var u *UsageError
+			require.ErrorAs(t, err, &u, "%q", tt.src)
+			line, col := u.Position(tt.src)
+			assert.Equal(t, []int{tt.line, tt.col}, []int{line, col}, "%q: %v", tt.src, u)
+			assert.Equal(t, tt.pointer, u.Pointer(tt.src), "%q", tt.src)
+			assert.Equal(t, u.Msg+" "+tt.errorIn, u.ErrorIn(tt.src), "%q", tt.src)
+		})
+	}
+}
+
+// TestPosition_CountsAsCPython compares the line and column of syntax errors that
+// pysock and CPython find at the same token with the lineno and offset of CPython's
+// SyntaxError.
+func TestPosition_CountsAsCPython(t *testing.T) {
+	srcs := []string{
+		"htons($)", "1 2", "AF_INET AF_INET6", "htons(1))", "getaddrinfo('x", "tup('abc", "'''abc",
+		"'é' + $", "'日本' + $", "'\U0001F600' + $", "'e\u0301' + $", "é $", "htons(\t$)",
+		"htons(1,\n $)", "(x\r\n+ $)", "(x\r+ $)", "1 +\n", "1 +\n\n", "(1,\n'a' $)", "[1,\n\t2, $]",
+		"tup(1) tup(2)", "1 = 2", "kw(,)",
+	}
+	var want []struct{ Line, Offset int }
+	testutil.PythonJSON(t, `
+import json, sys
+out = []
+for src in json.load(sys.stdin):
+    try:
+        compile(src, "<string>", "eval")
+        out.append({"Line": 0, "Offset": 0})
+    except SyntaxError as e:
+        out.append({"Line": e.lineno, "Offset": e.offset})
+print(json.dumps(out))
+`, srcs, &want)
+	for i, src := range srcs {
+		_, err := Parse(src)
+		var u *UsageError
+		require.ErrorAs(t, err, &u, "%q", src)
+		line, col := u.Position(src)
+		assert.Equal(t, []int{want[i].Line, want[i].Offset}, []int{line, col}, "%q: %v", src, u)
 	}
 }
 
@@ -248,3 +326,31 @@ type errHook struct{ err error }
 
 func (e errHook) PyBinaryOp(string, any, bool) (any, bool, error) { return nil, false, e.err }
 func (e errHook) PyUnaryOp(string) (any, bool, error)             { return nil, false, e.err }
+
+func TestCheck_LocatesWhatTheEnvLacksWithoutCalling(t *testing.T) {
+	for _, tt := range []struct {
+		src  string
+		kind Kind
+		col  int
+	}{
+		{"NOPE", KindUnknownName, 1},
+		{"tup(1, kw(a=NOPE))", KindUnknownName, 13},
+		{"A | nope(1)", KindUnknownFunction, 5},
+		{"A(1)", KindUnknownFunction, 1},
+		{"tup", KindUnsupported, 1},
+	} {
+		n, err := Parse(tt.src)
+		require.NoError(t, err)
+		env := &countingEnv{}
+		var u *UsageError
+		require.ErrorAs(t, Check(n, env), &u, "%q", tt.src)
+		assert.Equal(t, tt.kind, u.Kind, "%q: %v", tt.src, u)
+		assert.Equal(t, tt.col, u.Col, "%q: %v", tt.src, u)
+		assert.Zero(t, env.calls)
+	}
+	n, err := Parse("tup(fail(), A)")
+	require.NoError(t, err)
+	env := &countingEnv{}
+	assert.NoError(t, Check(n, env))
+	assert.Zero(t, env.calls)
+}

@@ -43,6 +43,15 @@ func Eval(n Node, env Env) (any, error) {
 	return e.eval(n, 0)
 }
 
+// Check reports, as Eval would before evaluating anything, the first name
+// or called function of n that env lacks: a *UsageError locating it, or
+// nil. It evaluates nothing, so a caller can check every expression of a
+// batch before running the first.
+func Check(n Node, env Env) error {
+	e := &evaluator{env: env, consts: map[string]any{}}
+	return e.resolve(n, 0)
+}
+
 type evaluator struct {
 	env    Env
 	consts map[string]any

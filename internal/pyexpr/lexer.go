@@ -128,7 +128,15 @@ func (l *lexer) next() (token, error) {
 	}
 	start := l.pos
 	if start >= len(l.src) {
-		return token{kind: tEOF, pos: start, end: start}, nil
+		// The end is just past the last token, not after trailing blanks
+		// or newlines, so that "unexpected end of expression" points
+		// where the expression stops (on its last line), as CPython's
+		// SyntaxError for "1 +\n" does.
+		end := 0
+		if len(l.toks) > 0 {
+			end = l.toks[len(l.toks)-1].end
+		}
+		return token{kind: tEOF, pos: end, end: end}, nil
 	}
 	r := l.src[start]
 	switch {

@@ -559,7 +559,7 @@ func (z *sizer) repeatBy(seq, count any) (any, error) {
 		return nil, typeErr(fmt.Sprintf("can't multiply sequence by non-int of type '%s'", py.TypeName(count)))
 	}
 	if c.Cmp(bigMaxSsize) > 0 || c.Cmp(new(big.Int).Neg(new(big.Int).Add(bigMaxSsize, big.NewInt(1)))) < 0 {
-		return nil, pyErr("OverflowError", "cannot fit 'int' into an index-sized integer")
+		return nil, pyErr("OverflowError", fmt.Sprintf("cannot fit '%s' into an index-sized integer", py.TypeName(count)))
 	}
 	n := c.Int64()
 	if n < 0 {

@@ -4,7 +4,6 @@
 package pysock
 
 import (
-	"fmt"
 	"io"
 	"strings"
 
@@ -38,43 +37,10 @@ func Parse(src string) (pyexpr.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	if uerr := check(n, Env{}); uerr != nil {
-		return nil, uerr
+	if err := pyexpr.Check(n, Env{}); err != nil {
+		return nil, err
 	}
 	return n, nil
-}
-
-// check reports the first unknown name or function in n.
-func check(n pyexpr.Node, e Env) *pyexpr.UsageError {
-	var children []pyexpr.Node
-	switch n := n.(type) {
-	case *pyexpr.Name:
-		if _, ok := e.Lookup(n.Name); !ok {
-			return &pyexpr.UsageError{Kind: pyexpr.KindUnknownName, Msg: fmt.Sprintf("unknown name '%s'", n.Name), Text: n.Name, Col: n.Start}
-		}
-	case *pyexpr.Call:
-		if !e.HasFunc(n.Func) {
-			return &pyexpr.UsageError{Kind: pyexpr.KindUnknownFunction, Msg: fmt.Sprintf("unknown function '%s'", n.Func), Text: n.Func, Col: n.Start}
-		}
-		children = append(children, n.Args...)
-		for _, k := range n.Keywords {
-			children = append(children, k.Value)
-		}
-	case *pyexpr.TupleLit:
-		children = n.Elts
-	case *pyexpr.ListLit:
-		children = n.Elts
-	case *pyexpr.Unary:
-		children = []pyexpr.Node{n.X}
-	case *pyexpr.Binary:
-		children = []pyexpr.Node{n.X, n.Y}
-	}
-	for _, c := range children {
-		if err := check(c, e); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Outcome is the result of evaluating one expression.
