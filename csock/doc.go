@@ -22,13 +22,6 @@
 // queued out of glibc's queue. ReadAsyncStats counts the requests. When to use it, and how
 // many lookups to let into libc at once, is the caller's policy (the facade's).
 //
-// Test seams (hook.go): each path a test may need to fail on demand (socket, socketpair,
-// accept, connect, recv, recvfrom, send, sendto, getaddrinfo, getnameinfo, gethostbyname_r,
-// gethostbyaddr_r) asks its Hook first, and a fault function set there (SocketHook.Set,
-// RecvHook.Set, ...; HookFor(op)) can answer EINTR, EAGAIN, EMFILE, ENOBUFS, EAI_SYSTEM
-// and the like instead of the kernel or libc. For tests only; an unset hook costs one
-// atomic load and a nil check.
-//
 // Addresses: input addresses are Addr values, encoded into a sockaddr here; output
 // addresses are decoded by the shim: IPv6 text by libc's inet_ntop (glibc prints
 // "::1.2.3.4" where Go's net/netip print "::102:304"), IPv4 dotted quads by the shim
