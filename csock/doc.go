@@ -19,8 +19,8 @@
 // threads and waits, without holding an OS thread, for the completion callback (a
 // SIGEV_THREAD notification whose userdata is a github.com/mattn/go-pointer handle,
 // released exactly once) or for its context to end, when gai_cancel(3) takes a lookup still
-// queued out of glibc's queue. ReadAsyncStats counts the requests. When to use it, and how
-// many lookups to let into libc at once, is the caller's policy (the facade's).
+// queued out of glibc's queue. When to use it, and how many lookups to let into libc at
+// once, is the caller's policy (the facade's).
 //
 // Addresses: input addresses are Addr values, encoded into a sockaddr here; output
 // addresses are decoded by the shim: IPv6 text by libc's inet_ntop (glibc prints

@@ -2,7 +2,8 @@
 // net package keeps its own unexported (hook_unix.go): one Hook per shim path, which a
 // test anywhere in this module (csock's, the facade's, test/reliability's) may set to make
 // the next calls on that path fail with an error of its choosing — EINTR, EAGAIN, EMFILE,
-// ENOBUFS, EAI_SYSTEM — without the kernel or libc having to produce it.
+// ENOBUFS, EAI_SYSTEM — without the kernel or libc having to produce it; and the counters
+// of csock.GetAddrInfoAsync (ReadAsyncStats).
 //
 // The binding asks the hooks; tests set them. A program never sets one: a hook sees every
 // call of its path in the whole process, which is why the package is internal. Unset, a
