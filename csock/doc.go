@@ -1,3 +1,5 @@
+//go:build linux && cgo
+
 // Package csock is the cgo binding of the csock C shim (csock.h and csock.c at the
 // repository root): one Go function per shim function, each crossing into C exactly once.
 //

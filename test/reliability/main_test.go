@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package reliability holds csock's fault catalogue and data-integrity checks: what the
 // facade does when the peer resets, the pipe breaks, the socket closes under a waiting
 // call, a timeout expires half-way, signals rain on the process, descriptors run out, a
