@@ -1,3 +1,5 @@
+//go:build linux && cgo
+
 package csock
 
 /*
@@ -191,28 +193,4 @@ func GetAddrInfoAsync(ctx context.Context, host, service []byte, family, socktyp
 		op.finish(nil)
 	}
 	return nil, ctx.Err()
-}
-
-// AsyncStats counts this process's GetAddrInfoAsync requests since it started.
-type AsyncStats struct {
-	Started     uint64 // requests glibc queued
-	Notified    uint64 // completion callbacks received
-	Canceled    uint64 // gai_cancel returned EAI_CANCELED: removed from the queue, never run
-	NotCanceled uint64 // gai_cancel returned EAI_NOTCANCELED: running; its callback followed
-	AllDone     uint64 // gai_cancel returned EAI_ALLDONE: finished; its callback came or followed
-	Pending     uint64 // go-pointer handles not yet released (requests libc still holds)
-}
-
-// ReadAsyncStats returns the counters of GetAddrInfoAsync. When no request is in flight,
-// Pending is 0 and Started == Notified + Canceled.
-func ReadAsyncStats() AsyncStats {
-	unrefs := asyncCounters.unrefs.Load() // before refs: Pending is never negative
-	return AsyncStats{
-		Started:     asyncCounters.started.Load(),
-		Notified:    asyncCounters.notified.Load(),
-		Canceled:    asyncCounters.canceled.Load(),
-		NotCanceled: asyncCounters.notCanceled.Load(),
-		AllDone:     asyncCounters.allDone.Load(),
-		Pending:     asyncCounters.refs.Load() - unrefs,
-	}
 }

@@ -1,3 +1,5 @@
+//go:build linux && cgo
+
 package csock
 
 import (
@@ -53,7 +55,7 @@ func TestAsyncHandles_ReleasedExactlyOnce(t *testing.T) {
 	defer testHookSave.Store(nil)
 	defer testHookUnref.Store(nil)
 
-	before := ReadAsyncStats()
+	before := readAsyncStats()
 	const workers, rounds = 24, 250
 	var wg sync.WaitGroup
 	budget := time.Now().Add(30 * time.Second)
@@ -80,10 +82,10 @@ func TestAsyncHandles_ReleasedExactlyOnce(t *testing.T) {
 	}
 	wg.Wait()
 	deadline := time.Now().Add(10 * time.Second)
-	for ReadAsyncStats().Pending != 0 && time.Now().Before(deadline) {
+	for readAsyncStats().Pending != 0 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
-	after := ReadAsyncStats()
+	after := readAsyncStats()
 
 	ledger.mu.Lock()
 	defer ledger.mu.Unlock()
@@ -104,13 +106,13 @@ func TestAsyncHandles_ReleasedExactlyOnce(t *testing.T) {
 func TestGetAddrInfoAsync_QueueFailure(t *testing.T) {
 	testHookStartFails.Store(true)
 	defer testHookStartFails.Store(false)
-	before := ReadAsyncStats()
+	before := readAsyncStats()
 	released := 0
 	res, err := GetAddrInfoAsync(context.Background(), []byte("localhost"), nil, 0, 0, 0, 0, func() { released++ })
 	assert.Nil(t, res)
 	assert.Equal(t, &GaiError{Code: EAI_AGAIN}, err)
 	assert.Equal(t, 1, released)
-	after := ReadAsyncStats()
+	after := readAsyncStats()
 	assert.Equal(t, before.Started, after.Started)
 	assert.Zero(t, after.Pending)
 }

@@ -1,3 +1,5 @@
+//go:build linux && cgo
+
 package csock_test
 
 import (
@@ -12,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/csock/csock/csock"
+	"github.com/csock/csock/internal/seam"
 )
 
 // releaseCounter counts the released calls of GetAddrInfoAsync.
@@ -20,11 +23,11 @@ type releaseCounter struct{ n atomic.Int32 }
 func (r *releaseCounter) release() { r.n.Add(1) }
 
 // waitAsyncSettled waits (at most 10 s) until no request holds a handle.
-func waitAsyncSettled(t *testing.T) csock.AsyncStats {
+func waitAsyncSettled(t *testing.T) seam.AsyncStats {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		st := csock.ReadAsyncStats()
+		st := seam.ReadAsyncStats()
 		if st.Pending == 0 || time.Now().After(deadline) {
 			require.Zero(t, st.Pending, "requests still hold go-pointer handles: %+v", st)
 			require.Equal(t, st.Started, st.Notified+st.Canceled, "every request notified or cancelled: %+v", st)
@@ -66,7 +69,7 @@ func TestGetAddrInfoAsync_SameAsSync(t *testing.T) {
 }
 
 func TestGetAddrInfoAsync_ContextDoneBeforeStart(t *testing.T) {
-	before := csock.ReadAsyncStats()
+	before := seam.ReadAsyncStats()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var rel releaseCounter
@@ -74,7 +77,7 @@ func TestGetAddrInfoAsync_ContextDoneBeforeStart(t *testing.T) {
 	assert.Nil(t, res)
 	assert.Same(t, context.Canceled, err)
 	assert.EqualValues(t, 1, rel.n.Load())
-	assert.Equal(t, before.Started, csock.ReadAsyncStats().Started, "nothing queued")
+	assert.Equal(t, before.Started, seam.ReadAsyncStats().Started, "nothing queued")
 }
 
 func TestGetAddrInfoAsync_LongNameIsCopied(t *testing.T) {
@@ -98,7 +101,7 @@ func TestGetAddrInfoAsync_LongNameIsCopied(t *testing.T) {
 // EAI_ALLDONE, and the callback sometimes lands between the wait and gai_cancel. Every
 // request must release its slot exactly once and leave no handle behind.
 func TestGetAddrInfoAsync_CancelRacesCompletion(t *testing.T) {
-	before := csock.ReadAsyncStats()
+	before := seam.ReadAsyncStats()
 	const workers, rounds = 16, 150
 	budget := time.Now().Add(20 * time.Second)
 	var wg sync.WaitGroup

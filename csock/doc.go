@@ -1,3 +1,5 @@
+//go:build linux && cgo
+
 // Package csock is the cgo binding of the csock C shim (csock.h and csock.c at the
 // repository root): one Go function per shim function, each crossing into C exactly once.
 //
@@ -19,15 +21,8 @@
 // threads and waits, without holding an OS thread, for the completion callback (a
 // SIGEV_THREAD notification whose userdata is a github.com/mattn/go-pointer handle,
 // released exactly once) or for its context to end, when gai_cancel(3) takes a lookup still
-// queued out of glibc's queue. ReadAsyncStats counts the requests. When to use it, and how
-// many lookups to let into libc at once, is the caller's policy (the facade's).
-//
-// Test seams (hook.go): each path a test may need to fail on demand (socket, socketpair,
-// accept, connect, recv, recvfrom, send, sendto, getaddrinfo, getnameinfo, gethostbyname_r,
-// gethostbyaddr_r) asks its Hook first, and a fault function set there (SocketHook.Set,
-// RecvHook.Set, ...; HookFor(op)) can answer EINTR, EAGAIN, EMFILE, ENOBUFS, EAI_SYSTEM
-// and the like instead of the kernel or libc. For tests only; an unset hook costs one
-// atomic load and a nil check.
+// queued out of glibc's queue. When to use it, and how many lookups to let into libc at
+// once, is the caller's policy (the facade's).
 //
 // Addresses: input addresses are Addr values, encoded into a sockaddr here; output
 // addresses are decoded by the shim: IPv6 text by libc's inet_ntop (glibc prints

@@ -1,6 +1,9 @@
+//go:build linux && cgo
+
 package csock_test
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -31,19 +34,7 @@ func TestEveryShimFunctionHasADocumentedGoFunction(t *testing.T) {
 	}
 	require.Greater(t, len(shim), 40, "csock.h's declarations were not found")
 
-	fset := token.NewFileSet()
-	names, err := filepath.Glob("*.go")
-	require.NoError(t, err)
-	var files []*ast.File
-	for _, n := range names {
-		if strings.HasSuffix(n, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, n, nil, parser.ParseComments)
-		require.NoError(t, err)
-		files = append(files, f)
-	}
-
+	files := parsePackage(t)
 	calls := map[string]map[string]bool{} // Go function -> names it calls (Go and C.)
 	documented := map[string]bool{}       // exported Go functions and methods with a doc comment
 	for _, f := range files {
@@ -101,4 +92,100 @@ func TestEveryShimFunctionHasADocumentedGoFunction(t *testing.T) {
 	}
 	sort.Strings(missing)
 	assert.Empty(t, missing, "shim functions no documented exported Go function reaches")
+}
+
+// parsePackage parses the package's non-test files.
+func parsePackage(t *testing.T) []*ast.File {
+	t.Helper()
+	fset := token.NewFileSet()
+	names, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	var files []*ast.File
+	for _, n := range names {
+		if strings.HasSuffix(n, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, n, nil, parser.ParseComments)
+		require.NoError(t, err)
+		files = append(files, f)
+	}
+	require.NotEmpty(t, files)
+	return files
+}
+
+// seamName matches the names test seams go by: Op, Ops and the Op constants, Hook and the
+// hooks, HookFor, Call, and the counters of GetAddrInfoAsync.
+var seamName = regexp.MustCompile(`^(Op|Ops|Op[A-Z]\w*|Hook\w*|\w+Hook|Call|(Read)?AsyncStats)$`)
+
+// TestNoExportedIdentifierIsATestSeam checks the other half of what `go doc ./csock` must
+// show: the shim and nothing else. Test seams live in internal/seam, as Go's net keeps
+// its own unexported; none may come back as an exported name, as an exported variable (an
+// importer could set it process-wide; the only ones are sentinel errors), or as a seam
+// or atomic type in an exported signature or type.
+func TestNoExportedIdentifierIsATestSeam(t *testing.T) {
+	var seams []string
+	flag := func(name, why string) { seams = append(seams, name+": "+why) }
+	// uses reports the seam and atomic types the node names.
+	uses := func(n ast.Node) (pkgs []string) {
+		if n == nil {
+			return nil
+		}
+		ast.Inspect(n, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok {
+				if x, ok := sel.X.(*ast.Ident); ok && (x.Name == "seam" || x.Name == "atomic") {
+					pkgs = append(pkgs, x.Name+"."+sel.Sel.Name)
+				}
+			}
+			return true
+		})
+		return pkgs
+	}
+	for _, f := range parsePackage(t) {
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if !d.Name.IsExported() {
+					continue
+				}
+				name := d.Name.Name
+				if d.Recv != nil {
+					name = "method " + name
+				}
+				if seamName.MatchString(d.Name.Name) {
+					flag(name, "named like a seam")
+				}
+				if p := uses(d.Type); p != nil {
+					flag(name, fmt.Sprintf("signature names %v", p))
+				}
+			case *ast.GenDecl:
+				for _, spec := range d.Specs {
+					switch spec := spec.(type) {
+					case *ast.TypeSpec:
+						if !spec.Name.IsExported() {
+							continue
+						}
+						if seamName.MatchString(spec.Name.Name) {
+							flag(spec.Name.Name, "named like a seam")
+						}
+						if p := uses(spec.Type); p != nil {
+							flag(spec.Name.Name, fmt.Sprintf("type names %v", p))
+						}
+					case *ast.ValueSpec:
+						for _, id := range spec.Names {
+							if !id.IsExported() {
+								continue
+							}
+							if seamName.MatchString(id.Name) {
+								flag(id.Name, "named like a seam")
+							}
+							if d.Tok == token.VAR && !strings.HasPrefix(id.Name, "Err") {
+								flag(id.Name, "exported variable that is not a sentinel error")
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	assert.Empty(t, seams, "exported test seams: `go doc ./csock` must show the shim and nothing else")
 }

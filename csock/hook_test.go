@@ -1,6 +1,13 @@
+//go:build linux && cgo
+
 package csock_test
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -9,14 +16,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/csock/csock/csock"
+	"github.com/csock/csock/internal/seam"
 )
 
 // failNext makes the next n calls on op's hook fail with err, and counts every call the
 // hook saw; the hook is removed when the test ends.
-func failNext(t *testing.T, op csock.Op, err error, n int) *atomic.Int64 {
+func failNext(t *testing.T, op seam.Op, err error, n int) *atomic.Int64 {
 	t.Helper()
 	var seen atomic.Int64
-	restore := csock.HookFor(op).Set(func(c csock.Call) error {
+	restore := seam.HookFor(op).Set(func(c seam.Call) error {
 		assert.Equal(t, op, c.Op)
 		if seen.Add(1) <= int64(n) {
 			return err
@@ -37,23 +45,23 @@ func TestHook_EverySocketPathReturnsTheFaultWithoutMakingTheCall(t *testing.T) {
 	require.NoError(t, csock.GetSockName(fds[1], to))
 	buf := make([]byte, 8)
 	cases := []struct {
-		op   csock.Op
+		op   seam.Op
 		err  syscall.Errno
 		call func() error
 	}{
-		{csock.OpSocket, syscall.EMFILE, func() error { _, err := csock.Socket(csock.AF_INET, csock.SOCK_STREAM, 0); return err }},
-		{csock.OpSocketPair, syscall.ENFILE, func() error { _, err := csock.SocketPair(csock.AF_UNIX, csock.SOCK_STREAM, 0); return err }},
-		{csock.OpAccept, syscall.EMFILE, func() error { _, err := csock.Accept(lfd, csock.SOCK_NONBLOCK, nil); return err }},
-		{csock.OpConnect, syscall.ENOBUFS, func() error {
+		{seam.OpSocket, syscall.EMFILE, func() error { _, err := csock.Socket(csock.AF_INET, csock.SOCK_STREAM, 0); return err }},
+		{seam.OpSocketPair, syscall.ENFILE, func() error { _, err := csock.SocketPair(csock.AF_UNIX, csock.SOCK_STREAM, 0); return err }},
+		{seam.OpAccept, syscall.EMFILE, func() error { _, err := csock.Accept(lfd, csock.SOCK_NONBLOCK, nil); return err }},
+		{seam.OpConnect, syscall.ENOBUFS, func() error {
 			fd, err := csock.Socket(csock.AF_INET, csock.SOCK_STREAM|csock.SOCK_NONBLOCK, 0)
 			require.NoError(t, err)
 			defer csock.Close(fd)
 			return csock.Connect(fd, &laddr)
 		}},
-		{csock.OpRecv, syscall.EINTR, func() error { _, err := csock.Recv(fds[0], buf, 0); return err }},
-		{csock.OpRecvFrom, syscall.EAGAIN, func() error { _, err := csock.RecvFrom(fds[0], buf, 0, nil); return err }},
-		{csock.OpSend, syscall.ENOBUFS, func() error { _, err := csock.Send(fds[0], buf, 0); return err }},
-		{csock.OpSendTo, syscall.EINTR, func() error { _, err := csock.SendTo(fds[0], buf, 0, to); return err }},
+		{seam.OpRecv, syscall.EINTR, func() error { _, err := csock.Recv(fds[0], buf, 0); return err }},
+		{seam.OpRecvFrom, syscall.EAGAIN, func() error { _, err := csock.RecvFrom(fds[0], buf, 0, nil); return err }},
+		{seam.OpSend, syscall.ENOBUFS, func() error { _, err := csock.Send(fds[0], buf, 0); return err }},
+		{seam.OpSendTo, syscall.EINTR, func() error { _, err := csock.SendTo(fds[0], buf, 0, to); return err }},
 	}
 	for _, c := range cases {
 		t.Run(c.op.String(), func(t *testing.T) {
@@ -74,16 +82,16 @@ func TestHook_EverySocketPathReturnsTheFaultWithoutMakingTheCall(t *testing.T) {
 }
 
 func TestHook_RestorePutsBackThePreviousFunction(t *testing.T) {
-	outer := csock.RecvHook.Set(func(csock.Call) error { return syscall.EIO })
+	outer := seam.RecvHook.Set(func(seam.Call) error { return syscall.EIO })
 	defer outer()
-	inner := csock.RecvHook.Set(nil)
-	assert.False(t, csock.RecvHook.Active())
+	inner := seam.RecvHook.Set(nil)
+	assert.False(t, seam.RecvHook.Active())
 	inner()
-	assert.True(t, csock.RecvHook.Active())
+	assert.True(t, seam.RecvHook.Active())
 	_, err := csock.Recv(-1, nil, 0)
 	assert.Equal(t, syscall.EIO, err)
 	outer()
-	assert.False(t, csock.RecvHook.Active())
+	assert.False(t, seam.RecvHook.Active())
 	_, err = csock.Recv(-1, nil, 0)
 	assert.Equal(t, syscall.EBADF, err)
 }
@@ -92,7 +100,7 @@ func TestHook_AcceptFaultLeavesTheConnectionInTheBacklog(t *testing.T) {
 	lfd, laddr := listener(t, csock.AF_INET)
 	c := newSocket(t, csock.AF_INET, csock.SOCK_STREAM, 0)
 	require.NoError(t, csock.Connect(c, &laddr))
-	failNext(t, csock.OpAccept, syscall.EMFILE, 1)
+	failNext(t, seam.OpAccept, syscall.EMFILE, 1)
 	_, err := csock.Accept(lfd, 0, nil)
 	require.Equal(t, syscall.EMFILE, err)
 	var peer csock.Addr
@@ -108,7 +116,7 @@ func TestHook_ConnectEINTRStartsTheConnectionAsConnect2Does(t *testing.T) {
 	// on, and the listener sees the connection.
 	lfd, laddr := listener(t, csock.AF_INET)
 	fd := newSocket(t, csock.AF_INET, csock.SOCK_STREAM|csock.SOCK_NONBLOCK, 0)
-	seen := failNext(t, csock.OpConnect, syscall.EINTR, 1)
+	seen := failNext(t, seam.OpConnect, syscall.EINTR, 1)
 	require.Equal(t, syscall.EINTR, csock.Connect(fd, &laddr))
 	assert.EqualValues(t, 1, seen.Load())
 	nfd, err := csock.Accept(lfd, 0, nil)
@@ -120,14 +128,14 @@ func TestHook_ConnectEINTRStartsTheConnectionAsConnect2Does(t *testing.T) {
 
 	// A connection that fails at once reports its own error, not the EINTR.
 	u := newSocket(t, csock.AF_UNIX, csock.SOCK_STREAM|csock.SOCK_NONBLOCK, 0)
-	failNext(t, csock.OpConnect, syscall.EINTR, 1)
+	failNext(t, seam.OpConnect, syscall.EINTR, 1)
 	err = csock.Connect(u, &csock.Addr{Family: csock.AF_UNIX, Path: []byte("/nonexistent/csock-hook\x00")})
 	assert.Equal(t, syscall.ENOENT, err)
 }
 
 func TestHook_ResolverFaults(t *testing.T) {
 	t.Run("getaddrinfo errno is EAI_SYSTEM", func(t *testing.T) {
-		failNext(t, csock.OpGetAddrInfo, syscall.EMFILE, 1)
+		failNext(t, seam.OpGetAddrInfo, syscall.EMFILE, 1)
 		st := csock.Status{HErrnoSet: true, HErrno: 3}
 		_, err := csock.GetAddrInfo([]byte("localhost"), nil, 0, 0, 0, 0, &st)
 		assert.Equal(t, &csock.GaiError{Code: csock.EAI_SYSTEM, Errno: syscall.EMFILE}, err)
@@ -135,7 +143,7 @@ func TestHook_ResolverFaults(t *testing.T) {
 		assert.Equal(t, csock.Status{}, st)
 	})
 	t.Run("getaddrinfo EAI code as is", func(t *testing.T) {
-		failNext(t, csock.OpGetAddrInfo, &csock.GaiError{Code: csock.EAI_AGAIN}, 1)
+		failNext(t, seam.OpGetAddrInfo, &csock.GaiError{Code: csock.EAI_AGAIN}, 1)
 		_, err := csock.GetAddrInfo([]byte("localhost"), nil, 0, 0, 0, 0, nil)
 		assert.Equal(t, &csock.GaiError{Code: csock.EAI_AGAIN}, err)
 		res, err := csock.GetAddrInfo([]byte("127.0.0.1"), nil, csock.AF_INET, csock.SOCK_STREAM, 0, 0, nil)
@@ -143,16 +151,16 @@ func TestHook_ResolverFaults(t *testing.T) {
 		assert.Len(t, res, 1)
 	})
 	t.Run("getnameinfo", func(t *testing.T) {
-		failNext(t, csock.OpGetNameInfo, syscall.ENOBUFS, 1)
+		failNext(t, seam.OpGetNameInfo, syscall.ENOBUFS, 1)
 		_, _, err := csock.GetNameInfo(loopback(csock.AF_INET), csock.NI_NUMERICHOST, nil)
 		assert.Equal(t, &csock.GaiError{Code: csock.EAI_SYSTEM, Errno: syscall.ENOBUFS}, err)
 	})
-	for _, op := range []csock.Op{csock.OpGetHostByName, csock.OpGetHostByAddr} {
+	for _, op := range []seam.Op{seam.OpGetHostByName, seam.OpGetHostByAddr} {
 		t.Run(op.String(), func(t *testing.T) {
 			failNext(t, op, syscall.EMFILE, 1)
 			var st csock.Status
 			var err error
-			if op == csock.OpGetHostByName {
+			if op == seam.OpGetHostByName {
 				_, err = csock.GetHostByName([]byte("localhost"), 0, &st)
 			} else {
 				_, err = csock.GetHostByAddr([]byte{127, 0, 0, 1}, csock.AF_INET, 0, &st)
@@ -161,21 +169,6 @@ func TestHook_ResolverFaults(t *testing.T) {
 			assert.Equal(t, csock.Status{HErrnoSet: true, HErrno: -1}, st)
 		})
 	}
-}
-
-func TestHook_OpsHaveNamesAndHooks(t *testing.T) {
-	ops := csock.Ops()
-	require.Len(t, ops, 12)
-	seen := map[*csock.Hook]bool{}
-	for _, op := range ops {
-		h := csock.HookFor(op)
-		require.NotNil(t, h, "%v", op)
-		assert.False(t, seen[h], "%v shares a hook", op)
-		seen[h] = true
-		assert.NotContains(t, op.String(), "Op(")
-	}
-	assert.Nil(t, csock.HookFor(0))
-	assert.Equal(t, "Op(200)", csock.Op(200).String())
 }
 
 func TestHook_UnsetCostsNoAllocation(t *testing.T) {
@@ -193,4 +186,27 @@ func TestHook_UnsetCostsNoAllocation(t *testing.T) {
 		}
 	})
 	assert.Zero(t, allocs)
+}
+
+// TestHook_CheckIsInlinedAtEveryCallSite pins what an unset hook costs a path: the
+// compiler inlines seam's Check wherever the binding asks a hook, leaving one atomic load
+// and a nil check in front of the C call.
+func TestHook_CheckIsInlinedAtEveryCallSite(t *testing.T) {
+	names, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	site := regexp.MustCompile(`\bseam\.\w+Hook\.Check\(`)
+	sites := 0
+	for _, n := range names {
+		if strings.HasSuffix(n, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(n)
+		require.NoError(t, err)
+		sites += len(site.FindAll(src, -1))
+	}
+	require.Greater(t, sites, 10, "the hooks' call sites were not found")
+	out, err := exec.Command("go", "build", "-gcflags=github.com/csock/csock/csock=-m", ".").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	inlined := strings.Count(string(out), "inlining call to seam.(*Hook).Check")
+	assert.Equal(t, sites, inlined, "call sites of seam.(*Hook).Check that are not inlined")
 }

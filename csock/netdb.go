@@ -1,3 +1,5 @@
+//go:build linux && cgo
+
 package csock
 
 /*
@@ -54,6 +56,8 @@ import "C"
 import (
 	"syscall"
 	"unsafe"
+
+	"github.com/csock/csock/internal/seam"
 )
 
 // Status is what a resolver call reports besides its result, for callers that must
@@ -128,7 +132,7 @@ func blockStr(base unsafe.Pointer, off C.uint32_t) string {
 // service are passed as C strings; nil passes NULL. Results keep libc's order. A failure is
 // a *GaiError. st (may be nil) receives the call's h_errno.
 func GetAddrInfo(host, service []byte, family, socktype, proto, flags int, st *Status) ([]AddrInfo, error) {
-	if err := GetAddrInfoHook.fault(OpGetAddrInfo, -1); err != nil {
+	if err := seam.GetAddrInfoHook.Check(seam.OpGetAddrInfo, -1); err != nil {
 		return nil, gaiFault(err, st)
 	}
 	var s scratch
@@ -178,7 +182,7 @@ func GetNameInfo(addr *Addr, flags int, st *Status) (host, service string, err e
 	if err != nil {
 		return "", "", err
 	}
-	if err := GetNameInfoHook.fault(OpGetNameInfo, -1); err != nil {
+	if err := seam.GetNameInfoHook.Check(seam.OpGetNameInfo, -1); err != nil {
 		return "", "", gaiFault(err, st)
 	}
 	var h [C.NI_MAXHOST]C.char
@@ -248,7 +252,7 @@ func hostResult(rc C.int, cst *C.csock_rstatus, st *Status, out *C.csock_hostent
 // returns no entry the error is an *HError (with the h_errnop value). st (may be nil)
 // receives the thread's h_errno as the call left it.
 func GetHostByName(name []byte, bufhint int, st *Status) (*HostEnt, error) {
-	if err := GetHostByNameHook.fault(OpGetHostByName, -1); err != nil {
+	if err := seam.GetHostByNameHook.Check(seam.OpGetHostByName, -1); err != nil {
 		return nil, hostFault(err, st)
 	}
 	var s scratch
@@ -263,7 +267,7 @@ func GetHostByName(name []byte, bufhint int, st *Status) (*HostEnt, error) {
 // GetHostByAddr calls gethostbyaddr_r(3) for the raw address addr (4 bytes for AF_INET, 16
 // for AF_INET6) in family; bufhint and st as for GetHostByName.
 func GetHostByAddr(addr []byte, family int, bufhint int, st *Status) (*HostEnt, error) {
-	if err := GetHostByAddrHook.fault(OpGetHostByAddr, -1); err != nil {
+	if err := seam.GetHostByAddrHook.Check(seam.OpGetHostByAddr, -1); err != nil {
 		return nil, hostFault(err, st)
 	}
 	var s scratch

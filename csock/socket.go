@@ -1,3 +1,5 @@
+//go:build linux && cgo
+
 package csock
 
 /*
@@ -77,11 +79,13 @@ import "C"
 import (
 	"syscall"
 	"unsafe"
+
+	"github.com/csock/csock/internal/seam"
 )
 
 // Socket calls socket(2) with SOCK_CLOEXEC added to typ and returns the descriptor.
 func Socket(family, typ, proto int) (int, error) {
-	if err := SocketHook.fault(OpSocket, -1); err != nil {
+	if err := seam.SocketHook.Check(seam.OpSocket, -1); err != nil {
 		return -1, err
 	}
 	r := C.csock_socket(C.int(family), C.int(typ), C.int(proto))
@@ -93,7 +97,7 @@ func Socket(family, typ, proto int) (int, error) {
 
 // SocketPair calls socketpair(2) with SOCK_CLOEXEC added to typ.
 func SocketPair(family, typ, proto int) ([2]int, error) {
-	if err := SocketPairHook.fault(OpSocketPair, -1); err != nil {
+	if err := seam.SocketPairHook.Check(seam.OpSocketPair, -1); err != nil {
 		return [2]int{-1, -1}, err
 	}
 	var fds [2]C.int
@@ -149,7 +153,7 @@ func Connect(fd int, addr *Addr) error {
 	if err != nil {
 		return err
 	}
-	fault := ConnectHook.fault(OpConnect, fd)
+	fault := seam.ConnectHook.Check(seam.OpConnect, fd)
 	if fault != nil && fault != syscall.EINTR {
 		return fault
 	}
@@ -168,14 +172,14 @@ func Connect(fd int, addr *Addr) error {
 // and cleared again (fcntl(2) F_GETFL and F_SETFL around connect(2)). When connect(2) says
 // EINPROGRESS it asks once more, so the result is nil once connected, EINPROGRESS while
 // the connection is pending (instead of a thread blocked in the kernel), or the error it
-// failed with. ConnectHook applies as to Connect.
+// failed with.
 func ConnectNowait(fd int, addr *Addr) error {
 	var ss C.struct_sockaddr_storage
 	n, err := addr.sockaddr(&ss)
 	if err != nil {
 		return err
 	}
-	fault := ConnectHook.fault(OpConnect, fd)
+	fault := seam.ConnectHook.Check(seam.OpConnect, fd)
 	if fault != nil && fault != syscall.EINTR {
 		return fault
 	}
@@ -191,9 +195,8 @@ func ConnectNowait(fd int, addr *Addr) error {
 
 // AcceptNowait is Accept without ever waiting, whatever fd's O_NONBLOCK flag: poll(2) for
 // POLLIN with a zero timeout, EAGAIN when no connection is pending, else accept4(2).
-// AcceptHook applies as to Accept.
 func AcceptNowait(fd int, flags int, peer *Addr) (int, error) {
-	if err := AcceptHook.fault(OpAccept, fd); err != nil {
+	if err := seam.AcceptHook.Check(seam.OpAccept, fd); err != nil {
 		return -1, err
 	}
 	var c C.csock_addr
@@ -224,7 +227,7 @@ func FDID(fd int) (dev, ino uint64, err error) {
 // Accept calls accept4(2) with SOCK_CLOEXEC added to flags (flags may add SOCK_NONBLOCK)
 // and returns the new descriptor. If peer is not nil it receives the peer's address.
 func Accept(fd int, flags int, peer *Addr) (int, error) {
-	if err := AcceptHook.fault(OpAccept, fd); err != nil {
+	if err := seam.AcceptHook.Check(seam.OpAccept, fd); err != nil {
 		return -1, err
 	}
 	var c C.csock_addr
@@ -312,7 +315,7 @@ func SetSockOptNull(fd, level, option int, optlen uint32) error {
 
 // Recv calls recv(2) into buf and returns the byte count (0 at end of stream).
 func Recv(fd int, buf []byte, flags int) (int, error) {
-	if err := RecvHook.fault(OpRecv, fd); err != nil {
+	if err := seam.RecvHook.Check(seam.OpRecv, fd); err != nil {
 		return 0, err
 	}
 	r := C.csock_recv_bytes(C.int(fd), (*C.char)(unsafe.Pointer(unsafe.SliceData(buf))), C.size_t(len(buf)), C.int(flags))
@@ -325,7 +328,7 @@ func Recv(fd int, buf []byte, flags int) (int, error) {
 // RecvFrom calls recvfrom(2) into buf; if from is not nil it receives the sender's
 // address, decoded in the same call (Len 0 when the kernel reported none).
 func RecvFrom(fd int, buf []byte, flags int, from *Addr) (int, error) {
-	if err := RecvFromHook.fault(OpRecvFrom, fd); err != nil {
+	if err := seam.RecvFromHook.Check(seam.OpRecvFrom, fd); err != nil {
 		return 0, err
 	}
 	var c C.csock_addr
@@ -345,7 +348,7 @@ func RecvFrom(fd int, buf []byte, flags int, from *Addr) (int, error) {
 
 // Send calls send(2) with MSG_NOSIGNAL added to flags and returns the byte count.
 func Send(fd int, buf []byte, flags int) (int, error) {
-	if err := SendHook.fault(OpSend, fd); err != nil {
+	if err := seam.SendHook.Check(seam.OpSend, fd); err != nil {
 		return 0, err
 	}
 	r := C.csock_send_bytes(C.int(fd), (*C.char)(unsafe.Pointer(unsafe.SliceData(buf))), C.size_t(len(buf)), C.int(flags))
@@ -363,7 +366,7 @@ func SendTo(fd int, buf []byte, flags int, addr *Addr) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := SendToHook.fault(OpSendTo, fd); err != nil {
+	if err := seam.SendToHook.Check(seam.OpSendTo, fd); err != nil {
 		return 0, err
 	}
 	r := C.csock_sendto_bytes(C.int(fd), (*C.char)(unsafe.Pointer(unsafe.SliceData(buf))), C.size_t(len(buf)), C.int(flags),

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package facade is CPython's socket module in Go, on top of libc through the csock
 // binding: the same functions, address tuples, errors and timeout behaviour.
 //

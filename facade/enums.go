@@ -1,3 +1,5 @@
+//go:build linux
+
 package facade
 
 //go:generate python3 gen_consts.py

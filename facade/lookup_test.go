@@ -1,3 +1,5 @@
+//go:build linux
+
 package facade
 
 import (
@@ -11,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/csock/csock/csock"
+	"github.com/csock/csock/internal/seam"
 	"github.com/csock/csock/py"
 )
 
@@ -201,15 +204,15 @@ func TestContextFunctions_SameAnswersAsThePlainOnes(t *testing.T) {
 			return [2]string{h, p}, err
 		}},
 	}
-	before := csock.ReadAsyncStats()
+	before := seam.ReadAsyncStats()
 	for _, c := range calls {
 		want, wantErr := c.sync()
 		got, err := c.ctx()
 		assert.Equal(t, want, got, c.name)
 		assert.Equal(t, wantErr, err, c.name)
 	}
-	assert.Greater(t, csock.ReadAsyncStats().Started, before.Started, "names went through getaddrinfo_a")
-	waitFor(t, "async lookups to settle", func() bool { return csock.ReadAsyncStats().Pending == 0 })
+	assert.Greater(t, seam.ReadAsyncStats().Started, before.Started, "names went through getaddrinfo_a")
+	waitFor(t, "async lookups to settle", func() bool { return seam.ReadAsyncStats().Pending == 0 })
 	for _, l := range []*limiter{lookups, asyncLookups} {
 		active, waiting := l.inUse()
 		assert.Zero(t, active)

@@ -1,3 +1,5 @@
+//go:build linux
+
 package libcnet_test
 
 import (
@@ -14,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/csock/csock/csock"
+	"github.com/csock/csock/internal/seam"
 	"github.com/csock/csock/libcnet"
 )
 
@@ -121,7 +124,7 @@ func TestDial_RefusedIsNetsOpError(t *testing.T) {
 }
 
 func TestDial_ResolverFailureIsOpErrorAroundDNSError(t *testing.T) {
-	defer csock.GetAddrInfoHook.Set(func(csock.Call) error { return &csock.GaiError{Code: csock.EAI_NONAME} })()
+	defer seam.GetAddrInfoHook.Set(func(seam.Call) error { return &csock.GaiError{Code: csock.EAI_NONAME} })()
 	var d libcnet.Dialer
 	_, err := d.Dial("tcp", "name.invalid:80")
 	var op *net.OpError

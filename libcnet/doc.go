@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package libcnet gives Go programs libc's resolver in the shape of package net: a
 // Resolver with the method set of *net.Resolver and a Dialer whose DialContext returns
 // Go's own connections, so that http.Transport, grpc, database drivers and anything else

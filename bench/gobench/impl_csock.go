@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 // The "csock" implementation: the raw cgo binding (package csock), one binding call per

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 // The "facade" implementation: the project's facade package, CPython's socket module in

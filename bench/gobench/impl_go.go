@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 // The "go" implementation: what a pure-Go program uses for each operation.

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 // The "gocgo" implementation: package net's resolver API with

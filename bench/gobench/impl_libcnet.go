@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 // The "libcnet" implementation: package libcnet's Resolver, net.Resolver's method set

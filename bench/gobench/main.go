@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command gobench runs one measurement of one operation for one of the Go
 // implementations (go, gocgo, and — once their files exist — facade and
 // csock) and prints the result as JSON lines (see package benchspec):

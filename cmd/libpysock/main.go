@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command libpysock is the csock facade — CPython 3.11's socket module — exported to C.
 // It is built with
 //

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command pysock evaluates calls of Python's socket module with csock and prints exactly
 // what CPython 3.11 prints:
 //

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command resolvdiff shows, for each name, the answer of libc's resolver, of Go's pure
 // resolver and of Go's cgo resolver side by side, and for each difference the
 // configuration that explains it where it can be told: a source in nsswitch.conf other

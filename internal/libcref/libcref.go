@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package libcref calls libc's address conversions directly, without the C shim, the
 // csock binding or the facade in between: the reference that differential tests and fuzz
 // targets compare the facade with. It is for tests; nothing else imports it.

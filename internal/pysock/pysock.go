@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package pysock evaluates pysock expressions — Python socket-module calls written as
 // after `from socket import *` — against the facade, and renders each outcome as the line
 // CPython prints. The pysock command and the differential tests share it.

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package clink_test builds libcsock.a from the shim alone, links the C programs of
 // test/c and the README's example.c against it, runs them, and compares what libc prints
 // with what the Go binding returns for the same queries.

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package cpysock_test builds libpysock.a from cmd/libpysock as the Makefile does, into a
 // temporary directory, links the C programs of test/cpysock/c against it and runs them:
 // plain, with AddressSanitizer, under valgrind, and linked statically. It compares what

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package hermetic builds a private, hermetic resolver world for tests.
 //
 // A test package enters the world from its TestMain:

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package load runs many concurrent loopback TCP echo clients against an echo server made
 // of facade sockets and checks that nothing fails, no byte is corrupted and the server
 // holds few OS threads. `make load` runs 10,000 clients for 30 s; go test runs a small

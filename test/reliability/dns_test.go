@@ -1,3 +1,5 @@
+//go:build linux
+
 package reliability
 
 import (
@@ -11,8 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/csock/csock/csock"
 	"github.com/csock/csock/facade"
+	"github.com/csock/csock/internal/seam"
 	"github.com/csock/csock/py"
 	"github.com/csock/csock/test/hermetic"
 )
@@ -177,10 +179,10 @@ out['herror TRY_AGAIN'] = exc(try_again)
 
 	// Nothing stuck: the abandoned lookup ends at the resolver's timeout; every goroutine
 	// the calls used is gone.
-	for i := 0; i < 200 && (csock.ReadAsyncStats().Pending != 0 || runtime.NumGoroutine() > goroutines); i++ {
+	for i := 0; i < 200 && (seam.ReadAsyncStats().Pending != 0 || runtime.NumGoroutine() > goroutines); i++ {
 		time.Sleep(50 * time.Millisecond)
 	}
-	assert.Zero(t, csock.ReadAsyncStats().Pending, "requests still inside glibc")
+	assert.Zero(t, seam.ReadAsyncStats().Pending, "requests still inside glibc")
 	assert.LessOrEqual(t, runtime.NumGoroutine(), goroutines, "goroutines left behind")
 }
 

@@ -1,3 +1,5 @@
+//go:build linux
+
 package reliability
 
 import (
@@ -13,11 +15,12 @@ import (
 
 	"github.com/csock/csock/csock"
 	"github.com/csock/csock/facade"
+	"github.com/csock/csock/internal/seam"
 	"github.com/csock/csock/py"
 )
 
 // The faults the kernel and libc cannot be made to produce on demand, injected through
-// csock's seams (csock/hook.go) into each path, and what the facade must make of them:
+// csock's seams (internal/seam) into each path, and what the facade must make of them:
 // EINTR is retried on every call PEP 475 covers (never InterruptedError), with the
 // remaining timeout; EAGAIN in blocking or timeout mode means "wait for readiness"; EMFILE,
 // ENOBUFS and EAI_SYSTEM are reported as CPython reports them (EAI_SYSTEM as the errno's
@@ -30,9 +33,9 @@ type faults struct {
 
 // inject sets a fault function on op's hook for the rest of the test: calls on fd (any fd
 // if fd is -1) are failed with err while fail(n) is true for the n-th such call (from 1).
-func inject(t testing.TB, op csock.Op, fd int, err error, fail func(n int64) bool) *faults {
+func inject(t testing.TB, op seam.Op, fd int, err error, fail func(n int64) bool) *faults {
 	f := &faults{}
-	t.Cleanup(csock.HookFor(op).Set(func(c csock.Call) error {
+	t.Cleanup(seam.HookFor(op).Set(func(c seam.Call) error {
 		if fd != -1 && c.FD != fd {
 			return nil
 		}
@@ -73,8 +76,8 @@ func TestInjectedEINTR_IsRetriedNeverRaised(t *testing.T) {
 		// A small send buffer: each send moves little, so the stream takes many of them.
 		require.NoError(t, a.SetSockOptInt(facade.SOL_SOCKET, facade.SO_SNDBUF, 16<<10))
 		data := randomBytes(16<<20, 11)
-		send := inject(t, csock.OpSend, a.Fileno(), syscall.EINTR, everyOther)
-		recv := inject(t, csock.OpRecv, b.Fileno(), syscall.EINTR, everyOther)
+		send := inject(t, seam.OpSend, a.Fileno(), syscall.EINTR, everyOther)
+		recv := inject(t, seam.OpRecv, b.Fileno(), syscall.EINTR, everyOther)
 		done := async(t, 60*time.Second, func() error { return a.SendAll(data, 0) })
 		h := sha256.New()
 		buf := make([]byte, 48<<10)
@@ -93,7 +96,7 @@ func TestInjectedEINTR_IsRetriedNeverRaised(t *testing.T) {
 
 	t.Run("timeout still fires", func(t *testing.T) {
 		a, _ := unixPair(t)
-		f := inject(t, csock.OpRecv, a.Fileno(), syscall.EINTR, everyOther)
+		f := inject(t, seam.OpRecv, a.Fileno(), syscall.EINTR, everyOther)
 		require.NoError(t, a.SetTimeout(0.3))
 		var err error
 		d := within(t, prompt, func() { _, err = a.Recv(1, 0) })
@@ -110,11 +113,11 @@ func TestInjectedEINTR_IsRetriedNeverRaised(t *testing.T) {
 		_, addr := listener(t, 8)
 		s := newSocket(t, facade.AF_INET, facade.SOCK_STREAM)
 		require.NoError(t, s.SetBlocking(false))
-		inject(t, csock.OpConnect, s.Fileno(), syscall.EINTR, firstN(1))
+		inject(t, seam.OpConnect, s.Fileno(), syscall.EINTR, firstN(1))
 		assert.Equal(t, errnoText(t, syscall.EINTR), pyExc(s.Connect(addr)))
 		e := newSocket(t, facade.AF_INET, facade.SOCK_STREAM)
 		require.NoError(t, e.SetBlocking(false))
-		inject(t, csock.OpConnect, e.Fileno(), syscall.EINTR, firstN(1))
+		inject(t, seam.OpConnect, e.Fileno(), syscall.EINTR, firstN(1))
 		n, err := e.ConnectEx(addr)
 		require.NoError(t, err)
 		assert.Equal(t, int(syscall.EINTR), n)
@@ -129,7 +132,7 @@ var eintrCases = []struct {
 	{"recv", func(t *testing.T, timeout any) {
 		a, b := unixPair(t)
 		require.NoError(t, a.SetTimeout(timeout))
-		f := inject(t, csock.OpRecv, a.Fileno(), syscall.EINTR, firstN(100))
+		f := inject(t, seam.OpRecv, a.Fileno(), syscall.EINTR, firstN(100))
 		require.NoError(t, b.SendAll([]byte("data"), 0))
 		got, err := a.Recv(10, 0)
 		require.NoError(t, err)
@@ -140,7 +143,7 @@ var eintrCases = []struct {
 		// The EINTRs come while the call waits for data that arrives later.
 		a, b := unixPair(t)
 		require.NoError(t, a.SetTimeout(timeout))
-		f := inject(t, csock.OpRecv, a.Fileno(), syscall.EINTR, firstN(100))
+		f := inject(t, seam.OpRecv, a.Fileno(), syscall.EINTR, firstN(100))
 		go func() {
 			time.Sleep(50 * time.Millisecond)
 			b.SendAll([]byte("late"), 0)
@@ -154,7 +157,7 @@ var eintrCases = []struct {
 	{"recvfrom", func(t *testing.T, timeout any) {
 		u, addr := udpPair(t)
 		require.NoError(t, u.SetTimeout(timeout))
-		f := inject(t, csock.OpRecvFrom, u.Fileno(), syscall.EINTR, firstN(100))
+		f := inject(t, seam.OpRecvFrom, u.Fileno(), syscall.EINTR, firstN(100))
 		s := newSocket(t, facade.AF_INET, facade.SOCK_DGRAM)
 		_, err := s.SendTo([]byte("dgram"), 0, addr)
 		require.NoError(t, err)
@@ -167,7 +170,7 @@ var eintrCases = []struct {
 	{"send", func(t *testing.T, timeout any) {
 		a, b := unixPair(t)
 		require.NoError(t, a.SetTimeout(timeout))
-		f := inject(t, csock.OpSend, a.Fileno(), syscall.EINTR, firstN(100))
+		f := inject(t, seam.OpSend, a.Fileno(), syscall.EINTR, firstN(100))
 		n, err := a.Send([]byte("data"), 0)
 		require.NoError(t, err)
 		assert.Equal(t, 4, n)
@@ -179,7 +182,7 @@ var eintrCases = []struct {
 	{"sendall", func(t *testing.T, timeout any) {
 		a, b := unixPair(t)
 		require.NoError(t, a.SetTimeout(timeout))
-		f := inject(t, csock.OpSend, a.Fileno(), syscall.EINTR, firstN(100))
+		f := inject(t, seam.OpSend, a.Fileno(), syscall.EINTR, firstN(100))
 		require.NoError(t, a.SendAll([]byte("data"), 0))
 		got, err := b.Recv(10, 0)
 		require.NoError(t, err)
@@ -190,7 +193,7 @@ var eintrCases = []struct {
 		u, addr := udpPair(t)
 		s := newSocket(t, facade.AF_INET, facade.SOCK_DGRAM)
 		require.NoError(t, s.SetTimeout(timeout))
-		f := inject(t, csock.OpSendTo, s.Fileno(), syscall.EINTR, firstN(100))
+		f := inject(t, seam.OpSendTo, s.Fileno(), syscall.EINTR, firstN(100))
 		n, err := s.SendTo([]byte("dgram"), 0, addr)
 		require.NoError(t, err)
 		assert.Equal(t, 5, n)
@@ -202,7 +205,7 @@ var eintrCases = []struct {
 	{"accept", func(t *testing.T, timeout any) {
 		l, addr := listener(t, 8)
 		require.NoError(t, l.SetTimeout(timeout))
-		f := inject(t, csock.OpAccept, l.Fileno(), syscall.EINTR, firstN(100))
+		f := inject(t, seam.OpAccept, l.Fileno(), syscall.EINTR, firstN(100))
 		c := newSocket(t, facade.AF_INET, facade.SOCK_STREAM)
 		require.NoError(t, c.Connect(addr))
 		s, _, err := l.Accept()
@@ -216,7 +219,7 @@ var eintrCases = []struct {
 		l, addr := listener(t, 8)
 		c := newSocket(t, facade.AF_INET, facade.SOCK_STREAM)
 		require.NoError(t, c.SetTimeout(timeout))
-		f := inject(t, csock.OpConnect, c.Fileno(), syscall.EINTR, firstN(1))
+		f := inject(t, seam.OpConnect, c.Fileno(), syscall.EINTR, firstN(1))
 		require.NoError(t, c.Connect(addr))
 		s, _, err := l.Accept()
 		require.NoError(t, err)
@@ -236,8 +239,8 @@ var eintrCases = []struct {
 		r, err := b.MakeFile("rb", facade.DefaultFileOptions())
 		require.NoError(t, err)
 		defer r.Close()
-		fs := inject(t, csock.OpSend, a.Fileno(), syscall.EINTR, firstN(100))
-		fr := inject(t, csock.OpRecv, b.Fileno(), syscall.EINTR, firstN(100))
+		fs := inject(t, seam.OpSend, a.Fileno(), syscall.EINTR, firstN(100))
+		fr := inject(t, seam.OpRecv, b.Fileno(), syscall.EINTR, firstN(100))
 		_, err = w.Write([]byte("line one\nline two\n"))
 		require.NoError(t, err)
 		require.NoError(t, w.Flush())
@@ -253,8 +256,8 @@ var eintrCases = []struct {
 		require.NoError(t, err)
 		cb, err := b.NetConn()
 		require.NoError(t, err)
-		fs := inject(t, csock.OpSend, a.Fileno(), syscall.EINTR, firstN(100))
-		fr := inject(t, csock.OpRecv, b.Fileno(), syscall.EINTR, firstN(100))
+		fs := inject(t, seam.OpSend, a.Fileno(), syscall.EINTR, firstN(100))
+		fr := inject(t, seam.OpRecv, b.Fileno(), syscall.EINTR, firstN(100))
 		_, err = ca.Write([]byte("data"))
 		require.NoError(t, err)
 		got := make([]byte, 4)
@@ -288,7 +291,7 @@ func TestInjectedEAGAIN_MeansWaitInBlockingMode(t *testing.T) {
 			require.NoError(t, a.SetTimeout(timeout))
 			// The peer sends only once the call has been told EAGAIN, as a real peer might.
 			var sent atomic.Bool
-			t.Cleanup(csock.RecvHook.Set(func(c csock.Call) error {
+			t.Cleanup(seam.RecvHook.Set(func(c seam.Call) error {
 				if c.FD == a.Fileno() && sent.CompareAndSwap(false, true) {
 					go func() {
 						time.Sleep(50 * time.Millisecond)
@@ -307,7 +310,7 @@ func TestInjectedEAGAIN_MeansWaitInBlockingMode(t *testing.T) {
 			require.NoError(t, l.SetTimeout(timeout))
 			cli := newSocket(t, facade.AF_INET, facade.SOCK_STREAM)
 			var once atomic.Bool
-			t.Cleanup(csock.AcceptHook.Set(func(c csock.Call) error {
+			t.Cleanup(seam.AcceptHook.Set(func(c seam.Call) error {
 				if c.FD == l.Fileno() && once.CompareAndSwap(false, true) {
 					go func() {
 						time.Sleep(50 * time.Millisecond)
@@ -327,7 +330,7 @@ func TestInjectedEAGAIN_MeansWaitInBlockingMode(t *testing.T) {
 			// only room made in a full buffer would wake it).
 			a, b := unixPair(t)
 			require.NoError(t, a.SetTimeout(timeout))
-			f := inject(t, csock.OpSend, a.Fileno(), syscall.EAGAIN, firstN(1))
+			f := inject(t, seam.OpSend, a.Fileno(), syscall.EAGAIN, firstN(1))
 			require.NoError(t, a.SendAll([]byte("data"), 0))
 			got, err := b.Recv(10, 0)
 			require.NoError(t, err)
@@ -338,7 +341,7 @@ func TestInjectedEAGAIN_MeansWaitInBlockingMode(t *testing.T) {
 			u, addr := udpPair(t)
 			s := newSocket(t, facade.AF_INET, facade.SOCK_DGRAM)
 			require.NoError(t, s.SetTimeout(timeout))
-			inject(t, csock.OpSendTo, s.Fileno(), syscall.EAGAIN, firstN(1))
+			inject(t, seam.OpSendTo, s.Fileno(), syscall.EAGAIN, firstN(1))
 			_, err := s.SendTo([]byte("dgram"), 0, addr)
 			require.NoError(t, err)
 			got, err := u.Recv(10, 0)
@@ -354,7 +357,7 @@ func TestInjectedEAGAIN_MeansWaitInBlockingMode(t *testing.T) {
 		require.NoError(t, l.Bind(path))
 		require.NoError(t, l.Listen())
 		c := newSocket(t, facade.AF_UNIX, facade.SOCK_STREAM)
-		f := inject(t, csock.OpConnect, c.Fileno(), syscall.EAGAIN, firstN(3))
+		f := inject(t, seam.OpConnect, c.Fileno(), syscall.EAGAIN, firstN(3))
 		require.NoError(t, c.Connect(path))
 		assert.EqualValues(t, 3, f.failed.Load())
 	})
@@ -363,13 +366,13 @@ func TestInjectedEAGAIN_MeansWaitInBlockingMode(t *testing.T) {
 		a, b := unixPair(t)
 		require.NoError(t, a.SetBlocking(false))
 		require.NoError(t, b.SendAll([]byte("data"), 0))
-		inject(t, csock.OpRecv, a.Fileno(), syscall.EAGAIN, firstN(1))
+		inject(t, seam.OpRecv, a.Fileno(), syscall.EAGAIN, firstN(1))
 		_, err := a.Recv(10, 0)
 		assert.Equal(t, want, pyExc(err))
 		got, err := a.Recv(10, 0)
 		require.NoError(t, err)
 		assert.Equal(t, "data", string(got))
-		inject(t, csock.OpSend, a.Fileno(), syscall.EAGAIN, firstN(1))
+		inject(t, seam.OpSend, a.Fileno(), syscall.EAGAIN, firstN(1))
 		assert.Equal(t, want, pyExc(a.SendAll([]byte("x"), 0)))
 	})
 }
@@ -408,106 +411,106 @@ out['NETDB_INTERNAL'] = exc(lambda: herror(-1))
 
 	cases := []struct {
 		name string
-		op   csock.Op
+		op   seam.Op
 		err  error
 		want string
 		call func() error
 	}{
-		{"socket EMFILE", csock.OpSocket, syscall.EMFILE, emfile, func() error {
+		{"socket EMFILE", seam.OpSocket, syscall.EMFILE, emfile, func() error {
 			s, err := facade.New(-1, -1, -1)
 			closeIf(s)
 			return err
 		}},
-		{"socket ENFILE", csock.OpSocket, syscall.ENFILE, enfile, func() error {
+		{"socket ENFILE", seam.OpSocket, syscall.ENFILE, enfile, func() error {
 			s, err := facade.New(facade.AF_INET6, facade.SOCK_DGRAM, 0)
 			closeIf(s)
 			return err
 		}},
-		{"socket ENOBUFS", csock.OpSocket, syscall.ENOBUFS, enobufs, func() error {
+		{"socket ENOBUFS", seam.OpSocket, syscall.ENOBUFS, enobufs, func() error {
 			s, err := facade.New(-1, -1, -1)
 			closeIf(s)
 			return err
 		}},
-		{"socketpair EMFILE", csock.OpSocketPair, syscall.EMFILE, emfile, func() error {
+		{"socketpair EMFILE", seam.OpSocketPair, syscall.EMFILE, emfile, func() error {
 			x, y, err := facade.SocketPair(-1, -1, -1)
 			closeIf(x)
 			closeIf(y)
 			return err
 		}},
-		{"create_connection EMFILE", csock.OpSocket, syscall.EMFILE, emfile, func() error {
+		{"create_connection EMFILE", seam.OpSocket, syscall.EMFILE, emfile, func() error {
 			s, err := facade.CreateConnection(py.Tuple{addr.Host, addr.Port}, facade.UseDefaultTimeout, nil, false)
 			closeIf(s)
 			return err
 		}},
-		{"create_server EMFILE", csock.OpSocket, syscall.EMFILE, emfile, func() error {
+		{"create_server EMFILE", seam.OpSocket, syscall.EMFILE, emfile, func() error {
 			s, err := facade.CreateServer(py.Tuple{loopback, 0}, facade.ServerOptions{})
 			closeIf(s)
 			return err
 		}},
-		{"accept EMFILE", csock.OpAccept, syscall.EMFILE, emfile, func() error {
+		{"accept EMFILE", seam.OpAccept, syscall.EMFILE, emfile, func() error {
 			s, _, err := l.Accept()
 			closeIf(s)
 			return err
 		}},
-		{"connect ENOBUFS", csock.OpConnect, syscall.ENOBUFS, enobufs, func() error {
+		{"connect ENOBUFS", seam.OpConnect, syscall.ENOBUFS, enobufs, func() error {
 			s, err := facade.New(-1, -1, -1)
 			require.NoError(t, err)
 			defer s.Close()
 			return s.Connect(addr)
 		}},
-		{"send ENOBUFS", csock.OpSend, syscall.ENOBUFS, enobufs, func() error {
+		{"send ENOBUFS", seam.OpSend, syscall.ENOBUFS, enobufs, func() error {
 			_, err := a.Send([]byte("x"), 0)
 			return err
 		}},
-		{"sendall ENOBUFS", csock.OpSend, syscall.ENOBUFS, enobufs, func() error {
+		{"sendall ENOBUFS", seam.OpSend, syscall.ENOBUFS, enobufs, func() error {
 			return a.SendAll([]byte("x"), 0)
 		}},
-		{"sendto ENOBUFS", csock.OpSendTo, syscall.ENOBUFS, enobufs, func() error {
+		{"sendto ENOBUFS", seam.OpSendTo, syscall.ENOBUFS, enobufs, func() error {
 			s, err := facade.New(facade.AF_INET, facade.SOCK_DGRAM, 0)
 			require.NoError(t, err)
 			defer s.Close()
 			_, err = s.SendTo([]byte("x"), 0, uaddr)
 			return err
 		}},
-		{"recv EMFILE", csock.OpRecv, syscall.EMFILE, emfile, func() error {
+		{"recv EMFILE", seam.OpRecv, syscall.EMFILE, emfile, func() error {
 			_, err := a.Recv(1, 0)
 			return err
 		}},
-		{"getaddrinfo EAI_SYSTEM EMFILE", csock.OpGetAddrInfo, syscall.EMFILE, emfile, func() error {
+		{"getaddrinfo EAI_SYSTEM EMFILE", seam.OpGetAddrInfo, syscall.EMFILE, emfile, func() error {
 			_, err := facade.GetAddrInfo("localhost", 80, 0, 0, 0, 0)
 			return err
 		}},
-		{"getaddrinfo EAI_SYSTEM ENOBUFS", csock.OpGetAddrInfo, syscall.ENOBUFS, enobufs, func() error {
+		{"getaddrinfo EAI_SYSTEM ENOBUFS", seam.OpGetAddrInfo, syscall.ENOBUFS, enobufs, func() error {
 			_, err := facade.GetAddrInfo("localhost", 80, 0, 0, 0, 0)
 			return err
 		}},
-		{"getaddrinfo EAI_SYSTEM EINTR", csock.OpGetAddrInfo, syscall.EINTR, eintr, func() error {
+		{"getaddrinfo EAI_SYSTEM EINTR", seam.OpGetAddrInfo, syscall.EINTR, eintr, func() error {
 			// Not a PEP 475 call: CPython raises what getaddrinfo reports.
 			_, err := facade.GetAddrInfo("localhost", 80, 0, 0, 0, 0)
 			return err
 		}},
-		{"getaddrinfo EAI_AGAIN", csock.OpGetAddrInfo, &csock.GaiError{Code: csock.EAI_AGAIN}, want["EAI_AGAIN"], func() error {
+		{"getaddrinfo EAI_AGAIN", seam.OpGetAddrInfo, &csock.GaiError{Code: csock.EAI_AGAIN}, want["EAI_AGAIN"], func() error {
 			_, err := facade.GetAddrInfo("localhost", 80, 0, 0, 0, 0)
 			return err
 		}},
-		{"gethostbyname EAI_SYSTEM", csock.OpGetAddrInfo, syscall.EMFILE, emfile, func() error {
+		{"gethostbyname EAI_SYSTEM", seam.OpGetAddrInfo, syscall.EMFILE, emfile, func() error {
 			_, err := facade.GetHostByName("localhost")
 			return err
 		}},
-		{"create_connection EAI_SYSTEM", csock.OpGetAddrInfo, syscall.EMFILE, emfile, func() error {
+		{"create_connection EAI_SYSTEM", seam.OpGetAddrInfo, syscall.EMFILE, emfile, func() error {
 			s, err := facade.CreateConnection(py.Tuple{"localhost", addr.Port}, facade.UseDefaultTimeout, nil, false)
 			closeIf(s)
 			return err
 		}},
-		{"getnameinfo EAI_SYSTEM", csock.OpGetNameInfo, syscall.EMFILE, emfile, func() error {
+		{"getnameinfo EAI_SYSTEM", seam.OpGetNameInfo, syscall.EMFILE, emfile, func() error {
 			_, _, err := facade.GetNameInfo(py.Tuple{loopback, 80}, 0)
 			return err
 		}},
-		{"gethostbyname_ex NETDB_INTERNAL", csock.OpGetHostByName, syscall.EMFILE, want["NETDB_INTERNAL"], func() error {
+		{"gethostbyname_ex NETDB_INTERNAL", seam.OpGetHostByName, syscall.EMFILE, want["NETDB_INTERNAL"], func() error {
 			_, err := facade.GetHostByNameEx("localhost")
 			return err
 		}},
-		{"gethostbyaddr NETDB_INTERNAL", csock.OpGetHostByAddr, syscall.ENOBUFS, want["NETDB_INTERNAL"], func() error {
+		{"gethostbyaddr NETDB_INTERNAL", seam.OpGetHostByAddr, syscall.ENOBUFS, want["NETDB_INTERNAL"], func() error {
 			_, err := facade.GetHostByAddr(loopback)
 			return err
 		}},
@@ -517,7 +520,7 @@ out['NETDB_INTERNAL'] = exc(lambda: herror(-1))
 			f := inject(t, c.op, -1, c.err, firstN(1))
 			assert.Equal(t, c.want, pyExc(c.call()))
 			assert.EqualValues(t, 1, f.failed.Load(), "the fault was not injected")
-			if c.op == csock.OpGetAddrInfo {
+			if c.op == seam.OpGetAddrInfo {
 				assert.NotContains(t, pyExc(c.call()), "Error", "the next lookup fails too")
 			}
 		})
@@ -525,7 +528,7 @@ out['NETDB_INTERNAL'] = exc(lambda: herror(-1))
 	// The connection the failed accept did not take is still there.
 	c := newSocket(t, facade.AF_INET, facade.SOCK_STREAM)
 	require.NoError(t, c.Connect(addr))
-	inject(t, csock.OpAccept, l.Fileno(), syscall.EMFILE, firstN(1))
+	inject(t, seam.OpAccept, l.Fileno(), syscall.EMFILE, firstN(1))
 	_, _, err := l.Accept()
 	assert.Equal(t, emfile, pyExc(err))
 	s, _, err := l.Accept()

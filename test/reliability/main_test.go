@@ -1,9 +1,11 @@
+//go:build linux
+
 // Package reliability holds csock's fault catalogue and data-integrity checks: what the
 // facade does when the peer resets, the pipe breaks, the socket closes under a waiting
 // call, a timeout expires half-way, signals rain on the process, descriptors run out, a
 // backlog is full, the name server goes silent, a port is taken, IPv6 is missing, and a
 // system call fails in a way the kernel cannot be made to fail on demand (the seams of
-// csock/hook.go). Each test compares with python3 (CPython 3.11) where CPython's text
+// internal/seam). Each test compares with python3 (CPython 3.11) where CPython's text
 // matters.
 //
 // The package runs inside the hermetic world (test/hermetic: private mount, network and

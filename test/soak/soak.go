@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package soak opens and closes many facade sockets and resolves many names, then checks
 // that the process is back where it started: the same descriptors, the same goroutines,
 // no more OS threads, and a resident set within a stated tolerance after a garbage

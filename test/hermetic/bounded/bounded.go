@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package bounded measures the facade's resolver paths inside the hermetic world: how
 // many OS threads and how much memory many concurrent lookups cost, how long a cancelled
 // lookup takes to return, and what one lookup of localhost costs. Its tests (go test

@@ -1,3 +1,5 @@
+//go:build linux
+
 package bounded_test
 
 import (
@@ -17,6 +19,7 @@ import (
 
 	"github.com/csock/csock/csock"
 	"github.com/csock/csock/facade"
+	"github.com/csock/csock/internal/seam"
 	"github.com/csock/csock/internal/testutil"
 	"github.com/csock/csock/py"
 	"github.com/csock/csock/test/hermetic"
@@ -50,13 +53,13 @@ func withSetting(t *testing.T) {
 
 // settle waits (at most 20 s: a lookup left running ends at the resolver's timeouts)
 // until libc holds no asynchronous request, and checks the go-pointer accounting.
-func settle(t *testing.T) csock.AsyncStats {
+func settle(t *testing.T) seam.AsyncStats {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
-	for csock.ReadAsyncStats().Pending != 0 && time.Now().Before(deadline) {
+	for seam.ReadAsyncStats().Pending != 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	st := csock.ReadAsyncStats()
+	st := seam.ReadAsyncStats()
 	require.Zero(t, st.Pending, "go-pointer handles still held: %+v", st)
 	require.Equal(t, st.Started, st.Notified+st.Canceled, "every request notified or cancelled, never both: %+v", st)
 	return st
@@ -145,7 +148,7 @@ func TestCancel_QueuedLookupsReturnAtOnceAndNeverReachTheServer(t *testing.T) {
 	env.Server.SetDelay(delay)
 	defer serverIdle(env, delay)
 	env.Server.Reset()
-	before := csock.ReadAsyncStats()
+	before := seam.ReadAsyncStats()
 
 	const n = 10000
 	name := lookupName("q")
@@ -264,7 +267,7 @@ func TestAsyncAndSync_SameAnswers(t *testing.T) {
 			hs = append(hs, hints{fam, csock.SOCK_STREAM, flags})
 		}
 	}
-	before := csock.ReadAsyncStats()
+	before := seam.ReadAsyncStats()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	for _, name := range names {
@@ -294,7 +297,7 @@ func TestAsyncHandles_ReleasedOnceThroughTheCancelRace(t *testing.T) {
 	withSetting(t)
 	resume(t, env)
 	env.Server.SetDelay(2 * time.Millisecond)
-	before := csock.ReadAsyncStats()
+	before := seam.ReadAsyncStats()
 	budget := time.Now().Add(60 * time.Second)
 	// No more workers than the facade lets into glibc (28), so that every lookup gets there.
 	const workers, rounds = 24, 50
@@ -318,7 +321,7 @@ func TestAsyncHandles_ReleasedOnceThroughTheCancelRace(t *testing.T) {
 			}(w)
 		}
 		wg.Wait()
-		now := csock.ReadAsyncStats()
+		now := seam.ReadAsyncStats()
 		if now.Canceled > before.Canceled && now.NotCanceled > before.NotCanceled && now.AllDone > before.AllDone {
 			break
 		}

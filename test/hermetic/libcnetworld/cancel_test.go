@@ -1,3 +1,5 @@
+//go:build linux
+
 package libcnetworld
 
 import (
@@ -15,8 +17,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/csock/csock/csock"
 	"github.com/csock/csock/internal/procstat"
+	"github.com/csock/csock/internal/seam"
 	"github.com/csock/csock/libcnet"
 	"github.com/csock/csock/test/hermetic"
 )
@@ -41,13 +43,13 @@ func settled(t *testing.T) {
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		inLibc, waiting := libcnet.InFlight()
-		if inLibc+waiting == 0 && csock.ReadAsyncStats().Pending == 0 {
+		if inLibc+waiting == 0 && seam.ReadAsyncStats().Pending == 0 {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	inLibc, waiting := libcnet.InFlight()
-	t.Fatalf("still running after 20 s: %d in libc, %d waiting, async %+v", inLibc, waiting, csock.ReadAsyncStats())
+	t.Fatalf("still running after 20 s: %d in libc, %d waiting, async %+v", inLibc, waiting, seam.ReadAsyncStats())
 }
 
 // 10,000 lookups queued behind a name server that never answers, cancelled by one
@@ -63,7 +65,7 @@ func TestCancel_TenThousandQueuedLookupsLeaveNothingRunning(t *testing.T) {
 	base, err := procstat.Read()
 	require.NoError(t, err)
 	goroutines := runtime.NumGoroutine()
-	before := csock.ReadAsyncStats()
+	before := seam.ReadAsyncStats()
 
 	const n = 10000
 	var r libcnet.Resolver
@@ -110,7 +112,7 @@ func TestCancel_TenThousandQueuedLookupsLeaveNothingRunning(t *testing.T) {
 	assert.Less(t, lat[n-1], 5*time.Second, "every lookup returns promptly after the cancel")
 
 	settled(t)
-	after := csock.ReadAsyncStats()
+	after := seam.ReadAsyncStats()
 	started := after.Started - before.Started
 	running := after.NotCanceled - before.NotCanceled + after.AllDone - before.AllDone
 	seen := namesSeen(env, "c")

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package libcnetworld tests libcnet where DefaultWorld does not fit: a world whose
 // /etc/gai.conf is empty (glibc's own RFC 6724 table, IPv6 first) and whose /etc/hosts
 // gives he.test an IPv6 address that never answers besides 127.0.0.1, for the Dialer's

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command resolverscale measures the resolver paths of the facade against Go's cgo
 // resolver inside the hermetic world (as root: it enters new namespaces) and prints the
 // table of the README's "Resolver: bounded threads and cancellation" section:

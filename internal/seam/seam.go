@@ -1,20 +1,19 @@
-package csock
+// Package seam holds the test seams of the csock binding, kept out of its API the way Go's
+// net package keeps its own unexported (hook_unix.go): one Hook per shim path, which a
+// test anywhere in this module (csock's, the facade's, test/reliability's) may set to make
+// the next calls on that path fail with an error of its choosing — EINTR, EAGAIN, EMFILE,
+// ENOBUFS, EAI_SYSTEM — without the kernel or libc having to produce it; and the counters
+// of csock.GetAddrInfoAsync (ReadAsyncStats).
+//
+// The binding asks the hooks; tests set them. A program never sets one: a hook sees every
+// call of its path in the whole process, which is why the package is internal. Unset, a
+// hook costs its path one atomic pointer load and a nil check, and nothing is allocated.
+package seam
 
 import (
 	"strconv"
 	"sync/atomic"
-	"syscall"
 )
-
-// This file is the binding's test seam (Go's net package keeps its own in hook_unix.go):
-// one Hook per shim path, which a test anywhere (this package's, the facade's,
-// test/reliability's) may set to make the next calls on that path fail with an error of
-// its choosing — EINTR, EAGAIN, EMFILE, ENOBUFS, EAI_SYSTEM — without the kernel or libc
-// having to produce it.
-//
-// The hooks are for tests only. A program must never set one: a hook sees every call of
-// its path in the whole process. Unset, a hook costs its path one atomic pointer load and
-// a nil check, and nothing is allocated.
 
 // Op names a shim path a Hook guards.
 type Op uint8
@@ -72,7 +71,7 @@ type Call struct {
 // EAGAIN, EMFILE or ENOBUFS it reports.
 //
 // The function runs on the calling goroutine, possibly on several at once: it must be safe
-// for concurrent use. Test only: see the top of hook.go.
+// for concurrent use.
 type Hook struct {
 	f atomic.Pointer[func(Call) error]
 }
@@ -91,16 +90,17 @@ func (h *Hook) Set(f func(Call) error) (restore func()) {
 // Active reports whether a fault function is set.
 func (h *Hook) Active() bool { return h.f.Load() != nil }
 
-// fault asks the hook's function, if any, about a call of op on fd. It is small enough
-// to be inlined at every call site: an unset hook costs the load and the nil check.
-func (h *Hook) fault(op Op, fd int) error {
+// Check is what the binding asks before a call of op on fd: nil, or the fault to report.
+// It is small enough to be inlined at every call site (TestCheckIsInlinable): an unset
+// hook costs the load and the nil check.
+func (h *Hook) Check(op Op, fd int) error {
 	if h.f.Load() != nil {
 		return h.ask(op, fd)
 	}
 	return nil
 }
 
-// ask calls the hook's function, if it is still set (out of line, to keep fault
+// ask calls the hook's function, if it is still set (out of line, to keep Check
 // inlinable).
 //
 //go:noinline
@@ -113,29 +113,32 @@ func (h *Hook) ask(op Op, fd int) error {
 
 // The hooks, one per path. What a fault does beyond being the result:
 var (
-	// SocketHook guards Socket; SocketPairHook guards SocketPair.
+	// SocketHook guards csock.Socket; SocketPairHook guards csock.SocketPair.
 	SocketHook, SocketPairHook Hook
-	// AcceptHook guards Accept: a fault leaves the pending connection in the backlog, as
-	// accept4(2) does when it fails with EMFILE.
+	// AcceptHook guards csock.Accept and csock.AcceptNowait: a fault leaves the pending
+	// connection in the backlog, as accept4(2) does when it fails with EMFILE.
 	AcceptHook Hook
-	// ConnectHook guards Connect. A fault of EINTR is what connect(2) reports when a
-	// signal interrupts it: the connection attempt is made (connect(2) runs) and goes on
-	// asynchronously, so EINTR replaces an outcome of success or EINPROGRESS, and any
-	// other outcome of connect(2) is reported as it is. Any other fault skips the call.
+	// ConnectHook guards csock.Connect and csock.ConnectNowait. A fault of EINTR is what
+	// connect(2) reports when a signal interrupts it: the connection attempt is made
+	// (connect(2) runs) and goes on asynchronously, so EINTR replaces an outcome of success
+	// or EINPROGRESS, and any other outcome of connect(2) is reported as it is. Any other
+	// fault skips the call.
 	ConnectHook Hook
-	// RecvHook guards Recv; RecvFromHook guards RecvFrom.
+	// RecvHook guards csock.Recv; RecvFromHook guards csock.RecvFrom.
 	RecvHook, RecvFromHook Hook
-	// SendHook guards Send; SendToHook guards SendTo.
+	// SendHook guards csock.Send; SendToHook guards csock.SendTo.
 	SendHook, SendToHook Hook
-	// GetAddrInfoHook guards GetAddrInfo (not GetAddrInfoAsync); GetNameInfoHook guards
-	// GetNameInfo. A syscall.Errno fault e is what libc reports when a system call inside
-	// the lookup fails: a *GaiError with Code EAI_SYSTEM and Errno e. A *GaiError fault
-	// (EAI_AGAIN, ...) is returned as it is. The Status reports h_errno unset.
+	// GetAddrInfoHook guards csock.GetAddrInfo (not GetAddrInfoAsync); GetNameInfoHook
+	// guards csock.GetNameInfo. A syscall.Errno fault e is what libc reports when a system
+	// call inside the lookup fails: a *csock.GaiError with Code EAI_SYSTEM and Errno e. A
+	// *csock.GaiError fault (EAI_AGAIN, ...) is returned as it is. The Status reports
+	// h_errno unset.
 	GetAddrInfoHook, GetNameInfoHook Hook
-	// GetHostByNameHook guards GetHostByName; GetHostByAddrHook guards GetHostByAddr. A
-	// syscall.Errno fault e is what glibc reports when a system call inside the lookup
-	// fails: an *HError with Code NETDB_INTERNAL (-1) and Errno e, and h_errno set to -1
-	// in the Status. An *HError fault is returned as it is, its Code as h_errno.
+	// GetHostByNameHook guards csock.GetHostByName; GetHostByAddrHook guards
+	// csock.GetHostByAddr. A syscall.Errno fault e is what glibc reports when a system call
+	// inside the lookup fails: a *csock.HError with Code NETDB_INTERNAL (-1) and Errno e,
+	// and h_errno set to -1 in the Status. A *csock.HError fault is returned as it is, its
+	// Code as h_errno.
 	GetHostByNameHook, GetHostByAddrHook Hook
 )
 
@@ -169,35 +172,3 @@ func HookFor(op Op) *Hook {
 	}
 	return nil
 }
-
-// gaiFault turns the fault of a getaddrinfo or getnameinfo hook into the lookup's error.
-func gaiFault(err error, st *Status) error {
-	if st != nil {
-		*st = Status{}
-	}
-	if e, ok := err.(syscall.Errno); ok {
-		return &GaiError{Code: EAI_SYSTEM, Errno: e}
-	}
-	return err
-}
-
-// hostFault turns the fault of a gethostby* hook into the lookup's error.
-func hostFault(err error, st *Status) error {
-	herr, ok := err.(*HError)
-	if e, isErrno := err.(syscall.Errno); isErrno {
-		herr, ok = &HError{Code: netdbInternal, Errno: e}, true
-	}
-	if st != nil {
-		*st = Status{}
-		if ok {
-			*st = Status{HErrnoSet: true, HErrno: herr.Code}
-		}
-	}
-	if ok {
-		return herr
-	}
-	return err
-}
-
-// netdbInternal is glibc's NETDB_INTERNAL h_errno: "see errno".
-const netdbInternal = -1

@@ -1,4 +1,4 @@
-package csock
+package seam
 
 import (
 	"syscall"
@@ -10,7 +10,7 @@ import (
 func BenchmarkHook_Unset(b *testing.B) {
 	var h Hook
 	for i := 0; i < b.N; i++ {
-		if err := h.fault(OpRecv, i); err != nil {
+		if err := h.Check(OpRecv, i); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -27,7 +27,7 @@ func BenchmarkHook_Set(b *testing.B) {
 	})()
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		if err := h.fault(OpRecv, i); err != nil {
+		if err := h.Check(OpRecv, i); err != nil {
 			b.Fatal(err)
 		}
 	}
