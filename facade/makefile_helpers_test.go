@@ -32,8 +32,9 @@ import (
 //     ...) that a Python interpreter (fileScenarioPython) and a Go one (runFileScenario)
 //     both execute, each step giving a result string: the repr() of what Python returns, or
 //     "!Class: message" for what it raises;
-//   - codec cases: bytes decoded, text encoded, with an encoding and error handler;
 //   - free-form programs filling a dict out.
+//
+// The codecs alone are compared with CPython's codecs module in package pyio.
 
 // fileMSG is CPython's test_socket.MSG (a bytes literal: "\u1234" is six characters).
 var fileMSG = []byte("Michael Gilfix was here\\u1234\r\n")
@@ -90,7 +91,7 @@ func stWriteLinesText(lines ...string) []any {
 	return []any{"writelinest", cps}
 }
 
-func codePoints(s string) []rune { return pyRunes([]byte(s)) }
+func codePoints(s string) []rune { return py.Runes(s) }
 
 func intp(n int) *int       { return &n }
 func strp(s string) *string { return &s }
@@ -223,36 +224,9 @@ def X(f):
         return '!' + exc(e)
 `
 
-// fileCodecCase is a codec case: Bytes decoded (final, or in the pieces Split gives, the
-// last one final), or Text (code points) encoded.
-type fileCodecCase struct {
-	Name     string  `json:"name"`
-	Encoding string  `json:"encoding"`
-	Errors   string  `json:"errors"`
-	Bytes    *string `json:"bytes,omitempty"` // hex
-	Split    []int   `json:"split,omitempty"`
-	Text     []rune  `json:"text,omitempty"`
-}
-
-const fileCodecPython = `
-def run_codec(c):
-    if c.get('bytes') is not None:
-        data = bytes.fromhex(c['bytes'])
-        d = codecs.getincrementaldecoder(c['encoding'])(c['errors'])
-        cuts = [0] + c.get('split', []) + [len(data)]
-        outs = []
-        for i in range(len(cuts) - 1):
-            final = i == len(cuts) - 2
-            outs.append(X(lambda: d.decode(data[cuts[i]:cuts[i+1]], final)))
-        return outs
-    text = ''.join(map(chr, c.get('text', [])))
-    return [X(lambda: text.encode(c['encoding'], c['errors']))]
-`
-
 var (
-	fileScenarios  = map[string]fileScenario{}
-	fileCodecCases = map[string]fileCodecCase{}
-	filePrograms   = map[string]string{}
+	fileScenarios = map[string]fileScenario{}
+	filePrograms  = map[string]string{}
 
 	fileOracleOnce sync.Once
 	fileOracle     *fileOracleOutput
@@ -260,7 +234,6 @@ var (
 
 type fileOracleOutput struct {
 	Scenarios map[string][]string       `json:"scenarios"`
-	Codecs    map[string][]string       `json:"codecs"`
 	Programs  map[string]map[string]any `json:"programs"`
 }
 
@@ -274,15 +247,6 @@ func addScenario(sc fileScenario) string {
 	}
 	fileScenarios[sc.Name] = sc
 	return sc.Name
-}
-
-// addCodecCase registers a codec case and returns its name.
-func addCodecCase(c fileCodecCase) string {
-	if _, dup := fileCodecCases[c.Name]; dup {
-		panic("codec case registered twice: " + c.Name)
-	}
-	fileCodecCases[c.Name] = c
-	return c.Name
 }
 
 // addProgram registers a program, run after fileOraclePrelude inside a function of its
@@ -301,10 +265,8 @@ func runFileOracle(t testing.TB) *fileOracleOutput {
 		var script strings.Builder
 		script.WriteString(fileOraclePrelude)
 		script.WriteString(fileScenarioPython)
-		script.WriteString(fileCodecPython)
-		script.WriteString("inp = json.load(sys.stdin)\nres = {'scenarios': {}, 'codecs': {}, 'programs': {}}\n")
+		script.WriteString("inp = json.load(sys.stdin)\nres = {'scenarios': {}, 'programs': {}}\n")
 		script.WriteString("for sc in inp['scenarios']:\n    res['scenarios'][sc['name']] = run_scenario(sc)\n")
-		script.WriteString("for c in inp['codecs']:\n    res['codecs'][c['name']] = run_codec(c)\n")
 		names := make([]string, 0, len(filePrograms))
 		for n := range filePrograms {
 			names = append(names, n)
@@ -320,7 +282,7 @@ func runFileOracle(t testing.TB) *fileOracleOutput {
 			fmt.Fprintf(&script, "except BaseException:\n    res['programs'][%q] = {'__error__': traceback.format_exc()}\n", n)
 		}
 		script.WriteString("print(json.dumps(res))\n")
-		input := map[string]any{"scenarios": sortedValues(fileScenarios), "codecs": sortedValues(fileCodecCases)}
+		input := map[string]any{"scenarios": sortedValues(fileScenarios)}
 		var out fileOracleOutput
 		if dir := os.Getenv("CSOCK_ORACLE_DUMP"); dir != "" {
 			// For debugging the oracle: the program and its input, to run by hand.
@@ -624,6 +586,16 @@ func fileSocketPair(t testing.TB) (a, b *Socket) {
 	t.Cleanup(func() { a.Close(); b.Close() })
 	return a, b
 }
+
+// isText reports whether f is a text file (a TextIOWrapper, which has an encoding).
+func isText(f *File) bool {
+	_, err := f.Encoding()
+	return err == nil
+}
+
+// lineLimit is File.ReadLine's longest line, as its doc gives it: 8192 bytes (characters
+// in text mode).
+const lineLimit = 8192
 
 // mustMakeFile makes a file that the test closes when it ends.
 func mustMakeFile(t testing.TB, s *Socket, mode string, opts FileOptions) *File {

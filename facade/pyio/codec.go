@@ -1,6 +1,4 @@
-//go:build linux
-
-package facade
+package pyio
 
 import (
 	"fmt"
@@ -77,10 +75,10 @@ func lookupTextEncoding(encoding string) (*textCodec, error) {
 			return c, nil
 		}
 		if binaryCodecs[name] {
-			return nil, &LookupError{Msg: fmt.Sprintf("'%s' is not a text encoding; use codecs.open() to handle arbitrary codecs", encoding)}
+			return nil, &py.LookupError{Msg: fmt.Sprintf("'%s' is not a text encoding; use codecs.open() to handle arbitrary codecs", encoding)}
 		}
 	}
-	return nil, &LookupError{Msg: "unknown encoding: " + encoding}
+	return nil, &py.LookupError{Msg: "unknown encoding: " + encoding}
 }
 
 func normalizeEncoding(s string) string {
@@ -130,7 +128,7 @@ var errorHandlers = map[string]errorHandler{
 // unknownHandler is CPython's failure to find an error handler, raised only when one is
 // needed.
 func unknownHandler(name string) error {
-	return &LookupError{Msg: fmt.Sprintf("unknown error handler name '%s'", name)}
+	return &py.LookupError{Msg: fmt.Sprintf("unknown error handler name '%s'", name)}
 }
 
 func isSurrogate(r rune) bool { return r >= 0xD800 && r <= 0xDFFF }
@@ -203,9 +201,9 @@ func newTextDecoder(c *textCodec, errors string, universal, translate bool) *tex
 func (d *textDecoder) decodeNone() error {
 	if d.codec == codecUTF8 {
 		// codecs.BufferedIncrementalDecoder concatenates its buffer with the input.
-		return &TypeError{Msg: "can't concat NoneType to bytes"}
+		return &py.TypeError{Msg: "can't concat NoneType to bytes"}
 	}
-	return &TypeError{Msg: "a bytes-like object is required, not 'NoneType'"}
+	return &py.TypeError{Msg: "a bytes-like object is required, not 'NoneType'"}
 }
 
 // decode decodes in (final at the end of the stream) and returns the text. On an error
@@ -408,7 +406,7 @@ func utf8Sequence(s []byte, final bool) (n, bad int, reason string) {
 // output and where decoding resumes.
 func (d *textDecoder) decodeError(data []byte, start, end int, reason string, out []byte) ([]byte, int, error) {
 	fail := func() ([]byte, int, error) {
-		return nil, 0, &UnicodeDecodeError{Encoding: d.codec.name,
+		return nil, 0, &py.UnicodeDecodeError{Encoding: d.codec.name,
 			Object: append([]byte(nil), data...), Start: start, End: end, Reason: reason}
 	}
 	switch d.handler {
@@ -443,7 +441,7 @@ func (d *textDecoder) decodeError(data []byte, start, end int, reason string, ou
 		}
 		return fail()
 	case ehXMLCharRefReplace, ehNameReplace:
-		return nil, 0, &TypeError{Msg: "don't know how to handle UnicodeDecodeError in error callback"}
+		return nil, 0, &py.TypeError{Msg: "don't know how to handle UnicodeDecodeError in error callback"}
 	}
 	return nil, 0, unknownHandler(d.errors)
 }
@@ -517,7 +515,7 @@ func encodeText(c *textCodec, errors string, text []byte) ([]byte, error) {
 			// need the Unicode name table, which this package does not carry.
 			for _, r := range rs[i:j] {
 				if !isSurrogate(r) {
-					return nil, &LookupError{Msg: "error handler 'namereplace' is not supported here for characters other than surrogates"}
+					return nil, &py.LookupError{Msg: "error handler 'namereplace' is not supported here for characters other than surrogates"}
 				}
 			}
 			out = appendBackslashEscapes(out, rs[i:j])

@@ -1,6 +1,4 @@
-//go:build linux
-
-package facade
+package pyio
 
 import (
 	"fmt"
@@ -27,18 +25,15 @@ func (noneResult) Error() string {
 // Is reports whether target is syscall.EAGAIN.
 func (noneResult) Is(target error) bool { return target == syscall.EAGAIN }
 
-// newWriteBlocked is the BlockingIOError of CPython's _set_BlockingIOError.
-func newWriteBlocked(written int) *BlockingIOError { return py.NewWriteBlocked(written) }
-
 // Messages CPython's io classes raise with.
 const (
 	msgClosedFile   = "I/O operation on closed file."
 	msgClosedSocket = "I/O operation on closed socket."
 )
 
-func closedFile() error { return &ValueError{Msg: msgClosedFile} }
+func closedFile() error { return &py.ValueError{Msg: msgClosedFile} }
 
 // noAttr is the AttributeError of a method a class does not have.
 func noAttr(typeName, attr string) error {
-	return &AttributeError{Msg: fmt.Sprintf("'%s' object has no attribute '%s'", typeName, attr)}
+	return &py.AttributeError{Msg: fmt.Sprintf("'%s' object has no attribute '%s'", typeName, attr)}
 }

@@ -1,12 +1,12 @@
-//go:build linux
-
-package facade
+package pyio
 
 import (
 	"bytes"
 	"io"
 	"sync"
 	"sync/atomic"
+
+	"github.com/csock/csock/py"
 )
 
 // textChunkSize is TextIOWrapper's _CHUNK_SIZE: the size of its reads (read1) from the
@@ -15,7 +15,7 @@ const textChunkSize = 8192
 
 // textIO is CPython's io.TextIOWrapper over a buffered file, following
 // Modules/_io/textio.c of CPython 3.11. The text it holds is generalised UTF-8 (see
-// makefile_codec.go); it keeps its position in the decoded text in bytes, so that Go's
+// codec.go); it keeps its position in the decoded text in bytes, so that Go's
 // Read can stop inside a character.
 type textIO struct {
 	buffer ioObject
@@ -71,7 +71,7 @@ func (t *textIO) checkClosed() error {
 	return nil
 }
 
-func notReadable() error { return &UnsupportedOperation{Msg: "not readable"} }
+func notReadable() error { return &py.UnsupportedOperation{Msg: "not readable"} }
 
 // checkRead is what every read does first: the closed check, the readable check, and the
 // write of pending output (CPython's _textiowrapper_writeflush, so that a request written
@@ -315,7 +315,7 @@ func (t *textIO) write(text []byte) (int, error) {
 		return 0, err
 	}
 	if !t.canWrite {
-		return 0, &UnsupportedOperation{Msg: "not writable"}
+		return 0, &py.UnsupportedOperation{Msg: "not writable"}
 	}
 	n := pyLen(text)
 	if t.writeNL != "" && bytes.IndexByte(text, '\n') >= 0 {

@@ -1,6 +1,4 @@
-//go:build linux
-
-package facade
+package pyio
 
 import (
 	"errors"
@@ -50,7 +48,7 @@ var errNone = ErrNone
 // socketIO is CPython's socket.SocketIO: the raw file object, one system call per
 // operation (recv_into, send).
 type socketIO struct {
-	sock             *Socket
+	sock             Socket
 	rawMode          string // "rb", "wb" or "rwb"
 	reading, writing bool
 	isClosed         atomic.Bool
@@ -64,21 +62,21 @@ func (r *socketIO) closed() bool   { return r.isClosed.Load() }
 
 func (r *socketIO) readable() (bool, error) {
 	if r.closed() {
-		return false, &ValueError{Msg: msgClosedSocket}
+		return false, &py.ValueError{Msg: msgClosedSocket}
 	}
 	return r.reading, nil
 }
 
 func (r *socketIO) writable() (bool, error) {
 	if r.closed() {
-		return false, &ValueError{Msg: msgClosedSocket}
+		return false, &py.ValueError{Msg: msgClosedSocket}
 	}
 	return r.writing, nil
 }
 
 func (r *socketIO) seekable() (bool, error) {
 	if r.closed() {
-		return false, &ValueError{Msg: msgClosedSocket}
+		return false, &py.ValueError{Msg: msgClosedSocket}
 	}
 	return false, nil
 }
@@ -114,12 +112,12 @@ func (r *socketIO) recvInto(b []byte) (int, error) {
 		return 0, closedFile()
 	}
 	if !r.reading {
-		return 0, &UnsupportedOperation{Msg: "File or stream is not readable."}
+		return 0, &py.UnsupportedOperation{Msg: "File or stream is not readable."}
 	}
 	if r.timedOut.Load() {
-		return 0, osMessage("cannot read from timed out object")
+		return 0, py.OSMessage("cannot read from timed out object")
 	}
-	n, err := r.sock.RecvInto(b, 0, 0)
+	n, err := r.sock.RecvInto(b)
 	switch {
 	case err == nil:
 		return n, nil
@@ -194,9 +192,9 @@ func (r *socketIO) write(b []byte) (int, error) {
 		return 0, closedFile()
 	}
 	if !r.writing {
-		return 0, &UnsupportedOperation{Msg: "File or stream is not writable."}
+		return 0, &py.UnsupportedOperation{Msg: "File or stream is not writable."}
 	}
-	n, err := r.sock.Send(b, 0)
+	n, err := r.sock.Send(b)
 	if err != nil {
 		if errors.Is(err, syscall.EAGAIN) {
 			return 0, errNone
@@ -219,7 +217,7 @@ func (r *socketIO) close() error {
 	if !r.isClosed.CompareAndSwap(false, true) {
 		return nil
 	}
-	return r.sock.releaseIO()
+	return r.sock.ReleaseIO()
 }
 
 func (r *socketIO) goRead(p []byte) (int, error) {
@@ -292,7 +290,7 @@ func iobaseReadline(o ioObject, limit int, hasPeek bool) ([]byte, error) {
 		}
 		b, err := o.read(n)
 		if err == errNone {
-			return nil, osMessage("read() should have returned a bytes object, not 'NoneType'")
+			return nil, py.OSMessage("read() should have returned a bytes object, not 'NoneType'")
 		}
 		if err != nil {
 			return nil, err

@@ -1,12 +1,12 @@
-//go:build linux
-
-package facade
+package pyio
 
 import (
 	"bytes"
 	"errors"
 	"io"
 	"sync/atomic"
+
+	"github.com/csock/csock/py"
 )
 
 // CPython's buffered binary file objects over a SocketIO: BufferedReader, BufferedWriter
@@ -50,7 +50,7 @@ func (r *bufferedReader) readahead() int {
 // buffer holds, unless it was closed itself.
 func (r *bufferedReader) checkClosed(msg string) error {
 	if r.raw.closed() && (r.selfClosed.Load() || r.readahead() == 0) {
-		return &ValueError{Msg: msg}
+		return &py.ValueError{Msg: msg}
 	}
 	return nil
 }
@@ -86,7 +86,7 @@ func (r *bufferedReader) fileno() (int, error)        { return r.raw.fileno() }
 func (r *bufferedReader) name() (int, error)          { return r.raw.name() }
 func (r *bufferedReader) mode() (string, error)       { return r.raw.mode() }
 func (r *bufferedReader) isatty() (bool, error)       { return r.raw.isatty() }
-func (r *bufferedReader) write([]byte) (int, error)   { return 0, &UnsupportedOperation{Msg: "write"} }
+func (r *bufferedReader) write([]byte) (int, error)   { return 0, &py.UnsupportedOperation{Msg: "write"} }
 func (r *bufferedReader) goWrite([]byte) (int, error) { return r.write(nil) }
 func (r *bufferedReader) flush() error                { return r.raw.flush() }
 
@@ -102,7 +102,7 @@ func (r *bufferedReader) close() error {
 // non-blocking socket runs dry (None if nothing at all); n == -1 reads to the end.
 func (r *bufferedReader) read(n int) ([]byte, error) {
 	if n < -1 {
-		return nil, &ValueError{Msg: "read length must be non-negative or -1"}
+		return nil, &py.ValueError{Msg: "read length must be non-negative or -1"}
 	}
 	if err := r.checkClosed("read of closed file"); err != nil {
 		return nil, err
@@ -397,18 +397,20 @@ func newBufferedWriter(raw *socketIO, size int) *bufferedWriter {
 	return &bufferedWriter{raw: raw, size: size, buf: make([]byte, size)}
 }
 
-func (w *bufferedWriter) pyType() string            { return "_io.BufferedWriter" }
-func (w *bufferedWriter) closed() bool              { return w.raw.closed() }
-func (w *bufferedWriter) readable() (bool, error)   { return false, nil }
-func (w *bufferedWriter) writable() (bool, error)   { return w.raw.writable() }
-func (w *bufferedWriter) seekable() (bool, error)   { return w.raw.seekable() }
-func (w *bufferedWriter) fileno() (int, error)      { return w.raw.fileno() }
-func (w *bufferedWriter) name() (int, error)        { return w.raw.name() }
-func (w *bufferedWriter) mode() (string, error)     { return w.raw.mode() }
-func (w *bufferedWriter) isatty() (bool, error)     { return w.raw.isatty() }
-func (w *bufferedWriter) read(int) ([]byte, error)  { return nil, &UnsupportedOperation{Msg: "read"} }
-func (w *bufferedWriter) read1(int) ([]byte, error) { return nil, &UnsupportedOperation{Msg: "read1"} }
-func (w *bufferedWriter) peek(int) ([]byte, error)  { return nil, noAttr(w.pyType(), "peek") }
+func (w *bufferedWriter) pyType() string           { return "_io.BufferedWriter" }
+func (w *bufferedWriter) closed() bool             { return w.raw.closed() }
+func (w *bufferedWriter) readable() (bool, error)  { return false, nil }
+func (w *bufferedWriter) writable() (bool, error)  { return w.raw.writable() }
+func (w *bufferedWriter) seekable() (bool, error)  { return w.raw.seekable() }
+func (w *bufferedWriter) fileno() (int, error)     { return w.raw.fileno() }
+func (w *bufferedWriter) name() (int, error)       { return w.raw.name() }
+func (w *bufferedWriter) mode() (string, error)    { return w.raw.mode() }
+func (w *bufferedWriter) isatty() (bool, error)    { return w.raw.isatty() }
+func (w *bufferedWriter) read(int) ([]byte, error) { return nil, &py.UnsupportedOperation{Msg: "read"} }
+func (w *bufferedWriter) read1(int) ([]byte, error) {
+	return nil, &py.UnsupportedOperation{Msg: "read1"}
+}
+func (w *bufferedWriter) peek(int) ([]byte, error) { return nil, noAttr(w.pyType(), "peek") }
 
 func (w *bufferedWriter) readinto(_ []byte, one bool) (int, error) {
 	if one {
@@ -427,7 +429,7 @@ func (w *bufferedWriter) rawWrite(b []byte) (int, error)        { return w.raw.w
 func (w *bufferedWriter) goWrite(p []byte) (int, error)         { return w.write(p) }
 func (w *bufferedWriter) checkClosed(msg string) error {
 	if w.raw.closed() {
-		return &ValueError{Msg: msg}
+		return &py.ValueError{Msg: msg}
 	}
 	return nil
 }
@@ -451,7 +453,7 @@ func (w *bufferedWriter) write(b []byte) (int, error) {
 		return len(b), nil
 	}
 	if err := w.flushUnlocked(); err != nil {
-		var blocked *BlockingIOError
+		var blocked *py.BlockingIOError
 		if !errors.As(err, &blocked) {
 			return 0, err
 		}
@@ -464,7 +466,7 @@ func (w *bufferedWriter) write(b []byte) (int, error) {
 			return len(b), nil
 		}
 		w.wend += copy(w.buf[w.wend:], b[:avail])
-		return avail, newWriteBlocked(avail)
+		return avail, py.NewWriteBlocked(avail)
 	}
 	written, remaining := 0, len(b)
 	for remaining > w.size {
@@ -473,7 +475,7 @@ func (w *bufferedWriter) write(b []byte) (int, error) {
 			// Cannot send: keep a buffer's worth.
 			w.wpos, w.wend, w.valid = 0, copy(w.buf, b[written:written+w.size]), true
 			written += w.size
-			return written, newWriteBlocked(written)
+			return written, py.NewWriteBlocked(written)
 		}
 		if err != nil {
 			return written, err
@@ -491,7 +493,7 @@ func (w *bufferedWriter) flushUnlocked() error {
 	for w.valid && w.wpos < w.wend {
 		n, err := w.rawWrite(w.buf[w.wpos:w.wend])
 		if err == errNone {
-			return newWriteBlocked(0)
+			return py.NewWriteBlocked(0)
 		}
 		if err != nil {
 			return err
@@ -536,7 +538,7 @@ func (p *bufferedRWPair) closed() bool                             { return p.w.
 func (p *bufferedRWPair) readable() (bool, error)                  { return p.r.readable() }
 func (p *bufferedRWPair) writable() (bool, error)                  { return p.w.writable() }
 func (p *bufferedRWPair) seekable() (bool, error)                  { return false, nil }
-func (p *bufferedRWPair) fileno() (int, error)                     { return 0, &UnsupportedOperation{Msg: "fileno"} }
+func (p *bufferedRWPair) fileno() (int, error)                     { return 0, &py.UnsupportedOperation{Msg: "fileno"} }
 func (p *bufferedRWPair) name() (int, error)                       { return 0, noAttr(p.pyType(), "name") }
 func (p *bufferedRWPair) mode() (string, error)                    { return "", noAttr(p.pyType(), "mode") }
 func (p *bufferedRWPair) read(n int) ([]byte, error)               { return p.r.read(n) }

@@ -1,6 +1,4 @@
-//go:build linux
-
-package facade
+package pyio
 
 import (
 	"encoding/hex"
@@ -41,7 +39,7 @@ var codecDecodeCases = func() []string {
 				}
 				for _, split := range splits {
 					h := hex.EncodeToString([]byte(in))
-					names = append(names, addCodecCase(fileCodecCase{
+					names = append(names, addCodecCase(codecCase{
 						Name:     fmt.Sprintf("decode %d %s %s %v", i, enc, errs, split),
 						Encoding: enc, Errors: errs, Bytes: &h, Split: split,
 					}))
@@ -53,9 +51,9 @@ var codecDecodeCases = func() []string {
 }()
 
 func TestTextCodec_DecodesLikeCPython(t *testing.T) {
-	results := runFileOracle(t).Codecs
+	results := runCodecOracle(t)
 	for _, name := range codecDecodeCases {
-		c := fileCodecCases[name]
+		c := codecCases[name]
 		codec, err := lookupTextEncoding(c.Encoding)
 		require.NoError(t, err)
 		d := newTextDecoder(codec, c.Errors, false, false)
@@ -85,7 +83,7 @@ var codecEncodeCases = func() []string {
 				if errs == "namereplace" && enc != "utf-8" {
 					continue // no Unicode name table: TestTextFile_NameReplaceNamesOnlySurrogates
 				}
-				names = append(names, addCodecCase(fileCodecCase{
+				names = append(names, addCodecCase(codecCase{
 					Name: fmt.Sprintf("encode %d %s %s", i, enc, errs), Encoding: enc, Errors: errs, Text: text,
 				}))
 			}
@@ -95,9 +93,9 @@ var codecEncodeCases = func() []string {
 }()
 
 func TestTextCodec_EncodesLikeCPython(t *testing.T) {
-	results := runFileOracle(t).Codecs
+	results := runCodecOracle(t)
 	for _, name := range codecEncodeCases {
-		c := fileCodecCases[name]
+		c := codecCases[name]
 		codec, err := lookupTextEncoding(c.Encoding)
 		require.NoError(t, err)
 		out, err := encodeText(codec, c.Errors, []byte(py.FromRunes(c.Text)))
