@@ -13,7 +13,9 @@ import "github.com/csock/csock/facade/pyio"
 type File = pyio.File
 
 // FileOptions are the keyword arguments of CPython's socket.makefile(mode='r',
-// buffering=None, *, encoding=None, errors=None, newline=None). See pyio.FileOptions.
+// buffering=None, *, encoding=None, errors=None, newline=None). The zero value is
+// makefile(mode) without them; Buffering: new(0) is buffering=0 (unbuffered). See
+// pyio.FileOptions.
 type FileOptions = pyio.FileOptions
 
 // ErrNone is the Go form of a None result of a file object (CPython's file objects return
@@ -22,7 +24,8 @@ type FileOptions = pyio.FileOptions
 var ErrNone = pyio.ErrNone
 
 // DefaultFileOptions returns the options of makefile(mode) without keyword arguments:
-// buffering None, encoding None, errors None, newline None. See pyio.DefaultFileOptions.
+// buffering None, encoding None, errors None, newline None, which is the zero
+// FileOptions. See pyio.DefaultFileOptions.
 func DefaultFileOptions() FileOptions { return pyio.DefaultFileOptions() }
 
 // MakeFile returns a file object on the socket: CPython's socket.makefile(mode,

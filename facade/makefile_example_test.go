@@ -26,7 +26,7 @@ func ExampleSocket_MakeFile() {
 		return
 	}
 	defer w.Close()
-	r, err := b.MakeFile("r", facade.DefaultFileOptions())
+	r, err := b.MakeFile("r", facade.FileOptions{}) // the zero options are makefile("r")'s
 	if err != nil {
 		fmt.Println(err)
 		return

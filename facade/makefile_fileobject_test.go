@@ -46,7 +46,7 @@ var fileObjectClasses = []fileObjectClass{
 }
 
 func (c fileObjectClass) opts() FileOptions {
-	return FileOptions{Buffering: c.bufsize, Encoding: "utf-8", Errors: "strict", Newline: c.newline}
+	return FileOptions{Buffering: new(c.bufsize), Encoding: "utf-8", Errors: "strict", Newline: c.newline}
 }
 
 // The messages: MSG, or MSG.decode('utf-8'), which has the same UTF-8.

@@ -58,7 +58,7 @@ func TestFile_ReadStringIsBufiosReadString(t *testing.T) {
 			if buffering == 0 && mode == "r" {
 				continue
 			}
-			f := filePeer(t, data, mode, FileOptions{Buffering: buffering, Newline: strp("")})
+			f := filePeer(t, data, mode, FileOptions{Buffering: new(buffering), Newline: strp("")})
 			want := bufio.NewReader(strings.NewReader(data))
 			for range 5 {
 				ws, werr := want.ReadString(';')
@@ -136,7 +136,7 @@ func TestFile_ReadLineInTextModeStripsTheNewlineModesLineEnd(t *testing.T) {
 		{strp("\r"), []string{"a", "\nb", "c\nd", "", "\n"}},
 		{strp("\r\n"), []string{"a", "b\rc\nd\r"}},
 	} {
-		f := filePeer(t, data, "r", FileOptions{Buffering: -1, Newline: tc.newline})
+		f := filePeer(t, data, "r", FileOptions{Newline: tc.newline})
 		var lines []string
 		for range 10 {
 			line, isPrefix, err := f.ReadLine()
@@ -154,7 +154,7 @@ func TestFile_ReadLineInTextModeStripsTheNewlineModesLineEnd(t *testing.T) {
 func TestFile_ReadLineInTextModeCountsCharacters(t *testing.T) {
 	long := strings.Repeat("é", lineLimit+5)
 	edge := strings.Repeat("€", lineLimit-1)
-	f := filePeer(t, long+"\n"+edge+"\r\nend", "r", FileOptions{Buffering: 2, Newline: strp("")})
+	f := filePeer(t, long+"\n"+edge+"\r\nend", "r", FileOptions{Buffering: new(2), Newline: strp("")})
 	line, isPrefix, err := f.ReadLine()
 	require.NoError(t, err)
 	assert.True(t, isPrefix)

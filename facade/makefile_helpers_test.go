@@ -394,10 +394,7 @@ func runFileScenario(t *testing.T, sc fileScenario) []string {
 	defer a.Close()
 	require.NoError(t, b.SetBlocking(false))
 	fd := a.Fileno()
-	opts := DefaultFileOptions()
-	if sc.Buffering != nil {
-		opts.Buffering = *sc.Buffering
-	}
+	opts := FileOptions{Buffering: sc.Buffering}
 	if sc.Encoding != nil {
 		opts.Encoding = *sc.Encoding
 	}
@@ -606,10 +603,6 @@ func mustMakeFile(t testing.TB, s *Socket, mode string, opts FileOptions) *File 
 	return f
 }
 
-// bufferingOpts is DefaultFileOptions with the buffering CPython's test classes set (-1:
-// None).
-func bufferingOpts(n int) FileOptions {
-	o := DefaultFileOptions()
-	o.Buffering = n
-	return o
-}
+// bufferingOpts is makefile(mode, n): the buffering CPython's test classes set (-1 is
+// Python's default, as None).
+func bufferingOpts(n int) FileOptions { return FileOptions{Buffering: &n} }

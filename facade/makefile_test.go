@@ -182,6 +182,26 @@ func TestMakeFile_ArgumentsAreCheckedLikeCPython(t *testing.T) {
 	}
 }
 
+// scZeroOptions make a file of each mode with the zero FileOptions, which the scenario
+// runner passes as they are and CPython gets as makefile(mode): the zero value is
+// CPython's defaults (a buffered file; UTF-8, strict and universal newlines for text).
+var scZeroOptions = func() []string {
+	var names []string
+	for _, mode := range []string{"rb", "wb", "rwb", "r", "w", "rw"} {
+		names = append(names, addScenario(fileScenario{Name: "zero options " + mode, Mode: mode,
+			Steps: [][]any{stAttr("repr"), stAttr("mode"), stAttr("encoding"), stAttr("errors"), stAttr("newlines"),
+				stSend("a\r\nb"), stReadline(nil), stAttr("newlines")}}))
+	}
+	return names
+}()
+
+func TestMakeFile_ZeroOptionsAreMakefilesDefaults(t *testing.T) {
+	assert.Equal(t, FileOptions{}, DefaultFileOptions())
+	for _, name := range scZeroOptions {
+		t.Run(name, func(t *testing.T) { checkScenario(t, name) })
+	}
+}
+
 // scAttributes read the attributes of each class of file object, open and closed.
 var scAttributes = func() []string {
 	attrs := [][]any{stAttr("repr"), stAttr("mode"), stAttr("name"), stAttr("closed"), stAttr("readable"),

@@ -204,7 +204,7 @@ func TestTextFile_WriteKeepsDecodedTextUnlikeCPython(t *testing.T) {
 	// side alone.
 	cpy := pythonProgram(t, progWriteDropsDecoded)
 	a, b := fileSocketPair(t)
-	f := mustMakeFile(t, a, "rw", FileOptions{Buffering: -1, Newline: strp("")})
+	f := mustMakeFile(t, a, "rw", FileOptions{Newline: strp("")})
 	_, err := b.Send([]byte("line1\nline2\nline3\n"), 0)
 	require.NoError(t, err)
 	require.NoError(t, b.Shutdown(SHUT_WR))
@@ -249,7 +249,7 @@ func TestTextFile_NameReplaceNamesOnlySurrogates(t *testing.T) {
 	// this package has no Unicode name table; surrogates, which have no name, get CPython's
 	// \uXXXX. A character that would need a name is a LookupError.
 	a, b := fileSocketPair(t)
-	f := mustMakeFile(t, a, "w", FileOptions{Buffering: -1, Encoding: "ascii", Errors: "namereplace"})
+	f := mustMakeFile(t, a, "w", FileOptions{Encoding: "ascii", Errors: "namereplace"})
 	n, err := f.PyWrite([]byte(py.FromRunes([]rune{'a', 0xDC80, '\n'})))
 	require.NoError(t, err)
 	assert.Equal(t, 3, n)

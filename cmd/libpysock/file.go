@@ -38,9 +38,9 @@ func pysock_go_makefile(h C.int64_t, mode *C.pysock_cchar, opts *C.pysock_cfileo
 	if mode != nil {
 		m = C.GoString((*C.char)(mode))
 	}
-	o := facade.DefaultFileOptions()
+	var o facade.FileOptions // makefile(mode): every option None
 	if opts != nil {
-		o.Buffering = int(opts.buffering)
+		o.Buffering = new(int(opts.buffering)) // Python's number: PYSOCK_BUFFERING_DEFAULT (-1) is None's default
 		o.Encoding = cString(opts.encoding)
 		o.Errors = cString(opts.errors)
 		if opts.newline != nil {

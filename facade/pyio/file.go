@@ -12,13 +12,17 @@ import (
 // FileOptions are the keyword arguments of CPython's socket.makefile(mode='r',
 // buffering=None, *, encoding=None, errors=None, newline=None).
 //
-// Buffering follows Python's numbers, so the zero value means unbuffered: start from
-// DefaultFileOptions for CPython's defaults.
+// The zero value is makefile(mode) without keyword arguments: each field's zero is
+// Python's None. That is why Buffering is a pointer, as Newline is: in Python 0 is a
+// buffer size (unbuffered) and -1 means the default, so no int can stand for None
+// without changing one of Python's numbers. Set it with Go's new: Buffering: new(0) is
+// buffering=0.
 type FileOptions struct {
-	// Buffering is the buffer size: negative (None) for the default of 8192 bytes
-	// (io.DEFAULT_BUFFER_SIZE), 0 for an unbuffered file (binary modes only), n > 0 for a
-	// buffer of n bytes. 1 is a one-byte buffer, not line buffering.
-	Buffering int
+	// Buffering is the buffer size: nil (None) for the default of 8192 bytes
+	// (io.DEFAULT_BUFFER_SIZE); otherwise Python's number: negative for the default as
+	// well, 0 for an unbuffered file (binary modes only, SocketIO), n > 0 for a buffer of
+	// n bytes. 1 is a one-byte buffer, not line buffering.
+	Buffering *int
 	// Encoding is the text encoding of a text mode: "" (None) is "UTF-8" (CPython's locale
 	// encoding in a UTF-8 locale; "locale" means the same). Supported: UTF-8, Latin-1 and
 	// ASCII under any of CPython's names for them ("utf-8", "utf8", "latin-1",
@@ -38,8 +42,9 @@ type FileOptions struct {
 }
 
 // DefaultFileOptions returns the options of makefile(mode) without keyword arguments:
-// buffering None, encoding None, errors None, newline None.
-func DefaultFileOptions() FileOptions { return FileOptions{Buffering: -1} }
+// buffering None, encoding None, errors None, newline None. It is the zero FileOptions,
+// for code that wants to say so.
+func DefaultFileOptions() FileOptions { return FileOptions{} }
 
 // File is a file object on a socket, made by MakeFile (facade.Socket.MakeFile for a
 // facade socket): CPython's socket.SocketIO
@@ -89,16 +94,16 @@ var (
 const lineLimit = defaultBufferSize
 
 // MakeFile returns a file object on the socket s: CPython's socket.makefile(mode,
-// buffering, encoding=, errors=, newline=) with opts (see FileOptions; DefaultFileOptions
-// gives makefile(mode)). mode is a set of the letters r, w and b, in any order and
-// number: "r", "rb", "w", "wb", "rw", "rwb" and also "", "b", "wr", "bb"; any other
-// letter is "ValueError: invalid mode 'x' (only r, w, b allowed)". Without w the file
-// reads; without b it is a text file, which needs buffering ("ValueError: unbuffered
-// streams must be binary").
+// buffering, encoding=, errors=, newline=) with opts (see FileOptions; the zero
+// FileOptions gives makefile(mode)). mode is a set of the letters r, w and b, in any
+// order and number: "r", "rb", "w", "wb", "rw", "rwb" and also "", "b", "wr", "bb"; any
+// other letter is "ValueError: invalid mode 'x' (only r, w, b allowed)". Without w the
+// file reads; without b it is a text file, which needs buffering ("ValueError:
+// unbuffered streams must be binary").
 //
-// The file's class is CPython's: SocketIO for buffering 0, BufferedReader,
-// BufferedWriter or BufferedRWPair (read and write) otherwise, and a TextIOWrapper over
-// that for a text mode, whose Mode is mode as given ("rw") where a binary file's is the
+// The file's class is CPython's: SocketIO for buffering 0 (Buffering: new(0)),
+// BufferedReader, BufferedWriter or BufferedRWPair (read and write) otherwise, and a
+// TextIOWrapper over that for a text mode, whose Mode is mode as given ("rw") where a binary file's is the
 // raw mode ("rb", "wb", "rwb"). It works on a closed socket as CPython's does: Name is
 // -1 (s.Fileno()) and I/O fails with the socket's error ([Errno 9] for a facade socket).
 // The file holds s from now until it closes (s.RetainIO, then s.ReleaseIO).
@@ -130,9 +135,9 @@ func MakeFile(s Socket, mode string, opts FileOptions) (*File, error) {
 		rawMode += "w"
 	}
 	rawMode += "b"
-	buffering := opts.Buffering
-	if buffering < 0 {
-		buffering = defaultBufferSize
+	buffering := defaultBufferSize
+	if opts.Buffering != nil && *opts.Buffering >= 0 {
+		buffering = *opts.Buffering
 	}
 	if buffering == 0 && !binary {
 		return nil, &py.ValueError{Msg: "unbuffered streams must be binary"}
