@@ -51,7 +51,7 @@ var codecDecodeCases = func() []string {
 }()
 
 func TestTextCodec_DecodesLikeCPython(t *testing.T) {
-	results := runCodecOracle(t)
+	results := runOracle(t).Codecs
 	for _, name := range codecDecodeCases {
 		c := codecCases[name]
 		codec, err := lookupTextEncoding(c.Encoding)
@@ -93,7 +93,7 @@ var codecEncodeCases = func() []string {
 }()
 
 func TestTextCodec_EncodesLikeCPython(t *testing.T) {
-	results := runCodecOracle(t)
+	results := runOracle(t).Codecs
 	for _, name := range codecEncodeCases {
 		c := codecCases[name]
 		codec, err := lookupTextEncoding(c.Encoding)

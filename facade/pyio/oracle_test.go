@@ -9,10 +9,12 @@ import (
 	"github.com/csock/csock/py"
 )
 
-// The codec tests compare with CPython through one python3 run, made the first time a
-// test needs it: the cases registered at package initialisation (addCodecCase) are
-// decoded or encoded by CPython's codecs module. (The file objects themselves are
-// compared with CPython over real sockets in package facade's makefile tests.)
+// The tests compare with CPython through one python3 run, made the first time a test
+// needs it, of what was registered at package initialisation: codec cases
+// (addCodecCase), decoded or encoded by CPython's codecs module, and fake-socket
+// scenarios (addFakeScenario, scenario_test.go), which CPython's own socket.makefile runs
+// over a Python twin of fakeSocket. (package facade's makefile tests compare the file
+// objects with CPython's over real sockets.)
 
 // codecCase is a codec case: Bytes decoded (final, or in the pieces Split gives, the
 // last one final), or Text (code points) encoded.
@@ -26,7 +28,7 @@ type codecCase struct {
 }
 
 const codecOracle = `
-import json, sys, codecs
+import json, sys, codecs, errno, io, re, socket
 def exc(e):
     t = type(e)
     name = t.__name__ if t.__module__ == 'builtins' else t.__module__ + '.' + t.__name__
@@ -49,15 +51,22 @@ def run_codec(c):
         return outs
     text = ''.join(map(chr, c.get('text', [])))
     return [X(lambda: text.encode(c['encoding'], c['errors']))]
-print(json.dumps({c['name']: run_codec(c) for c in json.load(sys.stdin)}))
 `
 
 var (
-	codecCases = map[string]codecCase{}
+	codecCases    = map[string]codecCase{}
+	fakeScenarios = map[string]fakeScenario{}
 
-	codecOracleOnce sync.Once
-	codecResults    map[string][]string
+	oracleOnce sync.Once
+	oracle     *oracleOutput
 )
+
+// oracleOutput is what the python3 run prints: the results of each case and scenario,
+// by name.
+type oracleOutput struct {
+	Codecs    map[string][]string `json:"codecs"`
+	Scenarios map[string][]string `json:"scenarios"`
+}
 
 // addCodecCase registers a codec case and returns its name.
 func addCodecCase(c codecCase) string {
@@ -68,27 +77,37 @@ func addCodecCase(c codecCase) string {
 	return c.Name
 }
 
-// runCodecOracle returns CPython's results of every registered case, by name.
-func runCodecOracle(t testing.TB) map[string][]string {
+// runOracle runs every registered case and scenario in python3, once.
+func runOracle(t testing.TB) *oracleOutput {
 	t.Helper()
-	codecOracleOnce.Do(func() {
-		names := make([]string, 0, len(codecCases))
-		for n := range codecCases {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		input := make([]codecCase, len(names))
-		for i, n := range names {
-			input[i] = codecCases[n]
-		}
-		var out map[string][]string
-		testutil.PythonJSON(t, codecOracle, input, &out)
-		codecResults = out
+	oracleOnce.Do(func() {
+		program := codecOracle + fakeScenarioPython + `
+inp = json.load(sys.stdin)
+print(json.dumps({'codecs': {c['name']: run_codec(c) for c in inp['codecs']},
+                  'scenarios': {sc['name']: run_fake(sc) for sc in inp['scenarios']}}))
+`
+		input := map[string]any{"codecs": sortedValues(codecCases), "scenarios": sortedValues(fakeScenarios)}
+		var out oracleOutput
+		testutil.PythonJSON(t, program, input, &out)
+		oracle = &out
 	})
-	if codecResults == nil {
+	if oracle == nil {
 		t.Fatal("the python3 oracle failed (see the first test that used it)")
 	}
-	return codecResults
+	return oracle
+}
+
+func sortedValues[V any](m map[string]V) []V {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	vs := make([]V, len(keys))
+	for i, k := range keys {
+		vs[i] = m[k]
+	}
+	return vs
 }
 
 // pyExcLine is an error as CPython's traceback ends: "Class: message".
