@@ -290,15 +290,22 @@ func (s *Socket) Fileno() int {
 	return s.ref.fd
 }
 
-// Close closes the socket: CPython's socket.close(). It is idempotent. If file objects
-// made by MakeFile are still open it only marks the socket closed (PyRepr shows
-// "[closed]") and the descriptor is closed when the last of them closes, as CPython's
-// _io_refs protocol does. ECONNRESET from close(2) is ignored; other errors are returned
-// (e.g. [Errno 9] when the descriptor was closed behind the socket's back).
+// Close closes the socket: CPython's socket.close(). It is idempotent. ECONNRESET from
+// close(2) is ignored; other errors are returned (e.g. [Errno 9] when the descriptor was
+// closed behind the socket's back).
 //
-// Goroutines waiting in the socket (Recv, Accept, Connect, SendAll, ...) wake at once and
-// fail with [Errno 9] Bad file descriptor. The descriptor number is released only after
-// every system call using it has returned.
+// While a file object made by MakeFile is open, Close does not close the descriptor, as
+// CPython's close does not while the socket's _io_refs count is above zero: it marks the
+// socket closed (PyRepr shows "[closed]") and returns nil. The descriptor stays open and
+// in use: the files go on reading and writing, Fileno still returns it, and the socket's
+// own calls still work on it, as they do in CPython. The last open file's Close (or the
+// cleanup of a File that became unreachable without one) then closes the descriptor,
+// with what follows below, and returns close(2)'s error. A File whose socket's Close was
+// not called never closes the descriptor.
+//
+// When the descriptor closes, goroutines waiting in the socket (Recv, Accept, Connect,
+// SendAll, a File's read, ...) wake at once and fail with [Errno 9] Bad file descriptor.
+// The descriptor number is released only after every system call using it has returned.
 func (s *Socket) Close() error {
 	s.mu.Lock()
 	s.pyClosed = true
