@@ -276,7 +276,7 @@ func (f *File) ReadLine() (line []byte, isPrefix bool, err error) {
 	return line, err == nil, err
 }
 
-// ReadN is Python's read(n): n bytes (characters in text mode), fewer only at the end of
+// ReadN is Python's read(n) (SocketIO.read, BufferedReader.read, TextIOWrapper.read): n bytes (characters in text mode), fewer only at the end of
 // the stream or, for a binary file, when a non-blocking socket has no more; n < 0 reads
 // to the end of the stream. An unbuffered file makes one system call and returns what it
 // brings. ErrNone (with a nil slice) where Python returns None; an empty slice is Python's
@@ -331,7 +331,8 @@ func (f *File) Peek(n int) ([]byte, error) {
 	return f.top.peek(n)
 }
 
-// ReadLineN is Python's readline(limit): a line with its line end, at most limit bytes
+// ReadLineN is Python's readline(limit) (io.IOBase.readline and the buffered and text
+// classes' own): a line with its line end, at most limit bytes
 // (characters in text mode; limit < 0 for no limit), empty at the end of the stream.
 func (f *File) ReadLineN(limit int) ([]byte, error) {
 	f.locks.r.Lock()
@@ -339,7 +340,7 @@ func (f *File) ReadLineN(limit int) ([]byte, error) {
 	return f.top.readline(limit)
 }
 
-// ReadLines is Python's readlines(hint): the lines to the end of the stream or, for hint
+// ReadLines is Python's readlines(hint) (io.IOBase.readlines): the lines to the end of the stream or, for hint
 // > 0, until their total length exceeds hint.
 func (f *File) ReadLines(hint int) ([][]byte, error) {
 	f.locks.r.Lock()
@@ -386,7 +387,8 @@ func (f *File) Write(p []byte) (int, error) {
 // WriteString is Write of a string (io.StringWriter).
 func (f *File) WriteString(s string) (int, error) { return f.Write([]byte(s)) }
 
-// PyWrite is Python's write(b): for an unbuffered file one send, whose count may be less
+// PyWrite is Python's write(b) (SocketIO.write, BufferedWriter.write,
+// TextIOWrapper.write): for an unbuffered file one send, whose count may be less
 // than len(b) (ErrNone for None); for a buffered one len(b), or a BlockingIOError when a
 // non-blocking socket cannot take it all; in text mode, the number of characters of b.
 func (f *File) PyWrite(b []byte) (int, error) {
@@ -399,7 +401,7 @@ func (f *File) PyWrite(b []byte) (int, error) {
 	return n, nil
 }
 
-// WriteLines is Python's writelines(lines): PyWrite of each line. As in CPython, an
+// WriteLines is Python's writelines(lines) (io.IOBase.writelines): PyWrite of each line. As in CPython, an
 // unbuffered file's short writes are not completed.
 func (f *File) WriteLines(lines [][]byte) error {
 	f.locks.w.Lock()
@@ -415,14 +417,14 @@ func (f *File) WriteLines(lines [][]byte) error {
 	return nil
 }
 
-// Flush is Python's flush(): a buffered file sends what it holds.
+// Flush is Python's flush() (io.IOBase.flush, BufferedWriter.flush, TextIOWrapper.flush): a buffered file sends what it holds.
 func (f *File) Flush() error {
 	f.locks.w.Lock()
 	defer f.locks.w.Unlock()
 	return f.top.flush()
 }
 
-// Close is Python's close(): it flushes, closes the file and lets go of the socket, whose
+// Close is Python's close() (SocketIO.close and the buffered and text classes' close): it flushes, closes the file and lets go of the socket, whose
 // descriptor closes now if the socket's Close was called already. The file is closed even
 // when the flush fails, and the flush's error is returned. Closing a closed file does
 // nothing.
@@ -436,36 +438,39 @@ func (f *File) Close() error {
 	return f.top.close()
 }
 
-// Closed is Python's closed attribute.
+// Closed is Python's closed attribute (io.IOBase.closed).
 func (f *File) Closed() bool { return f.top.closed() }
 
-// Mode is Python's mode attribute: the raw mode ("rb", "wb", "rwb") for a binary file,
+// Mode is Python's mode attribute (SocketIO.mode, the buffered classes' raw.mode,
+// TextIOWrapper.mode): the raw mode ("rb", "wb", "rwb") for a binary file,
 // the mode given to MakeFile for a text file. A BufferedRWPair has none ("AttributeError:
 // '_io.BufferedRWPair' object has no attribute 'mode'").
 func (f *File) Mode() (string, error) { return f.top.mode() }
 
-// Name is Python's name attribute: the socket's descriptor, -1 once the file is closed
+// Name is Python's name attribute (SocketIO.name, which the buffered and text classes
+// give as their raw file's): the socket's descriptor, -1 once the file is closed
 // (or the socket was). A BufferedRWPair, and a text file over one, has none.
 func (f *File) Name() (int, error) { return f.top.name() }
 
-// Fileno is Python's fileno(): the socket's descriptor; "ValueError: I/O operation on
+// Fileno is Python's fileno() (SocketIO.fileno, which the buffered and text classes ask
+// of their raw file): the socket's descriptor; "ValueError: I/O operation on
 // closed file." once closed; io.UnsupportedOperation for a BufferedRWPair.
 func (f *File) Fileno() (int, error) { return f.top.fileno() }
 
-// IsATTY is Python's isatty(): false, or the closed-file ValueError.
+// IsATTY is Python's isatty() (io.IOBase.isatty): false, or the closed-file ValueError.
 func (f *File) IsATTY() (bool, error) { return f.top.isatty() }
 
-// Readable is Python's readable(). On a closed file some classes fail ("ValueError: I/O
+// Readable is Python's readable() (SocketIO.readable and the others' own). On a closed file some classes fail ("ValueError: I/O
 // operation on closed socket.") and others answer, as in CPython.
 func (f *File) Readable() (bool, error) { return f.top.readable() }
 
-// Writable is Python's writable(), with Readable's errors.
+// Writable is Python's writable() (SocketIO.writable and the others' own), with Readable's errors.
 func (f *File) Writable() (bool, error) { return f.top.writable() }
 
-// Seekable is Python's seekable(): false, or Readable's errors.
+// Seekable is Python's seekable() (SocketIO.seekable and the others' own): false, or Readable's errors.
 func (f *File) Seekable() (bool, error) { return f.top.seekable() }
 
-// Encoding is a text file's encoding attribute, as given to MakeFile ("UTF-8" by
+// Encoding is a text file's encoding attribute (TextIOWrapper.encoding), as given to MakeFile ("UTF-8" by
 // default); a binary file has none (AttributeError).
 func (f *File) Encoding() (string, error) {
 	if f.text == nil {
@@ -474,7 +479,7 @@ func (f *File) Encoding() (string, error) {
 	return f.text.encoding, nil
 }
 
-// Errors is a text file's errors attribute ("strict" by default); a binary file has
+// Errors is a text file's errors attribute, TextIOWrapper.errors ("strict" by default); a binary file has
 // none.
 func (f *File) Errors() (string, error) {
 	if f.text == nil {
@@ -483,7 +488,7 @@ func (f *File) Errors() (string, error) {
 	return f.text.errors, nil
 }
 
-// Newlines is a text file's newlines attribute: for newline None or ”, the line ends
+// Newlines is a text file's newlines attribute (TextIOWrapper.newlines): for newline None or ”, the line ends
 // read so far, nil (None) if none, a string if one kind, else a py.Tuple of them in the
 // order "\r", "\n", "\r\n"; nil in the other newline modes.
 func (f *File) Newlines() (any, error) {
