@@ -274,7 +274,8 @@ func addFakeScenarios(name string, modes []string, bufferings []*int, recvs, sen
 var scFakeReads = append(append(append(
 	addFakeScenarios("partial receives", []string{"rb", "rwb"}, fakeBufferings,
 		[][]any{evData("abc"), evData("defg\nhi"), evData("jklmn\nop")}, nil,
-		fsRead(10), fsCalls(), fsRead1(-1), fsPeek(), fsReadline(-1), fsReadinto(3), fsRead(-1), fsCalls()),
+		fsRead(10), fsCalls(), fsRead1(-1), fsPeek(), fsReadline(2), fsReadline(0), fsReadline(-1), fsReadinto(3),
+		fsRead(-1), fsCalls()),
 	addFakeScenarios("non-blocking receives", []string{"rb", "rwb", "r"}, fakeBufferings,
 		[][]any{evAgain(), evData("ab"), evAgain(), evData("c\nd"), evAgain(), evAgain(), evData("e")}, nil,
 		fsRead(5), fsRead(5), fsRead(5), fsReadline(-1), fsRead1(4), fsReadline(-1), fsRead(-1), fsCalls())...),
@@ -304,7 +305,8 @@ var scFakeClose = append(
 	addFakeScenarios("socket closed first", []string{"rb", "wb", "rwb", "r", "w"}, fakeBufferings,
 		[][]any{evData("data")}, nil,
 		fsState(), fsSockClose(), fsState(), fsAttr("name"), fsAttr("fileno"), fsClose(), fsState(),
-		fsAttr("closed"), fsAttr("name"), fsAttr("repr"), fsClose(), fsState(), fsRead(1), fsWrite("x")),
+		fsAttr("closed"), fsAttr("name"), fsAttr("repr"), fsClose(), fsState(), fsRead(1), fsReadline(2),
+		fsWrite("x"), fsFlush(), fsAttr("fileno")),
 	addFakeScenarios("file closed first", []string{"rb", "wb", "rwb", "r", "w"}, fakeBufferings,
 		nil, nil,
 		fsAttr("repr"), fsWrite("x"), fsClose(), fsState(), fsSent(), fsSockClose(), fsState())...)
