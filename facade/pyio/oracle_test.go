@@ -112,6 +112,9 @@ func sortedValues[V any](m map[string]V) []V {
 
 // pyExcLine is an error as CPython's traceback ends: "Class: message".
 func pyExcLine(err error) string {
+	if err == nil {
+		return "no error"
+	}
 	if e, ok := py.AsException(err); ok {
 		return py.FormatException(e)
 	}
