@@ -15,7 +15,7 @@ import (
 
 // publicPackages are the module's packages a user imports. TestPublicPackagesAreListed
 // keeps the list complete.
-var publicPackages = []string{"csock", "facade", "libcnet", "py"}
+var publicPackages = []string{"csock", "facade", "facade/pyio", "libcnet", "py"}
 
 // notPublic are the top-level directories of the module that hold no public package.
 var notPublic = map[string]bool{"bench": true, "cmd": true, "internal": true, "test": true, "build": true, "docs": true, "scripts": true, "bin": true}
