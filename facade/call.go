@@ -157,7 +157,7 @@ func (f *function) bind(name string, args []any, kwargs []Kwarg) ([]any, int, er
 	}
 	if n > f.maxPos {
 		if f.min == f.maxPos {
-			return typeErr("%s() takes %d positional %s but %d were given", name, f.maxPos, plural(f.maxPos, "argument", "arguments"), n)
+			return typeErr("%s() takes %d positional %s but %d %s given", name, f.maxPos, plural(f.maxPos, "argument", "arguments"), n, plural(n, "was", "were"))
 		}
 		return typeErr("%s() takes from %d to %d positional arguments but %d %s given", name, f.min, f.maxPos, n, plural(n, "was", "were"))
 	}
@@ -418,7 +418,66 @@ func init() {
 				}
 				return CreateConnection(a[0], timeout, source, truthy(all))
 			}},
-		"getdefaulttimeout": {parser: noArgs, run: func([]any, int) (any, error) { return GetDefaultTimeout(), nil }},
+		"socketpair": {parser: pyFunc, params: []string{"family", "type", "proto"}, min: 0, maxPos: 3, keywords: true,
+			run: func(a []any, _ int) (any, error) {
+				// socket.py: family None is AF_UNIX; _socket.socketpair parses "|iii".
+				ints := [3]int{-1, int(SOCK_STREAM), 0}
+				for i, v := range a {
+					if _, ok := v.(unset); ok || v == nil && i == 0 {
+						continue
+					}
+					n, err := asCInt(v)
+					if err != nil {
+						return nil, err
+					}
+					ints[i] = n
+				}
+				x, y, err := socketPairInts(ints[0], ints[1], ints[2])
+				if err != nil {
+					return nil, err
+				}
+				return py.Tuple{x, y}, nil
+			}},
+		"create_server": {parser: pyFunc, params: []string{"address"}, min: 1, maxPos: 1, keywords: true,
+			kwOnly: []string{"family", "backlog", "reuse_port", "dualstack_ipv6"},
+			run: func(a []any, _ int) (any, error) {
+				var opts ServerOptions
+				family, backlog := a[1], a[2]
+				if _, ok := family.(unset); !ok {
+					f, err := asCInt(family)
+					if err != nil {
+						return nil, err
+					}
+					if f == 0 {
+						// ServerOptions' zero Family is AF_INET; family=0 is socket(0, ...).
+						s, err := newFromInts(0, int(SOCK_STREAM), -1)
+						if err == nil {
+							s.Close()
+						}
+						return nil, err
+					}
+					opts.Family = AddressFamily(f)
+				}
+				if _, ok := backlog.(unset); !ok && backlog != nil {
+					b, err := asCInt(backlog)
+					if err != nil {
+						return nil, err
+					}
+					if b <= 0 {
+						b = -1 // listen(0): ServerOptions' zero Backlog is listen()'s default
+					}
+					opts.Backlog = b
+				}
+				if _, ok := a[3].(unset); !ok {
+					opts.ReusePort = truthy(a[3])
+				}
+				if _, ok := a[4].(unset); !ok {
+					opts.DualStackIPv6 = truthy(a[4])
+				}
+				return CreateServer(a[0], opts)
+			}},
+		"has_dualstack_ipv6": {parser: pyFunc, run: func([]any, int) (any, error) { return HasDualStackIPv6(), nil }},
+		"getdefaulttimeout":  {parser: noArgs, run: func([]any, int) (any, error) { return GetDefaultTimeout(), nil }},
 		"setdefaulttimeout": {parser: oneArg, params: []string{"timeout"}, run: func(a []any, _ int) (any, error) {
 			return nil, SetDefaultTimeout(a[0])
 		}},

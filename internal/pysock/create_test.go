@@ -80,3 +80,46 @@ print(json.dumps(out))
 		c.Close()
 	}
 }
+
+func TestSocketPairCreateServerAndDualStack_PrintLikeCPython(t *testing.T) {
+	// Their results are printed, then closed (both sockets of a pair).
+	exprs := []string{
+		"socketpair()",
+		"socketpair(AF_UNIX, SOCK_DGRAM)",
+		"socketpair(None, SOCK_SEQPACKET, 0)",
+		"socketpair(family=AF_UNIX, proto=0)",
+		"socketpair(AF_INET)",
+		"socketpair('x')",
+		"socketpair(AF_UNIX, 2**31)",
+		"socketpair(1, 2, 3, 4)",
+		"create_server(('127.0.0.1', 0))",
+		"create_server(('127.0.0.1', 0), backlog=0, reuse_port=True)",
+		"create_server(('127.0.0.1', 0), backlog=None)",
+		"create_server(('127.0.0.1', 0), family=0)",
+		"create_server(('127.0.0.1', 0), family=AF_INET6)",
+		"create_server(('::1', 0))",
+		"create_server(('127.0.0.1', 0), dualstack_ipv6=True)",
+		"create_server(('127.0.0.1', 0), 5)",
+		"create_server(('127.0.0.1', 0), backlog='x')",
+		"create_server(('127.0.0.1', 0), flags=1)",
+		"create_server()",
+		"has_dualstack_ipv6()",
+		"has_dualstack_ipv6(1)",
+	}
+	var want []string
+	testutil.PythonJSON(t, `
+import json, sys, traceback
+from socket import *
+out = []
+for e in json.load(sys.stdin):
+    try:
+        out.append(repr(eval(e)))
+    except BaseException as x:
+        out.append(traceback.format_exception_only(x)[-1].rstrip("\n"))
+print(json.dumps(out))
+`, exprs, &want)
+	require.Len(t, want, len(exprs))
+	for i, e := range exprs {
+		assert.Equal(t, shape(want[i]), shape(EvalLine(e)), e)
+	}
+}

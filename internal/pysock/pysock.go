@@ -65,15 +65,13 @@ func (o Outcome) Line() string {
 }
 
 // Eval evaluates a parsed expression. A result that holds a resource (the socket of
-// create_connection) is printed, then closed, as CPython's garbage collector closes an
+// create_connection or create_server, the two of socketpair) is printed, then closed, as CPython's garbage collector closes an
 // unreferenced socket once print(repr(...)) is done with it.
 func Eval(n pyexpr.Node) Outcome {
 	v, err := pyexpr.Eval(n, Env{})
 	if err == nil {
 		s, rerr := py.ReprChecked(v)
-		if c, ok := v.(io.Closer); ok {
-			c.Close()
-		}
+		closeAll(v)
 		if rerr == nil {
 			return Outcome{Value: v, Repr: s}
 		}
@@ -86,6 +84,19 @@ func Eval(n pyexpr.Node) Outcome {
 		return Outcome{Usage: u}
 	}
 	return Outcome{Exc: py.NewError("SystemError", err.Error())}
+}
+
+// closeAll closes v if it holds a resource, and the items of a tuple that do
+// (socketpair's two sockets).
+func closeAll(v any) {
+	switch x := v.(type) {
+	case io.Closer:
+		x.Close()
+	case py.Tuple:
+		for _, item := range x {
+			closeAll(item)
+		}
+	}
 }
 
 // EvalLine parses and evaluates src and returns the line pysock prints for it.
