@@ -263,6 +263,8 @@ func Markdown(r *Run) string {
 	b.WriteString("\n## Results\n\n")
 	b.WriteString(r.mainTable().markdown())
 	b.WriteString("\n" + legend + "\n")
+	b.WriteString("\n## Targets\n\n")
+	b.WriteString(r.targetsMarkdown())
 	b.WriteString("\n## Facade cost ratios\n\n![cost ratios](ratios.svg)\n")
 	b.WriteString("\n## Other paired cost ratios\n\n")
 	b.WriteString(r.ratioTable().markdown())
