@@ -32,6 +32,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -44,6 +45,7 @@
 #define BULK_MIN (256LL << 20)           /* least bytes in the timed run */
 #define BULK_WARM (32LL << 20)           /* bytes in the warm-up run */
 #define BULK_MAX (16LL << 30)            /* most bytes in one run */
+#define SENDFILE_SIZE (64LL << 20)       /* the file sendfile_tcp sends, whole, per send */
 #define IDLE_CONNS 10000                 /* blocked receivers in idle_10k */
 #define IDLE_CONNS_QUICK 1000            /* the same with --quick */
 #define WAIT_LIMIT_NS (60LL * 1000000000) /* every wait for a peer */
@@ -52,7 +54,7 @@ static const char *const ops_list[] = {
     "getaddrinfo_localhost", "getaddrinfo_numeric", "getnameinfo",
     "getservbyname", "gethostbyname_ex", "gethostname", "socket_close",
     "pingpong_unix", "pingpong_unix_pinned", "pingpong_tcp",
-    "pingpong_tcp_pinned", "pingpong_tcp_timeout", "bulk_tcp", "connect_accept_close", "idle_10k",
+    "pingpong_tcp_pinned", "pingpong_tcp_timeout", "bulk_tcp", "sendfile_tcp", "connect_accept_close", "idle_10k",
 };
 
 static const char *g_op;
@@ -389,25 +391,28 @@ static void *bulk_receiver(void *arg) {
 }
 
 struct bulk_result {
-    long long bytes, elapsed_ns, cpu_ns;
+    long long bytes, sends, elapsed_ns, cpu_ns;
 };
 
-/* transfer sends 64 KiB chunks until min_bytes and min_ns are both reached
- * (or BULK_MAX), closes the sender and joins the receiver. */
-static struct bulk_result transfer(long long min_bytes, long long min_ns) {
+/* A bulk send moves one unit over fd (a 64 KiB chunk in bulk_tcp, the whole file in
+ * sendfile_tcp) and returns the number of bytes it sent. */
+typedef long long (*send_fn)(int fd, void *arg);
+
+/* transfer calls send_one on a fresh loopback TCP connection until min_bytes and
+ * min_ns are both reached (or BULK_MAX), closes the sender and joins the receiver,
+ * which reads to end of stream into a reused 64 KiB buffer; the byte counts must
+ * agree. */
+static struct bulk_result transfer(send_fn send_one, void *arg, long long min_bytes, long long min_ns) {
     int fds[2];
     make_pair(0, fds);
     struct bulk_recv br = {fds[1], 0};
     pthread_t rt;
     xpthread_create(&rt, bulk_receiver, &br);
-    char *chunk = malloc(BULK_CHUNK);
-    if (chunk == NULL) die(ENOMEM, "malloc");
-    for (int i = 0; i < BULK_CHUNK; i++) chunk[i] = (char)i;
-    struct bulk_result r = {0, 0, 0};
+    struct bulk_result r = {0, 0, 0, 0};
     long long cpu0 = cpu_ns(), start = now_ns();
     while (r.bytes < BULK_MAX) {
-        send_all(fds[0], chunk, BULK_CHUNK);
-        r.bytes += BULK_CHUNK;
+        r.bytes += send_one(fds[0], arg);
+        r.sends++;
         if (r.bytes >= min_bytes && now_ns() - start >= min_ns) break;
     }
     xclose(fds[0]);
@@ -415,17 +420,88 @@ static struct bulk_result transfer(long long min_bytes, long long min_ns) {
     r.elapsed_ns = now_ns() - start;
     r.cpu_ns = cpu_ns() - cpu0;
     xclose(fds[1]);
-    free(chunk);
     if (br.received != r.bytes) die(0, "sent %lld bytes, received %lld", r.bytes, br.received);
     return r;
 }
 
-static void op_bulk(void) {
-    transfer(BULK_WARM, 0);
-    struct bulk_result r = transfer(BULK_MIN, g_target_ns);
+/* emit_bulk reports a timed transfer: MB/s, sends, CPU seconds per GiB. */
+static void emit_bulk(struct bulk_result r) {
     double secs = (double)r.elapsed_ns / 1e9;
     double gib = (double)r.bytes / (double)(1LL << 30);
-    emit("MB/s", (double)r.bytes / secs / 1e6, r.bytes / BULK_CHUNK, (double)r.cpu_ns / 1e9 / gib);
+    emit("MB/s", (double)r.bytes / secs / 1e6, r.sends, (double)r.cpu_ns / 1e9 / gib);
+}
+
+static long long send_chunk(int fd, void *chunk) {
+    send_all(fd, chunk, BULK_CHUNK);
+    return BULK_CHUNK;
+}
+
+static void op_bulk(void) {
+    char *chunk = malloc(BULK_CHUNK);
+    if (chunk == NULL) die(ENOMEM, "malloc");
+    for (int i = 0; i < BULK_CHUNK; i++) chunk[i] = (char)i;
+    transfer(send_chunk, chunk, BULK_WARM, 0);
+    emit_bulk(transfer(send_chunk, chunk, BULK_MIN, g_target_ns));
+    free(chunk);
+}
+
+/* ---- sendfile_tcp -------------------------------------------------------- */
+
+/* make_send_file writes SENDFILE_SIZE bytes (byte i is i mod 256, as bulk_tcp's chunk)
+ * to a new file in $TMPDIR (or /tmp) and unlinks it at once: the descriptor is all
+ * that is left of it, so it is gone when closed or when the process ends, however it
+ * ends. Its pages stay in the page cache. */
+static int make_send_file(void) {
+    const char *dir = getenv("TMPDIR");
+    if (dir == NULL || *dir == '\0') dir = "/tmp";
+    char path[4096];
+    int len = snprintf(path, sizeof path, "%s/csock-bench-sendfile-XXXXXX", dir);
+    if (len < 0 || (size_t)len >= sizeof path) die(0, "temporary directory name too long");
+    int fd = mkostemp(path, O_CLOEXEC);
+    if (fd < 0) die(errno, "mkostemp(%s)", path);
+    if (unlink(path) != 0) die(errno, "unlink(%s)", path);
+    char *chunk = malloc(BULK_CHUNK);
+    if (chunk == NULL) die(ENOMEM, "malloc");
+    for (int i = 0; i < BULK_CHUNK; i++) chunk[i] = (char)i;
+    for (long long off = 0; off < SENDFILE_SIZE; off += BULK_CHUNK) {
+        for (size_t done = 0; done < BULK_CHUNK;) {
+            ssize_t n = write(fd, chunk + done, BULK_CHUNK - done);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                die(errno, "write(%s)", path);
+            }
+            done += (size_t)n;
+        }
+    }
+    free(chunk);
+    return fd;
+}
+
+/* send_file sends the whole file *in_fd over fd: sendfile(2) from offset 0 until
+ * SENDFILE_SIZE bytes have gone (one call on a blocking socket unless interrupted). */
+static long long send_file(int fd, void *in_fd) {
+    int in = *(int *)in_fd;
+    off_t off = 0;
+    while (off < SENDFILE_SIZE) {
+        ssize_t n = sendfile(fd, in, &off, (size_t)(SENDFILE_SIZE - off));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            die(errno, "sendfile");
+        }
+        if (n == 0) die(0, "sendfile: end of file at %lld bytes", (long long)off);
+    }
+    return SENDFILE_SIZE;
+}
+
+/* op_sendfile: bulk_tcp with each send a whole 64 MiB file; a warm-up of one file on
+ * its own connection. sendfile(2) takes no MSG_NOSIGNAL, so SIGPIPE is ignored (as
+ * CPython and Go do) and a vanished peer is an EPIPE error. */
+static void op_sendfile(void) {
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) die(errno, "signal(SIGPIPE)");
+    int in = make_send_file();
+    transfer(send_file, &in, BULK_WARM, 0);
+    emit_bulk(transfer(send_file, &in, BULK_MIN, g_target_ns));
+    xclose(in);
 }
 
 /* ---- connect_accept_close ----------------------------------------------- */
@@ -658,6 +734,7 @@ int main(int argc, char **argv) {
     else if (strcmp(base, "pingpong_tcp") == 0) op_pingpong(0, 0);
     else if (strcmp(base, "pingpong_tcp_timeout") == 0) op_pingpong(0, 1);
     else if (strcmp(base, "bulk_tcp") == 0) op_bulk();
+    else if (strcmp(base, "sendfile_tcp") == 0) op_sendfile();
     else if (strcmp(base, "connect_accept_close") == 0) op_connect_accept_close();
     else if (strcmp(base, "idle_10k") == 0) op_idle();
     else {

@@ -30,8 +30,10 @@ const (
 	bulkMin = 256 << 20
 	// bulkWarm is what the bulk_tcp warm-up run moves.
 	bulkWarm = 32 << 20
-	// bulkMax caps what one bulk_tcp run moves.
+	// bulkMax caps what one bulk_tcp or sendfile_tcp run moves.
 	bulkMax = 16 << 30
+	// sendFileSize is the size of the file sendfile_tcp sends, whole, per send.
+	sendFileSize = 64 << 20
 	// idleConns is the number of blocked receivers in idle_10k.
 	idleConns = 10000
 	// idleConnsQuick is idleConns in quick mode.
@@ -340,6 +342,78 @@ func Bulk(pair PairFunc) Op {
 			chunk[i] = byte(i)
 		}
 		send := func(a Stream) (int64, error) { return bulkChunk, a.SendAll(chunk) }
+		if _, err := transfer(pair, send, bulkWarm, 0); err != nil {
+			return nil, fmt.Errorf("warm-up: %w", err)
+		}
+		runtime.GC()
+		res, err := transfer(pair, send, bulkMin, cfg.Target)
+		if err != nil {
+			return nil, err
+		}
+		return []Metric{bulkMetric(res)}, nil
+	}
+}
+
+// FileSender is a Stream that can also send a regular file, the way its package sends
+// one (sendfile(2) underneath): sendfile_tcp's first end.
+type FileSender interface {
+	Stream
+	// SendFile sends all of f, size bytes from its first byte to its end, whatever f's
+	// file position, and returns the number of bytes sent. size is for the calls that
+	// take a count; the others may send to the end of the file.
+	SendFile(f *os.File, size int64) (int64, error)
+}
+
+// makeSendFile writes sendFileSize bytes (byte i is i mod 256, as bulk_tcp's chunk) to
+// a new file in the temporary directory ($TMPDIR or /tmp) and unlinks it at once: the
+// open *os.File is all that is left of it, so it is gone when closed or when the process
+// ends, however it ends. Its pages stay in the page cache, as a file served again and
+// again would.
+func makeSendFile() (*os.File, error) {
+	f, err := os.CreateTemp("", "csock-bench-sendfile-*")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		return nil, errors.Join(err, f.Close())
+	}
+	chunk := make([]byte, bulkChunk)
+	for i := range chunk {
+		chunk[i] = byte(i)
+	}
+	for off := 0; off < sendFileSize; off += bulkChunk {
+		if _, err := f.Write(chunk); err != nil {
+			return nil, errors.Join(err, f.Close())
+		}
+	}
+	return f, nil
+}
+
+// SendFile returns an Op that measures sendfile_tcp: like [Bulk], but each send is one
+// call sending a whole 64 MiB regular file (made once per process by makeSendFile) from
+// the pair's first end, which must be a [FileSender]. The peer goroutine reads and
+// discards into a reused 64 KiB buffer and the byte count is checked; at least 256 MiB
+// (four files) and at least cfg.Target per timed run, after a warm-up run of one file
+// on its own connection. It reports MB/s with the CPU seconds the whole process spent
+// per GiB, and allocations per file sent.
+func SendFile(pair PairFunc) Op {
+	return func(cfg Config) (_ []Metric, err error) {
+		f, err := makeSendFile()
+		if err != nil {
+			return nil, fmt.Errorf("file: %w", err)
+		}
+		defer func() { err = errors.Join(err, f.Close()) }()
+		send := func(a Stream) (int64, error) {
+			fs, ok := a.(FileSender)
+			if !ok {
+				return 0, fmt.Errorf("%T has no SendFile method", a)
+			}
+			n, err := fs.SendFile(f, sendFileSize)
+			if err == nil && n != sendFileSize {
+				err = fmt.Errorf("SendFile sent %d bytes of %d", n, sendFileSize)
+			}
+			return n, err
+		}
 		if _, err := transfer(pair, send, bulkWarm, 0); err != nil {
 			return nil, fmt.Errorf("warm-up: %w", err)
 		}

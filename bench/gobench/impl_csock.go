@@ -20,6 +20,10 @@ package main
 //	                       TCP_NODELAY on both ends
 //	bulk_tcp               the same TCP pair; Send loops like sendall, Recv into a
 //	                       reused buffer
+//	sendfile_tcp           the same TCP pair; csock.SendFile(sock, file, &off, size-off)
+//	                       from off 0 until the whole file has gone (sendfile(2) on the
+//	                       blocking socket: one call per file unless interrupted), Recv
+//	                       into a reused buffer
 //	connect_accept_close   Socket + blocking Connect, Accept, Close both
 //	idle_10k               Socket + blocking Connect per connection, one goroutine per
 //	                       connection blocked in recv(2) inside a cgo call: each holds
@@ -33,6 +37,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
+	"runtime"
 	"syscall"
 
 	"github.com/csock/csock/bench/internal/benchspec"
@@ -96,6 +102,7 @@ func init() {
 		}),
 		benchspec.PingPongTCP:        PingPong(csockTCPPair),
 		benchspec.BulkTCP:            Bulk(csockTCPPair),
+		benchspec.SendFileTCP:        SendFile(csockTCPPair),
 		benchspec.ConnectAcceptClose: Loop(benchspec.UnitConnPerS, csockConnectAcceptClose),
 		benchspec.Idle10k: Idle(func(addr netip.AddrPort) (Stream, error) {
 			fd, err := csockConnect(csockAddr(addr))
@@ -151,6 +158,28 @@ func (s csockStream) RecvInto(p []byte) (int, error) {
 
 // Close closes the descriptor.
 func (s csockStream) Close() error { return csock.Close(s.fd) }
+
+// SendFile sends the size bytes of f from offset 0 with csock.SendFile (sendfile(2),
+// which leaves f's file position alone) until all have gone, EINTR retried: the C
+// program's send_file loop.
+func (s csockStream) SendFile(f *os.File, size int64) (int64, error) {
+	in := int(f.Fd())
+	var off int64
+	for off < size {
+		n, err := csock.SendFile(s.fd, in, &off, int(size-off))
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return off, fmt.Errorf("sendfile: %w", err)
+		}
+		if n == 0 {
+			return off, fmt.Errorf("sendfile: end of file at %d of %d bytes", off, size)
+		}
+	}
+	runtime.KeepAlive(f)
+	return off, nil
+}
 
 // csockAddr is addr as a binding address.
 func csockAddr(addr netip.AddrPort) *csock.Addr {

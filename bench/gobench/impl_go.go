@@ -24,6 +24,9 @@ package main
 //	                       Write/Read on the runtime poller, two goroutines
 //	pingpong_tcp           net.Listen/Dial/Accept on 127.0.0.1:0, SetNoDelay(true)
 //	bulk_tcp               the same TCP pair; Write (loops like sendall) / Read
+//	sendfile_tcp           the same TCP pair; f.Seek(0, io.SeekStart) +
+//	                       (*net.TCPConn).ReadFrom(f) of the 64 MiB *os.File
+//	                       (sendfile(2) on the poller) / Read
 //	connect_accept_close   net.DialTCP + TCPListener.AcceptTCP + Close both, in
 //	                       one goroutine (the kernel completes the handshake
 //	                       from the listen backlog before Accept)
@@ -75,6 +78,7 @@ func init() {
 			return deadlineStream{a.(netStream)}, deadlineStream{b.(netStream)}, nil
 		}),
 		benchspec.BulkTCP:            Bulk(netTCPPair),
+		benchspec.SendFileTCP:        SendFile(netTCPPair),
 		benchspec.ConnectAcceptClose: Loop(benchspec.UnitConnPerS, netConnectAcceptClose),
 		benchspec.Idle10k:            Idle(netDial),
 	})
@@ -141,6 +145,20 @@ func (s netStream) RecvInto(p []byte) (int, error) {
 
 // Close closes the connection.
 func (s netStream) Close() error { return s.c.Close() }
+
+// SendFile is sendfile_tcp's send: rewind f, then (*net.TCPConn).ReadFrom(f), which
+// hands an *os.File to sendfile(2) (in chunks of at most 4 MiB, until it returns 0 at
+// the end of the file) on the runtime poller. size is not needed.
+func (s netStream) SendFile(f *os.File, _ int64) (int64, error) {
+	tc, ok := s.c.(*net.TCPConn)
+	if !ok {
+		return 0, fmt.Errorf("SendFile over %T, want *net.TCPConn", s.c)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return 0, err
+	}
+	return tc.ReadFrom(f)
+}
 
 // deadlineStream is a netStream that sets a 5 s deadline before every Read and Write, as
 // a Go program bounding each call does (pingpong_tcp_timeout).

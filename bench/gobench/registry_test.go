@@ -61,3 +61,27 @@ func TestPingPong_OverSocketpair(t *testing.T) {
 	assert.Equal(t, benchspec.UnitUsPerRTT, ms[0].Unit)
 	assert.Positive(t, ms[0].Value)
 }
+
+func TestSendFile_MovesWholeFilesAndReportsCPU(t *testing.T) {
+	ms, err := SendFile(netTCPPair)(Config{Target: 20 * time.Millisecond, Quick: true})
+	require.NoError(t, err)
+	require.Len(t, ms, 1)
+	m := ms[0]
+	assert.Equal(t, benchspec.UnitMBPerS, m.Unit)
+	assert.Positive(t, m.Value)
+	assert.GreaterOrEqual(t, m.Ops, int64(bulkMin/sendFileSize), "at least 256 MiB in whole files")
+	require.NotNil(t, m.AllocsPerOp)
+	require.NotNil(t, m.CPUSecPerGiB)
+	assert.Positive(t, *m.CPUSecPerGiB)
+}
+
+func TestSendFile_NeedsAFileSender(t *testing.T) {
+	_, err := SendFile(netUnixPair)(Config{Target: 20 * time.Millisecond, Quick: true})
+	assert.ErrorContains(t, err, "SendFile over")
+	plain := func() (Stream, Stream, error) {
+		a, b, err := netUnixPair()
+		return struct{ Stream }{a}, b, err
+	}
+	_, err = SendFile(plain)(Config{Target: 20 * time.Millisecond, Quick: true})
+	assert.ErrorContains(t, err, "has no SendFile method")
+}

@@ -18,6 +18,10 @@ func TestBaseOp(t *testing.T) {
 func TestUnits(t *testing.T) {
 	assert.Equal(t, UnitUsPerRTT, PrimaryUnit(PingPongUnixPinned))
 	assert.Equal(t, UnitMBPerS, PrimaryUnit(BulkTCP))
+	assert.Equal(t, UnitMBPerS, PrimaryUnit(SendFileTCP))
+	assert.True(t, HasCPUPerGiB(BulkTCP))
+	assert.True(t, HasCPUPerGiB(SendFileTCP))
+	assert.False(t, HasCPUPerGiB(PingPongTCP))
 	assert.Equal(t, UnitConnPerS, PrimaryUnit(ConnectAcceptClose))
 	assert.Equal(t, UnitThreads, PrimaryUnit(Idle10k))
 	assert.Equal(t, UnitNsPerOp, PrimaryUnit(GetNameInfo))
@@ -34,7 +38,7 @@ func TestOps_AreKnownAndUnique(t *testing.T) {
 		assert.False(t, seen[op], "duplicate %s", op)
 		seen[op] = true
 	}
-	assert.Len(t, Ops, 15)
+	assert.Len(t, Ops, 16)
 	assert.False(t, IsKnown("pingpong_udp"))
 	assert.True(t, IsResolver(GetServByName))
 	assert.False(t, IsResolver(GetHostName))
