@@ -54,7 +54,7 @@ static const char *const ops_list[] = {
     "getaddrinfo_localhost", "getaddrinfo_numeric", "getnameinfo",
     "getservbyname", "gethostbyname_ex", "gethostname", "socket_close",
     "pingpong_unix", "pingpong_unix_pinned", "pingpong_tcp",
-    "pingpong_tcp_pinned", "pingpong_tcp_timeout", "bulk_tcp", "sendfile_tcp", "connect_accept_close", "idle_10k",
+    "pingpong_tcp_pinned", "pingpong_tcp_timeout", "bulk_tcp", "sendfile_tcp", "connect_accept_close", "fdpass", "idle_10k",
 };
 
 static const char *g_op;
@@ -529,6 +529,84 @@ static void op_connect_accept_close(void) {
     emit("conn/s", (double)r.ops / ((double)r.elapsed_ns / 1e9), r.ops, -1);
 }
 
+/* ---- fdpass ------------------------------------------------------------- */
+
+/* A control buffer for one descriptor, aligned for struct cmsghdr (cmsg(3)). */
+union fd_control {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+};
+
+/* send_fd sends one byte carrying fd in an SCM_RIGHTS message on sock. */
+static void send_fd(int sock, int fd) {
+    union fd_control u;
+    memset(&u, 0, sizeof u);
+    char b = 'x';
+    struct iovec iov = {.iov_base = &b, .iov_len = 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    for (;;) {
+        ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+        if (n == 1) return;
+        if (n < 0 && errno == EINTR) continue;
+        die(n < 0 ? errno : 0, "sendmsg: %zd", n);
+    }
+}
+
+/* recv_fd receives one byte on sock with a control buffer for one descriptor
+ * (MSG_CMSG_CLOEXEC, as the program's other descriptors are close-on-exec) and
+ * returns the descriptor it carried. */
+static int recv_fd(int sock) {
+    union fd_control u;
+    char b;
+    struct iovec iov = {.iov_base = &b, .iov_len = 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+    ssize_t n;
+    while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0) {
+        if (errno != EINTR) die(errno, "recvmsg");
+    }
+    if (n != 1) die(0, "recvmsg: %zd bytes", n);
+    if (msg.msg_flags & MSG_CTRUNC) die(0, "recvmsg: MSG_CTRUNC");
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (c == NULL || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+        c->cmsg_len != CMSG_LEN(sizeof(int)))
+        die(0, "recvmsg: no single SCM_RIGHTS descriptor");
+    int fd;
+    memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    return fd;
+}
+
+struct fdpass_ctx {
+    int fds[2], payload;
+};
+
+static void it_fdpass(void *arg, long n) {
+    struct fdpass_ctx *c = arg;
+    for (long i = 0; i < n; i++) {
+        send_fd(c->fds[0], c->payload);
+        xclose(recv_fd(c->fds[1]));
+    }
+}
+
+/* op_fdpass: send /dev/null's descriptor over a socketpair and close what arrives, in
+ * one thread. The descriptor passed is not a socket, so the kernel's garbage
+ * collection of in-flight AF_UNIX sockets never runs. */
+static void op_fdpass(void) {
+    struct fdpass_ctx c;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c.fds) != 0) die(errno, "socketpair");
+    c.payload = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (c.payload < 0) die(errno, "open(/dev/null)");
+    struct loop_result r = time_loop(it_fdpass, &c);
+    xclose(c.payload);
+    xclose(c.fds[0]);
+    xclose(c.fds[1]);
+    report_ns_per_op(r);
+}
+
 /* ---- idle_10k ------------------------------------------------------------ */
 
 static atomic_int idle_ready;
@@ -736,6 +814,7 @@ int main(int argc, char **argv) {
     else if (strcmp(base, "bulk_tcp") == 0) op_bulk();
     else if (strcmp(base, "sendfile_tcp") == 0) op_sendfile();
     else if (strcmp(base, "connect_accept_close") == 0) op_connect_accept_close();
+    else if (strcmp(base, "fdpass") == 0) op_fdpass();
     else if (strcmp(base, "idle_10k") == 0) op_idle();
     else {
         fprintf(stderr, "bench: c: unknown operation %s\n", g_op);

@@ -426,6 +426,40 @@ func SendFile(pair PairFunc) Op {
 	}
 }
 
+// fdSize is the size of one descriptor in SCM_RIGHTS data (a C int).
+const fdSize = 4
+
+// ReceivedFD returns the one descriptor an fdpass message carried: control is the
+// ancillary data received into a control buffer for one descriptor, msgFlags the
+// message's flags. It parses control as a Go program does, with
+// syscall.ParseSocketControlMessage and syscall.ParseUnixRights, and fails on
+// MSG_CTRUNC or a descriptor count other than one, closing whatever did arrive. The
+// caller closes the descriptor returned.
+func ReceivedFD(control []byte, msgFlags int) (int, error) {
+	msgs, err := syscall.ParseSocketControlMessage(control)
+	if err != nil {
+		return -1, fmt.Errorf("control message: %w", err)
+	}
+	var fds []int
+	for i := range msgs {
+		if msgs[i].Header.Level != syscall.SOL_SOCKET || msgs[i].Header.Type != syscall.SCM_RIGHTS {
+			continue
+		}
+		got, err := syscall.ParseUnixRights(&msgs[i])
+		if err != nil {
+			return -1, fmt.Errorf("SCM_RIGHTS: %w", err)
+		}
+		fds = append(fds, got...)
+	}
+	if len(fds) == 1 && msgFlags&syscall.MSG_CTRUNC == 0 {
+		return fds[0], nil
+	}
+	for _, fd := range fds {
+		err = errors.Join(err, syscall.Close(fd))
+	}
+	return -1, errors.Join(fmt.Errorf("received %d descriptors, message flags %#x", len(fds), msgFlags), err)
+}
+
 // raiseNoFile makes sure RLIMIT_NOFILE allows at least n descriptors,
 // raising the hard limit too when needed (root may).
 func raiseNoFile(n uint64) error {

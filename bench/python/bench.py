@@ -29,7 +29,7 @@ OPS = [
     "getaddrinfo_localhost", "getaddrinfo_numeric", "getnameinfo",
     "getservbyname", "gethostbyname_ex", "gethostname", "socket_close",
     "pingpong_unix", "pingpong_unix_pinned", "pingpong_tcp",
-    "pingpong_tcp_pinned", "pingpong_tcp_timeout", "bulk_tcp", "sendfile_tcp", "connect_accept_close", "idle_10k",
+    "pingpong_tcp_pinned", "pingpong_tcp_timeout", "bulk_tcp", "sendfile_tcp", "connect_accept_close", "fdpass", "idle_10k",
 ]
 
 # Bounds, the same as in the Go harness (bench/gobench/harness.go).
@@ -303,6 +303,33 @@ def connect_accept_close(ctx):
     emit(ctx, "conn/s", ops / (elapsed / 1e9), ops)
 
 
+def fdpass(ctx):
+    """socket.send_fds(a, [b"x"], [fd]), socket.recv_fds(b, 1, 1) and os.close of
+    the descriptor received, over a socketpair, in one thread (ns/op). fd is
+    /dev/null, opened once (not a socket: no in-flight socket collection)."""
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        fd = os.open("/dev/null", os.O_RDONLY)
+        try:
+            def body(n):
+                for _ in range(n):
+                    socket.send_fds(a, [b"x"], [fd])
+                    msg, fds, flags, _ = socket.recv_fds(b, 1, 1)
+                    if msg != b"x" or len(fds) != 1 or flags & socket.MSG_CTRUNC:
+                        for f in fds:
+                            os.close(f)
+                        raise RuntimeError(f"recv_fds: {msg!r}, {len(fds)} descriptors, flags {flags:#x}")
+                    os.close(fds[0])
+
+            ops, elapsed = time_loop(ctx, body)
+        finally:
+            os.close(fd)
+    finally:
+        a.close()
+        b.close()
+    emit(ctx, "ns/op", elapsed / ops, ops)
+
+
 def read_status():
     threads = rss = 0
     with open("/proc/self/status") as f:
@@ -439,6 +466,7 @@ RUNNERS = {
     "bulk_tcp": bulk_tcp,
     "sendfile_tcp": sendfile_tcp,
     "connect_accept_close": connect_accept_close,
+    "fdpass": fdpass,
     "idle_10k": idle_10k,
 }
 

@@ -34,7 +34,11 @@ const (
 	// of an *os.File in Go.
 	SendFileTCP        = "sendfile_tcp"
 	ConnectAcceptClose = "connect_accept_close"
-	Idle10k            = "idle_10k"
+	// FDPass is descriptor passing over a socketpair(AF_UNIX, SOCK_STREAM), in one
+	// thread: one byte carrying one descriptor in SCM_RIGHTS sent on one end,
+	// received on the other, the received descriptor closed.
+	FDPass  = "fdpass"
+	Idle10k = "idle_10k"
 )
 
 // PinnedSuffix marks an operation run with both ends on one CPU.
@@ -57,6 +61,7 @@ var Ops = []string{
 	BulkTCP,
 	SendFileTCP,
 	ConnectAcceptClose,
+	FDPass,
 	Idle10k,
 }
 
