@@ -32,6 +32,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -44,6 +45,7 @@
 #define BULK_MIN (256LL << 20)           /* least bytes in the timed run */
 #define BULK_WARM (32LL << 20)           /* bytes in the warm-up run */
 #define BULK_MAX (16LL << 30)            /* most bytes in one run */
+#define SENDFILE_SIZE (64LL << 20)       /* the file sendfile_tcp sends, whole, per send */
 #define IDLE_CONNS 10000                 /* blocked receivers in idle_10k */
 #define IDLE_CONNS_QUICK 1000            /* the same with --quick */
 #define WAIT_LIMIT_NS (60LL * 1000000000) /* every wait for a peer */
@@ -52,7 +54,7 @@ static const char *const ops_list[] = {
     "getaddrinfo_localhost", "getaddrinfo_numeric", "getnameinfo",
     "getservbyname", "gethostbyname_ex", "gethostname", "socket_close",
     "pingpong_unix", "pingpong_unix_pinned", "pingpong_tcp",
-    "pingpong_tcp_pinned", "pingpong_tcp_timeout", "bulk_tcp", "connect_accept_close", "idle_10k",
+    "pingpong_tcp_pinned", "pingpong_tcp_timeout", "bulk_tcp", "sendfile_tcp", "connect_accept_close", "fdpass", "idle_10k",
 };
 
 static const char *g_op;
@@ -389,25 +391,28 @@ static void *bulk_receiver(void *arg) {
 }
 
 struct bulk_result {
-    long long bytes, elapsed_ns, cpu_ns;
+    long long bytes, sends, elapsed_ns, cpu_ns;
 };
 
-/* transfer sends 64 KiB chunks until min_bytes and min_ns are both reached
- * (or BULK_MAX), closes the sender and joins the receiver. */
-static struct bulk_result transfer(long long min_bytes, long long min_ns) {
+/* A bulk send moves one unit over fd (a 64 KiB chunk in bulk_tcp, the whole file in
+ * sendfile_tcp) and returns the number of bytes it sent. */
+typedef long long (*send_fn)(int fd, void *arg);
+
+/* transfer calls send_one on a fresh loopback TCP connection until min_bytes and
+ * min_ns are both reached (or BULK_MAX), closes the sender and joins the receiver,
+ * which reads to end of stream into a reused 64 KiB buffer; the byte counts must
+ * agree. */
+static struct bulk_result transfer(send_fn send_one, void *arg, long long min_bytes, long long min_ns) {
     int fds[2];
     make_pair(0, fds);
     struct bulk_recv br = {fds[1], 0};
     pthread_t rt;
     xpthread_create(&rt, bulk_receiver, &br);
-    char *chunk = malloc(BULK_CHUNK);
-    if (chunk == NULL) die(ENOMEM, "malloc");
-    for (int i = 0; i < BULK_CHUNK; i++) chunk[i] = (char)i;
-    struct bulk_result r = {0, 0, 0};
+    struct bulk_result r = {0, 0, 0, 0};
     long long cpu0 = cpu_ns(), start = now_ns();
     while (r.bytes < BULK_MAX) {
-        send_all(fds[0], chunk, BULK_CHUNK);
-        r.bytes += BULK_CHUNK;
+        r.bytes += send_one(fds[0], arg);
+        r.sends++;
         if (r.bytes >= min_bytes && now_ns() - start >= min_ns) break;
     }
     xclose(fds[0]);
@@ -415,17 +420,88 @@ static struct bulk_result transfer(long long min_bytes, long long min_ns) {
     r.elapsed_ns = now_ns() - start;
     r.cpu_ns = cpu_ns() - cpu0;
     xclose(fds[1]);
-    free(chunk);
     if (br.received != r.bytes) die(0, "sent %lld bytes, received %lld", r.bytes, br.received);
     return r;
 }
 
-static void op_bulk(void) {
-    transfer(BULK_WARM, 0);
-    struct bulk_result r = transfer(BULK_MIN, g_target_ns);
+/* emit_bulk reports a timed transfer: MB/s, sends, CPU seconds per GiB. */
+static void emit_bulk(struct bulk_result r) {
     double secs = (double)r.elapsed_ns / 1e9;
     double gib = (double)r.bytes / (double)(1LL << 30);
-    emit("MB/s", (double)r.bytes / secs / 1e6, r.bytes / BULK_CHUNK, (double)r.cpu_ns / 1e9 / gib);
+    emit("MB/s", (double)r.bytes / secs / 1e6, r.sends, (double)r.cpu_ns / 1e9 / gib);
+}
+
+static long long send_chunk(int fd, void *chunk) {
+    send_all(fd, chunk, BULK_CHUNK);
+    return BULK_CHUNK;
+}
+
+static void op_bulk(void) {
+    char *chunk = malloc(BULK_CHUNK);
+    if (chunk == NULL) die(ENOMEM, "malloc");
+    for (int i = 0; i < BULK_CHUNK; i++) chunk[i] = (char)i;
+    transfer(send_chunk, chunk, BULK_WARM, 0);
+    emit_bulk(transfer(send_chunk, chunk, BULK_MIN, g_target_ns));
+    free(chunk);
+}
+
+/* ---- sendfile_tcp -------------------------------------------------------- */
+
+/* make_send_file writes SENDFILE_SIZE bytes (byte i is i mod 256, as bulk_tcp's chunk)
+ * to a new file in $TMPDIR (or /tmp) and unlinks it at once: the descriptor is all
+ * that is left of it, so it is gone when closed or when the process ends, however it
+ * ends. Its pages stay in the page cache. */
+static int make_send_file(void) {
+    const char *dir = getenv("TMPDIR");
+    if (dir == NULL || *dir == '\0') dir = "/tmp";
+    char path[4096];
+    int len = snprintf(path, sizeof path, "%s/csock-bench-sendfile-XXXXXX", dir);
+    if (len < 0 || (size_t)len >= sizeof path) die(0, "temporary directory name too long");
+    int fd = mkostemp(path, O_CLOEXEC);
+    if (fd < 0) die(errno, "mkostemp(%s)", path);
+    if (unlink(path) != 0) die(errno, "unlink(%s)", path);
+    char *chunk = malloc(BULK_CHUNK);
+    if (chunk == NULL) die(ENOMEM, "malloc");
+    for (int i = 0; i < BULK_CHUNK; i++) chunk[i] = (char)i;
+    for (long long off = 0; off < SENDFILE_SIZE; off += BULK_CHUNK) {
+        for (size_t done = 0; done < BULK_CHUNK;) {
+            ssize_t n = write(fd, chunk + done, BULK_CHUNK - done);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                die(errno, "write(%s)", path);
+            }
+            done += (size_t)n;
+        }
+    }
+    free(chunk);
+    return fd;
+}
+
+/* send_file sends the whole file *in_fd over fd: sendfile(2) from offset 0 until
+ * SENDFILE_SIZE bytes have gone (one call on a blocking socket unless interrupted). */
+static long long send_file(int fd, void *in_fd) {
+    int in = *(int *)in_fd;
+    off_t off = 0;
+    while (off < SENDFILE_SIZE) {
+        ssize_t n = sendfile(fd, in, &off, (size_t)(SENDFILE_SIZE - off));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            die(errno, "sendfile");
+        }
+        if (n == 0) die(0, "sendfile: end of file at %lld bytes", (long long)off);
+    }
+    return SENDFILE_SIZE;
+}
+
+/* op_sendfile: bulk_tcp with each send a whole 64 MiB file; a warm-up of one file on
+ * its own connection. sendfile(2) takes no MSG_NOSIGNAL, so SIGPIPE is ignored (as
+ * CPython and Go do) and a vanished peer is an EPIPE error. */
+static void op_sendfile(void) {
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) die(errno, "signal(SIGPIPE)");
+    int in = make_send_file();
+    transfer(send_file, &in, BULK_WARM, 0);
+    emit_bulk(transfer(send_file, &in, BULK_MIN, g_target_ns));
+    xclose(in);
 }
 
 /* ---- connect_accept_close ----------------------------------------------- */
@@ -451,6 +527,84 @@ static void op_connect_accept_close(void) {
     struct loop_result r = time_loop(it_cac, &c);
     xclose(c.lfd);
     emit("conn/s", (double)r.ops / ((double)r.elapsed_ns / 1e9), r.ops, -1);
+}
+
+/* ---- fdpass ------------------------------------------------------------- */
+
+/* A control buffer for one descriptor, aligned for struct cmsghdr (cmsg(3)). */
+union fd_control {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+};
+
+/* send_fd sends one byte carrying fd in an SCM_RIGHTS message on sock. */
+static void send_fd(int sock, int fd) {
+    union fd_control u;
+    memset(&u, 0, sizeof u);
+    char b = 'x';
+    struct iovec iov = {.iov_base = &b, .iov_len = 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    for (;;) {
+        ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+        if (n == 1) return;
+        if (n < 0 && errno == EINTR) continue;
+        die(n < 0 ? errno : 0, "sendmsg: %zd", n);
+    }
+}
+
+/* recv_fd receives one byte on sock with a control buffer for one descriptor
+ * (MSG_CMSG_CLOEXEC, as the program's other descriptors are close-on-exec) and
+ * returns the descriptor it carried. */
+static int recv_fd(int sock) {
+    union fd_control u;
+    char b;
+    struct iovec iov = {.iov_base = &b, .iov_len = 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+    ssize_t n;
+    while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0) {
+        if (errno != EINTR) die(errno, "recvmsg");
+    }
+    if (n != 1) die(0, "recvmsg: %zd bytes", n);
+    if (msg.msg_flags & MSG_CTRUNC) die(0, "recvmsg: MSG_CTRUNC");
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (c == NULL || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+        c->cmsg_len != CMSG_LEN(sizeof(int)))
+        die(0, "recvmsg: no single SCM_RIGHTS descriptor");
+    int fd;
+    memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    return fd;
+}
+
+struct fdpass_ctx {
+    int fds[2], payload;
+};
+
+static void it_fdpass(void *arg, long n) {
+    struct fdpass_ctx *c = arg;
+    for (long i = 0; i < n; i++) {
+        send_fd(c->fds[0], c->payload);
+        xclose(recv_fd(c->fds[1]));
+    }
+}
+
+/* op_fdpass: send /dev/null's descriptor over a socketpair and close what arrives, in
+ * one thread. The descriptor passed is not a socket, so the kernel's garbage
+ * collection of in-flight AF_UNIX sockets never runs. */
+static void op_fdpass(void) {
+    struct fdpass_ctx c;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c.fds) != 0) die(errno, "socketpair");
+    c.payload = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (c.payload < 0) die(errno, "open(/dev/null)");
+    struct loop_result r = time_loop(it_fdpass, &c);
+    xclose(c.payload);
+    xclose(c.fds[0]);
+    xclose(c.fds[1]);
+    report_ns_per_op(r);
 }
 
 /* ---- idle_10k ------------------------------------------------------------ */
@@ -658,7 +812,9 @@ int main(int argc, char **argv) {
     else if (strcmp(base, "pingpong_tcp") == 0) op_pingpong(0, 0);
     else if (strcmp(base, "pingpong_tcp_timeout") == 0) op_pingpong(0, 1);
     else if (strcmp(base, "bulk_tcp") == 0) op_bulk();
+    else if (strcmp(base, "sendfile_tcp") == 0) op_sendfile();
     else if (strcmp(base, "connect_accept_close") == 0) op_connect_accept_close();
+    else if (strcmp(base, "fdpass") == 0) op_fdpass();
     else if (strcmp(base, "idle_10k") == 0) op_idle();
     else {
         fprintf(stderr, "bench: c: unknown operation %s\n", g_op);

@@ -30,8 +30,10 @@ const (
 	bulkMin = 256 << 20
 	// bulkWarm is what the bulk_tcp warm-up run moves.
 	bulkWarm = 32 << 20
-	// bulkMax caps what one bulk_tcp run moves.
+	// bulkMax caps what one bulk_tcp or sendfile_tcp run moves.
 	bulkMax = 16 << 30
+	// sendFileSize is the size of the file sendfile_tcp sends, whole, per send.
+	sendFileSize = 64 << 20
 	// idleConns is the number of blocked receivers in idle_10k.
 	idleConns = 10000
 	// idleConnsQuick is idleConns in quick mode.
@@ -240,16 +242,21 @@ func cpuTime() (time.Duration, error) {
 
 // bulkResult is one bulk transfer.
 type bulkResult struct {
-	bytes, chunks int64
-	elapsed, cpu  time.Duration
-	allocs        uint64
+	bytes, sends int64
+	elapsed, cpu time.Duration
+	allocs       uint64
 }
 
-// transfer sends 64 KiB chunks from a to b over a fresh pair until at least
-// minBytes have gone and minDur has passed (or bulkMax bytes), closes a, and
-// waits for the receiver goroutine to read to end of stream into one reused
-// buffer. The time and CPU run from the first send to the last byte received.
-func transfer(pair PairFunc, minBytes int64, minDur time.Duration) (bulkResult, error) {
+// sendFunc moves one unit of a bulk transfer over a (one 64 KiB SendAll in bulk_tcp,
+// one whole file in sendfile_tcp) and returns the number of bytes it sent.
+type sendFunc func(a Stream) (int64, error)
+
+// transfer calls send on a fresh pair's first end until at least minBytes have gone
+// and minDur has passed (or bulkMax bytes), closes a, and waits for the receiver
+// goroutine to read to end of stream into one reused 64 KiB buffer, checking that it
+// received every byte sent. The time and CPU run from the first send to the last
+// byte received.
+func transfer(pair PairFunc, send sendFunc, minBytes int64, minDur time.Duration) (bulkResult, error) {
 	a, b, err := pair()
 	if err != nil {
 		return bulkResult{}, fmt.Errorf("pair: %w", err)
@@ -275,21 +282,18 @@ func transfer(pair PairFunc, minBytes int64, minDur time.Duration) (bulkResult, 
 			received += int64(n)
 		}
 	}()
-	chunk := make([]byte, bulkChunk)
-	for i := range chunk {
-		chunk[i] = byte(i)
-	}
 	var res bulkResult
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
 	cpu0, err := cpuTime()
 	start := time.Now()
 	for err == nil && res.bytes < bulkMax {
-		if err = a.SendAll(chunk); err != nil {
+		var n int64
+		if n, err = send(a); err != nil {
 			break
 		}
-		res.bytes += bulkChunk
-		res.chunks++
+		res.bytes += n
+		res.sends++
 		if res.bytes >= minBytes && time.Since(start) >= minDur {
 			break
 		}
@@ -312,6 +316,20 @@ func transfer(pair PairFunc, minBytes int64, minDur time.Duration) (bulkResult, 
 	return res, nil
 }
 
+// bulkMetric is what a timed bulk transfer reports: MB/s (10^6 bytes/s), the
+// allocations per send and the CPU seconds the whole process spent per GiB moved.
+func bulkMetric(res bulkResult) Metric {
+	allocs := float64(res.allocs) / float64(res.sends)
+	cpuPerGiB := res.cpu.Seconds() / (float64(res.bytes) / (1 << 30))
+	return Metric{
+		Unit:         benchspec.UnitMBPerS,
+		Value:        float64(res.bytes) / res.elapsed.Seconds() / 1e6,
+		Ops:          res.sends,
+		AllocsPerOp:  &allocs,
+		CPUSecPerGiB: &cpuPerGiB,
+	}
+}
+
 // Bulk returns an Op that measures bulk_tcp: 64 KiB SendAll calls from one
 // goroutine, RecvInto a reused 64 KiB buffer in another, at least 256 MiB
 // and at least cfg.Target per timed run, after a 32 MiB warm-up run on its
@@ -319,24 +337,127 @@ func transfer(pair PairFunc, minBytes int64, minDur time.Duration) (bulkResult, 
 // whole process spent per GiB moved, and allocations per 64 KiB chunk.
 func Bulk(pair PairFunc) Op {
 	return func(cfg Config) ([]Metric, error) {
-		if _, err := transfer(pair, bulkWarm, 0); err != nil {
+		chunk := make([]byte, bulkChunk)
+		for i := range chunk {
+			chunk[i] = byte(i)
+		}
+		send := func(a Stream) (int64, error) { return bulkChunk, a.SendAll(chunk) }
+		if _, err := transfer(pair, send, bulkWarm, 0); err != nil {
 			return nil, fmt.Errorf("warm-up: %w", err)
 		}
 		runtime.GC()
-		res, err := transfer(pair, bulkMin, cfg.Target)
+		res, err := transfer(pair, send, bulkMin, cfg.Target)
 		if err != nil {
 			return nil, err
 		}
-		allocs := float64(res.allocs) / float64(res.chunks)
-		cpuPerGiB := res.cpu.Seconds() / (float64(res.bytes) / (1 << 30))
-		return []Metric{{
-			Unit:         benchspec.UnitMBPerS,
-			Value:        float64(res.bytes) / res.elapsed.Seconds() / 1e6,
-			Ops:          res.chunks,
-			AllocsPerOp:  &allocs,
-			CPUSecPerGiB: &cpuPerGiB,
-		}}, nil
+		return []Metric{bulkMetric(res)}, nil
 	}
+}
+
+// FileSender is a Stream that can also send a regular file, the way its package sends
+// one (sendfile(2) underneath): sendfile_tcp's first end.
+type FileSender interface {
+	Stream
+	// SendFile sends all of f, size bytes from its first byte to its end, whatever f's
+	// file position, and returns the number of bytes sent. size is for the calls that
+	// take a count; the others may send to the end of the file.
+	SendFile(f *os.File, size int64) (int64, error)
+}
+
+// makeSendFile writes sendFileSize bytes (byte i is i mod 256, as bulk_tcp's chunk) to
+// a new file in the temporary directory ($TMPDIR or /tmp) and unlinks it at once: the
+// open *os.File is all that is left of it, so it is gone when closed or when the process
+// ends, however it ends. Its pages stay in the page cache, as a file served again and
+// again would.
+func makeSendFile() (*os.File, error) {
+	f, err := os.CreateTemp("", "csock-bench-sendfile-*")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		return nil, errors.Join(err, f.Close())
+	}
+	chunk := make([]byte, bulkChunk)
+	for i := range chunk {
+		chunk[i] = byte(i)
+	}
+	for off := 0; off < sendFileSize; off += bulkChunk {
+		if _, err := f.Write(chunk); err != nil {
+			return nil, errors.Join(err, f.Close())
+		}
+	}
+	return f, nil
+}
+
+// SendFile returns an Op that measures sendfile_tcp: like [Bulk], but each send is one
+// call sending a whole 64 MiB regular file (made once per process by makeSendFile) from
+// the pair's first end, which must be a [FileSender]. The peer goroutine reads and
+// discards into a reused 64 KiB buffer and the byte count is checked; at least 256 MiB
+// (four files) and at least cfg.Target per timed run, after a warm-up run of one file
+// on its own connection. It reports MB/s with the CPU seconds the whole process spent
+// per GiB, and allocations per file sent.
+func SendFile(pair PairFunc) Op {
+	return func(cfg Config) (_ []Metric, err error) {
+		f, err := makeSendFile()
+		if err != nil {
+			return nil, fmt.Errorf("file: %w", err)
+		}
+		defer func() { err = errors.Join(err, f.Close()) }()
+		send := func(a Stream) (int64, error) {
+			fs, ok := a.(FileSender)
+			if !ok {
+				return 0, fmt.Errorf("%T has no SendFile method", a)
+			}
+			n, err := fs.SendFile(f, sendFileSize)
+			if err == nil && n != sendFileSize {
+				err = fmt.Errorf("SendFile sent %d bytes of %d", n, sendFileSize)
+			}
+			return n, err
+		}
+		if _, err := transfer(pair, send, bulkWarm, 0); err != nil {
+			return nil, fmt.Errorf("warm-up: %w", err)
+		}
+		runtime.GC()
+		res, err := transfer(pair, send, bulkMin, cfg.Target)
+		if err != nil {
+			return nil, err
+		}
+		return []Metric{bulkMetric(res)}, nil
+	}
+}
+
+// fdSize is the size of one descriptor in SCM_RIGHTS data (a C int).
+const fdSize = 4
+
+// ReceivedFD returns the one descriptor an fdpass message carried: control is the
+// ancillary data received into a control buffer for one descriptor, msgFlags the
+// message's flags. It parses control as a Go program does, with
+// syscall.ParseSocketControlMessage and syscall.ParseUnixRights, and fails on
+// MSG_CTRUNC or a descriptor count other than one, closing whatever did arrive. The
+// caller closes the descriptor returned.
+func ReceivedFD(control []byte, msgFlags int) (int, error) {
+	msgs, err := syscall.ParseSocketControlMessage(control)
+	if err != nil {
+		return -1, fmt.Errorf("control message: %w", err)
+	}
+	var fds []int
+	for i := range msgs {
+		if msgs[i].Header.Level != syscall.SOL_SOCKET || msgs[i].Header.Type != syscall.SCM_RIGHTS {
+			continue
+		}
+		got, err := syscall.ParseUnixRights(&msgs[i])
+		if err != nil {
+			return -1, fmt.Errorf("SCM_RIGHTS: %w", err)
+		}
+		fds = append(fds, got...)
+	}
+	if len(fds) == 1 && msgFlags&syscall.MSG_CTRUNC == 0 {
+		return fds[0], nil
+	}
+	for _, fd := range fds {
+		err = errors.Join(err, syscall.Close(fd))
+	}
+	return -1, errors.Join(fmt.Errorf("received %d descriptors, message flags %#x", len(fds), msgFlags), err)
 }
 
 // raiseNoFile makes sure RLIMIT_NOFILE allows at least n descriptors,

@@ -20,7 +20,17 @@ package main
 //	                       TCP_NODELAY on both ends
 //	bulk_tcp               the same TCP pair; Send loops like sendall, Recv into a
 //	                       reused buffer
+//	sendfile_tcp           the same TCP pair; csock.SendFile(sock, file, &off, size-off)
+//	                       from off 0 until the whole file has gone (sendfile(2) on the
+//	                       blocking socket: one call per file unless interrupted), Recv
+//	                       into a reused buffer
 //	connect_accept_close   Socket + blocking Connect, Accept, Close both
+//	fdpass                 csock.SocketPair(AF_UNIX, SOCK_STREAM); csock.SendMsg of one
+//	                       byte with syscall.UnixRights(fd), csock.RecvMsg into a
+//	                       reused byte and a csock.CMSGSpace(4) control buffer with
+//	                       MSG_CMSG_CLOEXEC (as C), parsed as the go implementation
+//	                       does (ParseSocketControlMessage + ParseUnixRights),
+//	                       csock.Close, in one goroutine
 //	idle_10k               Socket + blocking Connect per connection, one goroutine per
 //	                       connection blocked in recv(2) inside a cgo call: each holds
 //	                       an OS thread, so this measures the thread-per-connection
@@ -33,6 +43,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
+	"runtime"
 	"syscall"
 
 	"github.com/csock/csock/bench/internal/benchspec"
@@ -96,7 +108,9 @@ func init() {
 		}),
 		benchspec.PingPongTCP:        PingPong(csockTCPPair),
 		benchspec.BulkTCP:            Bulk(csockTCPPair),
+		benchspec.SendFileTCP:        SendFile(csockTCPPair),
 		benchspec.ConnectAcceptClose: Loop(benchspec.UnitConnPerS, csockConnectAcceptClose),
+		benchspec.FDPass:             Loop(benchspec.UnitNsPerOp, csockFDPass),
 		benchspec.Idle10k: Idle(func(addr netip.AddrPort) (Stream, error) {
 			fd, err := csockConnect(csockAddr(addr))
 			if err != nil {
@@ -151,6 +165,28 @@ func (s csockStream) RecvInto(p []byte) (int, error) {
 
 // Close closes the descriptor.
 func (s csockStream) Close() error { return csock.Close(s.fd) }
+
+// SendFile sends the size bytes of f from offset 0 with csock.SendFile (sendfile(2),
+// which leaves f's file position alone) until all have gone, EINTR retried: the C
+// program's send_file loop.
+func (s csockStream) SendFile(f *os.File, size int64) (int64, error) {
+	in := int(f.Fd())
+	var off int64
+	for off < size {
+		n, err := csock.SendFile(s.fd, in, &off, int(size-off))
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return off, fmt.Errorf("sendfile: %w", err)
+		}
+		if n == 0 {
+			return off, fmt.Errorf("sendfile: end of file at %d of %d bytes", off, size)
+		}
+	}
+	runtime.KeepAlive(f)
+	return off, nil
+}
 
 // csockAddr is addr as a binding address.
 func csockAddr(addr netip.AddrPort) *csock.Addr {
@@ -254,5 +290,57 @@ func csockConnectAcceptClose() (func() error, func() error, error) {
 		return errors.Join(csock.Close(c), csock.Close(s))
 	}
 	teardown := func() error { return csock.Close(lfd) }
+	return body, teardown, nil
+}
+
+// csockFDPass is the C program's op_fdpass: a socketpair and /dev/null's descriptor to
+// pass; each iteration sends one byte carrying it (sendmsg), receives it on the other
+// end with a control buffer for one descriptor (recvmsg) and closes what arrived.
+func csockFDPass() (func() error, func() error, error) {
+	payload, err := syscall.Open("/dev/null", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open /dev/null: %w", err)
+	}
+	sp, err := csock.SocketPair(csock.AF_UNIX, csock.SOCK_STREAM, 0)
+	if err != nil {
+		return nil, nil, errors.Join(fmt.Errorf("socketpair: %w", err), syscall.Close(payload))
+	}
+	teardown := func() error {
+		return errors.Join(csock.Close(sp[0]), csock.Close(sp[1]), syscall.Close(payload))
+	}
+	space, ok := csock.CMSGSpace(fdSize)
+	if !ok {
+		return nil, nil, errors.Join(errors.New("CMSG_SPACE(4) overflows"), teardown())
+	}
+	out, in, control := [][]byte{{'x'}}, [][]byte{make([]byte, 1)}, make([]byte, space)
+	body := func() error {
+		for {
+			n, err := csock.SendMsg(sp[0], out, syscall.UnixRights(payload), nil, 0)
+			if err == syscall.EINTR {
+				continue
+			}
+			if err != nil || n != 1 {
+				return fmt.Errorf("sendmsg: %d bytes: %w", n, err)
+			}
+			break
+		}
+		for {
+			n, clen, flags, err := csock.RecvMsg(sp[1], in, control, csock.MSG_CMSG_CLOEXEC, nil)
+			if err == syscall.EINTR {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("recvmsg: %w", err)
+			}
+			fd, err := ReceivedFD(control[:clen], flags)
+			if err != nil {
+				return err
+			}
+			if n != 1 {
+				return errors.Join(fmt.Errorf("recvmsg: %d bytes", n), csock.Close(fd))
+			}
+			return csock.Close(fd)
+		}
+	}
 	return body, teardown, nil
 }

@@ -24,9 +24,18 @@ package main
 //	                       Write/Read on the runtime poller, two goroutines
 //	pingpong_tcp           net.Listen/Dial/Accept on 127.0.0.1:0, SetNoDelay(true)
 //	bulk_tcp               the same TCP pair; Write (loops like sendall) / Read
+//	sendfile_tcp           the same TCP pair; f.Seek(0, io.SeekStart) +
+//	                       (*net.TCPConn).ReadFrom(f) of the 64 MiB *os.File
+//	                       (sendfile(2) on the poller) / Read
 //	connect_accept_close   net.DialTCP + TCPListener.AcceptTCP + Close both, in
 //	                       one goroutine (the kernel completes the handshake
 //	                       from the listen backlog before Accept)
+//	fdpass                 syscall.Socketpair(AF_UNIX, SOCK_STREAM) -> two
+//	                       *net.UnixConn; WriteMsgUnix(one byte,
+//	                       syscall.UnixRights(fd), nil), ReadMsgUnix into a reused
+//	                       byte and a CmsgSpace(4) control buffer (net adds
+//	                       MSG_CMSG_CLOEXEC), ParseSocketControlMessage +
+//	                       ParseUnixRights, syscall.Close, in one goroutine
 //	idle_10k               10,000 net.DialTCP connections to a child process, one
 //	                       goroutine per connection parked in Read on the poller
 
@@ -75,7 +84,9 @@ func init() {
 			return deadlineStream{a.(netStream)}, deadlineStream{b.(netStream)}, nil
 		}),
 		benchspec.BulkTCP:            Bulk(netTCPPair),
+		benchspec.SendFileTCP:        SendFile(netTCPPair),
 		benchspec.ConnectAcceptClose: Loop(benchspec.UnitConnPerS, netConnectAcceptClose),
+		benchspec.FDPass:             Loop(benchspec.UnitNsPerOp, netFDPass),
 		benchspec.Idle10k:            Idle(netDial),
 	})
 }
@@ -141,6 +152,20 @@ func (s netStream) RecvInto(p []byte) (int, error) {
 
 // Close closes the connection.
 func (s netStream) Close() error { return s.c.Close() }
+
+// SendFile is sendfile_tcp's send: rewind f, then (*net.TCPConn).ReadFrom(f), which
+// hands an *os.File to sendfile(2) (in chunks of at most 4 MiB, until it returns 0 at
+// the end of the file) on the runtime poller. size is not needed.
+func (s netStream) SendFile(f *os.File, _ int64) (int64, error) {
+	tc, ok := s.c.(*net.TCPConn)
+	if !ok {
+		return 0, fmt.Errorf("SendFile over %T, want *net.TCPConn", s.c)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return 0, err
+	}
+	return tc.ReadFrom(f)
+}
 
 // deadlineStream is a netStream that sets a 5 s deadline before every Read and Write, as
 // a Go program bounding each call does (pingpong_tcp_timeout).
@@ -237,4 +262,46 @@ func netConnectAcceptClose() (func() error, func() error, error) {
 		return errors.Join(c.Close(), s.Close())
 	}
 	return body, ln.Close, nil
+}
+
+// netFDPass sets up a socketpair as two *net.UnixConns and the descriptor to pass
+// (/dev/null, opened once: not a socket, so the kernel never has to collect in-flight
+// sockets); each iteration sends one byte carrying it and receives it on the other end
+// with a control buffer for one descriptor, then closes the descriptor received.
+func netFDPass() (func() error, func() error, error) {
+	payload, err := syscall.Open("/dev/null", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open /dev/null: %w", err)
+	}
+	ca, cb, err := netUnixPair()
+	if err != nil {
+		return nil, nil, errors.Join(err, syscall.Close(payload))
+	}
+	teardown := func() error {
+		return errors.Join(ca.Close(), cb.Close(), syscall.Close(payload))
+	}
+	a, okA := ca.(netStream).c.(*net.UnixConn)
+	b, okB := cb.(netStream).c.(*net.UnixConn)
+	if !okA || !okB {
+		return nil, nil, errors.Join(errors.New("socketpair: not *net.UnixConn"), teardown())
+	}
+	out, in, oob := []byte{'x'}, make([]byte, 1), make([]byte, syscall.CmsgSpace(fdSize))
+	body := func() error {
+		if _, _, err := a.WriteMsgUnix(out, syscall.UnixRights(payload), nil); err != nil {
+			return err
+		}
+		n, oobn, flags, _, err := b.ReadMsgUnix(in, oob)
+		if err != nil {
+			return err
+		}
+		fd, err := ReceivedFD(oob[:oobn], flags)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return errors.Join(fmt.Errorf("ReadMsgUnix: %d bytes", n), syscall.Close(fd))
+		}
+		return syscall.Close(fd)
+	}
+	return body, teardown, nil
 }

@@ -19,6 +19,7 @@ import selectors
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
 
@@ -28,7 +29,7 @@ OPS = [
     "getaddrinfo_localhost", "getaddrinfo_numeric", "getnameinfo",
     "getservbyname", "gethostbyname_ex", "gethostname", "socket_close",
     "pingpong_unix", "pingpong_unix_pinned", "pingpong_tcp",
-    "pingpong_tcp_pinned", "pingpong_tcp_timeout", "bulk_tcp", "connect_accept_close", "idle_10k",
+    "pingpong_tcp_pinned", "pingpong_tcp_timeout", "bulk_tcp", "sendfile_tcp", "connect_accept_close", "fdpass", "idle_10k",
 ]
 
 # Bounds, the same as in the Go harness (bench/gobench/harness.go).
@@ -37,6 +38,7 @@ BULK_CHUNK = 64 << 10
 BULK_MIN = 256 << 20
 BULK_WARM = 32 << 20
 BULK_MAX = 16 << 30
+SENDFILE_SIZE = 64 << 20  # the file sendfile_tcp sends, whole, per send
 IDLE_CONNS = 10000
 IDLE_CONNS_QUICK = 1000  # with --quick
 WAIT_LIMIT = 60.0  # seconds, every wait for a peer
@@ -189,9 +191,11 @@ def cpu_seconds():
     return ru.ru_utime + ru.ru_stime
 
 
-def transfer(min_bytes, min_ns):
-    """64 KiB sendall until min_bytes and min_ns (or BULK_MAX); the receiver
-    thread recv_into()s one reused buffer to end of stream."""
+def transfer(min_bytes, min_ns, send_one):
+    """send_one(a) (one unit: a 64 KiB sendall, or a whole file; it returns the
+    bytes sent) until min_bytes and min_ns (or BULK_MAX); the receiver thread
+    recv_into()s one reused buffer to end of stream. Returns (bytes, sends,
+    elapsed_ns, cpu_s)."""
     a, b = tcp_pair()
     state = {"received": 0, "error": None}
 
@@ -211,13 +215,12 @@ def transfer(min_bytes, min_ns):
 
     t = threading.Thread(target=receiver, name="bulk-receiver")
     t.start()
-    chunk = bytes(i & 0xFF for i in range(BULK_CHUNK))
-    sent = 0
+    sent = sends = 0
     cpu0, start = cpu_seconds(), ns()
     try:
         while sent < BULK_MAX:
-            a.sendall(chunk)
-            sent += BULK_CHUNK
+            sent += send_one(a)
+            sends += 1
             if sent >= min_bytes and ns() - start >= min_ns:
                 break
     finally:
@@ -230,14 +233,54 @@ def transfer(min_bytes, min_ns):
         raise state["error"]
     if state["received"] != sent:
         raise RuntimeError(f"sent {sent} bytes, received {state['received']}")
-    return sent, elapsed, cpu
+    return sent, sends, elapsed, cpu
+
+
+def emit_bulk(ctx, sent, sends, elapsed, cpu):
+    emit(ctx, "MB/s", sent / (elapsed / 1e9) / 1e6, sends, cpu / (sent / (1 << 30)))
 
 
 def bulk_tcp(ctx):
-    transfer(BULK_WARM, 0)
-    sent, elapsed, cpu = transfer(BULK_MIN, ctx.target_ns)
-    emit(ctx, "MB/s", sent / (elapsed / 1e9) / 1e6, sent // BULK_CHUNK,
-         cpu / (sent / (1 << 30)))
+    chunk = bytes(i & 0xFF for i in range(BULK_CHUNK))
+
+    def send_chunk(a):
+        a.sendall(chunk)
+        return BULK_CHUNK
+
+    transfer(BULK_WARM, 0, send_chunk)
+    emit_bulk(ctx, *transfer(BULK_MIN, ctx.target_ns, send_chunk))
+
+
+def make_send_file():
+    """SENDFILE_SIZE bytes (byte i is i mod 256, as bulk_tcp's chunk) in an
+    unbuffered tempfile.TemporaryFile: unlinked from the start (in $TMPDIR or
+    /tmp), so gone when closed or when the process ends."""
+    f = tempfile.TemporaryFile(buffering=0, prefix="csock-bench-sendfile-")
+    try:
+        chunk = bytes(i & 0xFF for i in range(BULK_CHUNK))
+        for _ in range(SENDFILE_SIZE // BULK_CHUNK):
+            view = memoryview(chunk)
+            while view:
+                view = view[f.write(view):]
+    except BaseException:
+        f.close()
+        raise
+    return f
+
+
+def sendfile_tcp(ctx):
+    """bulk_tcp with each send a.sendfile(f) of the whole 64 MiB file (offset 0,
+    count None: os.sendfile until it returns 0); one file as the warm-up."""
+    with make_send_file() as f:
+        def send_file(a):
+            n = a.sendfile(f)
+            if n != SENDFILE_SIZE:
+                raise RuntimeError(f"sendfile sent {n} bytes of {SENDFILE_SIZE}")
+            return n
+
+        transfer(BULK_WARM, 0, send_file)
+        result = transfer(BULK_MIN, ctx.target_ns, send_file)
+    emit_bulk(ctx, *result)
 
 
 def connect_accept_close(ctx):
@@ -258,6 +301,33 @@ def connect_accept_close(ctx):
 
         ops, elapsed = time_loop(ctx, body)
     emit(ctx, "conn/s", ops / (elapsed / 1e9), ops)
+
+
+def fdpass(ctx):
+    """socket.send_fds(a, [b"x"], [fd]), socket.recv_fds(b, 1, 1) and os.close of
+    the descriptor received, over a socketpair, in one thread (ns/op). fd is
+    /dev/null, opened once (not a socket: no in-flight socket collection)."""
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        fd = os.open("/dev/null", os.O_RDONLY)
+        try:
+            def body(n):
+                for _ in range(n):
+                    socket.send_fds(a, [b"x"], [fd])
+                    msg, fds, flags, _ = socket.recv_fds(b, 1, 1)
+                    if msg != b"x" or len(fds) != 1 or flags & socket.MSG_CTRUNC:
+                        for f in fds:
+                            os.close(f)
+                        raise RuntimeError(f"recv_fds: {msg!r}, {len(fds)} descriptors, flags {flags:#x}")
+                    os.close(fds[0])
+
+            ops, elapsed = time_loop(ctx, body)
+        finally:
+            os.close(fd)
+    finally:
+        a.close()
+        b.close()
+    emit(ctx, "ns/op", elapsed / ops, ops)
 
 
 def read_status():
@@ -394,7 +464,9 @@ RUNNERS = {
     "pingpong_tcp": pingpong_op(tcp_pair),
     "pingpong_tcp_timeout": pingpong_op(tcp_pair_timeout),
     "bulk_tcp": bulk_tcp,
+    "sendfile_tcp": sendfile_tcp,
     "connect_accept_close": connect_accept_close,
+    "fdpass": fdpass,
     "idle_10k": idle_10k,
 }
 

@@ -57,13 +57,11 @@ func (k MetricKey) Name() string {
 // headline unit, then the secondary ones, then allocs/op (Go only).
 func metricUnits(op string) []string {
 	units := []string{benchspec.PrimaryUnit(op)}
-	base, _ := benchspec.BaseOp(op)
-	switch base {
-	case benchspec.BulkTCP:
+	if benchspec.HasCPUPerGiB(op) {
 		units = append(units, benchspec.UnitCPUPerGiB)
-	case benchspec.Idle10k:
-		units = append(units, benchspec.UnitRSSKiB)
-		return units // no allocation count: it is not a timed loop
+	}
+	if base, _ := benchspec.BaseOp(op); base == benchspec.Idle10k {
+		return append(units, benchspec.UnitRSSKiB) // no allocation count: not a timed loop
 	}
 	return append(units, benchspec.UnitAllocsPerOp)
 }

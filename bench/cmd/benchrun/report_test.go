@@ -108,7 +108,7 @@ func TestMissingCellsAreListedNotFaked(t *testing.T) {
 	assert.Equal(t, "getaddrinfo_localhost, getaddrinfo_numeric, getnameinfo, getservbyname, gethostbyname_ex", missing[0][1],
 		"gocgo is expected to have the resolver operations only")
 	assert.Equal(t, "facade", missing[1][0])
-	assert.Contains(t, missing[1][1], "all 15 operations")
+	assert.Contains(t, missing[1][1], "all 17 operations")
 	assert.Equal(t, "csock", missing[2][0])
 	assert.Equal(t, []string{"libcnet", "getaddrinfo_localhost, getservbyname"}, missing[3][:2],
 		"libcnet is expected to have its two rows only")
@@ -120,7 +120,7 @@ func TestMissingCellsAreListedNotFaked(t *testing.T) {
 
 	text := TextReport(r, "bench/results")
 	assert.Contains(t, text, "facade cost vs")
-	assert.Contains(t, text, "facade: all 15 operations")
+	assert.Contains(t, text, "facade: all 17 operations")
 	assert.Contains(t, text, "bench/results/latest.md", "the terminal report says where the full tables are")
 	md := Markdown(r)
 	assert.Contains(t, md, "| gethostname | ns/op | 150 (100–200) | 600 (400–800) | 225 (150–300) | n/a | — | — | n/a | — | — | — |")
@@ -210,4 +210,17 @@ func TestFmtCompact_AtMostSixCharacters(t *testing.T) {
 			assert.LessOrEqual(t, len(s), compactWidth, "%v -> %q", v, s)
 		}
 	}
+}
+
+func TestExpects_SendFileAndFDPassAreNotResolverRows(t *testing.T) {
+	for _, op := range []string{benchspec.SendFileTCP, benchspec.FDPass} {
+		for _, impl := range []string{"c", "python", "go", "facade", "csock"} {
+			assert.True(t, expects(impl, op), "%s should have %s", impl, op)
+		}
+		assert.False(t, expects("gocgo", op), "gocgo: resolver rows only (%s is n/a)", op)
+		assert.False(t, expects("libcnet", op), "libcnet: its two rows only (%s is n/a)", op)
+	}
+	assert.Equal(t, []string{benchspec.UnitMBPerS, benchspec.UnitCPUPerGiB, benchspec.UnitAllocsPerOp},
+		metricUnits(benchspec.SendFileTCP), "sendfile_tcp reports as bulk_tcp does")
+	assert.Equal(t, []string{benchspec.UnitNsPerOp, benchspec.UnitAllocsPerOp}, metricUnits(benchspec.FDPass))
 }

@@ -29,8 +29,16 @@ const (
 	// SO_RCVTIMEO/SO_SNDTIMEO of 5 s in C.
 	PingPongTCPTimeout = "pingpong_tcp_timeout"
 	BulkTCP            = "bulk_tcp"
+	// SendFileTCP is bulk_tcp with the payload read from a 64 MiB regular file by
+	// the kernel: sendfile(2) in C, socket.sendfile in Python, (*net.TCPConn).ReadFrom
+	// of an *os.File in Go.
+	SendFileTCP        = "sendfile_tcp"
 	ConnectAcceptClose = "connect_accept_close"
-	Idle10k            = "idle_10k"
+	// FDPass is descriptor passing over a socketpair(AF_UNIX, SOCK_STREAM), in one
+	// thread: one byte carrying one descriptor in SCM_RIGHTS sent on one end,
+	// received on the other, the received descriptor closed.
+	FDPass  = "fdpass"
+	Idle10k = "idle_10k"
 )
 
 // PinnedSuffix marks an operation run with both ends on one CPU.
@@ -51,7 +59,9 @@ var Ops = []string{
 	PingPongTCPPinned,
 	PingPongTCPTimeout,
 	BulkTCP,
+	SendFileTCP,
 	ConnectAcceptClose,
+	FDPass,
 	Idle10k,
 }
 
@@ -106,13 +116,20 @@ func HigherIsBetter(unit string) bool {
 	return unit == UnitMBPerS || unit == UnitConnPerS
 }
 
+// HasCPUPerGiB reports whether op also reports the CPU time per GiB moved
+// (cpu_s_per_gib): the bulk transfers, bulk_tcp and sendfile_tcp.
+func HasCPUPerGiB(op string) bool {
+	base, _ := BaseOp(op)
+	return base == BulkTCP || base == SendFileTCP
+}
+
 // PrimaryUnit is the unit of the headline metric of op.
 func PrimaryUnit(op string) string {
 	base, _ := BaseOp(op)
 	switch base {
 	case PingPongUnix, PingPongTCP, PingPongTCPTimeout:
 		return UnitUsPerRTT
-	case BulkTCP:
+	case BulkTCP, SendFileTCP:
 		return UnitMBPerS
 	case ConnectAcceptClose:
 		return UnitConnPerS
@@ -125,7 +142,8 @@ func PrimaryUnit(op string) string {
 // Line is the JSON line a benchmark program prints for one metric of one
 // measurement. A program prints one line per metric (idle_10k prints two:
 // threads and rss_kib). AllocsPerOp is set by Go implementations only;
-// CPUSecPerGiB by bulk_tcp only. Both are JSON null otherwise.
+// CPUSecPerGiB by the bulk transfers only (see [HasCPUPerGiB]). Both are JSON
+// null otherwise.
 type Line struct {
 	Impl         string   `json:"impl"`
 	Op           string   `json:"op"`

@@ -18,9 +18,14 @@ func TestBaseOp(t *testing.T) {
 func TestUnits(t *testing.T) {
 	assert.Equal(t, UnitUsPerRTT, PrimaryUnit(PingPongUnixPinned))
 	assert.Equal(t, UnitMBPerS, PrimaryUnit(BulkTCP))
+	assert.Equal(t, UnitMBPerS, PrimaryUnit(SendFileTCP))
+	assert.True(t, HasCPUPerGiB(BulkTCP))
+	assert.True(t, HasCPUPerGiB(SendFileTCP))
+	assert.False(t, HasCPUPerGiB(PingPongTCP))
 	assert.Equal(t, UnitConnPerS, PrimaryUnit(ConnectAcceptClose))
 	assert.Equal(t, UnitThreads, PrimaryUnit(Idle10k))
 	assert.Equal(t, UnitNsPerOp, PrimaryUnit(GetNameInfo))
+	assert.Equal(t, UnitNsPerOp, PrimaryUnit(FDPass))
 	assert.True(t, HigherIsBetter(UnitMBPerS))
 	assert.True(t, HigherIsBetter(UnitConnPerS))
 	assert.False(t, HigherIsBetter(UnitRSSKiB))
@@ -34,7 +39,7 @@ func TestOps_AreKnownAndUnique(t *testing.T) {
 		assert.False(t, seen[op], "duplicate %s", op)
 		seen[op] = true
 	}
-	assert.Len(t, Ops, 15)
+	assert.Len(t, Ops, 17)
 	assert.False(t, IsKnown("pingpong_udp"))
 	assert.True(t, IsResolver(GetServByName))
 	assert.False(t, IsResolver(GetHostName))
