@@ -31,6 +31,11 @@ var targets = []target{
 	{benchspec.ConnectAcceptClose, benchspec.UnitConnPerS, "facade", "c", 1.15, "I/O engine"},
 	{benchspec.Idle10k, benchspec.UnitThreads, "facade", "", 64, "I/O engine"},
 	{benchspec.Idle10k, benchspec.UnitRSSKiB, "facade", "go", 1.5, "I/O engine"},
+	// Messages, descriptor passing, sendfile (issue 14).
+	{benchspec.SendFileTCP, benchspec.UnitMBPerS, "facade", "go", 1.10, "messages"},
+	{benchspec.SendFileTCP, benchspec.UnitMBPerS, "facade", "python", 0.90, "messages"},
+	{benchspec.FDPass, benchspec.UnitNsPerOp, "facade", "go", 1.10, "messages"},
+	{benchspec.FDPass, benchspec.UnitNsPerOp, "facade", "python", 0.90, "messages"},
 	// The cost of the layers over libc (issue 15).
 	{benchspec.GetAddrInfoLocalhost, benchspec.UnitNsPerOp, "facade", "csock", 1.04, "resolver"},
 	{benchspec.GetNameInfo, benchspec.UnitNsPerOp, "facade", "csock", 1.04, "resolver"},
