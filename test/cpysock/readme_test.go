@@ -13,14 +13,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// readmeSection returns README.md's "Using the facade from C" section: its cc lines and
-// its C program.
+// readmeSection returns docs/c.md's "Using the facade from C" section (the C page the
+// README links): its cc lines and its C program.
 func readmeSection(t *testing.T) (ccLines []string, program string) {
-	b, err := os.ReadFile(filepath.Join(root(t), "README.md"))
+	b, err := os.ReadFile(filepath.Join(root(t), "docs", "c.md"))
 	require.NoError(t, err)
 	s := string(b)
 	start := strings.Index(s, "## Using the facade from C\n")
-	require.GreaterOrEqual(t, start, 0, "README.md has no \"Using the facade from C\" section")
+	require.GreaterOrEqual(t, start, 0, "docs/c.md has no \"Using the facade from C\" section")
 	s = s[start+1:]
 	if end := strings.Index(s, "\n## "); end >= 0 {
 		s = s[:end]
@@ -44,7 +44,7 @@ func readmeSection(t *testing.T) (ccLines []string, program string) {
 }
 
 // TestREADMELinkLineHasEveryCgoLDFLAG: a c-archive does not carry its packages' #cgo
-// LDFLAGS, so the README's link lines must name every one of them.
+// LDFLAGS, so the link lines of docs/c.md must name every one of them.
 func TestREADMELinkLineHasEveryCgoLDFLAG(t *testing.T) {
 	ccLines, _ := readmeSection(t)
 	cmd := exec.Command("go", "list", "-deps", "-f", `{{join .CgoLDFLAGS " "}}`, "./cmd/libpysock")
@@ -60,8 +60,8 @@ func TestREADMELinkLineHasEveryCgoLDFLAG(t *testing.T) {
 	}
 }
 
-// TestREADMEExampleBuildsAndRuns runs the README's two link lines, as written, on the
-// README's program, in a directory laid out as `make build/libpysock.a` leaves build/.
+// TestREADMEExampleBuildsAndRuns runs docs/c.md's two link lines, as written, on its
+// program, in a directory laid out as `make build/libpysock.a` leaves build/.
 func TestREADMEExampleBuildsAndRuns(t *testing.T) {
 	ccLines, program := readmeSection(t)
 	lib := plainArchive.build(t)

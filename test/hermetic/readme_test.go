@@ -12,10 +12,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The README carries testdata/godiff.md between these two markers, its
-// headings moved down one level to sit under the README's own.
+// docs/resolver.md (the resolver page the README links) carries testdata/godiff.md
+// between these two markers, its headings moved down one level to sit under the page's
+// own.
 const (
-	readmePath        = "../../README.md"
+	readmePath        = "../../docs/resolver.md"
 	readmeGoDiffBegin = "<!-- godiff begin: copied from test/hermetic/testdata/godiff.md by `" + regenerate + "`; do not edit -->\n"
 	readmeGoDiffEnd   = "<!-- godiff end -->\n"
 )
@@ -26,7 +27,7 @@ func spliceGoDiff(readme, md []byte) ([]byte, error) {
 	begin := bytes.Index(readme, []byte(readmeGoDiffBegin))
 	end := bytes.Index(readme, []byte(readmeGoDiffEnd))
 	if begin < 0 || end < begin {
-		return nil, fmt.Errorf("README.md has no %q ... %q section", readmeGoDiffBegin, readmeGoDiffEnd)
+		return nil, fmt.Errorf("docs/resolver.md has no %q ... %q section", readmeGoDiffBegin, readmeGoDiffEnd)
 	}
 	body := md
 	if bytes.HasPrefix(body, []byte("# ")) {
@@ -50,7 +51,7 @@ func spliceGoDiff(readme, md []byte) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// TestReadmeGoDiff checks that the README shows the committed godiff.md;
+// TestReadmeGoDiff checks that docs/resolver.md shows the committed godiff.md;
 // -update (with TestGenerateGoDiff, which rewrites godiff.md first) copies it in.
 func TestReadmeGoDiff(t *testing.T) {
 	readme, err := os.ReadFile(readmePath)
@@ -63,8 +64,8 @@ func TestReadmeGoDiff(t *testing.T) {
 		require.NoError(t, os.WriteFile(readmePath, want, 0o644))
 		return
 	}
-	assert.Equal(t, goDiffSection(want), goDiffSection(readme), "README.md's pure-Go table is not testdata/godiff.md: %s", regenerate)
-	assert.Equal(t, len(want), len(readme), "README.md's pure-Go table is not testdata/godiff.md: %s", regenerate)
+	assert.Equal(t, goDiffSection(want), goDiffSection(readme), "docs/resolver.md's pure-Go table is not testdata/godiff.md: %s", regenerate)
+	assert.Equal(t, len(want), len(readme), "docs/resolver.md's pure-Go table is not testdata/godiff.md: %s", regenerate)
 }
 
 // goDiffSection returns the text between the godiff markers of a README.
