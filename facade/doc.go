@@ -57,8 +57,8 @@
 // without a deadline, 0.0 never reaches the poller (BlockingIOError), a timeout is the
 // file's read or write deadline for the call (sendall: one deadline for the whole call).
 // The descriptor's O_NONBLOCK flag is CPython's all the same (clear for None), since every
-// attempt is made so that it never blocks: receives and sends carry MSG_DONTWAIT, accept
-// and connect use the shim's never-waiting forms. Close wakes waiting calls ([Errno 9]) by
+// attempt is made so that it never blocks: receives and sends carry MSG_DONTWAIT, accept,
+// connect and sendfile use the shim's never-waiting forms. Close wakes waiting calls ([Errno 9]) by
 // expiring the deadlines, waits until they have left, then closes the file.
 //
 // Detach must return the same descriptor, open. The runtime's pollDesc of a descriptor is
