@@ -42,7 +42,6 @@ type msgFixture struct {
 	connectionless bool
 	dgram          bool // MSG_TRUNC marks a record received in part
 	into           bool // doRecvmsg is recvmsg_into's emulation (RecvmsgIntoMixin)
-	cleanupFDs     func(items []Ancillary)
 }
 
 // The socket kinds of CPython's concrete classes.
