@@ -136,6 +136,10 @@ k('into [] dontwait', lambda: b.recvmsg_into([], 0, socket.MSG_DONTWAIT))
 for v in (0, 1, 4, 16, 255, -1, 2147483631, 2147483632, 2147483623, 2147483624, 2**62, -2**63):
     k('CMSG_LEN %d' % v, lambda: socket.CMSG_LEN(v))
     k('CMSG_SPACE %d' % v, lambda: socket.CMSG_SPACE(v))
+k('Call CMSG_LEN str', lambda: socket.CMSG_LEN('x'))
+k('Call CMSG_SPACE 2**63', lambda: socket.CMSG_SPACE(2**63))
+k('Call CMSG_LEN no args', lambda: socket.CMSG_LEN())
+k('Call CMSG_SPACE True', lambda: socket.CMSG_SPACE(True))
 k('close -1', lambda: socket.close(-1))
 k('close 2**32+999', lambda: socket.close(2**32 + 999))
 k('close 2**31+999', lambda: socket.close(2**31 + 999))
@@ -272,6 +276,11 @@ func TestMsgArgs_AsPython3(t *testing.T) {
 		k("CMSG_LEN "+itoa(v), one(CMSGLen(v)))
 		k("CMSG_SPACE "+itoa(v), one(CMSGSpace(v)))
 	}
+	call := func(name string, args ...any) string { return pyResult(Call(name, args, nil)) }
+	k("Call CMSG_LEN str", call("CMSG_LEN", "x"))
+	k("Call CMSG_SPACE 2**63", call("CMSG_SPACE", pyBig(63)))
+	k("Call CMSG_LEN no args", call("CMSG_LEN"))
+	k("Call CMSG_SPACE True", call("CMSG_SPACE", true))
 	k("close -1", pyResult(nil, Close(-1)))
 	k("close 2**32+999", pyResult(nil, Close(1<<32+999)))
 	k("close 2**31+999", pyResult(nil, Close(1<<31+999)))
