@@ -5,7 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"reflect"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/csock/csock/csock"
@@ -93,10 +97,10 @@ func (s *Socket) checkSendfileParams(count any) (int64, error) {
 	}
 	n, ok := py.AsInt(count)
 	if !ok {
-		return 0, &TypeError{Msg: fmt.Sprintf("count must be a positive integer (got %s)", py.Repr(count))}
+		return 0, &TypeError{Msg: fmt.Sprintf("count must be a positive integer (got %s)", valueRepr(count))}
 	}
 	if n.Sign() <= 0 {
-		return 0, &ValueError{Msg: fmt.Sprintf("count must be a positive integer (got %s)", py.Repr(count))}
+		return 0, &ValueError{Msg: fmt.Sprintf("count must be a positive integer (got %s)", valueRepr(count))}
 	}
 	if !n.IsInt64() {
 		return countTooLarge, nil
@@ -260,4 +264,44 @@ func (s *Socket) sendfileUseSend(ctx context.Context, file *os.File, offset int6
 			data = data[sent:]
 		}
 	}
+}
+
+// valueRepr is Python's repr of the Python value v stands for (pyValue): a Go slice as a
+// list, a map as a dict (keys sorted by their repr: Go maps have no order), a complex
+// number as Python writes one.
+func valueRepr(v any) string {
+	switch c := v.(type) {
+	case complex128:
+		return complexRepr(c)
+	case complex64:
+		return complexRepr(complex128(c))
+	}
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Map {
+		keys := rv.MapKeys()
+		items := make([]string, len(keys))
+		for i, k := range keys {
+			items[i] = valueRepr(k.Interface()) + ": " + valueRepr(rv.MapIndex(k).Interface())
+		}
+		sort.Strings(items)
+		return "{" + strings.Join(items, ", ") + "}"
+	}
+	if pv, ok := pyValue(v); ok {
+		v = pv
+	}
+	return py.Repr(v)
+}
+
+// complexRepr is Python's repr of a complex: "1j", "(1+2j)", "(-0-1j)", "infj".
+func complexRepr(c complex128) string {
+	part := func(f float64) string { return strings.TrimSuffix(py.Repr(f), ".0") }
+	re, im := real(c), imag(c)
+	if re == 0 && !math.Signbit(re) {
+		return part(im) + "j"
+	}
+	sign := "+"
+	if im < 0 || im == 0 && math.Signbit(im) || math.IsNaN(im) && math.Signbit(im) {
+		sign = "-"
+		im = -im
+	}
+	return "(" + part(re) + sign + part(im) + "j)"
 }

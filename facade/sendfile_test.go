@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"math/big"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -493,4 +495,21 @@ func TestSendFileContext_EndsWithTheContext(t *testing.T) {
 	assert.Greater(t, n, 0)
 	assert.Equal(t, int64(100+n), position(t, file))
 	assert.False(t, nonblockFlag(t, a.Fileno()))
+}
+
+var oracleComplexRepr = oracleCase("ComplexRepr", `
+for i, c in enumerate([1j, 1.5j, 1+2j, -1-1j, complex(0, -0.0), complex(-0.0, 1), 1e20j,
+                       complex(float('inf'), 1), complex(1, float('nan')), complex(0, -1)]):
+    out[str(i)] = repr(c)
+`)
+
+func TestValueRepr_ComplexAsPython3(t *testing.T) {
+	// sendfile's count message reprs its argument, a Go complex included.
+	want := pythonStrings(t, oracleComplexRepr)
+	negZero := math.Copysign(0, -1)
+	for i, c := range []complex128{1i, 1.5i, 1 + 2i, -1 - 1i, complex(0, negZero), complex(negZero, 1), 1e20i,
+		complex(math.Inf(1), 1), complex(1, math.NaN()), complex(0, -1)} {
+		assert.Equal(t, want[strconv.Itoa(i)], valueRepr(c), "%v", c)
+	}
+	assert.Equal(t, "{'a': 1, 'b': [2]}", valueRepr(map[string]any{"b": []any{2}, "a": 1}))
 }
