@@ -19,8 +19,9 @@
 // Errors are CPython's exceptions as Go errors (package py): Error() is the text after
 // "Class: " in CPython's traceback, errors.Is(err, syscall.ECONNREFUSED) and errors.Is(err,
 // os.ErrDeadlineExceeded) work, a *TimeoutError is a net.Error. For Go code, a *Socket is
-// an io.Reader, io.Writer and syscall.Conn, and NetConn and NetListener adapt it to
-// net.Conn and net.Listener.
+// an io.Reader, io.Writer and syscall.Conn, and NetConn, NetListener and PacketConn adapt
+// it to net.Conn (with io.ReaderFrom by sendfile(2), WriteBuffers, ReadMsgUnix and
+// WriteMsgUnix), net.Listener and net.PacketConn.
 //
 // # Python values in Go
 //
@@ -38,6 +39,7 @@
 //	list                    py.List, or any other Go slice ([]any)
 //	dict                    a Go map (only its keys are used, sorted)
 //	AF_UNIX address         string (a path) or []byte, or a UnixAddress
+//	ancillary data item     Ancillary, or py.Tuple{level, type, data}
 //	timeout (settimeout)    nil (None), a number of seconds, or a time.Duration
 //
 // A Go value of no Python type is named, in messages, after the Python type closest to it
