@@ -637,10 +637,11 @@ func RecvFDs(sock *Socket, bufsize, maxfds int, flags MsgFlag) ([]byte, []int, i
 		// Python's maxfds * 4 does not fit a Py_ssize_t.
 		return nil, nil, 0, nil, &OverflowError{Msg: "Python int too large to convert to C ssize_t"}
 	}
-	anc, err := CMSGLen(maxfds * 4)
-	if err != nil {
-		return nil, nil, 0, nil, err
+	// CMSG_LEN(maxfds * 4), without a crossing into C: CMSG_LEN(n) is CMSG_LEN(0) + n.
+	if maxfds < 0 || maxfds*4 > socklenLimit-cmsgHdr {
+		return nil, nil, 0, nil, &OverflowError{Msg: "CMSG_LEN() argument out of range"}
 	}
+	anc := cmsgHdr + maxfds*4
 	_ = flags // CPython 3.11 drops them (Lib/socket.py, recv_fds)
 	msg, items, mflags, addr, err := sock.RecvMsg(bufsize, anc, 0)
 	if err != nil {

@@ -166,3 +166,16 @@ func TestBuildControl_LaysRecordsOutAsCMSG_NXTHDRFindsThem(t *testing.T) {
 	items[2].Data = []byte{}
 	assert.Equal(t, items, got)
 }
+
+func TestCmsgLayout_IsTheCMacros(t *testing.T) {
+	// The layout msg.go computes in Go (RecvFDs's CMSG_LEN, sendmsg's records) is the C
+	// macros' for every length up to 4 KiB.
+	for n := 0; n <= 4096; n++ {
+		l, err := CMSGLen(n)
+		require.NoError(t, err)
+		assert.Equal(t, cmsgHdr+n, l, "CMSG_LEN(%d)", n)
+		sp, err := CMSGSpace(n)
+		require.NoError(t, err)
+		assert.Equal(t, cmsgHdr+int(cmsgAligned(uint64(n))), sp, "CMSG_SPACE(%d)", n)
+	}
+}
