@@ -1058,6 +1058,21 @@ ssize_t csock_sendfile(int out_fd, int in_fd, int64_t *offset, size_t count)
     return n;
 }
 
+ssize_t csock_sendfile_nowait(int out_fd, int in_fd, int64_t *offset, size_t count)
+{
+    int fl = fcntl(out_fd, F_GETFL);
+    if (fl < 0)
+        return -errno;
+    if (!(fl & O_NONBLOCK) && fcntl(out_fd, F_SETFL, fl | O_NONBLOCK) < 0)
+        return -errno;
+    ssize_t n = csock_sendfile(out_fd, in_fd, offset, count);
+    /* As in csock_connect_nowait: restoring cannot fail on a descriptor the F_SETFL above
+     * just succeeded on, and the bytes sent stay sent if it did. */
+    if (!(fl & O_NONBLOCK))
+        (void)fcntl(out_fd, F_SETFL, fl);
+    return n;
+}
+
 int csock_sethostname(const char *name, size_t len)
 {
     return sethostname(name, len) < 0 ? -errno : 0;

@@ -481,6 +481,15 @@ size_t csock_cmsg_space(size_t len);
 ssize_t csock_sendfile(int out_fd, int in_fd, int64_t *offset, size_t count);
 
 /*
+ * csock_sendfile that never waits, whatever out_fd's O_NONBLOCK flag: when the flag is
+ * clear it is set for the call and cleared again (fcntl(2) F_GETFL and F_SETFL around
+ * sendfile(2)), so a socket with no room returns -EAGAIN (or the short count of what fit)
+ * instead of blocking the thread. sendfile(2) has no per-call MSG_DONTWAIT, hence the flag;
+ * as for csock_connect_nowait, a duplicate of out_fd sees it set during the call.
+ */
+ssize_t csock_sendfile_nowait(int out_fd, int in_fd, int64_t *offset, size_t count);
+
+/*
  * sethostname(2) to name[0..len) (no NUL needed). Returns 0 or -errno: -EPERM without
  * CAP_SYS_ADMIN in the process's UTS namespace, -EINVAL when len is beyond 64.
  */

@@ -9,6 +9,8 @@ package csock
 #cgo nocallback csock_recvmsg_bytes
 #cgo noescape csock_sendfile
 #cgo nocallback csock_sendfile
+#cgo noescape csock_sendfile_nowait
+#cgo nocallback csock_sendfile_nowait
 #cgo noescape csock_sethostname_bytes
 #cgo nocallback csock_sethostname_bytes
 #cgo nocallback csock_cmsg_len
@@ -183,6 +185,27 @@ func SendFile(outFD, inFD int, offset *int64, count int) (int, error) {
 		off, op = C.int64_t(*offset), &off
 	}
 	r := C.csock_sendfile(C.int(outFD), C.int(inFD), op, C.size_t(count))
+	if r < 0 {
+		return 0, errno(r)
+	}
+	if offset != nil {
+		*offset = int64(off)
+	}
+	return int(r), nil
+}
+
+// SendFileNowait is SendFile that never waits, whatever outFD's O_NONBLOCK flag: when the
+// flag is clear it is set for the call and cleared again (fcntl(2) F_GETFL and F_SETFL
+// around sendfile(2)), so a socket without room gives EAGAIN, or the short count of what
+// fitted, instead of blocking the thread. sendfile(2) takes no MSG_DONTWAIT, hence the
+// flag; a duplicate of outFD sees it set during the call (as for ConnectNowait).
+func SendFileNowait(outFD, inFD int, offset *int64, count int) (int, error) {
+	var off C.int64_t
+	var op *C.int64_t
+	if offset != nil {
+		off, op = C.int64_t(*offset), &off
+	}
+	r := C.csock_sendfile_nowait(C.int(outFD), C.int(inFD), op, C.size_t(count))
 	if r < 0 {
 		return 0, errno(r)
 	}

@@ -505,3 +505,36 @@ func TestSetHostName(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, before, after, "the host's own name is untouched")
 }
+
+func TestSendFileNowait_NeverBlocksAndRestoresTheFlag(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB, beyond a socket buffer
+	f := tempFile(t, data)
+	sp := pair(t, csock.SOCK_STREAM)
+	nb, err := csock.GetNonblock(sp[0])
+	require.NoError(t, err)
+	require.False(t, nb, "the pair starts blocking")
+
+	// The first call sends what fits; a blocking sendfile(2) would wait for the rest.
+	var off int64
+	n, err := csock.SendFileNowait(sp[0], int(f.Fd()), &off, len(data))
+	require.NoError(t, err)
+	assert.Greater(t, n, 0)
+	assert.Less(t, n, len(data), "a socket buffer holds less than 1 MiB")
+	assert.Equal(t, int64(n), off)
+	_, err = csock.SendFileNowait(sp[0], int(f.Fd()), &off, len(data)-int(off))
+	assert.Equal(t, syscall.EAGAIN, err, "no room left")
+	nb, err = csock.GetNonblock(sp[0])
+	require.NoError(t, err)
+	assert.False(t, nb, "O_NONBLOCK is cleared again")
+
+	// A non-blocking descriptor keeps its flag.
+	require.NoError(t, csock.SetNonblock(sp[0], true))
+	_, err = csock.SendFileNowait(sp[0], int(f.Fd()), &off, 1)
+	assert.Equal(t, syscall.EAGAIN, err)
+	nb, err = csock.GetNonblock(sp[0])
+	require.NoError(t, err)
+	assert.True(t, nb)
+
+	_, err = csock.SendFileNowait(-1, int(f.Fd()), nil, 1)
+	assert.Equal(t, syscall.EBADF, err)
+}

@@ -477,11 +477,40 @@ func init() {
 				return CreateServer(a[0], opts)
 			}},
 		"has_dualstack_ipv6": {parser: pyFunc, run: func([]any, int) (any, error) { return HasDualStackIPv6(), nil }},
-		"getdefaulttimeout":  {parser: noArgs, run: func([]any, int) (any, error) { return GetDefaultTimeout(), nil }},
+		"CMSG_LEN": {parser: parseTuple, params: []string{"length"}, min: 1, maxPos: 1,
+			run: func(a []any, _ int) (any, error) {
+				n, err := asSsize(a[0])
+				if err != nil {
+					return nil, err
+				}
+				return CMSGLen(n)
+			}},
+		"CMSG_SPACE": {parser: parseTuple, params: []string{"length"}, min: 1, maxPos: 1,
+			run: func(a []any, _ int) (any, error) {
+				n, err := asSsize(a[0])
+				if err != nil {
+					return nil, err
+				}
+				return CMSGSpace(n)
+			}},
+		"getdefaulttimeout": {parser: noArgs, run: func([]any, int) (any, error) { return GetDefaultTimeout(), nil }},
 		"setdefaulttimeout": {parser: oneArg, params: []string{"timeout"}, run: func(a []any, _ int) (any, error) {
 			return nil, SetDefaultTimeout(a[0])
 		}},
 	}
+}
+
+// asSsize is the "n" format (Py_ssize_t): TypeError for a non-int, OverflowError beyond
+// 64 bits.
+func asSsize(v any) (int, error) {
+	n, err := asIndex(v)
+	if err != nil {
+		return 0, err
+	}
+	if !n.IsInt64() {
+		return 0, &OverflowError{Msg: "Python int too large to convert to C ssize_t"}
+	}
+	return int(n.Int64()), nil
 }
 
 // swapArg converts htons/ntohs's argument: a C int first ("i", with its overflow

@@ -21,8 +21,9 @@
 // Errors are CPython's exceptions as Go errors (package py): Error() is the text after
 // "Class: " in CPython's traceback, errors.Is(err, syscall.ECONNREFUSED) and errors.Is(err,
 // os.ErrDeadlineExceeded) work, a *TimeoutError is a net.Error. For Go code, a *Socket is
-// an io.Reader, io.Writer and syscall.Conn, and NetConn and NetListener adapt it to
-// net.Conn and net.Listener.
+// an io.Reader, io.Writer and syscall.Conn, and NetConn, NetListener and PacketConn adapt
+// it to net.Conn (with io.ReaderFrom by sendfile(2), WriteBuffers, ReadMsgUnix and
+// WriteMsgUnix), net.Listener and net.PacketConn.
 //
 // # Python values in Go
 //
@@ -40,6 +41,7 @@
 //	list                    py.List, or any other Go slice ([]any)
 //	dict                    a Go map (only its keys are used, sorted)
 //	AF_UNIX address         string (a path) or []byte, or a UnixAddress
+//	ancillary data item     Ancillary, or py.Tuple{level, type, data}
 //	timeout (settimeout)    nil (None), a number of seconds, or a time.Duration
 //
 // A Go value of no Python type is named, in messages, after the Python type closest to it
@@ -59,8 +61,8 @@
 // without a deadline, 0.0 never reaches the poller (BlockingIOError), a timeout is the
 // file's read or write deadline for the call (sendall: one deadline for the whole call).
 // The descriptor's O_NONBLOCK flag is CPython's all the same (clear for None), since every
-// attempt is made so that it never blocks: receives and sends carry MSG_DONTWAIT, accept
-// and connect use the shim's never-waiting forms. Close wakes waiting calls ([Errno 9]) by
+// attempt is made so that it never blocks: receives and sends carry MSG_DONTWAIT, accept,
+// connect and sendfile use the shim's never-waiting forms. Close wakes waiting calls ([Errno 9]) by
 // expiring the deadlines, waits until they have left, then closes the file.
 //
 // Detach must return the same descriptor, open. The runtime's pollDesc of a descriptor is

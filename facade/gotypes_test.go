@@ -3,6 +3,7 @@
 package facade
 
 import (
+	"os"
 	"sort"
 	"testing"
 
@@ -83,12 +84,20 @@ entries = {
     'getnameinfo': lambda v: socket.getnameinfo(v, socket.NI_NUMERICHOST | socket.NI_NUMERICSERV),
     'if_nametoindex': socket.if_nametoindex,
     'setdefaulttimeout': sdt,
+    'sendmsg4_addr': closing(socket.AF_INET, socket.SOCK_DGRAM, lambda s, v: s.sendmsg([b''], [], 0, v)),
+    'sendmsg_buffers': closing(socket.AF_INET, socket.SOCK_DGRAM, lambda s, v: s.sendmsg(v)),
+    'sendmsg_ancdata': closing(socket.AF_INET, socket.SOCK_DGRAM, lambda s, v: s.sendmsg([b''], v)),
+    'recvmsg_into': closing(socket.AF_INET, socket.SOCK_DGRAM, lambda s, v: s.recvmsg_into(v, 0, socket.MSG_DONTWAIT)),
+    'sendfile_count': closing(socket.AF_INET, socket.SOCK_STREAM, lambda s, v: s.sendfile(open(os.devnull, 'rb'), 0, v)),
 }
 resolver = {'create_connection', 'getaddrinfo_host', 'getfqdn', 'gethostbyaddr',
             'gethostbyname', 'gethostbyname_ex'}
+reprs = {'struct', 'func', 'chan', 'nilptr'}  # their repr holds an address
 for en, f in entries.items():
     for vn, v in vals.items():
         if en in resolver and vn in resolves:
+            continue
+        if en == 'sendfile_count' and vn in reprs:
             continue
         out[en + ' ' + vn] = exc(lambda: f(v))
 `)
@@ -150,13 +159,39 @@ func TestGoValues_MessagesNamePythonTypesLikeCPython(t *testing.T) {
 		"getnameinfo":       func(v any) error { _, _, err := GetNameInfo(v, csock.NI_NUMERICHOST|csock.NI_NUMERICSERV); return err },
 		"if_nametoindex":    func(v any) error { _, err := IfNameToIndex(v); return err },
 		"setdefaulttimeout": func(v any) error { defer SetDefaultTimeout(nil); return SetDefaultTimeout(v) },
+		"sendmsg4_addr": closing(csock.AF_INET, csock.SOCK_DGRAM, func(s *Socket, v any) error {
+			_, err := s.SendMsg([][]byte{{}}, nil, 0, v)
+			return err
+		}),
+		"sendmsg_buffers": closing(csock.AF_INET, csock.SOCK_DGRAM, func(s *Socket, v any) error {
+			_, err := s.SendMsg(v, nil, 0, nil)
+			return err
+		}),
+		"sendmsg_ancdata": closing(csock.AF_INET, csock.SOCK_DGRAM, func(s *Socket, v any) error {
+			_, err := s.SendMsg([][]byte{{}}, v, 0, nil)
+			return err
+		}),
+		"recvmsg_into": closing(csock.AF_INET, csock.SOCK_DGRAM, func(s *Socket, v any) error {
+			_, _, _, _, err := s.RecvMsgInto(v, 0, MSG_DONTWAIT)
+			return err
+		}),
+		"sendfile_count": closing(csock.AF_INET, csock.SOCK_STREAM, func(s *Socket, v any) error {
+			f, err := os.Open(os.DevNull)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			_, err = s.SendFile(f, 0, v)
+			return err
+		}),
 	}
+	reprs := map[string]bool{"struct": true, "func": true, "chan": true, "nilptr": true}
 	resolver := map[string]bool{"create_connection": true, "getaddrinfo_host": true, "getfqdn": true,
 		"gethostbyaddr": true, "gethostbyname": true, "gethostbyname_ex": true}
 	got := map[string]any{}
 	for en, f := range entries {
 		for vn, v := range vals {
-			if resolver[en] && resolves[vn] {
+			if resolver[en] && resolves[vn] || en == "sendfile_count" && reprs[vn] {
 				continue
 			}
 			got[en+" "+vn] = pyExc(f(v))

@@ -17,7 +17,8 @@ import (
 )
 
 // This file hands facade sockets to Go code written against the net package: NetConn
-// adapts a connected socket to net.Conn, NetListener a listening one to net.Listener.
+// adapts a connected socket to net.Conn, NetListener a listening one to net.Listener
+// (PacketConn, in packetconn.go, an unconnected datagram one to net.PacketConn).
 //
 // Timeouts. A net.Conn has deadlines, not Python's timeout modes, and its users (net/http,
 // bufio, TLS) expect a call without a deadline to wait: the adapters run every call in
@@ -68,13 +69,19 @@ var (
 //     syscall.ECONNRESET) holds), with Timeout and Temporary as syscall.Errno reports them.
 //
 // The net.Conn also has the methods Socket() *Socket (s), CloseRead and CloseWrite (shutdown(2)
-// of one direction, as on *net.TCPConn) and SyscallConn (Socket.SyscallConn).
+// of one direction, as on *net.TCPConn), SyscallConn (Socket.SyscallConn), and, in the net
+// package's shape (netconn_io.go): ReadFrom (io.ReaderFrom: sendfile(2) from a regular
+// *os.File, as *net.TCPConn's), WriteTo (io.WriterTo), WriteBuffers (a net.Buffers
+// gathered by sendmsg(2)), and ReadMsgUnix and WriteMsgUnix (descriptor passing with
+// syscall.UnixRights, as *net.UnixConn's).
 //
 // NetConn fails with CPython's error when s is not connected ("[Errno 107] Transport
 // endpoint is not connected") or closed ("[Errno 9] Bad file descriptor").
 //
 // Differences from the net package: error texts are CPython's ("[Errno 104] Connection
-// reset by peer"), and there is no ReadFrom or WriteTo fast path (sendfile, splice).
+// reset by peer"); WriteTo copies through memory (no splice(2)), and net.Buffers.WriteTo
+// cannot find WriteBuffers (the net package looks for an unexported method), so a program
+// calls WriteBuffers itself.
 func (s *Socket) NetConn() (net.Conn, error) {
 	raddr, err := s.GetPeerName()
 	if err != nil {
@@ -90,22 +97,30 @@ func (s *Socket) NetConn() (net.Conn, error) {
 func (s *Socket) newNetConn(laddr, raddr Address) *netConn {
 	network := networkName(s.family, s.typ)
 	return &netConn{
-		s:         s,
-		net:       network,
-		laddr:     toNetAddr(network, s.family, laddr),
-		raddr:     toNetAddr(network, s.family, raddr),
+		adapter: adapter{
+			s:     s,
+			net:   network,
+			laddr: toNetAddr(network, s.family, laddr),
+			raddr: toNetAddr(network, s.family, raddr),
+		},
 		zeroIsEOF: s.typ != csock.SOCK_DGRAM && s.typ != csock.SOCK_RAW,
 	}
 }
 
-// netConn is the net.Conn of a connected Socket.
-type netConn struct {
+// adapter is what the net.Conn and net.PacketConn adapters share: the socket, the
+// addresses, the closed flag and the deadlines.
+type adapter struct {
 	s            *Socket
 	net          string
-	laddr, raddr net.Addr
-	zeroIsEOF    bool
+	laddr, raddr net.Addr // raddr nil for a PacketConn
 	closed       atomic.Bool
 	rd, wd       atomic.Int64 // the deadlines, in ioDir.dl's form (0: none)
+}
+
+// netConn is the net.Conn of a connected Socket.
+type netConn struct {
+	adapter
+	zeroIsEOF bool
 }
 
 // Read receives into p: recv(2), waiting for data until the read deadline. A zero-byte
@@ -160,7 +175,7 @@ func (c *netConn) Write(p []byte) (int, error) {
 // ready reports whether a call may start, and with which deadline (from the adapter's
 // deadline src): errClosedConn once the adapter is closed, errDeadline once the deadline
 // has passed.
-func (c *netConn) ready(src *atomic.Int64) (time.Time, error) {
+func (c *adapter) ready(src *atomic.Int64) (time.Time, error) {
 	if c.closed.Load() {
 		return time.Time{}, errClosedConn
 	}
@@ -177,7 +192,7 @@ func (c *netConn) ready(src *atomic.Int64) (time.Time, error) {
 
 // setDeadline sets the adapter's deadline src and, if the socket is registered with the
 // poller, the file's deadline for direction d, which takes effect in a waiting call.
-func (c *netConn) setDeadline(src *atomic.Int64, write bool, t time.Time) {
+func (c *adapter) setDeadline(src *atomic.Int64, write bool, t time.Time) {
 	src.Store(deadlineNanos(t))
 	pf := c.s.pf.Load()
 	if pf == nil {
@@ -194,7 +209,7 @@ func (c *netConn) setDeadline(src *atomic.Int64, write bool, t time.Time) {
 }
 
 // wake wakes the adapter's calls waiting on the poller (Close).
-func (c *netConn) wake() {
+func (c *adapter) wake() {
 	if pf := c.s.pf.Load(); pf != nil {
 		pf.expire()
 	}
@@ -202,7 +217,7 @@ func (c *netConn) wake() {
 
 // Close closes the socket and wakes the adapter's pending calls, which fail with
 // net.ErrClosed. A second Close returns an error matching net.ErrClosed.
-func (c *netConn) Close() error {
+func (c *adapter) Close() error {
 	if !c.closed.CompareAndSwap(false, true) {
 		return c.opError("close", errClosedConn)
 	}
@@ -231,13 +246,13 @@ func (c *netConn) shutdown(how int) error {
 }
 
 // LocalAddr returns the socket's own address, as GetSockName reported it.
-func (c *netConn) LocalAddr() net.Addr { return c.laddr }
+func (c *adapter) LocalAddr() net.Addr { return c.laddr }
 
 // RemoteAddr returns the peer's address, as GetPeerName reported it.
 func (c *netConn) RemoteAddr() net.Addr { return c.raddr }
 
 // SetDeadline sets the read and write deadlines.
-func (c *netConn) SetDeadline(t time.Time) error {
+func (c *adapter) SetDeadline(t time.Time) error {
 	if c.closed.Load() {
 		return c.opError("set", errClosedConn)
 	}
@@ -247,7 +262,7 @@ func (c *netConn) SetDeadline(t time.Time) error {
 }
 
 // SetReadDeadline sets the deadline of Read calls, pending ones included.
-func (c *netConn) SetReadDeadline(t time.Time) error {
+func (c *adapter) SetReadDeadline(t time.Time) error {
 	if c.closed.Load() {
 		return c.opError("set", errClosedConn)
 	}
@@ -256,7 +271,7 @@ func (c *netConn) SetReadDeadline(t time.Time) error {
 }
 
 // SetWriteDeadline sets the deadline of Write calls, pending ones included.
-func (c *netConn) SetWriteDeadline(t time.Time) error {
+func (c *adapter) SetWriteDeadline(t time.Time) error {
 	if c.closed.Load() {
 		return c.opError("set", errClosedConn)
 	}
@@ -265,14 +280,14 @@ func (c *netConn) SetWriteDeadline(t time.Time) error {
 }
 
 // Socket returns the socket under the adapter.
-func (c *netConn) Socket() *Socket { return c.s }
+func (c *adapter) Socket() *Socket { return c.s }
 
 // SyscallConn is the socket's SyscallConn: its Read and Write follow the socket's timeout
 // mode, not the adapter's deadlines.
-func (c *netConn) SyscallConn() (syscall.RawConn, error) { return c.s.SyscallConn() }
+func (c *adapter) SyscallConn() (syscall.RawConn, error) { return c.s.SyscallConn() }
 
 // opError wraps the outcome err of the operation op as the net package does.
-func (c *netConn) opError(op string, err error) error {
+func (c *adapter) opError(op string, err error) error {
 	return &net.OpError{Op: op, Net: c.net, Source: c.laddr, Addr: c.raddr, Err: netErr(c.s, err)}
 }
 

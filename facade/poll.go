@@ -20,10 +20,11 @@ import (
 //
 // Attempts. Each attempt at an operation is one shim call (csock.Recv, csock.Send, ...),
 // except the check of a pending connect, which is SO_ERROR and, when that is 0,
-// getpeername(2) (as in Go's net package). Receives and sends carry MSG_DONTWAIT, accept
-// and connect use the shim's never-waiting forms when the descriptor is blocking
-// (csock.AcceptNowait, csock.ConnectNowait), so an attempt never blocks its thread, whatever
-// the descriptor's O_NONBLOCK flag. EINTR is retried at once (PEP 475) and never
+// getpeername(2) (as in Go's net package). Receives and sends (sendmsg and recvmsg
+// included) carry MSG_DONTWAIT; accept, connect and sendfile, which have no such flag, use
+// the shim's never-waiting forms when the descriptor is blocking (csock.AcceptNowait,
+// csock.ConnectNowait, csock.SendFileNowait), so an attempt never blocks its thread,
+// whatever the descriptor's O_NONBLOCK flag. EINTR is retried at once (PEP 475) and never
 // reported. In blocking mode, the caller's MSG_DONTWAIT and MSG_WAITALL keep the meaning a
 // blocking recv(2) gives them (doTimeout).
 //
@@ -177,6 +178,9 @@ const (
 	opSendTo                 // sendto(2) of buf to addr
 	opConnect                // poll a connect in progress: SO_ERROR, then getpeername(2)
 	opUser                   // the function of a RawConn.Read or Write
+	opSendMsg                // sendmsg(2) of bufs and control, to addr if it has a family
+	opRecvMsg                // recvmsg(2) into bufs and control, sender in addr
+	opSendFile               // sendfile(2) of up to count bytes of the file inFD
 )
 
 // opArgs are one operation's arguments and results.
@@ -188,6 +192,18 @@ type opArgs struct {
 	user  func(fd uintptr) bool
 	n     int   // bytes transferred (sendall: so far), or accept's descriptor
 	err   error // the result: nil, a syscall.Errno, errTimedOut or a context's error
+
+	// sendmsg and recvmsg
+	bufs    [][]byte // the buffers gathered from or scattered into
+	control []byte   // the ancillary data sent; the buffer it is received into
+	cn      int      // recvmsg: the bytes of control the kernel wrote
+	mflags  int      // recvmsg: the message's flags
+
+	// sendfile
+	inFD    int   // the file read from
+	off     int64 // where in the file, advanced by each call (unless filePos)
+	filePos bool  // read from the file position, which advances (a NULL offset)
+	count   int   // the most one call sends
 }
 
 // attempt makes one attempt at the operation on the descriptor fd of s (retrying EINTR at
@@ -242,6 +258,30 @@ func (a *opArgs) attempt(s *Socket, fd int) bool {
 		case opUser:
 			if !a.user(uintptr(fd)) {
 				err = syscall.EAGAIN
+			}
+		case opSendMsg:
+			var to *csock.Addr
+			if a.addr.Family != 0 {
+				to = &a.addr
+			}
+			n, err = csock.SendMsg(fd, a.bufs, a.control, to, a.flags|csock.MSG_DONTWAIT)
+		case opRecvMsg:
+			var cn, mflags int
+			n, cn, mflags, err = csock.RecvMsg(fd, a.bufs, a.control, a.flags|csock.MSG_DONTWAIT, &a.addr)
+			if err == nil {
+				a.cn, a.mflags = cn, mflags
+			}
+		case opSendFile:
+			// sendfile(2) takes no MSG_DONTWAIT: on a blocking descriptor (CPython's flag
+			// in blocking mode) the shim sets O_NONBLOCK around the call.
+			off := &a.off
+			if a.filePos {
+				off = nil
+			}
+			if s.osNonblock.Load() {
+				n, err = csock.SendFile(fd, a.inFD, off, a.count)
+			} else {
+				n, err = csock.SendFileNowait(fd, a.inFD, off, a.count)
 			}
 		}
 		switch err {
@@ -671,7 +711,7 @@ func (s *Socket) waitOn(pf *pollFile, ctx context.Context, a *opArgs, write bool
 		err = pf.rc.Read(d.fn)
 	}
 	*a = d.a
-	d.a.buf, d.a.user = nil, nil
+	d.a.buf, d.a.user, d.a.bufs, d.a.control = nil, nil, nil, nil
 	if stop != nil && !stop() {
 		<-fired // it expired the deadline; let it finish before the next call sets one
 	}

@@ -184,6 +184,16 @@ type AttributeError struct{ Msg string }
 func (*AttributeError) PyClass() string { return "AttributeError" }
 func (e *AttributeError) Error() string { return e.Msg }
 
+// RuntimeWarning is CPython's RuntimeWarning, a warning rather than an error: socket's
+// recvmsg issues one ("received malformed or improperly-truncated ancillary data") and goes
+// on, unless the warnings filter turns it into an exception. The facade hands it to its
+// warning handler (facade.SetWarningHandler), which decides the same.
+type RuntimeWarning struct{ Msg string }
+
+// PyClass returns "RuntimeWarning".
+func (*RuntimeWarning) PyClass() string { return "RuntimeWarning" }
+func (e *RuntimeWarning) Error() string { return e.Msg }
+
 // ExceptionGroup is CPython's ExceptionGroup: create_connection(..., all_errors=True)
 // raises one holding an error per address tried. errors.Is and errors.As see the members.
 type ExceptionGroup struct {

@@ -33,6 +33,20 @@ var notInC = map[string]string{
 	"Socket.String":      "fmt.Stringer, the repr for Go's fmt",
 	"Socket.PyRepr":      "repr() for the CLI's printer; C reads pysock_sockinfo, pysock_fileno and the addresses",
 	"Socket.PyTypeName":  "the Python class name for the CLI's printer",
+	"Socket.PacketConn":  "a net.PacketConn adapter for Go programs",
+	"SetWarningHandler":  "a Go callback; a C program gets the default (the warning printed once on stderr)",
+}
+
+// pendingInC lists the Python functions the facade has and the archive does not export
+// yet, and why: each is reported by TestHeaderDeclaresAnExportForEveryFacadeFunction's log
+// until its export lands (then remove it here).
+var pendingInC = map[string]string{
+	"SendFDs":            "issue #14: needs a C form of sendmsg's buffers and ancillary items",
+	"RecvFDs":            "issue #14: needs a C form of recvmsg's result",
+	"Socket.SendMsg":     "issue #14: needs a C form of the buffers and ancillary items",
+	"Socket.RecvMsg":     "issue #14: needs a C form of the ancillary data list",
+	"Socket.RecvMsgInto": "issue #14: as RecvMsg",
+	"Socket.SendFile":    "issue #14: a FILE*/descriptor argument, and SIGPIPE for C callers (sendfile(2) cannot carry MSG_NOSIGNAL)",
 }
 
 // pyNames maps a facade name to the Python name it mirrors: functions by name, methods as
@@ -170,6 +184,13 @@ func TestHeaderDeclaresAnExportForEveryFacadeFunction(t *testing.T) {
 			continue // a context.Context is Go's; C blocks its thread and closes the socket to stop
 		}
 		c, py := cName(name)
+		if why, ok := pendingInC[name]; ok {
+			if header[c] {
+				missing = append(missing, name+": pysock.h declares "+c+" now: remove it from pendingInC")
+			}
+			t.Logf("%s: no C export yet (%s)", name, why)
+			continue
+		}
 		if !header[c] {
 			if pyNames[name] == "" {
 				missing = append(missing, name+": no Python name known to this test (add it to pyNames) and no "+c)

@@ -148,6 +148,12 @@ typedef const void pysock_cvoid;
       (port, proto, buf, len, err))                                                                \
     X(int, getprotobyname, (const char *name, struct pysock_error *err), (name, err))              \
     X(int, setmaxlookups, (int n, struct pysock_error *err), (n, err))                             \
+    X(int, close_fd, (int64_t fd, struct pysock_error *err), (fd, err))                            \
+    X(int, dup_fd, (int64_t fd, struct pysock_error *err), (fd, err))                              \
+    X(int, sethostname, (const void *name, size_t len, struct pysock_error *err),                  \
+      (name, len, err))                                                                            \
+    X(int64_t, cmsg_len, (int64_t length, struct pysock_error *err), (length, err))                \
+    X(int64_t, cmsg_space, (int64_t length, struct pysock_error *err), (length, err))              \
     /* addresses, byte order, interfaces */                                                        \
     X(int, inet_aton, (const char *ip_string, void *packed, size_t len, struct pysock_error *err), \
       (ip_string, packed, len, err))                                                               \

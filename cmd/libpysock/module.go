@@ -195,3 +195,61 @@ func pysock_go_setmaxlookups(n C.int, e *C.struct_pysock_error) (r C.int) {
 	succeed(e)
 	return C.int(facade.SetMaxLookups(int(n)))
 }
+
+//export pysock_go_close_fd
+func pysock_go_close_fd(fd C.int64_t, e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_close_fd", e, &r)
+	if err := facade.Close(int(fd)); err != nil {
+		return fail(e, err)
+	}
+	succeed(e)
+	return 0
+}
+
+//export pysock_go_dup_fd
+func pysock_go_dup_fd(fd C.int64_t, e *C.struct_pysock_error) (r C.int) {
+	defer guard("pysock_dup_fd", e, &r)
+	nfd, err := facade.Dup(int(fd))
+	if err != nil {
+		return fail(e, err)
+	}
+	succeed(e)
+	return C.int(nfd)
+}
+
+//export pysock_go_sethostname
+func pysock_go_sethostname(name *C.pysock_cvoid, n C.size_t, e *C.struct_pysock_error) (r C.int) {
+	const fn = "pysock_sethostname"
+	defer guard(fn, e, &r)
+	b, err := inBuffer(fn, "name", unsafe.Pointer(name), n)
+	if err == nil {
+		err = facade.SetHostName(b)
+	}
+	if err != nil {
+		return fail(e, err)
+	}
+	succeed(e)
+	return 0
+}
+
+//export pysock_go_cmsg_len
+func pysock_go_cmsg_len(length C.int64_t, e *C.struct_pysock_error) (r C.int64_t) {
+	defer guard("pysock_cmsg_len", e, &r)
+	n, err := facade.CMSGLen(int(length))
+	if err != nil {
+		return fail64(e, err)
+	}
+	succeed(e)
+	return C.int64_t(n)
+}
+
+//export pysock_go_cmsg_space
+func pysock_go_cmsg_space(length C.int64_t, e *C.struct_pysock_error) (r C.int64_t) {
+	defer guard("pysock_cmsg_space", e, &r)
+	n, err := facade.CMSGSpace(int(length))
+	if err != nil {
+		return fail64(e, err)
+	}
+	succeed(e)
+	return C.int64_t(n)
+}

@@ -743,6 +743,35 @@ int pysock_getprotobyname(const char *name, struct pysock_error *err);
  */
 int pysock_setmaxlookups(int n, struct pysock_error *err);
 
+/*
+ * pysock_close_fd is the module's socket.close(fd): close(2) of a bare descriptor (fd
+ * read as a C long, its low 32 bits kept, as CPython does), ECONNRESET ignored. Returns 0
+ * or -1 ("OSError: [Errno 9] Bad file descriptor"). A descriptor a handle owns is closed
+ * behind its back, as in CPython.
+ */
+int pysock_close_fd(int64_t fd, struct pysock_error *err);
+
+/* pysock_dup_fd is the module's socket.dup(fd): a close-on-exec duplicate of fd (which
+ * need not be a socket). Returns it or -1 ("OSError: [Errno 9] Bad file descriptor"). */
+int pysock_dup_fd(int64_t fd, struct pysock_error *err);
+
+/*
+ * pysock_sethostname is socket.sethostname(name) with name[0..len) as bytes (passed as
+ * they are, a NUL included, as CPython passes a bytes name). Returns 0 or -1
+ * ("PermissionError: [Errno 1] Operation not permitted" without CAP_SYS_ADMIN, "[Errno 22]
+ * Invalid argument" beyond 64 bytes).
+ */
+int pysock_sethostname(const void *name, size_t len, struct pysock_error *err);
+
+/*
+ * pysock_cmsg_len and pysock_cmsg_space are socket.CMSG_LEN(length) and
+ * socket.CMSG_SPACE(length): the C macros, with CPython's bounds (the result must fit
+ * 2**31-1: length 0..2147483631 for CMSG_LEN, 0..2147483623 for CMSG_SPACE). Return the
+ * value or -1 ("OverflowError: CMSG_LEN() argument out of range").
+ */
+int64_t pysock_cmsg_len(int64_t length, struct pysock_error *err);
+int64_t pysock_cmsg_space(int64_t length, struct pysock_error *err);
+
 /* ---------------------------------------------------------------------------------------
  * Address text, byte order, interfaces
  * ------------------------------------------------------------------------------------- */

@@ -286,6 +286,23 @@ static void test_sendfile(void)
     CHECK(csock_sendfile(sp[0], f, NULL, 200) == 200);
     CHECK(lseek(f, 0, SEEK_CUR) == 300);
     CHECK(read_full(sp[1], back, 200) == 0 && memcmp(back, data + 100, 200) == 0);
+    /* never waiting: a full blocking socket gives -EAGAIN, its flag cleared again */
+    static char big[1 << 20];
+    char bigpath[] = "/tmp/csock-sendfile-XXXXXX";
+    int fb = mkstemp(bigpath);
+    CHECK(fb >= 0);
+    unlink(bigpath);
+    CHECK(write(fb, big, sizeof big) == (ssize_t)sizeof big);
+    int64_t boff = 0;
+    ssize_t k = csock_sendfile_nowait(sp[0], fb, &boff, sizeof big);
+    CHECK(k > 0 && (size_t)k < sizeof big && boff == k);
+    CHECK(csock_sendfile_nowait(sp[0], fb, &boff, sizeof big) == -EAGAIN);
+    CHECK(!(fcntl(sp[0], F_GETFL) & O_NONBLOCK));
+    CHECK(csock_sendfile_nowait(-1, fb, NULL, 1) == -EBADF);
+    close(fb);
+    char drain[65536];
+    while (recv(sp[1], drain, sizeof drain, MSG_DONTWAIT) > 0)
+        ;
     /* errors: a closed output, a socket as input */
     CHECK(csock_sendfile(-1, f, NULL, 1) == -EBADF);
     CHECK(csock_sendfile(sp[0], sp[1], NULL, 1) == -EINVAL);

@@ -126,6 +126,8 @@ int main(void)
     HUGE(pysock_inet_ntoa("\1\2\3\4", 4, buf, L, &err));
     HUGE(pysock_inet_ntop(AF_INET, "\1\2\3\4", L, buf, sizeof buf, &err));
     HUGE(pysock_inet_ntop(AF_INET, "\1\2\3\4", 4, buf, L, &err));
+    NULL_LEN(pysock_sethostname(NULL, 5, &err), "pysock_sethostname", "name");
+    HUGE(pysock_sethostname("name", L, &err));
     /* NULL with 0: the length alone, as snprintf(NULL, 0, ...) */
     CHECK(pysock_gethostbyname("127.0.0.1", NULL, 0, &err) == 9 && err.cls[0] == '\0', &err);
     CHECK(pysock_inet_pton(AF_INET6, "::1", NULL, 0, &err) == 16 && err.cls[0] == '\0', &err);

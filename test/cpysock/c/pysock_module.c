@@ -89,6 +89,18 @@ static void records(void)
     rec_text("indextoname_0", pysock_if_indextoname(0, t, sizeof t, &err), t);
     rec_text("indextoname_neg", pysock_if_indextoname(-1, t, sizeof t, &err), t);
     rec_text("indextoname_wrap", pysock_if_indextoname((INT64_C(1) << 32) + 1, t, sizeof t, &err), t);
+    rec_int("cmsg_len", pysock_cmsg_len(4, &err));
+    rec_int("cmsg_len_max", pysock_cmsg_len(2147483631, &err));
+    rec_int("cmsg_len_big", pysock_cmsg_len(2147483632, &err));
+    rec_int("cmsg_len_neg", pysock_cmsg_len(-1, &err));
+    rec_int("cmsg_space", pysock_cmsg_space(1, &err));
+    rec_int("cmsg_space_max", pysock_cmsg_space(2147483623, &err));
+    rec_int("cmsg_space_big", pysock_cmsg_space(2147483624, &err));
+    rec_int("close_bad", pysock_close_fd(-1, &err));
+    rec_int("close_wrap", pysock_close_fd((INT64_C(1) << 32) + 999, &err));
+    rec_int("dup_bad", pysock_dup_fd(-1, &err));
+    rec_int("sethostname_long", pysock_sethostname(
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 65, &err));
 
     struct pysock_if_nameindex *ifs;
     int n = pysock_if_nameindex(&ifs, &err);
