@@ -20,7 +20,12 @@ package main
 //	pingpong_tcp           CreateConnection to a New+Bind+Listen listener, Accept,
 //	                       SetSockOpt(IPPROTO_TCP, TCP_NODELAY, 1) on both ends
 //	bulk_tcp               the same TCP pair; SendAll / RecvInto a reused buffer
+//	sendfile_tcp           the same TCP pair; SendFile(f, 0, nil) (sendfile(f): offset 0,
+//	                       count None) of the 64 MiB file / RecvInto a reused buffer
 //	connect_accept_close   New + Connect, listener Accept, Close both
+//	fdpass                 SocketPair(AF_UNIX, SOCK_STREAM, 0); SendFDs(a, [][]byte{"x"},
+//	                       []int{fd}, 0, nil), RecvFDs(b, 1, 1, 0), syscall.Close of the
+//	                       descriptor received (Python's os.close), in one goroutine
 //	idle_10k               New + Connect per connection, one goroutine per
 //	                       connection blocked in RecvInto (waiting on csock's
 //	                       poller, so no OS thread is held)
@@ -29,6 +34,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
+	"syscall"
 
 	"github.com/csock/csock/bench/internal/benchspec"
 	"github.com/csock/csock/facade"
@@ -100,7 +107,9 @@ func init() {
 			return a, b, nil
 		}),
 		benchspec.BulkTCP:            Bulk(facadeTCPPair),
+		benchspec.SendFileTCP:        SendFile(facadeTCPPair),
 		benchspec.ConnectAcceptClose: Loop(benchspec.UnitConnPerS, facadeConnectAcceptClose),
+		benchspec.FDPass:             Loop(benchspec.UnitNsPerOp, facadeFDPass),
 		benchspec.Idle10k: Idle(func(addr netip.AddrPort) (Stream, error) {
 			s, err := facade.New(facade.AF_INET, facade.SOCK_STREAM, 0)
 			if err != nil {
@@ -137,6 +146,13 @@ func (f facadeStream) RecvInto(p []byte) (int, error) { return f.s.RecvInto(p, 0
 
 // Close is s.close().
 func (f facadeStream) Close() error { return f.s.Close() }
+
+// SendFile is sendfile_tcp's send: s.sendfile(file) (offset 0, count None), CPython's
+// socket.sendfile. size is not needed.
+func (f facadeStream) SendFile(file *os.File, _ int64) (int64, error) {
+	n, err := f.s.SendFile(file, 0, nil)
+	return int64(n), err
+}
 
 // facadeListener is a listening TCP socket on 127.0.0.1 with an ephemeral port, as the
 // Python program makes it (socket, bind, listen), and its address.
@@ -208,4 +224,37 @@ func facadeConnectAcceptClose() (func() error, func() error, error) {
 		return errors.Join(c.Close(), s.Close())
 	}
 	return body, ln.Close, nil
+}
+
+// facadeFDPass is the Python program's fdpass: socketpair(AF_UNIX, SOCK_STREAM) and
+// /dev/null's descriptor; each iteration is send_fds(a, [b"x"], [fd]),
+// recv_fds(b, 1, 1) and os.close of the descriptor received.
+func facadeFDPass() (func() error, func() error, error) {
+	payload, err := syscall.Open("/dev/null", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open /dev/null: %w", err)
+	}
+	a, b, err := facade.SocketPair(facade.AF_UNIX, facade.SOCK_STREAM, 0)
+	if err != nil {
+		return nil, nil, errors.Join(err, syscall.Close(payload))
+	}
+	teardown := func() error { return errors.Join(a.Close(), b.Close(), syscall.Close(payload)) }
+	out, fds := [][]byte{[]byte("x")}, []int{payload}
+	body := func() error {
+		if _, err := facade.SendFDs(a, out, fds, 0, nil); err != nil {
+			return err
+		}
+		msg, got, flags, _, err := facade.RecvFDs(b, 1, 1, 0)
+		if err != nil {
+			return err
+		}
+		if len(msg) != 1 || len(got) != 1 || flags&int(facade.MSG_CTRUNC) != 0 {
+			for _, fd := range got {
+				err = errors.Join(err, syscall.Close(fd))
+			}
+			return errors.Join(fmt.Errorf("recv_fds: %q, %d descriptors, flags %#x", msg, len(got), flags), err)
+		}
+		return syscall.Close(got[0])
+	}
+	return body, teardown, nil
 }

@@ -89,7 +89,7 @@ func TestSendFile_NeedsAFileSender(t *testing.T) {
 
 func TestFDPass_GoAndCsockCloseWhatTheyReceive(t *testing.T) {
 	// TestMain fails the run if a received descriptor (or the pair) stays open.
-	for _, impl := range []string{"go", "csock"} {
+	for _, impl := range []string{"go", "csock", "facade"} {
 		op, ok := lookup(impl, benchspec.FDPass)
 		require.True(t, ok, impl)
 		ms, err := op(Config{Target: 20 * time.Millisecond, Quick: true})
