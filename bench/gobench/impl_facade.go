@@ -27,8 +27,8 @@ package main
 //	                       []int{fd}, 0, nil), RecvFDs(b, 1, 1, 0), syscall.Close of the
 //	                       descriptor received (Python's os.close), in one goroutine
 //	idle_10k               New + Connect per connection, one goroutine per
-//	                       connection blocked in RecvInto (waiting on csock's
-//	                       poller, so no OS thread is held)
+//	                       connection blocked in RecvInto (waiting on Go's
+//	                       runtime poller, so no OS thread is held)
 
 import (
 	"errors"

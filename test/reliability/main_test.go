@@ -28,7 +28,7 @@ func TestMain(m *testing.M) {
 	switch childName() {
 	case "":
 	case "TestChildColdPoller":
-		// A child that must start with csock's poller not running: no warm-up, and so
+		// A child that must start with no descriptor spent on a warm-up, and so
 		// no leak checks either.
 		os.Exit(m.Run())
 	default:

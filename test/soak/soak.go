@@ -40,7 +40,7 @@ type Config struct {
 	// thread it made for blocking calls (cgo calls into libc among them) and never ends
 	// one, so their number follows the concurrency of blocking calls, not the count of
 	// operations: a leak that grows with the operations cannot hide under the bound.
-	// Zero means Workers + GOMAXPROCS + 4 (sysmon, the template thread, csock's poller,
+	// Zero means Workers + GOMAXPROCS + 4 (sysmon, the template thread, the netpoller,
 	// one spare). Threads the Go runtime does not own (glibc's, for asynchronous lookups)
 	// must all be gone.
 	GoThreads int
