@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/csock/csock/csock"
+	"github.com/csock/csock/internal/pyarg"
 	"github.com/csock/csock/py"
 )
 
@@ -158,32 +159,13 @@ func unpackPair(v any) (any, any, error) {
 // truthy is Python's truth value of an argument such as source_address: None, False,
 // zero, and empty str, bytes, tuples and lists are false.
 func truthy(v any) bool {
-	switch a := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return a
-	case string:
-		return a != ""
-	case []byte:
-		return len(a) > 0
-	case py.Tuple:
-		return len(a) > 0
-	case py.List:
-		return len(a) > 0
-	case dict:
-		return len(a.keys) > 0
+	if d, ok := v.(dict); ok {
+		return len(d.keys) > 0
 	}
 	if pv, ok := pyValue(v); ok {
 		return truthy(pv)
 	}
-	if n, ok := py.AsInt(v); ok {
-		return n.Sign() != 0
-	}
-	if f, ok := v.(float64); ok {
-		return f != 0
-	}
-	return true
+	return pyarg.Truthy(v)
 }
 
 // ServerOptions are CreateServer's keyword arguments.

@@ -26,8 +26,14 @@ import (
 // functions, so that evaluating one has no side effect.
 type literalEnv struct{}
 
-func (literalEnv) Lookup(name string) (any, bool) { return Constant(name) }
-func (literalEnv) HasFunc(string) bool            { return false }
+func (literalEnv) Lookup(name string) (any, bool) {
+	if name == "has_ipv6" {
+		return HasIPv6, true
+	}
+	v, ok := testConstants[name]
+	return v, ok
+}
+func (literalEnv) HasFunc(string) bool { return false }
 func (literalEnv) Call(name string, _ []any, _ []pyexpr.KeywordArg) (any, error) {
 	return nil, fmt.Errorf("no function %s", name)
 }

@@ -138,10 +138,6 @@ k('into [] dontwait', lambda: b.recvmsg_into([], 0, socket.MSG_DONTWAIT))
 for v in (0, 1, 4, 16, 255, -1, 2147483631, 2147483632, 2147483623, 2147483624, 2**62, -2**63):
     k('CMSG_LEN %d' % v, lambda: socket.CMSG_LEN(v))
     k('CMSG_SPACE %d' % v, lambda: socket.CMSG_SPACE(v))
-k('Call CMSG_LEN str', lambda: socket.CMSG_LEN('x'))
-k('Call CMSG_SPACE 2**63', lambda: socket.CMSG_SPACE(2**63))
-k('Call CMSG_LEN no args', lambda: socket.CMSG_LEN())
-k('Call CMSG_SPACE True', lambda: socket.CMSG_SPACE(True))
 k('close -1', lambda: socket.close(-1))
 k('close 2**32+999', lambda: socket.close(2**32 + 999))
 k('close 2**31+999', lambda: socket.close(2**31 + 999))
@@ -176,10 +172,10 @@ func TestMsgArgs_AsPython3(t *testing.T) {
 	require.NoError(t, c.Close())
 	one := func(n int, err error) string { return pyResult(n, err) }
 	recvmsg := func(data []byte, items []Ancillary, flags int, addr Address, err error) string {
-		return pyResult(py.Tuple{data, list(items), flags, addr}, err)
+		return pyResult(py.Tuple{data, py.ListOf(items), flags, addr}, err)
 	}
 	into := func(n int, items []Ancillary, flags int, addr Address, err error) string {
-		return pyResult(py.Tuple{n, list(items), flags, addr}, err)
+		return pyResult(py.Tuple{n, py.ListOf(items), flags, addr}, err)
 	}
 	got := map[string]string{}
 	k := func(name, v string) { got[name] = v }
@@ -278,11 +274,6 @@ func TestMsgArgs_AsPython3(t *testing.T) {
 		k("CMSG_LEN "+itoa(v), one(CMSGLen(v)))
 		k("CMSG_SPACE "+itoa(v), one(CMSGSpace(v)))
 	}
-	call := func(name string, args ...any) string { return pyResult(Call(name, args, nil)) }
-	k("Call CMSG_LEN str", call("CMSG_LEN", "x"))
-	k("Call CMSG_SPACE 2**63", call("CMSG_SPACE", pyBig(63)))
-	k("Call CMSG_LEN no args", call("CMSG_LEN"))
-	k("Call CMSG_SPACE True", call("CMSG_SPACE", true))
 	k("close -1", pyResult(nil, Close(-1)))
 	k("close 2**32+999", pyResult(nil, Close(1<<32+999)))
 	k("close 2**31+999", pyResult(nil, Close(1<<31+999)))
@@ -301,7 +292,7 @@ func TestMsgArgs_AsPython3(t *testing.T) {
 	k("send_fds -1", one(SendFDs(a, []any{[]byte("x")}, []int{-1}, 0, nil)))
 	k("send_fds object buffers", one(SendFDs(a, object{}, []int{0}, 0, nil)))
 	recvfds := func(data []byte, fds []int, flags int, addr Address, err error) string {
-		return pyResult(py.Tuple{data, list(fds), flags, addr}, err)
+		return pyResult(py.Tuple{data, py.ListOf(fds), flags, addr}, err)
 	}
 	k("recv_fds maxfds -1", recvfds(RecvFDs(b, 10, -1, 0)))
 	k("recv_fds maxfds 2**29", recvfds(RecvFDs(b, 10, 1<<29, 0)))

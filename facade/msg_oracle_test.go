@@ -128,7 +128,7 @@ func TestAncillary_AsPython3(t *testing.T) {
 	require.NoError(t, err)
 	_, items, _, _, err := u.RecvMsg(100, 1024, 0)
 	require.NoError(t, err)
-	got["ip ttl 7"] = py.Repr(list(items))
+	got["ip ttl 7"] = py.Repr(py.ListOf(items))
 
 	// IPv6 packet info, hop limit and traffic class.
 	u6 := mustSocket(t, csock.AF_INET6, csock.SOCK_DGRAM, -1)
@@ -144,7 +144,7 @@ func TestAncillary_AsPython3(t *testing.T) {
 		require.NoError(t, err)
 		_, items, flags, _, err := u6.RecvMsg(100, n, 0)
 		require.NoError(t, err)
-		got["ip6 "+strconv.Itoa(n)] = py.Repr(py.Tuple{list(items), flags})
+		got["ip6 "+strconv.Itoa(n)] = py.Repr(py.Tuple{py.ListOf(items), flags})
 	}
 	_, err = v6.SendMsg([]any{x}, []any{
 		py.Tuple{IPPROTO_IPV6, IPV6_HOPLIMIT, fdBytes(2)}, py.Tuple{IPPROTO_IPV6, IPV6_TCLASS, fdBytes(-1)},
@@ -152,7 +152,7 @@ func TestAncillary_AsPython3(t *testing.T) {
 	require.NoError(t, err)
 	_, items, _, _, err = u6.RecvMsg(100, 1024, 0)
 	require.NoError(t, err)
-	got["ip6 set"] = py.Repr(list(items))
+	got["ip6 set"] = py.Repr(py.ListOf(items))
 
 	// SCM_RIGHTS: two descriptors, the buffer too small for one, the other, or both.
 	a, b := socketPair(t)
@@ -196,7 +196,7 @@ func TestAncillary_AsPython3(t *testing.T) {
 	require.NoError(t, err)
 	_, items, _, _, err = b.RecvMsg(100, 1024, 0)
 	require.NoError(t, err)
-	got["creds pid 1"] = py.Repr(list(items))
+	got["creds pid 1"] = py.Repr(py.ListOf(items))
 
 	// recvmsg's tuple, send_fds and recv_fds.
 	a, b = socketPair(t)
@@ -204,7 +204,7 @@ func TestAncillary_AsPython3(t *testing.T) {
 	require.NoError(t, err)
 	data, items, flags, addr, err := b.RecvMsg(100, 100, 0)
 	require.NoError(t, err)
-	got["recvmsg repr"] = py.Repr(py.Tuple{data, list(items), flags, addr})
+	got["recvmsg repr"] = py.Repr(py.Tuple{data, py.ListOf(items), flags, addr})
 
 	r, w, err := os.Pipe()
 	require.NoError(t, err)
@@ -250,7 +250,7 @@ func TestAncillary_AsPython3(t *testing.T) {
 	require.NoError(t, err)
 	data, items, flags, addr, err = u.RecvMsg(5, 0, 0)
 	require.NoError(t, err)
-	got["udp trunc"] = py.Repr(py.Tuple{data, list(items), flags, addr == Address(vaddr)})
+	got["udp trunc"] = py.Repr(py.Tuple{data, py.ListOf(items), flags, addr == Address(vaddr)})
 	_, err = v.SendTo([]byte("0123456789"), 0, uaddr)
 	require.NoError(t, err)
 	into := make([]byte, 4)
@@ -279,18 +279,18 @@ func recvmsgRepr(t *testing.T, s *Socket, bufsize, ancbufsize int, into bool) st
 		buf := make([]byte, bufsize)
 		n, items, flags, _, err := s.RecvMsgInto([][]byte{buf}, ancbufsize, 0)
 		require.NoError(t, err)
-		return py.Repr(py.Tuple{buf[:n], list(items), flags})
+		return py.Repr(py.Tuple{buf[:n], py.ListOf(items), flags})
 	}
 	data, items, flags, _, err := s.RecvMsg(bufsize, ancbufsize, 0)
 	require.NoError(t, err)
-	return py.Repr(py.Tuple{data, list(items), flags})
+	return py.Repr(py.Tuple{data, py.ListOf(items), flags})
 }
 
 func recvFDsRepr(data []byte, fds []int, flags int, addr Address, err error) string {
 	for _, fd := range fds {
 		Close(fd)
 	}
-	return pyResult(py.Tuple{data, list(fds), flags, addr}, err)
+	return pyResult(py.Tuple{data, py.ListOf(fds), flags, addr}, err)
 }
 
 // fileFD returns f's descriptor without changing its blocking mode (os.File.Fd would).

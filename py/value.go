@@ -140,3 +140,12 @@ func Int(x *big.Int) any {
 	}
 	return x
 }
+
+// ListOf returns xs as a Python list (each item as it is).
+func ListOf[T any](xs []T) List {
+	l := make(List, len(xs))
+	for i, x := range xs {
+		l[i] = x
+	}
+	return l
+}

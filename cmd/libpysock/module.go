@@ -12,16 +12,17 @@ import (
 	"unsafe"
 
 	"github.com/csock/csock/facade"
+	"github.com/csock/csock/internal/pycall"
 )
 
 // The module functions of pysock.h for address text, byte order and interfaces, and the
 // facade's one setting. Where the Python call takes Python values whose conversion has
 // CPython's own errors (an int that must fit a C type, a str that may be None), the
-// export goes through facade.Call, which parses them exactly as CPython does; the others
+// export goes through pycall.Call, which parses them exactly as CPython does; the others
 // call the typed facade function.
 
-// call runs the module function name through facade.Call.
-func call(name string, args ...any) (any, error) { return facade.Call(name, args, nil) }
+// call runs the module function name through pycall.Call.
+func call(name string, args ...any) (any, error) { return pycall.Call(name, args, nil) }
 
 // intResult reports the int result of a call, or its error.
 func intResult(v any, err error, e *C.struct_pysock_error) C.int64_t {

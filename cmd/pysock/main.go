@@ -35,7 +35,7 @@ package main
 import (
 	"fmt"
 
-	"github.com/csock/csock/facade"
+	"github.com/csock/csock/internal/pycall"
 	"io"
 	"os"
 	"strings"
@@ -98,7 +98,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func printHelp(w io.Writer) {
 	fmt.Fprint(w, usage)
-	for _, f := range facade.Functions() {
+	for _, f := range pycall.Functions() {
 		fmt.Fprintf(w, "  %s\n", f)
 	}
 }

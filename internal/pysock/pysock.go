@@ -9,7 +9,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/csock/csock/facade"
+	"github.com/csock/csock/internal/pycall"
 	"github.com/csock/csock/internal/pyexpr"
 	"github.com/csock/csock/py"
 )
@@ -18,18 +18,18 @@ import (
 type Env struct{}
 
 // Lookup returns a module constant.
-func (Env) Lookup(name string) (any, bool) { return facade.Constant(name) }
+func (Env) Lookup(name string) (any, bool) { return pycall.Constant(name) }
 
 // HasFunc reports whether name is a module function.
-func (Env) HasFunc(name string) bool { return facade.HasFunction(name) }
+func (Env) HasFunc(name string) bool { return pycall.HasFunction(name) }
 
-// Call calls a module function through facade.Call.
+// Call calls a module function through pycall.Call.
 func (Env) Call(name string, args []any, kwargs []pyexpr.KeywordArg) (any, error) {
-	kw := make([]facade.Kwarg, len(kwargs))
+	kw := make([]pycall.Kwarg, len(kwargs))
 	for i, k := range kwargs {
-		kw[i] = facade.Kwarg{Name: k.Name, Value: k.Value}
+		kw[i] = pycall.Kwarg{Name: k.Name, Value: k.Value}
 	}
-	return facade.Call(name, args, kw)
+	return pycall.Call(name, args, kw)
 }
 
 // Parse parses src and checks that every name and function in it exists, so that a usage

@@ -1,12 +1,18 @@
 //go:build linux
 
-package facade
+// Package pycall calls the facade's module functions by their Python names with Python
+// values, parsing the arguments exactly as CPython parses them (arity, keywords,
+// converters, and the messages of each). The pysock CLI and the C archive call the module
+// through it; Go programs call the facade's typed functions directly.
+package pycall
 
 import (
 	"fmt"
 	"sort"
 	"strings"
 
+	"github.com/csock/csock/facade"
+	"github.com/csock/csock/internal/pyarg"
 	"github.com/csock/csock/py"
 )
 
@@ -61,7 +67,7 @@ func Functions() []string {
 // has_ipv6, ...).
 func Constant(name string) (any, bool) {
 	if name == "has_ipv6" {
-		return HasIPv6, true
+		return facade.HasIPv6, true
 	}
 	v, ok := constants[name]
 	return v, ok
@@ -97,7 +103,7 @@ func plural(n int, one, many string) string {
 func (f *function) bind(name string, args []any, kwargs []Kwarg) ([]any, int, error) {
 	n := len(args)
 	typeErr := func(format string, a ...any) ([]any, int, error) {
-		return nil, 0, &TypeError{Msg: fmt.Sprintf(format, a...)}
+		return nil, 0, &facade.TypeError{Msg: fmt.Sprintf(format, a...)}
 	}
 	switch f.parser {
 	case noArgs:
@@ -197,40 +203,31 @@ func intArg(v any, def int) (int, error) {
 	if _, ok := v.(unset); ok {
 		return def, nil
 	}
-	return asCInt(v)
+	return pyarg.AsCInt(v)
 }
 
 // strArg is the "s" converter for argument argn of fn.
 func strArg(v any, fn string, argn int) (string, error) {
-	if _, err := asStr(v, fn, argn); err != nil {
+	if _, err := pyarg.AsStr(v, fn, argn); err != nil {
 		return "", err
 	}
 	return v.(string), nil
-}
-
-// list converts a slice of printable results to a Python list.
-func list[T any](xs []T) py.List {
-	l := make(py.List, len(xs))
-	for i, x := range xs {
-		l[i] = x
-	}
-	return l
 }
 
 // htonlArg is the converter of htonl/ntohl (METH_O with an explicit int check).
 func htonlArg(v any) (int64, error) {
 	n, ok := py.AsInt(v)
 	if !ok {
-		return 0, &TypeError{Msg: fmt.Sprintf("expected int, %s found", typeName(v))}
+		return 0, &facade.TypeError{Msg: fmt.Sprintf("expected int, %s found", py.TypeName(v))}
 	}
 	if n.Sign() < 0 {
-		return 0, &OverflowError{Msg: "can't convert negative value to unsigned int"}
+		return 0, &facade.OverflowError{Msg: "can't convert negative value to unsigned int"}
 	}
 	if !n.IsUint64() {
-		return 0, &OverflowError{Msg: "Python int too large to convert to C unsigned long"}
+		return 0, &facade.OverflowError{Msg: "Python int too large to convert to C unsigned long"}
 	}
 	if n.Uint64() > 0xffffffff {
-		return 0, &OverflowError{Msg: "int larger than 32 bits"}
+		return 0, &facade.OverflowError{Msg: "int larger than 32 bits"}
 	}
 	return n.Int64(), nil
 }
@@ -247,42 +244,40 @@ func init() {
 					}
 					ints[i] = v
 				}
-				res, err := GetAddrInfo(a[0], a[1], AddressFamily(ints[0]), SocketKind(ints[1]), ints[2], AddressInfo(ints[3]))
+				res, err := facade.GetAddrInfo(a[0], a[1], facade.AddressFamily(ints[0]), facade.SocketKind(ints[1]), ints[2], facade.AddressInfo(ints[3]))
 				if err != nil {
 					return nil, err
 				}
-				return list(res), nil
+				return py.ListOf(res), nil
 			}},
 		"getnameinfo": {parser: parseTuple, params: []string{"sockaddr", "flags"}, min: 2, maxPos: 2,
 			run: func(a []any, _ int) (any, error) {
 				// "Oi": the flags are converted before the tuple is looked at.
-				flags, err := asCInt(a[1])
+				flags, err := pyarg.AsCInt(a[1])
 				if err != nil {
 					return nil, err
 				}
-				if _, ok := inetTuple(a[0]); !ok {
-					return nil, &TypeError{Msg: "getnameinfo() argument 1 must be a tuple"}
-				}
-				h, p, err := GetNameInfo(a[0], flags)
+				// GetNameInfo checks the tuple after its flags, as "Oi" does.
+				h, p, err := facade.GetNameInfo(a[0], flags)
 				if err != nil {
 					return nil, err
 				}
 				return py.Tuple{h, p}, nil
 			}},
 		"gethostbyname": {parser: parseTuple, params: []string{"hostname"}, min: 1, maxPos: 1,
-			run: func(a []any, _ int) (any, error) { return GetHostByName(a[0]) }},
+			run: func(a []any, _ int) (any, error) { return facade.GetHostByName(a[0]) }},
 		"gethostbyname_ex": {parser: parseTuple, params: []string{"hostname"}, min: 1, maxPos: 1,
-			run: func(a []any, _ int) (any, error) { return GetHostByNameEx(a[0]) }},
+			run: func(a []any, _ int) (any, error) { return facade.GetHostByNameEx(a[0]) }},
 		"gethostbyaddr": {parser: parseTuple, params: []string{"ip_address"}, min: 1, maxPos: 1,
-			run: func(a []any, _ int) (any, error) { return GetHostByAddr(a[0]) }},
+			run: func(a []any, _ int) (any, error) { return facade.GetHostByAddr(a[0]) }},
 		"getfqdn": {parser: pyFunc, params: []string{"name"}, min: 0, maxPos: 1, keywords: true,
 			run: func(a []any, _ int) (any, error) {
 				if _, ok := a[0].(unset); ok {
 					a[0] = ""
 				}
-				return GetFQDN(a[0])
+				return facade.GetFQDN(a[0])
 			}},
-		"gethostname": {parser: noArgs, run: func([]any, int) (any, error) { return GetHostName() }},
+		"gethostname": {parser: noArgs, run: func([]any, int) (any, error) { return facade.GetHostName() }},
 		"getservbyname": {parser: parseTuple, params: []string{"servicename", "protocolname"}, min: 1, maxPos: 2,
 			run: func(a []any, given int) (any, error) {
 				name, err := strArg(a[0], "getservbyname", 1)
@@ -290,28 +285,28 @@ func init() {
 					return nil, err
 				}
 				if given < 2 {
-					return GetServByName(name)
+					return facade.GetServByName(name)
 				}
 				proto, err := strArg(a[1], "getservbyname", 2)
 				if err != nil {
 					return nil, err
 				}
-				return GetServByName(name, proto)
+				return facade.GetServByName(name, proto)
 			}},
 		"getservbyport": {parser: parseTuple, params: []string{"port", "protocolname"}, min: 1, maxPos: 2,
 			run: func(a []any, given int) (any, error) {
-				port, err := asCInt(a[0])
+				port, err := pyarg.AsCInt(a[0])
 				if err != nil {
 					return nil, err
 				}
 				if given < 2 {
-					return GetServByPort(port)
+					return facade.GetServByPort(port)
 				}
 				proto, err := strArg(a[1], "getservbyport", 2)
 				if err != nil {
 					return nil, err
 				}
-				return GetServByPort(port, proto)
+				return facade.GetServByPort(port, proto)
 			}},
 		"getprotobyname": {parser: parseTuple, params: []string{"name"}, min: 1, maxPos: 1,
 			run: func(a []any, _ int) (any, error) {
@@ -319,7 +314,7 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				return GetProtoByName(name)
+				return facade.GetProtoByName(name)
 			}},
 		"inet_aton": {parser: parseTuple, params: []string{"ip_string"}, min: 1, maxPos: 1,
 			run: func(a []any, _ int) (any, error) {
@@ -327,19 +322,19 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				return InetAton(s)
+				return facade.InetAton(s)
 			}},
 		"inet_ntoa": {parser: parseTuple, params: []string{"packed_ip"}, min: 1, maxPos: 1,
 			run: func(a []any, _ int) (any, error) {
-				b, err := asBuffer(a[0])
+				b, err := pyarg.AsBuffer(a[0])
 				if err != nil {
 					return nil, err
 				}
-				return InetNtoa(b)
+				return facade.InetNtoa(b)
 			}},
 		"inet_pton": {parser: parseTuple, params: []string{"address_family", "ip_string"}, min: 2, maxPos: 2,
 			run: func(a []any, _ int) (any, error) {
-				af, err := asCInt(a[0])
+				af, err := pyarg.AsCInt(a[0])
 				if err != nil {
 					return nil, err
 				}
@@ -347,68 +342,68 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				return InetPton(AddressFamily(af), s)
+				return facade.InetPton(facade.AddressFamily(af), s)
 			}},
 		"inet_ntop": {parser: parseTuple, params: []string{"address_family", "packed_ip"}, min: 2, maxPos: 2,
 			run: func(a []any, _ int) (any, error) {
-				af, err := asCInt(a[0])
+				af, err := pyarg.AsCInt(a[0])
 				if err != nil {
 					return nil, err
 				}
-				b, err := asBuffer(a[1])
+				b, err := pyarg.AsBuffer(a[1])
 				if err != nil {
 					return nil, err
 				}
-				return InetNtop(AddressFamily(af), b)
+				return facade.InetNtop(facade.AddressFamily(af), b)
 			}},
 		"if_nameindex": {parser: noArgs, run: func([]any, int) (any, error) {
-			ifs, err := IfNameIndex()
+			ifs, err := facade.IfNameIndex()
 			if err != nil {
 				return nil, err
 			}
-			return list(ifs), nil
+			return py.ListOf(ifs), nil
 		}},
 		"if_nametoindex": {parser: parseTuple, params: []string{"if_name"}, min: 1, maxPos: 1,
-			run: func(a []any, _ int) (any, error) { return IfNameToIndex(a[0]) }},
+			run: func(a []any, _ int) (any, error) { return facade.IfNameToIndex(a[0]) }},
 		"if_indextoname": {parser: oneArg, params: []string{"if_index"}, run: func(a []any, _ int) (any, error) {
 			n, ok := py.AsInt(a[0])
 			if !ok {
-				return nil, &TypeError{Msg: "an integer is required"}
+				return nil, &facade.TypeError{Msg: "an integer is required"}
 			}
 			if n.Sign() < 0 {
-				return nil, &OverflowError{Msg: "can't convert negative value to unsigned int"}
+				return nil, &facade.OverflowError{Msg: "can't convert negative value to unsigned int"}
 			}
 			if !n.IsUint64() {
-				return nil, &OverflowError{Msg: "Python int too large to convert to C unsigned long"}
+				return nil, &facade.OverflowError{Msg: "Python int too large to convert to C unsigned long"}
 			}
-			return IfIndexToName(uint32(n.Uint64()))
+			return facade.IfIndexToName(uint32(n.Uint64()))
 		}},
 		"htons": {parser: parseTuple, params: []string{"x"}, min: 1, maxPos: 1, run: func(a []any, _ int) (any, error) {
-			return swapArg(a[0], Htons)
+			return swapArg(a[0], facade.Htons)
 		}},
 		"ntohs": {parser: parseTuple, params: []string{"x"}, min: 1, maxPos: 1, run: func(a []any, _ int) (any, error) {
-			return swapArg(a[0], Ntohs)
+			return swapArg(a[0], facade.Ntohs)
 		}},
 		"htonl": {parser: oneArg, params: []string{"x"}, run: func(a []any, _ int) (any, error) {
 			x, err := htonlArg(a[0])
 			if err != nil {
 				return nil, err
 			}
-			return Htonl(x)
+			return facade.Htonl(x)
 		}},
 		"ntohl": {parser: oneArg, params: []string{"x"}, run: func(a []any, _ int) (any, error) {
 			x, err := htonlArg(a[0])
 			if err != nil {
 				return nil, err
 			}
-			return Ntohl(x)
+			return facade.Ntohl(x)
 		}},
 		"create_connection": {parser: pyFunc, params: []string{"address", "timeout", "source_address"},
 			min: 1, maxPos: 3, keywords: true, kwOnly: []string{"all_errors"},
 			run: func(a []any, _ int) (any, error) {
 				timeout, source, all := a[1], a[2], a[3]
 				if _, ok := timeout.(unset); ok {
-					timeout = UseDefaultTimeout
+					timeout = facade.UseDefaultTimeout
 				}
 				if _, ok := source.(unset); ok {
 					source = nil
@@ -416,23 +411,23 @@ func init() {
 				if _, ok := all.(unset); ok {
 					all = false
 				}
-				return CreateConnection(a[0], timeout, source, truthy(all))
+				return facade.CreateConnection(a[0], timeout, source, pyarg.Truthy(all))
 			}},
 		"socketpair": {parser: pyFunc, params: []string{"family", "type", "proto"}, min: 0, maxPos: 3, keywords: true,
 			run: func(a []any, _ int) (any, error) {
 				// socket.py: family None is AF_UNIX; _socket.socketpair parses "|iii".
-				ints := [3]int{-1, int(SOCK_STREAM), 0}
+				ints := [3]int{-1, int(facade.SOCK_STREAM), 0}
 				for i, v := range a {
 					if _, ok := v.(unset); ok || v == nil && i == 0 {
 						continue
 					}
-					n, err := asCInt(v)
+					n, err := pyarg.AsCInt(v)
 					if err != nil {
 						return nil, err
 					}
 					ints[i] = n
 				}
-				x, y, err := socketPairInts(ints[0], ints[1], ints[2])
+				x, y, err := facade.SocketPair(facade.AddressFamily(ints[0]), facade.SocketKind(ints[1]), ints[2])
 				if err != nil {
 					return nil, err
 				}
@@ -441,25 +436,25 @@ func init() {
 		"create_server": {parser: pyFunc, params: []string{"address"}, min: 1, maxPos: 1, keywords: true,
 			kwOnly: []string{"family", "backlog", "reuse_port", "dualstack_ipv6"},
 			run: func(a []any, _ int) (any, error) {
-				var opts ServerOptions
+				var opts facade.ServerOptions
 				family, backlog := a[1], a[2]
 				if _, ok := family.(unset); !ok {
-					f, err := asCInt(family)
+					f, err := pyarg.AsCInt(family)
 					if err != nil {
 						return nil, err
 					}
 					if f == 0 {
 						// ServerOptions' zero Family is AF_INET; family=0 is socket(0, ...).
-						s, err := newFromInts(0, int(SOCK_STREAM), -1)
+						s, err := facade.New(0, facade.SOCK_STREAM, -1)
 						if err == nil {
 							s.Close()
 						}
 						return nil, err
 					}
-					opts.Family = AddressFamily(f)
+					opts.Family = facade.AddressFamily(f)
 				}
 				if _, ok := backlog.(unset); !ok && backlog != nil {
-					b, err := asCInt(backlog)
+					b, err := pyarg.AsCInt(backlog)
 					if err != nil {
 						return nil, err
 					}
@@ -469,21 +464,21 @@ func init() {
 					opts.Backlog = b
 				}
 				if _, ok := a[3].(unset); !ok {
-					opts.ReusePort = truthy(a[3])
+					opts.ReusePort = pyarg.Truthy(a[3])
 				}
 				if _, ok := a[4].(unset); !ok {
-					opts.DualStackIPv6 = truthy(a[4])
+					opts.DualStackIPv6 = pyarg.Truthy(a[4])
 				}
-				return CreateServer(a[0], opts)
+				return facade.CreateServer(a[0], opts)
 			}},
-		"has_dualstack_ipv6": {parser: pyFunc, run: func([]any, int) (any, error) { return HasDualStackIPv6(), nil }},
+		"has_dualstack_ipv6": {parser: pyFunc, run: func([]any, int) (any, error) { return facade.HasDualStackIPv6(), nil }},
 		"CMSG_LEN": {parser: parseTuple, params: []string{"length"}, min: 1, maxPos: 1,
 			run: func(a []any, _ int) (any, error) {
 				n, err := asSsize(a[0])
 				if err != nil {
 					return nil, err
 				}
-				return CMSGLen(n)
+				return facade.CMSGLen(n)
 			}},
 		"CMSG_SPACE": {parser: parseTuple, params: []string{"length"}, min: 1, maxPos: 1,
 			run: func(a []any, _ int) (any, error) {
@@ -491,24 +486,24 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				return CMSGSpace(n)
+				return facade.CMSGSpace(n)
 			}},
-		"getdefaulttimeout": {parser: noArgs, run: func([]any, int) (any, error) { return GetDefaultTimeout(), nil }},
+		"getdefaulttimeout": {parser: noArgs, run: func([]any, int) (any, error) { return facade.GetDefaultTimeout(), nil }},
 		"setdefaulttimeout": {parser: oneArg, params: []string{"timeout"}, run: func(a []any, _ int) (any, error) {
-			return nil, SetDefaultTimeout(a[0])
+			return nil, facade.SetDefaultTimeout(a[0])
 		}},
 	}
 }
 
-// asSsize is the "n" format (Py_ssize_t): TypeError for a non-int, OverflowError beyond
+// asSsize is the "n" format (Py_ssize_t): facade.TypeError for a non-int, facade.OverflowError beyond
 // 64 bits.
 func asSsize(v any) (int, error) {
-	n, err := asIndex(v)
+	n, err := pyarg.AsIndex(v)
 	if err != nil {
 		return 0, err
 	}
 	if !n.IsInt64() {
-		return 0, &OverflowError{Msg: "Python int too large to convert to C ssize_t"}
+		return 0, &facade.OverflowError{Msg: "Python int too large to convert to C ssize_t"}
 	}
 	return int(n.Int64()), nil
 }
@@ -516,7 +511,7 @@ func asSsize(v any) (int, error) {
 // swapArg converts htons/ntohs's argument: a C int first ("i", with its overflow
 // messages), then the 16-bit range with the function's own messages.
 func swapArg(v any, f func(int) (int, error)) (any, error) {
-	x, err := asCInt(v)
+	x, err := pyarg.AsCInt(v)
 	if err != nil {
 		return nil, err
 	}
