@@ -14,6 +14,7 @@
 #ifndef PYSOCK_EXPORT_H
 #define PYSOCK_EXPORT_H
 
+#include <stddef.h>
 #include <stdlib.h>
 #include "pysock.h"
 
@@ -21,6 +22,17 @@ typedef const struct pysock_addr pysock_caddr;
 typedef const struct pysock_fileopts pysock_cfileopts;
 typedef const char pysock_cchar;
 typedef const void pysock_cvoid;
+typedef const int pysock_cint;
+typedef const struct pysock_buf pysock_cbuf;
+typedef const struct pysock_recvbuf pysock_crecvbuf;
+typedef const struct pysock_cmsg pysock_ccmsg;
+/* For the exports' out-parameters of pysock_cmsg items: in the declarations it generates,
+ * cgo spells the struct as a typedef of it (pysock_ccmsg, const), so a parameter of the
+ * plain struct type would be declared const; this typedef keeps it as it is. */
+typedef struct pysock_cmsg pysock_mcmsg;
+
+/* The alignment of each item's data in the block pysock_recvmsg returns: malloc's. */
+enum { PYSOCK_DATA_ALIGN = _Alignof(max_align_t) };
 
 /* X(return type, name, (parameters), (arguments)); every list entry's last parameter is
  * struct pysock_error *err. */
@@ -111,6 +123,28 @@ typedef const void pysock_cvoid;
     X(int, get_inheritable, (int64_t sock, struct pysock_error *err), (sock, err))                 \
     X(int, set_inheritable, (int64_t sock, int inheritable, struct pysock_error *err),             \
       (sock, inheritable, err))                                                                    \
+    /* messages and ancillary data */                                                              \
+    X(int64_t, sendmsg, (int64_t sock, const struct pysock_buf *buffers, size_t nbuffers,          \
+                         const struct pysock_cmsg *ancdata, size_t nancdata, int flags,            \
+                         const struct pysock_addr *address, struct pysock_error *err),             \
+      (sock, buffers, nbuffers, ancdata, nancdata, flags, address, err))                           \
+    X(int64_t, recvmsg, (int64_t sock, void *buf, size_t bufsize, size_t ancbufsize, int flags,    \
+                         struct pysock_cmsg **ancdata, size_t *nancdata, int *msg_flags,           \
+                         struct pysock_addrbuf *address, struct pysock_error *err),                \
+      (sock, buf, bufsize, ancbufsize, flags, ancdata, nancdata, msg_flags, address, err))         \
+    X(int64_t, recvmsg_into, (int64_t sock, const struct pysock_recvbuf *buffers,                  \
+                              size_t nbuffers, size_t ancbufsize, int flags,                       \
+                              struct pysock_cmsg **ancdata, size_t *nancdata, int *msg_flags,      \
+                              struct pysock_addrbuf *address, struct pysock_error *err),           \
+      (sock, buffers, nbuffers, ancbufsize, flags, ancdata, nancdata, msg_flags, address, err))    \
+    X(int64_t, send_fds, (int64_t sock, const struct pysock_buf *buffers, size_t nbuffers,         \
+                          const int *fds, size_t nfds, int flags,                                  \
+                          const struct pysock_addr *address, struct pysock_error *err),            \
+      (sock, buffers, nbuffers, fds, nfds, flags, address, err))                                   \
+    X(int64_t, recv_fds, (int64_t sock, void *buf, size_t bufsize, int *fds, size_t maxfds,        \
+                          size_t *nfds, int flags, int *msg_flags, struct pysock_addrbuf *address, \
+                          struct pysock_error *err),                                               \
+      (sock, buf, bufsize, fds, maxfds, nfds, flags, msg_flags, address, err))                     \
     /* files */                                                                                    \
     X(int, makefile, (int64_t sock, const char *mode, const struct pysock_fileopts *opts,          \
                       int64_t *file, struct pysock_error *err),                                    \

@@ -110,3 +110,8 @@ void pysock_if_freenameindex(struct pysock_if_nameindex *list)
 {
     free(list);
 }
+
+void pysock_freeancdata(struct pysock_cmsg *ancdata)
+{
+    free(ancdata);
+}
