@@ -40,9 +40,7 @@ var notInC = map[string]string{
 // pendingInC lists the Python functions the facade has and the archive does not export
 // yet, and why: each is reported by TestHeaderDeclaresAnExportForEveryFacadeFunction's log
 // until its export lands (then remove it here).
-var pendingInC = map[string]string{
-	"Socket.SendFile": "issue #14: a FILE*/descriptor argument, and SIGPIPE for C callers (sendfile(2) cannot carry MSG_NOSIGNAL)",
-}
+var pendingInC = map[string]string{}
 
 // pyNames maps a facade name to the Python name it mirrors: functions by name, methods as
 // Socket.Method.

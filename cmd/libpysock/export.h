@@ -1,9 +1,10 @@
 /*
  * export.h - what the cgo preambles of cmd/libpysock and pysock.c include: the public
  * header, the const-qualified types the exported Go functions' parameters are declared
- * with, and PYSOCK_CALLS, the list of every function of pysock.h that enters Go.
+ * with, and PYSOCK_CALLS and PYSOCK_SIGPIPE_CALLS, the lists of every function of pysock.h
+ * that enters Go.
  *
- * Each function F of that list is two functions: pysock_F, written in C by pysock.c,
+ * Each function F of those lists is two functions: pysock_F, written in C by pysock.c,
  * which is what C programs call, and pysock_go_F, the Go export (//export pysock_go_F),
  * which pysock_F calls unless the process is a child forked after the library was loaded
  * (pysock.h, FORK). The prototypes are checked at every build: pysock.c defines each
@@ -209,9 +210,19 @@ enum { PYSOCK_DATA_ALIGN = _Alignof(max_align_t) };
     X(int, if_indextoname, (int64_t if_index, char *buf, size_t len, struct pysock_error *err),    \
       (if_index, buf, len, err))
 
+/* PYSOCK_SIGPIPE_CALLS lists, as PYSOCK_CALLS does, the functions whose system calls may
+ * raise SIGPIPE (sendfile(2) takes no MSG_NOSIGNAL): pysock.c defines them with SIGPIPE
+ * blocked in the calling thread around the call, and any SIGPIPE the call raised taken
+ * away (pysock.h, SIGNALS). */
+#define PYSOCK_SIGPIPE_CALLS(X)                                                                    \
+    X(int64_t, sendfile, (int64_t sock, int fd, int64_t offset, int64_t count,                     \
+                          struct pysock_error *err),                                               \
+      (sock, fd, offset, count, err))
+
 /* The declarations of the Go exports. */
 #define PYSOCK_DECLARE_GO(type, name, params, args) type pysock_go_##name params;
 PYSOCK_CALLS(PYSOCK_DECLARE_GO)
+PYSOCK_SIGPIPE_CALLS(PYSOCK_DECLARE_GO)
 double pysock_go_getdefaulttimeout(void);
 
 #endif

@@ -8,15 +8,18 @@ package main
 import "C"
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"os"
+	"syscall"
 	"unsafe"
 
 	"github.com/csock/csock/facade"
 )
 
-// The message functions of pysock.h: sendmsg, recvmsg, recvmsg_into, send_fds and
-// recv_fds. Buffers and ancillary items come from C as arrays of structs and reach the
+// The message functions of pysock.h: sendmsg, recvmsg, recvmsg_into, send_fds, recv_fds
+// and sendfile. Buffers and ancillary items come from C as arrays of structs and reach the
 // facade as Go slices over the caller's memory (nothing is copied); the ancillary items
 // received go back in one malloc(3) block.
 
@@ -310,4 +313,44 @@ func pysock_go_recv_fds(h C.int64_t, buf unsafe.Pointer, n C.size_t, fds *C.int,
 		putMessage(nil, mflags, addr, nil, nil, msgFlags, address)
 		return k, nil
 	})
+}
+
+//export pysock_go_sendfile
+func pysock_go_sendfile(h C.int64_t, fd C.int, offset, cnt C.int64_t, e *C.struct_pysock_error) (r C.int64_t) {
+	const fn = "pysock_sendfile"
+	defer guard(fn, e, &r)
+	return count(h, e, func(s *facade.Socket) (int, error) {
+		var n any // count: None, or the Python int (CPython's checks apply to it)
+		if cnt != C.PYSOCK_COUNT_NONE {
+			n = int64(cnt)
+		}
+		// The caller keeps fd: the call works on a duplicate, which shares fd's open file
+		// description (its position) and is closed here; no finalizer can close fd.
+		dup, err := facade.Dup(int(fd))
+		if err != nil {
+			return 0, badFile(s, int64(offset), n, err)
+		}
+		f := os.NewFile(uintptr(dup), "pysock_sendfile")
+		sent, err := s.SendFile(f, int64(offset), n)
+		f.Close()
+		return sent, err
+	})
+}
+
+// badFile is sendfile's error for a descriptor that could not be duplicated: dupErr,
+// reported where CPython reports a closed file's (its os.fstat fails, it gives up on
+// sendfile(2) and the send() path's seek or read raises), after the checks of the socket
+// type, the count and the non-blocking mode, which SendFile makes before it looks at a nil
+// file (then an AttributeError).
+func badFile(s *facade.Socket, offset int64, count any, dupErr error) error {
+	var oserr *facade.OSError
+	if !errors.As(dupErr, &oserr) || oserr.Errno != int(syscall.EBADF) {
+		return dupErr // EMFILE and such: no fault of the file
+	}
+	_, err := s.SendFile(nil, offset, count)
+	var attr *facade.AttributeError
+	if err == nil || errors.As(err, &attr) {
+		return dupErr
+	}
+	return err
 }

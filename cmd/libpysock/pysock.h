@@ -79,10 +79,27 @@
  *
  * SIGNALS
  *
- *   Every send carries MSG_NOSIGNAL: writing to a closed peer fails with BrokenPipeError
- *   [Errno 32] and never raises SIGPIPE, whatever the program's SIGPIPE disposition. The Go
- *   runtime installs handlers for some signals (see "Go functions in C programs" and
- *   os/signal in the Go documentation); it chains to the program's own handlers.
+ *   No function raises SIGPIPE in the program, whatever its SIGPIPE disposition (SIG_DFL,
+ *   a handler of its own, SIG_IGN, the Go runtime's): writing to a closed peer fails with
+ *   BrokenPipeError [Errno 32] and nothing else happens. Every send carries MSG_NOSIGNAL.
+ *   sendfile(2) takes no flags, so pysock_sendfile blocks SIGPIPE in the calling thread
+ *   (pthread_sigmask(3)) for the duration of the call and, if the call left one pending
+ *   that was not pending when it started, takes it away (sigtimedwait(2) with a zero
+ *   timeout) before it restores the thread's signal mask. This is sound because every
+ *   system call of a call runs on the calling thread, those after a wait on the poller
+ *   included (a call from C runs Go on the calling thread, to which the Go runtime locks it
+ *   until it returns), and the kernel sends the SIGPIPE of a write to the thread that made
+ *   it. A SIGPIPE the program had pending before the call stays pending. One sent to the
+ *   process with kill(2) during the call and left pending for this thread alone may be
+ *   taken with the call's own: the trade-off libcurl makes.
+ *
+ *   The Go runtime installs handlers for the synchronous signals and SIGPIPE when the
+ *   program is loaded, and chains to handlers installed before it (os/signal in the Go
+ *   documentation, "Non-Go programs that call Go code"). A program that sets SIGPIPE to
+ *   SIG_DFL or to a handler of its own later replaces the runtime's handler: a SIGPIPE
+ *   raised in a call would then kill it, or reach its handler, were it not blocked. (Left
+ *   to the runtime's handler, a SIGPIPE raised in a thread while it is in a call of this
+ *   library is ignored: the runtime counts the thread as a Go thread then.)
  *
  * FORK
  *
@@ -546,7 +563,7 @@ int pysock_set_inheritable(int64_t sock, int inheritable, struct pysock_error *e
 
 /* ---------------------------------------------------------------------------------------
  * Messages and ancillary data: socket.sendmsg, recvmsg, recvmsg_into, and the module's
- * send_fds and recv_fds (descriptors passed over AF_UNIX sockets).
+ * send_fds and recv_fds (descriptors passed over AF_UNIX sockets); socket.sendfile.
  * ------------------------------------------------------------------------------------- */
 
 /* pysock_buf is a buffer to send: data[0..len), NULL allowed only with len 0. */
@@ -671,6 +688,34 @@ int64_t pysock_send_fds(int64_t sock, const struct pysock_buf *buffers, size_t n
  */
 int64_t pysock_recv_fds(int64_t sock, void *buf, size_t bufsize, int *fds, size_t maxfds,
                         size_t *nfds, int flags, int *msg_flags, struct pysock_addrbuf *address,
+                        struct pysock_error *err);
+
+/* pysock_sendfile's count for Python's None: send until the end of the file. */
+#define PYSOCK_COUNT_NONE (-1)
+
+/*
+ * pysock_sendfile is socket.sendfile(file, offset, count) for the file open on the
+ * descriptor fd: sends the file from offset until its end (count PYSOCK_COUNT_NONE), or
+ * count bytes of it, and returns the number of bytes sent, or -1. The socket must be of a
+ * stream type and not non-blocking; count must be positive ("ValueError: count must be a
+ * positive integer (got 0)"; other negative values than PYSOCK_COUNT_NONE are that error
+ * too). As in CPython, the data go by sendfile(2), each call waiting for room in the
+ * socket's timeout mode (a timeout bounds each wait); a file whose size is 0 (fstat: also a
+ * pipe) sends nothing and returns 0; if the first sendfile(2) fails, the file is read from
+ * its position (after seeking to offset if it is not 0) and sent with send(). Whenever
+ * bytes were sent, the file position is left at offset plus their count, even when the
+ * call fails (how a caller learns what was sent then, as in Python).
+ *
+ * fd stays the caller's: the library works on a duplicate of it (fcntl F_DUPFD_CLOEXEC),
+ * closed before the call returns, which shares fd's open file description (so its
+ * position). A descriptor that is not open is "OSError: [Errno 9] Bad file descriptor",
+ * reported where CPython reports it for a closed file (after the checks of the socket and
+ * count).
+ *
+ * A peer that has gone is BrokenPipeError [Errno 32] (or ConnectionResetError), never a
+ * SIGPIPE: see SIGNALS.
+ */
+int64_t pysock_sendfile(int64_t sock, int fd, int64_t offset, int64_t count,
                         struct pysock_error *err);
 
 /* ---------------------------------------------------------------------------------------
