@@ -15,7 +15,6 @@
 #ifndef PYSOCK_EXPORT_H
 #define PYSOCK_EXPORT_H
 
-#include <stddef.h>
 #include <stdlib.h>
 #include "pysock.h"
 
@@ -31,9 +30,6 @@ typedef const struct pysock_cmsg pysock_ccmsg;
  * cgo spells the struct as a typedef of it (pysock_ccmsg, const), so a parameter of the
  * plain struct type would be declared const; this typedef keeps it as it is. */
 typedef struct pysock_cmsg pysock_mcmsg;
-
-/* The alignment of each item's data in the block pysock_recvmsg returns: malloc's. */
-enum { PYSOCK_DATA_ALIGN = _Alignof(max_align_t) };
 
 /* X(return type, name, (parameters), (arguments)); every list entry's last parameter is
  * struct pysock_error *err. */

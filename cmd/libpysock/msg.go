@@ -3,7 +3,11 @@
 package main
 
 /*
+#include <stddef.h>
 #include "export.h"
+
+// The alignment of each item's data in the block pysock_recvmsg returns: malloc's.
+enum { pysock_data_align = _Alignof(max_align_t) };
 */
 import "C"
 
@@ -104,12 +108,13 @@ func ancillaryItems(fn string, ancdata *C.pysock_ccmsg, n C.size_t) ([]facade.An
 }
 
 // ancBlock copies items into one malloc'd block: the array of pysock_cmsg, then each
-// item's data, at PYSOCK_DATA_ALIGN boundaries. No items is no block (NULL).
+// item's data, at pysock_data_align boundaries (malloc's alignment). No items is no block
+// (NULL).
 func ancBlock(items []facade.Ancillary) *C.struct_pysock_cmsg {
 	if len(items) == 0 {
 		return nil
 	}
-	const align = uintptr(C.PYSOCK_DATA_ALIGN)
+	const align = uintptr(C.pysock_data_align)
 	up := func(n uintptr) uintptr { return (n + align - 1) &^ (align - 1) }
 	head := up(uintptr(len(items)) * unsafe.Sizeof(C.struct_pysock_cmsg{}))
 	size := head
