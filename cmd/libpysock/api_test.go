@@ -40,18 +40,10 @@ var notInC = map[string]string{
 // pendingInC lists the Python functions the facade has and the archive does not export
 // yet, and why: each is reported by TestHeaderDeclaresAnExportForEveryFacadeFunction's log
 // until its export lands (then remove it here).
-var pendingInC = map[string]string{
-	"SendFDs":            "issue #14: needs a C form of sendmsg's buffers and ancillary items",
-	"RecvFDs":            "issue #14: needs a C form of recvmsg's result",
-	"Socket.SendMsg":     "issue #14: needs a C form of the buffers and ancillary items",
-	"Socket.RecvMsg":     "issue #14: needs a C form of the ancillary data list",
-	"Socket.RecvMsgInto": "issue #14: as RecvMsg",
-	"Socket.SendFile":    "issue #14: a FILE*/descriptor argument, and SIGPIPE for C callers (sendfile(2) cannot carry MSG_NOSIGNAL)",
-}
+var pendingInC = map[string]string{}
 
 // pyNames maps a facade name to the Python name it mirrors: functions by name, methods as
-// Socket.Method. It also lists what the facade is to gain (issue #14), so that each is
-// reported as missing its export once it lands.
+// Socket.Method.
 var pyNames = map[string]string{
 	// module functions
 	"New": "socket", "NewFromFileno": "socket(fileno=)", "SocketPair": "socketpair", "FromFD": "fromfd",
@@ -65,7 +57,6 @@ var pyNames = map[string]string{
 	"Htons": "htons", "Ntohs": "ntohs", "Htonl": "htonl", "Ntohl": "ntohl",
 	"InetAton": "inet_aton", "InetNtoa": "inet_ntoa", "InetPton": "inet_pton", "InetNtop": "inet_ntop",
 	"IfNameIndex": "if_nameindex", "IfNameToIndex": "if_nametoindex", "IfIndexToName": "if_indextoname",
-	// module functions to come
 	"Close": "close", "Dup": "dup", "SetHostName": "sethostname", "CMSGLen": "CMSG_LEN",
 	"CMSGSpace": "CMSG_SPACE", "SendFDs": "send_fds", "RecvFDs": "recv_fds",
 	// socket methods
@@ -80,7 +71,6 @@ var pyNames = map[string]string{
 	"Socket.MakeFile": "makefile", "Socket.Recv": "recv", "Socket.RecvInto": "recv_into",
 	"Socket.RecvFrom": "recvfrom", "Socket.RecvFromInto": "recvfrom_into", "Socket.Send": "send",
 	"Socket.SendAll": "sendall", "Socket.SendTo": "sendto", "Socket.Shutdown": "shutdown",
-	// socket methods to come
 	"Socket.SendMsg": "sendmsg", "Socket.RecvMsg": "recvmsg", "Socket.RecvMsgInto": "recvmsg_into",
 	"Socket.SendFile": "sendfile",
 }

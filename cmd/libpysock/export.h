@@ -1,9 +1,10 @@
 /*
  * export.h - what the cgo preambles of cmd/libpysock and pysock.c include: the public
  * header, the const-qualified types the exported Go functions' parameters are declared
- * with, and PYSOCK_CALLS, the list of every function of pysock.h that enters Go.
+ * with, and PYSOCK_CALLS and PYSOCK_SIGPIPE_CALLS, the lists of every function of pysock.h
+ * that enters Go.
  *
- * Each function F of that list is two functions: pysock_F, written in C by pysock.c,
+ * Each function F of those lists is two functions: pysock_F, written in C by pysock.c,
  * which is what C programs call, and pysock_go_F, the Go export (//export pysock_go_F),
  * which pysock_F calls unless the process is a child forked after the library was loaded
  * (pysock.h, FORK). The prototypes are checked at every build: pysock.c defines each
@@ -21,6 +22,14 @@ typedef const struct pysock_addr pysock_caddr;
 typedef const struct pysock_fileopts pysock_cfileopts;
 typedef const char pysock_cchar;
 typedef const void pysock_cvoid;
+typedef const int pysock_cint;
+typedef const struct pysock_buf pysock_cbuf;
+typedef const struct pysock_recvbuf pysock_crecvbuf;
+typedef const struct pysock_cmsg pysock_ccmsg;
+/* For the exports' out-parameters of pysock_cmsg items: in the declarations it generates,
+ * cgo spells the struct as a typedef of it (pysock_ccmsg, const), so a parameter of the
+ * plain struct type would be declared const; this typedef keeps it as it is. */
+typedef struct pysock_cmsg pysock_mcmsg;
 
 /* X(return type, name, (parameters), (arguments)); every list entry's last parameter is
  * struct pysock_error *err. */
@@ -111,6 +120,28 @@ typedef const void pysock_cvoid;
     X(int, get_inheritable, (int64_t sock, struct pysock_error *err), (sock, err))                 \
     X(int, set_inheritable, (int64_t sock, int inheritable, struct pysock_error *err),             \
       (sock, inheritable, err))                                                                    \
+    /* messages and ancillary data */                                                              \
+    X(int64_t, sendmsg, (int64_t sock, const struct pysock_buf *buffers, size_t nbuffers,          \
+                         const struct pysock_cmsg *ancdata, size_t nancdata, int flags,            \
+                         const struct pysock_addr *address, struct pysock_error *err),             \
+      (sock, buffers, nbuffers, ancdata, nancdata, flags, address, err))                           \
+    X(int64_t, recvmsg, (int64_t sock, void *buf, size_t bufsize, size_t ancbufsize, int flags,    \
+                         struct pysock_cmsg **ancdata, size_t *nancdata, int *msg_flags,           \
+                         struct pysock_addrbuf *address, struct pysock_error *err),                \
+      (sock, buf, bufsize, ancbufsize, flags, ancdata, nancdata, msg_flags, address, err))         \
+    X(int64_t, recvmsg_into, (int64_t sock, const struct pysock_recvbuf *buffers,                  \
+                              size_t nbuffers, size_t ancbufsize, int flags,                       \
+                              struct pysock_cmsg **ancdata, size_t *nancdata, int *msg_flags,      \
+                              struct pysock_addrbuf *address, struct pysock_error *err),           \
+      (sock, buffers, nbuffers, ancbufsize, flags, ancdata, nancdata, msg_flags, address, err))    \
+    X(int64_t, send_fds, (int64_t sock, const struct pysock_buf *buffers, size_t nbuffers,         \
+                          const int *fds, size_t nfds, int flags,                                  \
+                          const struct pysock_addr *address, struct pysock_error *err),            \
+      (sock, buffers, nbuffers, fds, nfds, flags, address, err))                                   \
+    X(int64_t, recv_fds, (int64_t sock, void *buf, size_t bufsize, int *fds, size_t maxfds,        \
+                          size_t *nfds, int flags, int *msg_flags, struct pysock_addrbuf *address, \
+                          struct pysock_error *err),                                               \
+      (sock, buf, bufsize, fds, maxfds, nfds, flags, msg_flags, address, err))                     \
     /* files */                                                                                    \
     X(int, makefile, (int64_t sock, const char *mode, const struct pysock_fileopts *opts,          \
                       int64_t *file, struct pysock_error *err),                                    \
@@ -175,9 +206,19 @@ typedef const void pysock_cvoid;
     X(int, if_indextoname, (int64_t if_index, char *buf, size_t len, struct pysock_error *err),    \
       (if_index, buf, len, err))
 
+/* PYSOCK_SIGPIPE_CALLS lists, as PYSOCK_CALLS does, the functions whose system calls may
+ * raise SIGPIPE (sendfile(2) takes no MSG_NOSIGNAL): pysock.c defines them with SIGPIPE
+ * blocked in the calling thread around the call, and any SIGPIPE the call raised taken
+ * away (pysock.h, SIGNALS). */
+#define PYSOCK_SIGPIPE_CALLS(X)                                                                    \
+    X(int64_t, sendfile, (int64_t sock, int fd, int64_t offset, int64_t count,                     \
+                          struct pysock_error *err),                                               \
+      (sock, fd, offset, count, err))
+
 /* The declarations of the Go exports. */
 #define PYSOCK_DECLARE_GO(type, name, params, args) type pysock_go_##name params;
 PYSOCK_CALLS(PYSOCK_DECLARE_GO)
+PYSOCK_SIGPIPE_CALLS(PYSOCK_DECLARE_GO)
 double pysock_go_getdefaulttimeout(void);
 
 #endif

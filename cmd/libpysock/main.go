@@ -15,16 +15,19 @@
 // integer handles into a table (handles.go); no Go pointer ever reaches C. Every export
 // recovers a Go panic into a SystemError record (errors.go).
 //
-// The functions C calls are C: pysock.c defines each pysock_F of pysock.h from the list
-// PYSOCK_CALLS of export.h, and it calls the Go export pysock_go_F unless the process is a
-// child forked after the program was loaded, where the Go runtime cannot run (pysock.h,
-// FORK); such a child gets an error record at once instead of a hang.
+// The functions C calls are C: pysock.c defines each pysock_F of pysock.h from the lists
+// PYSOCK_CALLS and PYSOCK_SIGPIPE_CALLS of export.h, and it calls the Go export pysock_go_F
+// unless the process is a child forked after the program was loaded, where the Go runtime
+// cannot run (pysock.h, FORK); such a child gets an error record at once instead of a
+// hang. The functions of the second list (sendfile, whose sendfile(2) cannot carry
+// MSG_NOSIGNAL) run with SIGPIPE blocked in the calling thread (pysock.h, SIGNALS).
 //
 // The prototypes are checked at every build: pysock.c defines pysock_F under pysock.h's
 // declaration, and export.h's declarations of pysock_go_F meet cgo's own in the generated
 // header; a conflicting declaration does not compile. Where C needs a const pointer, the
 // export's parameter has a typedef'd const type (pysock_caddr, pysock_cchar, pysock_cvoid,
-// pysock_cfileopts), so the generated declaration matches the hand-written one.
+// pysock_cfileopts, pysock_cbuf, ...), so the generated declaration matches the
+// hand-written one.
 // api_test.go checks that pysock.h has an export for every facade function and socket
 // method C can have.
 package main

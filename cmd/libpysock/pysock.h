@@ -41,9 +41,11 @@
  *   The library never keeps a pointer it was given after the call returns. Buffers passed
  *   in (data to send, buffers to receive into, strings, address structs) belong to the
  *   caller. Results are written into caller-provided structs and buffers, except the
- *   lists of pysock_getaddrinfo (freed with pysock_freeaddrinfo) and of
- *   pysock_gethostbyname_ex / pysock_gethostbyaddr (freed with pysock_freehostent), which
- *   are each one malloc(3) block owned by the caller. Strings returned into a caller
+ *   lists of pysock_getaddrinfo (freed with pysock_freeaddrinfo), of
+ *   pysock_gethostbyname_ex / pysock_gethostbyaddr (freed with pysock_freehostent), of
+ *   pysock_if_nameindex (freed with pysock_if_freenameindex) and the ancillary data of
+ *   pysock_recvmsg / pysock_recvmsg_into (freed with pysock_freeancdata), which are each
+ *   one malloc(3) block owned by the caller. Strings returned into a caller
  *   buffer follow snprintf(3): the return value is the result's full length, at most
  *   len - 1 bytes are written, always NUL-terminated when len > 0; a return value >= len
  *   means the result was truncated (call again with a larger buffer). Binary results
@@ -55,6 +57,9 @@
  *   length is <n>"), and a length beyond PTRDIFF_MAX (SIZE_MAX, or a negative number
  *   converted to size_t) is CPython's "OverflowError: Python int too large to convert to C
  *   ssize_t", the error of a Python size argument that large. Neither reaches the system.
+ *   An array (of struct pysock_buf, of descriptors, ...) is given as a pointer and a
+ *   count, with the same rules; a count whose array would not fit in memory is "ValueError:
+ *   <function>: <argument> runs past the end of memory".
  *
  * THREADS AND BLOCKING
  *
@@ -74,10 +79,27 @@
  *
  * SIGNALS
  *
- *   Every send carries MSG_NOSIGNAL: writing to a closed peer fails with BrokenPipeError
- *   [Errno 32] and never raises SIGPIPE, whatever the program's SIGPIPE disposition. The Go
- *   runtime installs handlers for some signals (see "Go functions in C programs" and
- *   os/signal in the Go documentation); it chains to the program's own handlers.
+ *   No function raises SIGPIPE in the program, whatever its SIGPIPE disposition (SIG_DFL,
+ *   a handler of its own, SIG_IGN, the Go runtime's): writing to a closed peer fails with
+ *   BrokenPipeError [Errno 32] and nothing else happens. Every send carries MSG_NOSIGNAL.
+ *   sendfile(2) takes no flags, so pysock_sendfile blocks SIGPIPE in the calling thread
+ *   (pthread_sigmask(3)) for the duration of the call and, if the call left one pending
+ *   that was not pending when it started, takes it away (sigtimedwait(2) with a zero
+ *   timeout) before it restores the thread's signal mask. This is sound because every
+ *   system call of a call runs on the calling thread, those after a wait on the poller
+ *   included (a call from C runs Go on the calling thread, to which the Go runtime locks it
+ *   until it returns), and the kernel sends the SIGPIPE of a write to the thread that made
+ *   it. A SIGPIPE the program had pending before the call stays pending. One sent to the
+ *   process with kill(2) during the call and left pending for this thread alone may be
+ *   taken with the call's own: the trade-off libcurl makes.
+ *
+ *   The Go runtime installs handlers for the synchronous signals and SIGPIPE when the
+ *   program is loaded, and chains to handlers installed before it (os/signal in the Go
+ *   documentation, "Non-Go programs that call Go code"). A program that sets SIGPIPE to
+ *   SIG_DFL or to a handler of its own later replaces the runtime's handler: a SIGPIPE
+ *   raised in a call would then kill it, or reach its handler, were it not blocked. (Left
+ *   to the runtime's handler, a SIGPIPE raised in a thread while it is in a call of this
+ *   library is ignored: the runtime counts the thread as a Go thread then.)
  *
  * FORK
  *
@@ -538,6 +560,163 @@ int pysock_get_inheritable(int64_t sock, struct pysock_error *err);
 /* pysock_set_inheritable is socket.set_inheritable(inheritable): clears FD_CLOEXEC for
  * inheritable != 0, sets it for 0. Returns 0 or -1. */
 int pysock_set_inheritable(int64_t sock, int inheritable, struct pysock_error *err);
+
+/* ---------------------------------------------------------------------------------------
+ * Messages and ancillary data: socket.sendmsg, recvmsg, recvmsg_into, and the module's
+ * send_fds and recv_fds (descriptors passed over AF_UNIX sockets); socket.sendfile.
+ * ------------------------------------------------------------------------------------- */
+
+/* pysock_buf is a buffer to send: data[0..len), NULL allowed only with len 0. */
+struct pysock_buf {
+    const void *data;
+    size_t len;
+};
+
+/* pysock_recvbuf is a buffer to receive into: data[0..len), NULL allowed only with len 0. */
+struct pysock_recvbuf {
+    void *data;
+    size_t len;
+};
+
+/*
+ * pysock_cmsg is one ancillary data item (a control message, cmsg(3)), CPython's
+ * (cmsg_level, cmsg_type, cmsg_data) tuple: level (SOL_SOCKET, IPPROTO_IP, IPPROTO_IPV6,
+ * ...), type (SCM_RIGHTS, SCM_CREDENTIALS, IP_TTL, ...) and the data data[0..len), in the
+ * host's byte order where it holds integers (SCM_RIGHTS: an array of int descriptors).
+ * Passed in (pysock_sendmsg), data belongs to the caller; returned (pysock_recvmsg), it
+ * points inside the result block.
+ */
+struct pysock_cmsg {
+    int level;
+    int type;
+    const void *data;
+    size_t len;
+};
+
+/*
+ * pysock_sendmsg is socket.sendmsg(buffers, ancdata, flags, address): one sendmsg(2)
+ * gathering buffers[0..nbuffers) into one message, with the ancillary items
+ * ancdata[0..nancdata) (NULL with 0: none), laid out as CPython lays them out (each
+ * CMSG_SPACE(len) bytes, cmsg_len CMSG_LEN(len)). address NULL is None (the connected
+ * peer), else it is parsed as for pysock_sendto ("OverflowError: sendmsg(): port must be
+ * 0-65535."). flags are MSG_* (MSG_NOSIGNAL is always added). Nothing is copied but the
+ * ancillary data, into the control buffer. Returns the number of bytes of normal data sent,
+ * or -1 ("OSError: [Errno 89] Destination address required" on an unconnected datagram
+ * socket without address; "OSError: ancillary data item too large" for an item of 2**31 -
+ * 24 bytes or more, "OSError: too much ancillary data" for a total beyond 2**31 - 1; what
+ * sendmsg(2) says of the items: "[Errno 9] Bad file descriptor" for a closed descriptor in
+ * SCM_RIGHTS, "[Errno 22] Invalid argument" for a malformed item).
+ */
+int64_t pysock_sendmsg(int64_t sock, const struct pysock_buf *buffers, size_t nbuffers,
+                       const struct pysock_cmsg *ancdata, size_t nancdata, int flags,
+                       const struct pysock_addr *address, struct pysock_error *err);
+
+/*
+ * pysock_recvmsg is socket.recvmsg(bufsize, ancbufsize, flags), receiving the normal data
+ * into buf[0..bufsize) instead of a new bytes object (no copy is made; bufsize 0 still
+ * makes the system call). ancbufsize is the size of the buffer the ancillary data is
+ * received into: 0 for none, else usually a sum of CMSG_SPACE values (pysock_cmsg_space);
+ * more than 2**31 - 1 is "ValueError: invalid ancillary data buffer length", and the
+ * library never allocates more than 1 MiB for it (Linux never writes more to one call).
+ *
+ * On success it returns the number of bytes written into buf (a datagram longer than
+ * bufsize is cut, and MSG_TRUNC set in the flags), and:
+ *   *ancdata, *nancdata: the items received, as an array of *nancdata items in one
+ *     malloc(3) block with their data (each item's data aligned as malloc's memory is, so
+ *     SCM_RIGHTS data may be read as an int array), which the caller frees once with
+ *     pysock_freeancdata; NULL and 0 when none was received. The records are read as
+ *     CPython reads them: a record cut short by the buffer (MSG_CTRUNC) comes with the
+ *     data that arrived. Descriptors received with SCM_RIGHTS are the caller's to close;
+ *     they are inheritable unless flags has MSG_CMSG_CLOEXEC (as in CPython). ancdata and
+ *     nancdata may be NULL only when ancbufsize is 0 (so that no descriptor can be lost).
+ *   *msg_flags (if not NULL): the message's flags (MSG_TRUNC, MSG_CTRUNC, MSG_EOR, ...).
+ *   *address (if not NULL): the sender's address (family AF_UNSPEC when the kernel
+ *     reports none, Python's None, as for a connected stream).
+ * On failure it returns -1, *ancdata is NULL and *nancdata 0 (TimeoutError, BlockingIOError,
+ * ... as for pysock_recv). A record whose length does not match the buffer (which Linux
+ * never writes) is CPython's RuntimeWarning "received malformed or improperly-truncated
+ * ancillary data", printed once on stderr (the facade's default warning handler); the call
+ * goes on.
+ *
+ * Difference: MSG_WAITALL in blocking mode returns what is there, not a full buffer.
+ */
+int64_t pysock_recvmsg(int64_t sock, void *buf, size_t bufsize, size_t ancbufsize, int flags,
+                       struct pysock_cmsg **ancdata, size_t *nancdata, int *msg_flags,
+                       struct pysock_addrbuf *address, struct pysock_error *err);
+
+/*
+ * pysock_recvmsg_into is socket.recvmsg_into(buffers, ancbufsize, flags): one recvmsg(2)
+ * scattering the normal data into buffers[0..nbuffers) in order, without copying. It
+ * returns the number of bytes received (with MSG_TRUNC on a datagram socket, the datagram's
+ * full length, which may exceed the buffers, as in CPython) or -1; the ancillary data,
+ * flags and address as pysock_recvmsg.
+ */
+int64_t pysock_recvmsg_into(int64_t sock, const struct pysock_recvbuf *buffers, size_t nbuffers,
+                            size_t ancbufsize, int flags, struct pysock_cmsg **ancdata,
+                            size_t *nancdata, int *msg_flags, struct pysock_addrbuf *address,
+                            struct pysock_error *err);
+
+/* pysock_freeancdata frees a result of pysock_recvmsg or pysock_recvmsg_into (not the
+ * descriptors it carries); NULL is allowed. */
+void pysock_freeancdata(struct pysock_cmsg *ancdata);
+
+/*
+ * pysock_send_fds is the module's socket.send_fds(sock, buffers, fds, flags, address):
+ * sendmsg with buffers[0..nbuffers) and the descriptors fds[0..nfds) in one SCM_RIGHTS
+ * item (an item with no descriptor when nfds is 0). The caller keeps its descriptors (the
+ * receiver gets new ones). As CPython 3.11's send_fds does, flags and address are taken
+ * and ignored: the message goes with flags 0 to the connected peer (an unconnected
+ * datagram socket fails with "[Errno 107] Transport endpoint is not connected"); address
+ * is not read. Returns the number of bytes of normal data sent, or -1 ("[Errno 9] Bad file
+ * descriptor" for a descriptor that is not open).
+ */
+int64_t pysock_send_fds(int64_t sock, const struct pysock_buf *buffers, size_t nbuffers,
+                        const int *fds, size_t nfds, int flags, const struct pysock_addr *address,
+                        struct pysock_error *err);
+
+/*
+ * pysock_recv_fds is the module's socket.recv_fds(sock, bufsize, maxfds, flags): recvmsg
+ * with an ancillary buffer of CMSG_LEN(maxfds * 4) bytes. The data (at most bufsize bytes)
+ * goes to buf[0..bufsize), the descriptors received to fds[0..maxfds) (an array of maxfds
+ * ints; NULL only when maxfds is 0) and their number to *nfds (not NULL); they are the
+ * caller's to close, and inheritable, as CPython leaves them. More descriptors than fitted
+ * set MSG_CTRUNC: the kernel closed those. *msg_flags and *address (each may be NULL) as for
+ * pysock_recvmsg. As CPython 3.11's recv_fds does, flags is taken and ignored (the call is
+ * made with flags 0: MSG_DONTWAIT does not keep a blocking socket from waiting). Returns
+ * the number of bytes written into buf, or -1 ("OverflowError: CMSG_LEN() argument out of
+ * range" for maxfds beyond 536870907; the errors of pysock_recv); then *nfds is 0.
+ */
+int64_t pysock_recv_fds(int64_t sock, void *buf, size_t bufsize, int *fds, size_t maxfds,
+                        size_t *nfds, int flags, int *msg_flags, struct pysock_addrbuf *address,
+                        struct pysock_error *err);
+
+/* pysock_sendfile's count for Python's None: send until the end of the file. */
+#define PYSOCK_COUNT_NONE (-1)
+
+/*
+ * pysock_sendfile is socket.sendfile(file, offset, count) for the file open on the
+ * descriptor fd: sends the file from offset until its end (count PYSOCK_COUNT_NONE), or
+ * count bytes of it, and returns the number of bytes sent, or -1. The socket must be of a
+ * stream type and not non-blocking; count must be positive ("ValueError: count must be a
+ * positive integer (got 0)"; other negative values than PYSOCK_COUNT_NONE are that error
+ * too). As in CPython, the data go by sendfile(2), each call waiting for room in the
+ * socket's timeout mode (a timeout bounds each wait); a file whose size is 0 (fstat: also a
+ * pipe) sends nothing and returns 0; if the first sendfile(2) fails, the file is read from
+ * its position (after seeking to offset if it is not 0) and sent with send(). Whenever
+ * bytes were sent, the file position is left at offset plus their count, even when the
+ * call fails (how a caller learns what was sent then, as in Python).
+ *
+ * fd stays the caller's: the library works on a duplicate of it (fcntl F_DUPFD_CLOEXEC),
+ * closed before the call returns, which shares fd's open file description (so its
+ * position). A descriptor that is not open is "OSError: [Errno 9] Bad file descriptor",
+ * reported where CPython reports it for a closed file (after the checks of the socket and
+ * count).
+ *
+ * A peer that has gone is BrokenPipeError [Errno 32] (or ConnectionResetError), never a
+ * SIGPIPE: see SIGNALS.
+ */
+int64_t pysock_sendfile(int64_t sock, int fd, int64_t offset, int64_t count,
+                        struct pysock_error *err);
 
 /* ---------------------------------------------------------------------------------------
  * File objects: socket.makefile(). A file is an int64_t handle of its own (never equal to

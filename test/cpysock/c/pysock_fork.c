@@ -59,6 +59,11 @@ static int child(int64_t quiet, int64_t listener)
     FORKED(pysock_makefile, pysock_makefile(quiet, "rb", NULL, &f, &err));
     FORKED(pysock_htonl, pysock_htonl(1, &err));
     FORKED(pysock_has_dualstack_ipv6, pysock_has_dualstack_ipv6(&err));
+    struct pysock_cmsg *anc = (struct pysock_cmsg *)buf;
+    size_t nanc = 5;
+    FORKED(pysock_recvmsg, pysock_recvmsg(quiet, buf, sizeof buf, 64, 0, &anc, &nanc, NULL, NULL, &err));
+    CHECK(nanc == 5, &err); /* not entered: the out-parameters are left alone */
+    FORKED(pysock_sendfile, pysock_sendfile(quiet, 0, 0, PYSOCK_COUNT_NONE, &err)); /* the guarded kind */
     FORKED(pysock_close, pysock_close(quiet, &err));
     CHECK(pysock_close(quiet, NULL) == -1, &err); /* without a record: the status alone */
     if (!isnan(pysock_getdefaulttimeout())) {

@@ -132,6 +132,47 @@ int main(void)
     CHECK(pysock_gethostbyname("127.0.0.1", NULL, 0, &err) == 9 && err.cls[0] == '\0', &err);
     CHECK(pysock_inet_pton(AF_INET6, "::1", NULL, 0, &err) == 16 && err.cls[0] == '\0', &err);
 
+    /* messages: arrays and the buffers in them */
+    struct pysock_buf nullbuf[] = {{"ok", 2}, {NULL, 5}};
+    struct pysock_recvbuf nullrbuf[] = {{buf, 2}, {NULL, 5}};
+    struct pysock_cmsg nullanc[] = {{SOL_SOCKET, SCM_RIGHTS, NULL, 5}};
+    struct pysock_cmsg *anc;
+    size_t nanc, nfds;
+    int fds[4];
+    NULL_LEN(pysock_sendmsg(p[0], NULL, 5, NULL, 0, 0, NULL, &err), "pysock_sendmsg", "buffers");
+    NULL_LEN(pysock_sendmsg(p[0], nullbuf, 2, NULL, 0, 0, NULL, &err), "pysock_sendmsg", "buffers[1].data");
+    NULL_LEN(pysock_sendmsg(p[0], nullbuf, 1, NULL, 5, 0, NULL, &err), "pysock_sendmsg", "ancdata");
+    NULL_LEN(pysock_sendmsg(p[0], nullbuf, 1, nullanc, 1, 0, NULL, &err), "pysock_sendmsg", "ancdata[0].data");
+    NULL_LEN(pysock_sendmsg(u, nullbuf, 1, NULL, 0, 0, &null_host, &err), "pysock_sendmsg", "address->host");
+    NULL_LEN(pysock_recvmsg(p[1], NULL, 5, 0, 0, NULL, NULL, NULL, NULL, &err), "pysock_recvmsg", "buf");
+    NULL_LEN(pysock_recvmsg_into(p[1], NULL, 5, 0, 0, NULL, NULL, NULL, NULL, &err), "pysock_recvmsg_into", "buffers");
+    NULL_LEN(pysock_recvmsg_into(p[1], nullrbuf, 2, 0, 0, NULL, NULL, NULL, NULL, &err), "pysock_recvmsg_into",
+             "buffers[1].data");
+    NULL_LEN(pysock_send_fds(p[0], NULL, 5, NULL, 0, 0, NULL, &err), "pysock_send_fds", "buffers");
+    NULL_LEN(pysock_send_fds(p[0], nullbuf, 2, NULL, 0, 0, NULL, &err), "pysock_send_fds", "buffers[1].data");
+    NULL_LEN(pysock_send_fds(p[0], nullbuf, 1, NULL, 5, 0, NULL, &err), "pysock_send_fds", "fds");
+    NULL_LEN(pysock_recv_fds(p[1], NULL, 5, fds, 4, &nfds, 0, NULL, NULL, &err), "pysock_recv_fds", "buf");
+    NULL_LEN(pysock_recv_fds(p[1], buf, sizeof buf, NULL, 5, &nfds, 0, NULL, NULL, &err), "pysock_recv_fds", "fds");
+    HUGE(pysock_sendmsg(p[0], nullbuf, L, NULL, 0, 0, NULL, &err));
+    HUGE(pysock_sendmsg(p[0], &(struct pysock_buf){"x", L}, 1, NULL, 0, 0, NULL, &err));
+    HUGE(pysock_sendmsg(p[0], nullbuf, 1, nullanc, L, 0, NULL, &err));
+    HUGE(pysock_sendmsg(p[0], nullbuf, 1, &(struct pysock_cmsg){SOL_SOCKET, SCM_RIGHTS, "x", L}, 1, 0, NULL, &err));
+    HUGE(pysock_recvmsg(p[1], buf, L, 0, 0, NULL, NULL, NULL, NULL, &err));
+    HUGE(pysock_recvmsg(p[1], buf, sizeof buf, L, 0, &anc, &nanc, NULL, NULL, &err));
+    HUGE(pysock_recvmsg_into(p[1], nullrbuf, L, 0, 0, NULL, NULL, NULL, NULL, &err));
+    HUGE(pysock_recvmsg_into(p[1], &(struct pysock_recvbuf){buf, L}, 1, 0, 0, NULL, NULL, NULL, NULL, &err));
+    HUGE(pysock_recvmsg_into(p[1], nullrbuf, 1, L, 0, &anc, &nanc, NULL, NULL, &err));
+    HUGE(pysock_send_fds(p[0], nullbuf, L, fds, 1, 0, NULL, &err));
+    HUGE(pysock_send_fds(p[0], nullbuf, 1, fds, L, 0, NULL, &err));
+    HUGE(pysock_recv_fds(p[1], buf, L, fds, 4, &nfds, 0, NULL, NULL, &err));
+    HUGE(pysock_recv_fds(p[1], buf, sizeof buf, fds, L, &nfds, 0, NULL, NULL, &err));
+    /* a count whose array cannot fit in memory */
+    RAISES(pysock_sendmsg(p[0], nullbuf, PTRDIFF_MAX / 8, NULL, 0, 0, NULL, &err), &err, "ValueError", NO_ERRNO);
+    CHECK(strstr(err.message, "pysock_sendmsg: buffers runs past the end of memory") == err.message, &err);
+    /* NULL with 0 */
+    CHECK(pysock_sendmsg(p[0], NULL, 0, NULL, 0, 0, NULL, &err) == 0 && err.cls[0] == '\0', &err);
+    CHECK(pysock_recv(p[1], buf, sizeof buf, 0, &err) == -1 && strcmp(err.cls, "BlockingIOError") == 0, &err);
+
     /* files */
     OK(pysock_makefile(p[1], "rwb", NULL, &f, &err), &err);
     NULL_LEN(pysock_file_read(f, NULL, 5, &err), "pysock_file_read", "buf");
