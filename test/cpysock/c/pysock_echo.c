@@ -224,7 +224,10 @@ int main(void)
     tcp();
     unix_stream(path, 0);
     unlink(path);
-    unix_stream("\0pysock_echo_abstract", sizeof "\0pysock_echo_abstract" - 1);
+    /* An abstract name of this process's own, so that concurrent runs never collide. */
+    char abstract[64];
+    int n = snprintf(abstract, sizeof abstract, "%cpysock_echo_abstract_%ld", 0, (long)getpid());
+    unix_stream(abstract, (size_t)n);
     udp();
     modes();
     printf("pysock_echo: ok\n");
