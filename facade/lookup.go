@@ -132,22 +132,6 @@ func (l *limiter) inUse() (active, waiting int) {
 	return l.active, l.waiting.Len()
 }
 
-// contextError is a call that gave up because its context ended: errors.Is(err,
-// context.Canceled) (or context.DeadlineExceeded) holds.
-func contextError(op string, err error) error {
-	return &lookupEnded{op: op, err: err}
-}
-
-// lookupEnded is the error of a resolver call whose context ended; a type of its own
-// rather than fmt.Errorf because ten thousand lookups cancelled together all make one.
-type lookupEnded struct {
-	op  string
-	err error
-}
-
-func (e *lookupEnded) Error() string { return e.op + ": " + e.err.Error() }
-func (e *lookupEnded) Unwrap() error { return e.err }
-
 // numericHost tells whether getaddrinfo answers host without a lookup that can wait: no
 // host, AI_NUMERICHOST, or an IPv4 or IPv6 address in inet_pton's strict syntax (a scoped
 // IPv6 address goes through if_nametoindex, and "127.1" through inet_aton inside glibc:
@@ -176,7 +160,7 @@ func numericHost(host []byte, flags int) bool {
 // glibc's thread) and converts errors to CPython's exceptions.
 func getAddrInfoContext(ctx context.Context, host, port []byte, family, socktype, proto, flags int) ([]csock.AddrInfo, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, contextError("getaddrinfo", err)
+		return nil, err
 	}
 	if numericHost(host, flags) {
 		return getAddrInfoSync(host, port, family, socktype, proto, flags)
@@ -187,20 +171,20 @@ func getAddrInfoContext(ctx context.Context, host, port []byte, family, socktype
 		return getAddrInfoSync(host, port, family, socktype, proto, flags)
 	}
 	if err := asyncLookups.acquire(ctx); err != nil {
-		return nil, contextError("getaddrinfo", err)
+		return nil, err
 	}
 	if err := lookups.acquire(ctx); err != nil {
 		asyncLookups.release()
-		return nil, contextError("getaddrinfo", err)
+		return nil, err
 	}
 	res, err := getAddrInfoAsync(ctx, host, port, family, socktype, proto, flags, releaseAsync)
 	if err != nil && err == ctx.Err() {
-		return nil, contextError("getaddrinfo", err)
+		return nil, err // the context's own error, as documented
 	}
 	if gerr, ok := err.(*csock.GaiError); ok && gerr.Code == csock.EAI_SYSTEM && gerr.Errno == 0 {
 		// glibc dropped the errno on its thread and CPython reports it: ask again where
 		// errno can be seen.
-		return blocking(ctx, "getaddrinfo", func() ([]csock.AddrInfo, error) {
+		return blocking(ctx, func() ([]csock.AddrInfo, error) {
 			return getAddrInfoSync(host, port, family, socktype, proto, flags)
 		})
 	}
@@ -219,13 +203,13 @@ func getAddrInfoSync(host, port []byte, family, socktype, proto, flags int) ([]c
 // goroutine when ctx cannot end, else on a goroutine of its own so that the caller can
 // return as soon as ctx ends. The call itself cannot be stopped: it keeps its thread and
 // its slot until libc returns, and its result is then dropped.
-func blocking[T any](ctx context.Context, op string, call func() (T, error)) (T, error) {
+func blocking[T any](ctx context.Context, call func() (T, error)) (T, error) {
 	var zero T
 	if err := ctx.Err(); err != nil {
-		return zero, contextError(op, err)
+		return zero, err
 	}
 	if err := lookups.acquire(ctx); err != nil {
-		return zero, contextError(op, err)
+		return zero, err
 	}
 	if ctx.Done() == nil {
 		defer lookups.release()
@@ -245,6 +229,6 @@ func blocking[T any](ctx context.Context, op string, call func() (T, error)) (T,
 	case r := <-done:
 		return r.v, r.err
 	case <-ctx.Done():
-		return zero, contextError(op, ctx.Err())
+		return zero, ctx.Err()
 	}
 }

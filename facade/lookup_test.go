@@ -3,6 +3,7 @@ package facade
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -217,10 +218,23 @@ func TestContextFunctions_SameAnswersAsThePlainOnes(t *testing.T) {
 	}
 }
 
-func TestContextError_WrapsTheContextsError(t *testing.T) {
-	err := contextError("getaddrinfo", context.Canceled)
-	assert.True(t, errors.Is(err, context.Canceled))
-	assert.Equal(t, "getaddrinfo: context canceled", err.Error())
+// A resolver call whose context ends returns the context's own error, whether it was
+// waiting for a slot or for libc.
+func TestContextFunctions_ReturnTheContextsOwnError(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := GetAddrInfoContext(ctx, "localhost", 80, 0, 0, 0, 0)
+	assert.Same(t, context.Canceled, err)
+
+	prev := SetMaxLookups(1)
+	defer SetMaxLookups(prev)
+	require.NoError(t, lookups.acquire(context.Background()))
+	defer lookups.release()
+	ctx, cancel = context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancel()
+	_, _, err = GetNameInfoContext(ctx, py.Tuple{"127.0.0.1", 80}, 0)
+	assert.Equal(t, context.DeadlineExceeded, err)
+	assert.True(t, errors.Is(err, context.DeadlineExceeded))
 }
 
 // glibc keeps the errno of an EAI_SYSTEM on its helper thread; CPython reports it, so the
@@ -243,4 +257,59 @@ func TestGetAddrInfoContext_AsyncSystemErrorIsAskedAgainSynchronously(t *testing
 	assert.Equal(t, 1, calls)
 	active, _ := lookups.inUse()
 	assert.Zero(t, active)
+}
+
+// The storm of issue 15, shortened: 64 goroutines calling the Context functions on
+// /etc/hosts and numeric names with deadlines of 0-300 µs. Every call succeeds or fails with
+// its context's own error (not a type of the facade's: err == ctx.Err()), and afterwards
+// nothing is left in libc or in the bounds, and a lookup with a context answers at once.
+func TestLookupStorm_ErrorsAreTheContextsAndNothingIsLeftBehind(t *testing.T) {
+	calls := []func(ctx context.Context, r *rand.Rand) error{
+		func(ctx context.Context, r *rand.Rand) error {
+			_, err := GetAddrInfoContext(ctx, []string{"localhost", "127.0.0.1", "::1"}[r.IntN(3)], 80, 0, SOCK_STREAM, 0, 0)
+			return err
+		},
+		func(ctx context.Context, r *rand.Rand) error {
+			_, err := GetHostByNameContext(ctx, []string{"localhost", "127.0.0.1"}[r.IntN(2)])
+			return err
+		},
+		func(ctx context.Context, _ *rand.Rand) error {
+			_, _, err := GetNameInfoContext(ctx, py.Tuple{"127.0.0.1", 80}, 0)
+			return err
+		},
+	}
+	stop := time.Now().Add(time.Second)
+	var mu sync.Mutex
+	var wrong int
+	var first error
+	var wg sync.WaitGroup
+	for g := 0; g < 64; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(g), 15))
+			for n := 0; n < 100000 && time.Now().Before(stop); n++ {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Duration(r.IntN(300))*time.Microsecond)
+				if err := calls[r.IntN(len(calls))](ctx, r); err != nil && err != ctx.Err() {
+					mu.Lock()
+					if wrong++; wrong == 1 {
+						first = err
+					}
+					mu.Unlock()
+				}
+				cancel()
+			}
+		}(g)
+	}
+	wg.Wait()
+	assert.Zero(t, wrong, "calls that failed with another error than their context's; the first: %T: %v", first, first)
+	waitFor(t, "libc to finish the abandoned lookups", func() bool {
+		la, lw := lookups.inUse()
+		aa, aw := asyncLookups.inUse()
+		return csock.ReadAsyncStats().Pending == 0 && la+lw+aa+aw == 0
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, err := GetAddrInfoContext(ctx, "localhost", 80, 0, 0, 0, 0)
+	require.NoError(t, err)
 }

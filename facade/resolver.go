@@ -89,9 +89,9 @@ func GetAddrInfo(host, port any, family AddressFamily, typ SocketKind, proto int
 }
 
 // GetAddrInfoContext is GetAddrInfo that ends when ctx does: same arguments, results and
-// errors, plus the error of ctx (errors.Is(err, context.Canceled) or
-// context.DeadlineExceeded) when ctx ends first, whether the lookup was waiting for a slot
-// (see SetMaxLookups) or in libc.
+// errors, plus ctx.Err() itself (context.Canceled or context.DeadlineExceeded, unwrapped)
+// when ctx ends first, whether the lookup was waiting for a slot (see SetMaxLookups) or in
+// libc. The other Context functions of the resolver return ctx.Err() the same way.
 //
 // With a ctx that can end, a host that needs a lookup goes to glibc's getaddrinfo_a(3): the
 // goroutine waits without holding an OS thread, glibc runs at most 20 such lookups at
@@ -206,7 +206,7 @@ func GetNameInfoContext(ctx context.Context, sockaddr any, flags int) (host, por
 	case csock.AF_INET6:
 		addr.FlowInfo, addr.ScopeID = flow, scope
 	}
-	hp, err := blocking(ctx, "getnameinfo", func() ([2]string, error) {
+	hp, err := blocking(ctx, func() ([2]string, error) {
 		var st csock.Status
 		host, port, err := csock.GetNameInfo(&addr, flags, &st)
 		noteHErrno(&st)
@@ -333,7 +333,7 @@ func GetHostByNameExContext(ctx context.Context, hostname any) (HostEntry, error
 	if err != nil {
 		return HostEntry{}, err
 	}
-	return blocking(ctx, "gethostbyname_ex", func() (HostEntry, error) {
+	return blocking(ctx, func() (HostEntry, error) {
 		var st csock.Status
 		h, herr := csock.GetHostByName(name, 0, &st)
 		return hostEntry(h, herr, &st, r.family)
@@ -362,7 +362,7 @@ func GetHostByAddrContext(ctx context.Context, ipAddress any) (HostEntry, error)
 	if r.family == csock.AF_INET6 {
 		n = 16
 	}
-	return blocking(ctx, "gethostbyaddr", func() (HostEntry, error) {
+	return blocking(ctx, func() (HostEntry, error) {
 		var st csock.Status
 		h, herr := csock.GetHostByAddr(r.ip[:n], r.family, 0, &st)
 		return hostEntry(h, herr, &st, r.family)
