@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -97,11 +98,12 @@ func GetAddrInfo(host, port any, family AddressFamily, typ SocketKind, proto int
 // goroutine waits without holding an OS thread, glibc runs at most 20 such lookups at
 // once on its own threads, and cancelling removes a lookup that has not started (from the
 // facade's queue, or from glibc's with gai_cancel), so it never reaches a name server; one
-// already running goes on until libc returns (in its slot), its result dropped. Numeric
-// hosts, and a ctx whose Done is nil, take the synchronous path of GetAddrInfo, which is
-// faster per call (see the package documentation). The one observable difference
-// of the asynchronous path: it does not update the h_errno that a later socket.herror
-// reports (CPython's is the main thread's, which such a lookup does not run on).
+// already running goes on until libc returns (in its slot), and until then a later call
+// asking the same question gets its answer rather than starting another lookup (see the
+// package documentation). Numeric hosts, and a ctx whose Done is nil, take the synchronous
+// path of GetAddrInfo, which is faster per call. The one observable difference of the
+// asynchronous path: it does not update the h_errno that a later socket.herror reports
+// (CPython's is the main thread's, which such a lookup does not run on).
 func GetAddrInfoContext(ctx context.Context, host, port any, family AddressFamily, typ SocketKind, proto int, flags AddressInfo) ([]AddrInfo, error) {
 	ints, err := checkCInts(int(family), int(typ), proto, int(flags))
 	if err != nil {
@@ -206,7 +208,8 @@ func GetNameInfoContext(ctx context.Context, sockaddr any, flags int) (host, por
 	case csock.AF_INET6:
 		addr.FlowInfo, addr.ScopeID = flow, scope
 	}
-	hp, err := blocking(ctx, func() ([2]string, error) {
+	key := lookupKey(nil, 'n', addr.IP[:], nil, addr.Family, addr.Port, int(flow), int(scope), flags)
+	hp, err := blocking(ctx, nameInfoFlights, key, func() ([2]string, error) {
 		var st csock.Status
 		host, port, err := csock.GetNameInfo(&addr, flags, &st)
 		noteHErrno(&st)
@@ -279,6 +282,13 @@ type HostEntry struct {
 	Addrs   []string
 }
 
+// clone copies h's lists, for one of the callers sharing an answer.
+func (h HostEntry) clone() HostEntry {
+	h.Aliases = slices.Clone(h.Aliases)
+	h.Addrs = slices.Clone(h.Addrs)
+	return h
+}
+
 // PyRepr prints the 3-tuple as CPython does.
 func (h HostEntry) PyRepr() string {
 	return py.Repr(py.Tuple{h.Name, strList(h.Aliases), strList(h.Addrs)})
@@ -333,7 +343,9 @@ func GetHostByNameExContext(ctx context.Context, hostname any) (HostEntry, error
 	if err != nil {
 		return HostEntry{}, err
 	}
-	return blocking(ctx, func() (HostEntry, error) {
+	name = clone(name) // the call may outlive this one: the caller's bytes may change
+	key := lookupKey(nil, 'h', name, nil, r.family)
+	return blocking(ctx, hostFlights, key, func() (HostEntry, error) {
 		var st csock.Status
 		h, herr := csock.GetHostByName(name, 0, &st)
 		return hostEntry(h, herr, &st, r.family)
@@ -362,7 +374,8 @@ func GetHostByAddrContext(ctx context.Context, ipAddress any) (HostEntry, error)
 	if r.family == csock.AF_INET6 {
 		n = 16
 	}
-	return blocking(ctx, func() (HostEntry, error) {
+	key := lookupKey(nil, 'r', r.ip[:n], nil, r.family)
+	return blocking(ctx, hostFlights, key, func() (HostEntry, error) {
 		var st csock.Status
 		h, herr := csock.GetHostByAddr(r.ip[:n], r.family, 0, &st)
 		return hostEntry(h, herr, &st, r.family)
