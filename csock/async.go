@@ -195,8 +195,9 @@ func (r *GaiRequest) Cancel() bool {
 // reported (it stays on glibc's thread), and an EAI_SYSTEM failure has Errno 0 (glibc drops
 // it).
 func (r *GaiRequest) Result() ([]AddrInfo, error) {
-	var s scratch
-	return r.op.finish(&s)
+	s := getScratch()
+	defer putScratch(s)
+	return r.op.finish(s)
 }
 
 // Abandon gives the request up: its result will be dropped, and the request freed (and

@@ -3,6 +3,8 @@ package csock
 /*
 #cgo noescape csock_getaddrinfo
 #cgo nocallback csock_getaddrinfo
+#cgo noescape csock_getaddrinfo_call
+#cgo nocallback csock_getaddrinfo_call
 #cgo noescape csock_getnameinfo
 #cgo nocallback csock_getnameinfo
 #cgo noescape csock_gethostbyname
@@ -44,6 +46,22 @@ static inline int csock_inet_ntop_bytes(int family, const char *src, char *dst, 
 	return csock_inet_ntop(family, src, dst, len);
 }
 
+// A getaddrinfo call's arguments in one block of Go memory holding no pointer: cgo checks
+// it and the result pointer rather than five pointers, which cost more than the rest of
+// the binding's Go side of a numeric lookup.
+typedef struct {
+	csock_rstatus st;
+	int family, socktype, protocol, flags;
+	int has_host, has_serv;
+	char host[256];
+	char serv[64];
+	uint64_t block[512];
+} csock_gai_call;
+static inline int csock_getaddrinfo_call(csock_gai_call *c, csock_addrinfo_list **out) {
+	return csock_getaddrinfo(c->has_host ? c->host : NULL, c->has_serv ? c->serv : NULL,
+		c->family, c->socktype, c->protocol, c->flags, c->block, sizeof c->block, out, &c->st);
+}
+
 enum {
 	csock_ai_off = offsetof(csock_addrinfo_list, entry),
 	csock_if_off = offsetof(csock_if_list, entry),
@@ -52,6 +70,7 @@ enum {
 import "C"
 
 import (
+	"sync"
 	"syscall"
 	"unsafe"
 )
@@ -83,13 +102,25 @@ type AddrInfo struct {
 	Addr      Addr
 }
 
-// scratch is stack memory for a lookup's strings and its result block; the [N]uint64
-// element type gives the block the 8-byte alignment its structures need.
+// names is stack room for the C strings of a call (see cstr).
+type names struct {
+	host [256]byte
+	serv [64]byte
+}
+
+// scratch is room for a lookup's strings and its result block; the [N]uint64 element type
+// gives the block the 8-byte alignment its structures need. Lookups take one from
+// scratches rather than declaring one: C overwrites what it uses, and a fresh one would
+// cost zeroing 4.4 KiB per call.
 type scratch struct {
-	host  [256]byte
-	serv  [64]byte
+	names
 	block [512]uint64
 }
+
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+func getScratch() *scratch  { return scratches.Get().(*scratch) }
+func putScratch(s *scratch) { scratches.Put(s) }
 
 // cstr returns a NUL-terminated copy of b, in room when it fits; nil for a nil b (the C
 // NULL). A NUL inside b ends the C string there, as it would in C.
@@ -131,7 +162,39 @@ func GetAddrInfo(host, service []byte, family, socktype, proto, flags int, st *S
 	if err := GetAddrInfoHook.fault(OpGetAddrInfo, -1); err != nil {
 		return nil, gaiFault(err, st)
 	}
-	var s scratch
+	if len(host) >= 256 || len(service) >= 64 {
+		return getAddrInfoLong(host, service, family, socktype, proto, flags, st)
+	}
+	c := gaiCalls.Get().(*C.csock_gai_call)
+	defer gaiCalls.Put(c)
+	c.has_host, c.has_serv = 0, 0
+	if host != nil {
+		c.has_host = 1
+		cstr(host, unsafe.Slice((*byte)(unsafe.Pointer(&c.host[0])), len(c.host)))
+	}
+	if service != nil {
+		c.has_serv = 1
+		cstr(service, unsafe.Slice((*byte)(unsafe.Pointer(&c.serv[0])), len(c.serv)))
+	}
+	c.family, c.socktype, c.protocol, c.flags = C.int(family), C.int(socktype), C.int(proto), C.int(flags)
+	var out *C.csock_addrinfo_list
+	rc := C.csock_getaddrinfo_call(c, &out)
+	st.set(&c.st)
+	if rc != 0 {
+		return nil, &GaiError{Code: int(rc), Errno: syscall.Errno(c.st.syserr)}
+	}
+	return addrInfoList(out, unsafe.Pointer(&c.block[0])), nil
+}
+
+// gaiCalls are the blocks of GetAddrInfo's calls. C overwrites what it uses: a fresh one
+// would cost zeroing 4.4 KiB per call, more than the rest of the Go side of a numeric
+// lookup.
+var gaiCalls = sync.Pool{New: func() any { return new(C.csock_gai_call) }}
+
+// getAddrInfoLong is GetAddrInfo for a host or service too long for a csock_gai_call.
+func getAddrInfoLong(host, service []byte, family, socktype, proto, flags int, st *Status) ([]AddrInfo, error) {
+	s := getScratch()
+	defer putScratch(s)
 	var out *C.csock_addrinfo_list
 	var cst C.csock_rstatus
 	// own is passed as a plain unsafe.Pointer: written as &s.block[0] in the call, cgo's
@@ -251,7 +314,8 @@ func GetHostByName(name []byte, bufhint int, st *Status) (*HostEnt, error) {
 	if err := GetHostByNameHook.fault(OpGetHostByName, -1); err != nil {
 		return nil, hostFault(err, st)
 	}
-	var s scratch
+	s := getScratch()
+	defer putScratch(s)
 	var out *C.csock_hostent
 	var cst C.csock_rstatus
 	own := unsafe.Pointer(&s.block[0])
@@ -266,7 +330,8 @@ func GetHostByAddr(addr []byte, family int, bufhint int, st *Status) (*HostEnt, 
 	if err := GetHostByAddrHook.fault(OpGetHostByAddr, -1); err != nil {
 		return nil, hostFault(err, st)
 	}
-	var s scratch
+	s := getScratch()
+	defer putScratch(s)
 	var out *C.csock_hostent
 	var cst C.csock_rstatus
 	own := unsafe.Pointer(&s.block[0])
@@ -278,7 +343,7 @@ func GetHostByAddr(addr []byte, family int, bufhint int, st *Status) (*HostEnt, 
 // GetServByName calls getservbyname_r(3) and returns the port in host byte order; proto
 // nil means any protocol. ErrNotFound when there is no such service.
 func GetServByName(name, proto []byte, bufhint int) (int, error) {
-	var s scratch
+	var s names
 	r := C.csock_getservbyname(cstrNonNil(name, s.host[:]), cstr(proto, s.serv[:]), C.size_t(bufhint))
 	return lookupResult(r)
 }
@@ -286,7 +351,7 @@ func GetServByName(name, proto []byte, bufhint int) (int, error) {
 // GetServByPort calls getservbyport_r(3) for port (host byte order) and returns the
 // service name; proto nil means any protocol. ErrNotFound when there is none.
 func GetServByPort(port int, proto []byte, bufhint int) (string, error) {
-	var s scratch
+	var s names
 	r := C.csock_getservbyport(C.int(port), cstr(proto, s.serv[:]),
 		(*C.char)(unsafe.Pointer(&s.host[0])), C.size_t(len(s.host)), C.size_t(bufhint))
 	if _, err := lookupResult(r); err != nil {
@@ -298,7 +363,7 @@ func GetServByPort(port int, proto []byte, bufhint int) (string, error) {
 // GetProtoByName calls getprotobyname_r(3) and returns the protocol number. ErrNotFound
 // when the name is unknown.
 func GetProtoByName(name []byte, bufhint int) (int, error) {
-	var s scratch
+	var s names
 	return lookupResult(C.csock_getprotobyname(cstrNonNil(name, s.host[:]), C.size_t(bufhint)))
 }
 
@@ -326,7 +391,7 @@ func GetHostName() (string, error) {
 // AF_INET6; ok is false when src is not a valid address of the family; err is
 // EAFNOSUPPORT for another family.
 func InetPton(family int, src []byte) (ip [16]byte, ok bool, err error) {
-	var s scratch
+	var s names
 	dst := unsafe.Pointer(&ip[0]) // not in the call: cgo's check would box ip (see GetAddrInfo)
 	r := C.csock_inet_pton(C.int(family), cstrNonNil(src, s.host[:]), dst)
 	if r < 0 {
@@ -358,7 +423,7 @@ func InetNtop(family int, src []byte) (string, error) {
 
 // InetAton calls inet_aton(3); ok is false when src is not a valid address.
 func InetAton(src []byte) (ip [4]byte, ok bool) {
-	var s scratch
+	var s names
 	dst := unsafe.Pointer(&ip[0]) // not in the call: cgo's check would box ip (see GetAddrInfo)
 	r := C.csock_inet_aton(cstrNonNil(src, s.host[:]), dst)
 	return ip, r == 1
@@ -372,7 +437,8 @@ type Interface struct {
 
 // IfNameIndex calls if_nameindex(3) and returns the interfaces in the kernel's order.
 func IfNameIndex() ([]Interface, error) {
-	var s scratch
+	s := getScratch()
+	defer putScratch(s)
 	var out *C.csock_if_list
 	own := unsafe.Pointer(&s.block[0])
 	if r := C.csock_if_nameindex(own, C.size_t(unsafe.Sizeof(s.block)), &out); r < 0 {
@@ -393,7 +459,7 @@ func IfNameIndex() ([]Interface, error) {
 // IfNameToIndex calls if_nametoindex(3). An unknown name is its errno (ENODEV), or
 // ErrNotFound when libc set none.
 func IfNameToIndex(name []byte) (int, error) {
-	var s scratch
+	var s names
 	r := C.csock_if_nametoindex(cstrNonNil(name, s.host[:]))
 	switch {
 	case r > 0:
