@@ -191,13 +191,16 @@ func setIPAddrContext(ctx context.Context, name []byte, af int) (resolved, error
 	}
 	// Numeric addresses skip the resolver (inet_pton is strict; shorthand such as 127.1
 	// still succeeds below, through getaddrinfo).
+	// (inetPton4 and inetPton6 are glibc's inet_pton, without a cgo crossing.)
 	if af == csock.AF_UNSPEC || af == csock.AF_INET {
-		if ip, ok, _ := csock.InetPton(csock.AF_INET, name); ok {
-			return resolved{family: csock.AF_INET, ip: ip}, nil
+		if ip, ok := inetPton4(name); ok {
+			r := resolved{family: csock.AF_INET}
+			copy(r.ip[:], ip[:])
+			return r, nil
 		}
 	}
 	if (af == csock.AF_UNSPEC || af == csock.AF_INET6) && bytes.IndexByte(name, '%') < 0 {
-		if ip, ok, _ := csock.InetPton(csock.AF_INET6, name); ok {
+		if ip, ok := inetPton6(name); ok {
 			return resolved{family: csock.AF_INET6, ip: ip}, nil
 		}
 	}

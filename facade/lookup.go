@@ -154,15 +154,16 @@ func (l *limiter) inUse() (active, waiting int) {
 // numericHost tells whether getaddrinfo answers host without a lookup that can wait: no
 // host, AI_NUMERICHOST, or an IPv4 or IPv6 address in inet_pton's strict syntax (a scoped
 // IPv6 address goes through if_nametoindex, and "127.1" through inet_aton inside glibc:
-// they take the slow path, which is only slower).
+// they take the slow path, which is only slower). The parsers are inetpton.go's, glibc's
+// own rules without a cgo crossing.
 func numericHost(host []byte, flags int) bool {
 	if host == nil || flags&csock.AI_NUMERICHOST != 0 {
 		return true
 	}
-	if _, ok, _ := csock.InetPton(csock.AF_INET, host); ok {
+	if _, ok := inetPton4(host); ok {
 		return true
 	}
-	_, ok, _ := csock.InetPton(csock.AF_INET6, host)
+	_, ok := inetPton6(host)
 	return ok
 }
 
