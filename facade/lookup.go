@@ -79,26 +79,46 @@ var startGetAddrInfo = func(host, port []byte, family, socktype, proto, flags in
 }
 
 // limiter is a counting semaphore with a bound that can change and FIFO waiters that
-// leave when their context ends.
+// leave when their context ends. Taking and giving back a slot while no one waits is one
+// atomic compare-and-swap: every resolver call takes a slot, and a mutex there was a
+// measurable part of the facade's cost over the binding.
 type limiter struct {
+	// state is the slots taken (low 32 bits) and the callers waiting (high 32 bits), in
+	// one word so that a release sees a waiter that came while it ran. The waiting count
+	// changes only under mu; while it is not 0, so does the taken count.
+	state   atomic.Uint64
+	max     atomic.Int64
 	mu      sync.Mutex
-	max     int
-	active  int
-	waiting linkedlist.List // of chan struct{}, closed when granted a slot
+	waiting linkedlist.List // of chan struct{}, closed when granted a slot (under mu)
 }
 
-func newLimiter(max int) *limiter { return &limiter{max: max} }
+const (
+	oneWaiting = 1 << 32
+	takenMask  = oneWaiting - 1
+)
+
+func newLimiter(max int) *limiter {
+	l := &limiter{}
+	l.max.Store(int64(max))
+	return l
+}
 
 // acquire takes a slot, waiting for one as long as ctx lasts.
 func (l *limiter) acquire(ctx context.Context) error {
-	l.mu.Lock()
-	if l.active < l.max && l.waiting.Len() == 0 {
-		l.active++
-		l.mu.Unlock()
-		return nil
+	for {
+		s := l.state.Load()
+		if s>>32 != 0 || int64(s&takenMask) >= l.max.Load() {
+			break
+		}
+		if l.state.CompareAndSwap(s, s+1) {
+			return nil
+		}
 	}
+	l.mu.Lock()
 	granted := make(chan struct{})
 	e := l.waiting.PushBack(granted)
+	l.state.Add(oneWaiting)
+	l.grantLocked() // a slot may have been given back before the waiter was counted
 	l.mu.Unlock()
 	select {
 	case <-granted:
@@ -109,10 +129,11 @@ func (l *limiter) acquire(ctx context.Context) error {
 	select {
 	case <-granted:
 		// Granted while ctx ended: pass the slot on.
-		l.active--
-		l.grant()
+		l.state.Add(^uint64(0))
+		l.grantLocked()
 	default:
 		l.waiting.Remove(e)
+		l.state.Add(^uint64(oneWaiting - 1)) // one waiter fewer
 	}
 	l.mu.Unlock()
 	return ctx.Err()
@@ -121,34 +142,48 @@ func (l *limiter) acquire(ctx context.Context) error {
 // release gives a slot back. It never blocks: the async resolver calls it from glibc's
 // notification thread.
 func (l *limiter) release() {
+	for {
+		s := l.state.Load()
+		if s>>32 != 0 {
+			break
+		}
+		if l.state.CompareAndSwap(s, s-1) {
+			return
+		}
+	}
 	l.mu.Lock()
-	l.active--
-	l.grant()
+	l.state.Add(^uint64(0))
+	l.grantLocked()
 	l.mu.Unlock()
 }
 
 func (l *limiter) setMax(n int) int {
 	l.mu.Lock()
-	old := l.max
-	l.max = n
-	l.grant()
+	old := l.max.Swap(int64(n))
+	l.grantLocked()
 	l.mu.Unlock()
-	return old
+	return int(old)
 }
 
-// grant hands free slots to the first waiters. l.mu must be held.
-func (l *limiter) grant() {
-	for l.active < l.max && l.waiting.Len() > 0 {
-		l.active++
-		close(l.waiting.Remove(l.waiting.Front()).(chan struct{}))
+// grantLocked hands free slots to the first waiters. l.mu must be held.
+func (l *limiter) grantLocked() {
+	for l.waiting.Len() > 0 {
+		s := l.state.Load()
+		if int64(s&takenMask) >= l.max.Load() {
+			return
+		}
+		// While someone waits no slot is taken without mu, so this cannot fail; the CAS
+		// keeps a release that started before the waiter was counted from racing it.
+		if l.state.CompareAndSwap(s, s+1-oneWaiting) {
+			close(l.waiting.Remove(l.waiting.Front()).(chan struct{}))
+		}
 	}
 }
 
 // inUse returns the number of slots taken and of callers waiting for one.
 func (l *limiter) inUse() (active, waiting int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.active, l.waiting.Len()
+	s := l.state.Load()
+	return int(s & takenMask), int(s >> 32)
 }
 
 // numericHost tells whether getaddrinfo answers host without a lookup that can wait: no

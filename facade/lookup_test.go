@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -110,6 +111,73 @@ func TestLimiter_SlotGrantedAsContextEndsIsPassedOn(t *testing.T) {
 		if err := <-errc; err == nil {
 			l.release()
 		}
+		active, waiting := l.inUse()
+		require.Zero(t, active, "round %d", i)
+		require.Zero(t, waiting, "round %d", i)
+	}
+}
+
+// Many callers taking and giving back slots of a small bound, some leaving as their
+// contexts end while others wait: never more holders than the bound, every caller that
+// was granted a slot gets it alone, and at the end no slot is taken and no one waits
+// (the lock-free path and the waiters' path meet on one word).
+func TestLimiter_ContendedNeverOverTheBoundAndDrains(t *testing.T) {
+	const bound, workers, rounds = 3, 16, 2000
+	l := newLimiter(bound)
+	var holders, peak atomic.Int32
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(w), 3))
+			for i := 0; i < rounds; i++ {
+				ctx, cancel := context.WithCancel(context.Background())
+				if r.IntN(4) == 0 {
+					cancel() // some give up at once, or while waiting
+				} else if r.IntN(4) == 0 {
+					time.AfterFunc(time.Duration(r.IntN(50))*time.Microsecond, cancel)
+				}
+				if l.acquire(ctx) == nil {
+					n := holders.Add(1)
+					for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+					}
+					if r.IntN(8) == 0 {
+						time.Sleep(time.Duration(r.IntN(20)) * time.Microsecond)
+					}
+					holders.Add(-1)
+					l.release()
+				}
+				cancel()
+			}
+		}(w)
+	}
+	wg.Wait()
+	assert.LessOrEqual(t, peak.Load(), int32(bound))
+	active, waiting := l.inUse()
+	assert.Zero(t, active)
+	assert.Zero(t, waiting)
+}
+
+// A slot given back (without the lock) just as a caller finds none free and starts to
+// wait is not lost: the caller gets it. Many rounds of the two racing.
+func TestLimiter_ReleaseRacingAWaitersArrivalIsNotLost(t *testing.T) {
+	l := newLimiter(1)
+	for i := 0; i < 3000; i++ {
+		require.NoError(t, l.acquire(context.Background()))
+		got := make(chan error, 1)
+		go func() { got <- l.acquire(context.Background()) }()
+		if i%2 == 0 {
+			runtime.Gosched()
+		}
+		l.release()
+		select {
+		case err := <-got:
+			require.NoError(t, err)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("round %d: the waiter never got the slot given back", i)
+		}
+		l.release()
 		active, waiting := l.inUse()
 		require.Zero(t, active, "round %d", i)
 		require.Zero(t, waiting, "round %d", i)
@@ -574,4 +642,24 @@ func TestGetNameInfoContext_AbandonedCallIsJoinedNotRepeated(t *testing.T) {
 	assert.Equal(t, [2]string{wantHost, wantPort}, [2]string{r.host, r.port})
 	assert.Equal(t, int32(1), entered.Load(), "getnameinfo calls made")
 	waitSettled(t)
+}
+
+// The slot every resolver call takes and gives back, alone and from every P at once.
+func BenchmarkLimiter_AcquireRelease(b *testing.B) {
+	l := newLimiter(DefaultMaxLookups)
+	ctx := context.Background()
+	b.Run("serial", func(b *testing.B) {
+		for b.Loop() {
+			_ = l.acquire(ctx)
+			l.release()
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				_ = l.acquire(ctx)
+				l.release()
+			}
+		})
+	})
 }
