@@ -255,12 +255,21 @@ func isASCII(s string) bool {
 // idnaHost encodes a str host with CPython's 'idna' codec, failing with the UnicodeError
 // CPython raises.
 func idnaHost(s string) ([]byte, error) {
+	return appendIDNAHost(nil, s)
+}
+
+// appendIDNAHost is idnaHost appending to dst: an ASCII host that fits in dst's capacity
+// costs no allocation.
+func appendIDNAHost(dst []byte, s string) ([]byte, error) {
 	var b []byte
 	var err error
 	if isASCII(s) {
-		b, err = idna.EncodeString(s) // checked in place, no rune slice
+		b, err = idna.AppendString(dst, s) // checked in place, no rune slice
 	} else {
-		b, err = idna.Encode(py.Runes(s)) // py.Runes keeps lone surrogates
+		var enc []byte
+		if enc, err = idna.Encode(py.Runes(s)); err == nil { // py.Runes keeps lone surrogates
+			b = append(dst, enc...)
+		}
 	}
 	if err != nil {
 		var ie *idna.Error
@@ -269,6 +278,9 @@ func idnaHost(s string) ([]byte, error) {
 				Msg: "encoding with 'idna' codec failed (UnicodeError: " + ie.Reason + ")"}
 		}
 		return nil, err
+	}
+	if b == nil {
+		b = []byte{} // "" is the empty C string, not NULL
 	}
 	return b, nil
 }

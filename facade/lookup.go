@@ -228,9 +228,11 @@ func getAddrInfoContext(ctx context.Context, host, port []byte, family, socktype
 		defer lookups.release()
 		return getAddrInfoSync(host, port, family, socktype, proto, flags)
 	}
-	key := lookupKey(nil, 'a', host, port, family, socktype, proto, flags)
+	// The flight may outlive this call: it keeps copies, never the caller's buffers.
+	h, p := clone(host), clone(port)
+	key := lookupKey(nil, 'a', h, p, family, socktype, proto, flags)
 	return gaiFlights.do(ctx, key, func(f *flight[[]csock.AddrInfo]) error {
-		return startGetAddrInfoFlight(ctx, f, host, port, family, socktype, proto, flags)
+		return startGetAddrInfoFlight(ctx, f, h, p, family, socktype, proto, flags)
 	})
 }
 
@@ -238,8 +240,6 @@ func getAddrInfoContext(ctx context.Context, host, port []byte, family, socktype
 // waiting behind lookups no one waits for, else synchronously on a goroutine of its own.
 // It returns ctx's error if ctx ends while it waits for its slots.
 func startGetAddrInfoFlight(ctx context.Context, f *flight[[]csock.AddrInfo], host, port []byte, family, socktype, proto, flags int) error {
-	// The flight outlives this call: its runner must not see the caller's buffers change.
-	host, port = clone(host), clone(port)
 	runSync := func() error {
 		if err := lookups.acquire(ctx); err != nil {
 			return err

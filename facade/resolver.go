@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"math/big"
 	"slices"
 	"strconv"
@@ -33,25 +34,26 @@ func (a AddrInfo) PyRepr() string {
 	return py.Repr(py.Tuple{familyValue(int(a.Family)), kindValue(int(a.Type)), a.Proto, a.CanonName, a.Addr})
 }
 
-// gaiHost converts getaddrinfo's host: None, a str (always IDNA-encoded, as CPython does,
-// even when ASCII), or bytes (raw). A NUL ends the C string, silently.
-func gaiHost(v any) ([]byte, error) {
+// gaiHost converts getaddrinfo's host, appending it to dst: None is nil, a str is always
+// IDNA-encoded, as CPython does, even when ASCII, and bytes are used raw (not copied). A
+// NUL ends the C string, silently.
+func gaiHost(dst []byte, v any) ([]byte, error) {
 	switch h := v.(type) {
 	case nil:
 		return nil, nil
 	case string:
-		return idnaHost(h)
+		return appendIDNAHost(dst, h)
 	case []byte:
 		return h, nil
 	}
 	return nil, &TypeError{Msg: "getaddrinfo() argument 1 must be string or None"}
 }
 
-// gaiPort converts getaddrinfo's port the way CPython 3.11 does: an exact int (not bool,
-// not an IntEnum) formatted as decimal text for glibc to parse (so 70000 is port 4464), a
-// str encoded as UTF-8, bytes raw, None as NULL; anything else is "OSError: Int or String
-// expected".
-func gaiPort(v any) ([]byte, error) {
+// gaiPort converts getaddrinfo's port the way CPython 3.11 does, appending it to dst: an
+// exact int (not bool, not an IntEnum) formatted as decimal text for glibc to parse (so
+// 70000 is port 4464), a str encoded as UTF-8, bytes raw (not copied), None as NULL;
+// anything else is "OSError: Int or String expected".
+func gaiPort(dst []byte, v any) ([]byte, error) {
 	switch p := v.(type) {
 	case nil:
 		return nil, nil
@@ -64,15 +66,45 @@ func gaiPort(v any) ([]byte, error) {
 	case []byte:
 		return p, nil
 	case int:
-		return strconv.AppendInt(nil, int64(p), 10), nil
-	case int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, uintptr, *big.Int:
-		n, _ := py.AsInt(p)
-		if !n.IsInt64() {
+		return strconv.AppendInt(dst, int64(p), 10), nil
+	case int8:
+		return strconv.AppendInt(dst, int64(p), 10), nil
+	case int16:
+		return strconv.AppendInt(dst, int64(p), 10), nil
+	case int32:
+		return strconv.AppendInt(dst, int64(p), 10), nil
+	case int64:
+		return strconv.AppendInt(dst, p, 10), nil
+	case uint8:
+		return strconv.AppendInt(dst, int64(p), 10), nil
+	case uint16:
+		return strconv.AppendInt(dst, int64(p), 10), nil
+	case uint32:
+		return strconv.AppendInt(dst, int64(p), 10), nil
+	case uint:
+		return appendCLong(dst, uint64(p))
+	case uint64:
+		return appendCLong(dst, p)
+	case uintptr:
+		return appendCLong(dst, uint64(p))
+	case *big.Int:
+		if !p.IsInt64() {
 			return nil, &OverflowError{Msg: "Python int too large to convert to C long"}
 		}
-		return strconv.AppendInt(nil, n.Int64(), 10), nil
+		return strconv.AppendInt(dst, p.Int64(), 10), nil
 	}
+	// (A case per type, and no call taking v, keep v from escaping: a caller's int is
+	// not boxed on the heap for this call.)
 	return nil, osMessage("Int or String expected")
+}
+
+// appendCLong appends n as decimal text, or fails as CPython does for a port beyond a C
+// long.
+func appendCLong(dst []byte, n uint64) ([]byte, error) {
+	if n > math.MaxInt64 {
+		return nil, &OverflowError{Msg: "Python int too large to convert to C long"}
+	}
+	return strconv.AppendUint(dst, n, 10), nil
 }
 
 // GetAddrInfo mirrors socket.getaddrinfo(host, port, family, type, proto, flags).
@@ -109,11 +141,15 @@ func GetAddrInfoContext(ctx context.Context, host, port any, family AddressFamil
 	if err != nil {
 		return nil, err
 	}
-	h, err := gaiHost(host)
+	// Room on the stack for the host and port texts of the common case: the C strings are
+	// made from them, and nothing keeps them.
+	var hostBuf [64]byte
+	var portBuf [24]byte
+	h, err := gaiHost(hostBuf[:0], host)
 	if err != nil {
 		return nil, err
 	}
-	p, err := gaiPort(port)
+	p, err := gaiPort(portBuf[:0], port)
 	if err != nil {
 		return nil, err
 	}

@@ -116,6 +116,27 @@ func EncodeString(s string) ([]byte, error) {
 	return checkASCIILabels([]byte(s))
 }
 
+// AppendString appends EncodeString(s) to dst and returns the extended slice. An ASCII s
+// (the common host name) is checked and copied without allocating, so that a caller
+// passing a buffer on its stack resolves a name without a heap allocation for it.
+func AppendString(dst []byte, s string) ([]byte, error) {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			enc, err := Encode([]rune(s))
+			if err != nil {
+				return nil, err
+			}
+			return append(dst, enc...), nil
+		}
+	}
+	n := len(dst)
+	dst = append(dst, s...)
+	if _, err := checkASCIILabels(dst[n:]); err != nil {
+		return nil, err
+	}
+	return dst, nil
+}
+
 // checkASCIILabels returns out, an ASCII name, if every label but the last has 1 to 63
 // bytes and the last fewer than 64, as the codec checks ASCII names.
 func checkASCIILabels(out []byte) ([]byte, error) {
