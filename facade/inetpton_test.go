@@ -151,3 +151,41 @@ func TestInetPton_SameAsLibc(t *testing.T) {
 	require.Greater(t, valid4, 5000)
 	require.Greater(t, valid6, 30000)
 }
+
+// getnameinfo's parse without the crossing (numericSockaddr) gives the address that
+// getaddrinfo(host, port, AF_UNSPEC, SOCK_DGRAM, AI_NUMERICHOST) gives CPython's
+// getnameinfo, for every strict numeric host of the corpus and ports across the range,
+// and that call leaves h_errno alone, so skipping it changes nothing a later herror sees.
+func TestGetNameInfo_ParsedAsGetAddrInfoParses(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 6))
+	ports := []int{0, 1, 80, 443, 8080, 65534, 65535}
+	checked := 0
+	for _, s := range inetPtonCorpus(60000) {
+		port := ports[r.IntN(len(ports))]
+		if r.IntN(2) == 0 {
+			port = r.IntN(65536)
+		}
+		got, ok := numericSockaddr([]byte(s), port)
+		if !ok {
+			continue
+		}
+		checked++
+		var st csock.Status
+		res, err := csock.GetAddrInfo([]byte(s), []byte(fmt.Sprint(port)), csock.AF_UNSPEC, csock.SOCK_DGRAM, 0, csock.AI_NUMERICHOST, &st)
+		require.NoError(t, err, "%q", s)
+		require.Len(t, res, 1, "%q", s)
+		want := res[0].Addr
+		require.Equal(t, want.Family, got.Family, "%q", s)
+		require.Equal(t, want.IP, got.IP, "%q", s)
+		require.Equal(t, want.Port, got.Port, "%q", s)
+		require.Zero(t, want.FlowInfo, "%q", s)
+		require.Zero(t, want.ScopeID, "%q", s)
+		require.False(t, st.HErrnoSet, "getaddrinfo(%q) set h_errno", s)
+	}
+	t.Logf("%d numeric hosts checked", checked)
+	require.Greater(t, checked, 10000)
+	_, ok := numericSockaddr([]byte("127.0.0.1"), 65536)
+	require.False(t, ok, "a port beyond 16 bits is glibc's to parse")
+	_, ok = numericSockaddr([]byte("127.0.0.1"), -1)
+	require.False(t, ok)
+}
