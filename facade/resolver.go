@@ -610,13 +610,15 @@ func GetHostName() (string, error) {
 // reentrant getservbyname_r(3) (CPython's is not thread-safe; this one is). proto is
 // optional: at most one.
 func GetServByName(name string, proto ...string) (int, error) {
-	n, err := asStr(name, "getservbyname", 1)
+	// The texts only become C strings: room for them on the stack.
+	var nameBuf, protoBuf [32]byte
+	n, err := cstrArg(nameBuf[:0], name)
 	if err != nil {
 		return 0, err
 	}
 	var p []byte
 	if len(proto) > 0 {
-		if p, err = asStr(proto[0], "getservbyname", 2); err != nil {
+		if p, err = cstrArg(protoBuf[:0], proto[0]); err != nil {
 			return 0, err
 		}
 	}
@@ -629,16 +631,36 @@ func GetServByName(name string, proto ...string) (int, error) {
 	return port, nil
 }
 
+// cstrArg is asStr for an argument the Go signature already makes a str: its UTF-8 bytes,
+// appended to dst when ASCII (no allocation while they fit), with CPython's errors for a
+// lone surrogate or a NUL.
+func cstrArg(dst []byte, s string) ([]byte, error) {
+	if !isASCII(s) {
+		b, err := py.EncodeUTF8(s)
+		if err != nil {
+			return nil, unicodeError(err)
+		}
+		dst = b
+	} else {
+		dst = append(dst, s...)
+	}
+	if bytes.IndexByte(dst, 0) >= 0 {
+		return nil, &ValueError{Msg: "embedded null character"}
+	}
+	return dst, nil
+}
+
 // GetServByPort mirrors socket.getservbyport(port[, protocolname]), through the reentrant
 // getservbyport_r(3).
 func GetServByPort(port int, proto ...string) (string, error) {
 	if _, err := goInt(port); err != nil {
 		return "", err
 	}
+	var protoBuf [32]byte
 	var p []byte
 	if len(proto) > 0 {
 		var err error
-		if p, err = asStr(proto[0], "getservbyport", 2); err != nil {
+		if p, err = cstrArg(protoBuf[:0], proto[0]); err != nil {
 			return "", err
 		}
 	}
@@ -655,7 +677,8 @@ func GetServByPort(port int, proto ...string) (string, error) {
 
 // GetProtoByName mirrors socket.getprotobyname(name), through getprotobyname_r(3).
 func GetProtoByName(name string) (int, error) {
-	n, err := asStr(name, "getprotobyname", 1)
+	var nameBuf [32]byte
+	n, err := cstrArg(nameBuf[:0], name)
 	if err != nil {
 		return 0, err
 	}
