@@ -252,14 +252,9 @@ func isASCII(s string) bool {
 	return true
 }
 
-// idnaHost encodes a str host with CPython's 'idna' codec, failing with the UnicodeError
-// CPython raises.
-func idnaHost(s string) ([]byte, error) {
-	return appendIDNAHost(nil, s)
-}
-
-// appendIDNAHost is idnaHost appending to dst: an ASCII host that fits in dst's capacity
-// costs no allocation.
+// appendIDNAHost appends a str host encoded with CPython's 'idna' codec to dst, failing
+// with the UnicodeError CPython raises: an ASCII host that fits in dst's capacity costs no
+// allocation.
 func appendIDNAHost(dst []byte, s string) ([]byte, error) {
 	var b []byte
 	var err error

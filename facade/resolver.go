@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/csock/csock/csock"
 	"github.com/csock/csock/internal/py"
@@ -375,11 +376,11 @@ func numericSockaddr(host []byte, port int) (csock.Addr, bool) {
 // hostArg converts the argument of gethostbyname, gethostbyname_ex and gethostbyaddr
 // (CPython's "et" format with the idna codec): a str IDNA-encoded, bytes raw, and a NUL
 // anywhere refused.
-func hostArg(v any, fn string) ([]byte, error) {
+func hostArg(dst []byte, v any, fn string) ([]byte, error) {
 	var b []byte
 	switch h := v.(type) {
 	case string:
-		enc, err := idnaHost(h)
+		enc, err := appendIDNAHost(dst, h)
 		if err != nil {
 			return nil, err
 		}
@@ -404,7 +405,8 @@ func GetHostByName(hostname any) (string, error) {
 
 // GetHostByNameContext is GetHostByName that ends when ctx does, as GetAddrInfoContext.
 func GetHostByNameContext(ctx context.Context, hostname any) (string, error) {
-	name, err := hostArg(hostname, "gethostbyname")
+	var nameBuf [64]byte // the name only becomes a C string: room for it on the stack
+	name, err := hostArg(nameBuf[:0], hostname, "gethostbyname")
 	if err != nil {
 		return "", err
 	}
@@ -472,7 +474,11 @@ func hostEntry(h *csock.HostEnt, err error, st *csock.Status, family int) (HostE
 	if h.AddrType != family {
 		return HostEntry{}, newOSError(syscall.EAFNOSUPPORT)
 	}
-	return HostEntry{Name: py.FSDecode([]byte(h.Name)), Aliases: h.Aliases, Addrs: h.Addrs}, nil
+	name := h.Name // os.fsdecode of valid UTF-8 is the text itself
+	if !utf8.ValidString(name) {
+		name = py.FSDecode([]byte(name))
+	}
+	return HostEntry{Name: name, Aliases: h.Aliases, Addrs: h.Addrs}, nil
 }
 
 // GetHostByNameEx mirrors socket.gethostbyname_ex(hostname): the name is first resolved as
@@ -486,7 +492,8 @@ func GetHostByNameEx(hostname any) (HostEntry, error) {
 // its getaddrinfo as GetAddrInfoContext's, its gethostbyname_r(3), which libc has no
 // asynchronous form of, as GetNameInfoContext's getnameinfo.
 func GetHostByNameExContext(ctx context.Context, hostname any) (HostEntry, error) {
-	name, err := hostArg(hostname, "gethostbyname_ex")
+	var nameBuf [64]byte // the name only becomes a C string: room for it on the stack
+	name, err := hostArg(nameBuf[:0], hostname, "gethostbyname_ex")
 	if err != nil {
 		return HostEntry{}, err
 	}
@@ -494,12 +501,31 @@ func GetHostByNameExContext(ctx context.Context, hostname any) (HostEntry, error
 	if err != nil {
 		return HostEntry{}, err
 	}
-	name = clone(name) // the call may outlive this one: the caller's bytes may change
-	key := lookupKey(nil, 'h', name, nil, r.family)
+	if err := ctx.Err(); err != nil {
+		return HostEntry{}, err
+	}
+	if ctx.Done() == nil {
+		_ = lookups.acquire(ctx) // cannot fail: ctx never ends
+		defer lookups.release()
+		return getHostByName(name, r.family)
+	}
+	return getHostByNameFlight(ctx, clone(name), r.family)
+}
+
+// getHostByName calls csock.GetHostByName on this goroutine and makes CPython's result
+// of it (see hostEntry).
+func getHostByName(name []byte, family int) (HostEntry, error) {
+	var st csock.Status
+	h, err := csock.GetHostByName(name, 0, &st)
+	return hostEntry(h, err, &st, family)
+}
+
+// getHostByNameFlight is getHostByName for a context that can end: in a flight (see
+// blocking), on a goroutine of its own; name is the flight's own copy.
+func getHostByNameFlight(ctx context.Context, name []byte, family int) (HostEntry, error) {
+	key := lookupKey(nil, 'h', name, nil, family)
 	return blocking(ctx, hostFlights, key, func() (HostEntry, error) {
-		var st csock.Status
-		h, herr := csock.GetHostByName(name, 0, &st)
-		return hostEntry(h, herr, &st, r.family)
+		return getHostByName(name, family)
 	})
 }
 
@@ -513,7 +539,8 @@ func GetHostByAddr(ipAddress any) (HostEntry, error) {
 // getaddrinfo as GetAddrInfoContext's, its gethostbyaddr_r(3), which libc has no
 // asynchronous form of, as GetNameInfoContext's getnameinfo.
 func GetHostByAddrContext(ctx context.Context, ipAddress any) (HostEntry, error) {
-	name, err := hostArg(ipAddress, "gethostbyaddr")
+	var nameBuf [64]byte // the name only becomes a C string: room for it on the stack
+	name, err := hostArg(nameBuf[:0], ipAddress, "gethostbyaddr")
 	if err != nil {
 		return HostEntry{}, err
 	}
@@ -521,16 +548,34 @@ func GetHostByAddrContext(ctx context.Context, ipAddress any) (HostEntry, error)
 	if err != nil {
 		return HostEntry{}, err
 	}
+	if err := ctx.Err(); err != nil {
+		return HostEntry{}, err
+	}
+	if ctx.Done() == nil {
+		_ = lookups.acquire(ctx) // cannot fail: ctx never ends
+		defer lookups.release()
+		return getHostByAddr(r)
+	}
+	return getHostByAddrFlight(ctx, r)
+}
+
+// getHostByAddrFlight is getHostByAddr for a context that can end: in a flight (see
+// blocking), on a goroutine of its own.
+func getHostByAddrFlight(ctx context.Context, r resolved) (HostEntry, error) {
+	key := lookupKey(nil, 'r', r.ip[:], nil, r.family)
+	return blocking(ctx, hostFlights, key, func() (HostEntry, error) { return getHostByAddr(r) })
+}
+
+// getHostByAddr calls csock.GetHostByAddr for r on this goroutine and makes CPython's
+// result of it (see hostEntry).
+func getHostByAddr(r resolved) (HostEntry, error) {
 	n := 4
 	if r.family == csock.AF_INET6 {
 		n = 16
 	}
-	key := lookupKey(nil, 'r', r.ip[:n], nil, r.family)
-	return blocking(ctx, hostFlights, key, func() (HostEntry, error) {
-		var st csock.Status
-		h, herr := csock.GetHostByAddr(r.ip[:n], r.family, 0, &st)
-		return hostEntry(h, herr, &st, r.family)
-	})
+	var st csock.Status
+	h, err := csock.GetHostByAddr(r.ip[:n], r.family, 0, &st)
+	return hostEntry(h, err, &st, r.family)
 }
 
 // GetFQDN mirrors socket.getfqdn(name): name is a string (or []byte, by Python's duck
