@@ -70,7 +70,9 @@ enum {
 import "C"
 
 import (
+	"bytes"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 )
@@ -478,4 +480,44 @@ func IfIndexToName(index uint32) (string, error) {
 		return "", errno(r)
 	}
 	return goStringN(buf[:], r), nil
+}
+
+// hostTexts caches the address texts the binding has handed out, by family and address:
+// the same addresses come back lookup after lookup (localhost, a service's servers, a
+// peer), and a new string for each was an allocation in every getaddrinfo result and
+// accepted connection. A text is a function of the address (inet_ntop's, or the shim's
+// dotted quad, which equals it), and strings are immutable, so one may be shared. A slot
+// holds the last address hashed to it; a miss costs the one allocation it always did.
+var hostTexts [256]atomic.Pointer[hostTextEntry]
+
+type hostTextEntry struct {
+	family int
+	ip     [16]byte
+	n      int
+	text   [C.CSOCK_HOSTTEXT]byte // the string's bytes: the string points here
+}
+
+// hostText returns the text C wrote into buf (NUL-terminated) for the address ip of
+// family, from hostTexts when it is there.
+func hostText(family int, ip *[16]byte, buf []C.char) string {
+	h := uint32(family)
+	for _, b := range ip {
+		h = (h ^ uint32(b)) * 16777619
+	}
+	slot := &hostTexts[(h^h>>16)&uint32(len(hostTexts)-1)]
+	if e := slot.Load(); e != nil && e.family == family && e.ip == *ip {
+		return unsafe.String(&e.text[0], e.n)
+	}
+	e := &hostTextEntry{family: family, ip: *ip}
+	e.n = copy(e.text[:], unsafe.Slice((*byte)(unsafe.Pointer(&buf[0])), len(buf)))
+	if i := bytes.IndexByte(e.text[:e.n], 0); i >= 0 {
+		e.n = i
+	}
+	if e.n == 0 {
+		// The shim writes no text for an address too short to hold the IP: not this
+		// address's text, so not cached.
+		return ""
+	}
+	slot.Store(e)
+	return unsafe.String(&e.text[0], e.n)
 }
