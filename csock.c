@@ -24,9 +24,11 @@
 /* Offsets inside result blocks are uint32_t; blocks never approach 4 GiB (see BLOCK_MAX). */
 #define BLOCK_MAX ((size_t)1 << 30)
 
-/* Default first work buffer of the *_r lookups: glibc's own callers start at 1 KiB, CPython
- * uses 16 KiB for gethostby*_r; hosts files with long alias lists need the larger one. */
-#define R_BUF_DEFAULT 16384
+/* Default first work buffer of the *_r lookups, on the stack as in their C callers: 16 KiB
+ * for gethostby*_r, as CPython (hosts files with long alias lists need it), 1 KiB for the
+ * services and protocols lookups, where glibc's own getservbyname starts. */
+#define R_BUF_HOST 16384
+#define R_BUF_SMALL 1024
 
 /* Upper bound of the *_r work buffer: a 16 MiB hostent is far beyond any real answer. */
 #define R_BUF_MAX ((size_t)16 << 20)
@@ -651,18 +653,36 @@ int csock_getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,
  * netdb *_r lookups
  * ------------------------------------------------------------------------------------- */
 
-static size_t first_size(size_t hint)
+/*
+ * Sets up the first work buffer of a *_r lookup: the caller's stack buffer (stack, of
+ * stacklen bytes) when hint is 0, else hint bytes from malloc. Returns the buffer, NULL
+ * when malloc failed; *size gets its size.
+ */
+static char *first_buf(size_t hint, char *stack, size_t stacklen, size_t *size)
 {
-    return hint == 0 ? R_BUF_DEFAULT : hint;
+    if (hint == 0) {
+        *size = stacklen;
+        return stack;
+    }
+    *size = hint;
+    return malloc(hint);
+}
+
+/* Frees a work buffer unless it is the stack buffer. */
+static void work_free(char *work, const char *stack)
+{
+    if (work != stack)
+        free(work);
 }
 
 /*
  * Replaces a work buffer that was too small (ERANGE) by one twice its size. Returns 0,
- * or -ERANGE past R_BUF_MAX / -ENOMEM, having freed the old buffer either way.
+ * or -ERANGE past R_BUF_MAX / -ENOMEM, having freed the old buffer (unless it was the
+ * stack buffer) either way.
  */
-static int grow(char **work, size_t *size)
+static int grow(char **work, size_t *size, const char *stack)
 {
-    free(*work);
+    work_free(*work, stack);
     *work = NULL;
     if (*size >= R_BUF_MAX)
         return -ERANGE;
@@ -742,8 +762,9 @@ int csock_gethostbyname(const char *name, size_t bufhint, void *buf, size_t bufl
                         csock_hostent **out, csock_rstatus *st)
 {
     struct hostent he, *h = NULL;
-    size_t size = first_size(bufhint);
-    char *work = malloc(size);
+    char stack[R_BUF_HOST];
+    size_t size;
+    char *work = first_buf(bufhint, stack, sizeof stack, &size);
     int rc, hcode = 0, err;
     *out = NULL;
     if (work == NULL)
@@ -756,12 +777,12 @@ int csock_gethostbyname(const char *name, size_t bufhint, void *buf, size_t bufl
         status_end(st, old);
         if (!hostent_erange(rc, h, hcode, err))
             break;
-        int g = grow(&work, &size);
+        int g = grow(&work, &size, stack);
         if (g < 0)
             return g;
     }
     int result = hostent_result(rc, h, hcode, err, buf, buflen, out, st);
-    free(work);
+    work_free(work, stack);
     return result;
 }
 
@@ -769,8 +790,9 @@ int csock_gethostbyaddr(const void *addr, socklen_t len, int family, size_t bufh
                         void *buf, size_t buflen, csock_hostent **out, csock_rstatus *st)
 {
     struct hostent he, *h = NULL;
-    size_t size = first_size(bufhint);
-    char *work = malloc(size);
+    char stack[R_BUF_HOST];
+    size_t size;
+    char *work = first_buf(bufhint, stack, sizeof stack, &size);
     int rc, hcode = 0, err;
     *out = NULL;
     if (work == NULL)
@@ -783,12 +805,12 @@ int csock_gethostbyaddr(const void *addr, socklen_t len, int family, size_t bufh
         status_end(st, old);
         if (!hostent_erange(rc, h, hcode, err))
             break;
-        int g = grow(&work, &size);
+        int g = grow(&work, &size, stack);
         if (g < 0)
             return g;
     }
     int result = hostent_result(rc, h, hcode, err, buf, buflen, out, st);
-    free(work);
+    work_free(work, stack);
     return result;
 }
 
@@ -800,18 +822,19 @@ const char *csock_hstrerror(int code)
 int csock_getservbyname(const char *name, const char *proto, size_t bufhint)
 {
     struct servent se, *s = NULL;
-    size_t size = first_size(bufhint);
-    char *work = malloc(size);
+    char stack[R_BUF_SMALL];
+    size_t size;
+    char *work = first_buf(bufhint, stack, sizeof stack, &size);
     int rc;
     if (work == NULL)
         return -ENOMEM;
     while ((rc = getservbyname_r(name, proto, &se, work, size, &s)) == ERANGE) {
-        int g = grow(&work, &size);
+        int g = grow(&work, &size, stack);
         if (g < 0)
             return g;
     }
     int result = rc != 0 ? -rc : s == NULL ? -ENOENT : ntohs((uint16_t)s->s_port);
-    free(work);
+    work_free(work, stack);
     return result;
 }
 
@@ -819,14 +842,15 @@ int csock_getservbyport(int port, const char *proto, char *name, size_t namelen,
                         size_t bufhint)
 {
     struct servent se, *s = NULL;
-    size_t size = first_size(bufhint);
-    char *work = malloc(size);
+    char stack[R_BUF_SMALL];
+    size_t size;
+    char *work = first_buf(bufhint, stack, sizeof stack, &size);
     int rc;
     if (work == NULL)
         return -ENOMEM;
     while ((rc = getservbyport_r(htons((uint16_t)port), proto, &se, work, size, &s)) ==
            ERANGE) {
-        int g = grow(&work, &size);
+        int g = grow(&work, &size, stack);
         if (g < 0)
             return g;
     }
@@ -844,25 +868,26 @@ int csock_getservbyport(int port, const char *proto, char *name, size_t namelen,
             result = (int)n;
         }
     }
-    free(work);
+    work_free(work, stack);
     return result;
 }
 
 int csock_getprotobyname(const char *name, size_t bufhint)
 {
     struct protoent pe, *p = NULL;
-    size_t size = first_size(bufhint);
-    char *work = malloc(size);
+    char stack[R_BUF_SMALL];
+    size_t size;
+    char *work = first_buf(bufhint, stack, sizeof stack, &size);
     int rc;
     if (work == NULL)
         return -ENOMEM;
     while ((rc = getprotobyname_r(name, &pe, work, size, &p)) == ERANGE) {
-        int g = grow(&work, &size);
+        int g = grow(&work, &size, stack);
         if (g < 0)
             return g;
     }
     int result = rc != 0 ? -rc : p == NULL ? -ENOENT : p->p_proto;
-    free(work);
+    work_free(work, stack);
     return result;
 }
 
