@@ -105,7 +105,7 @@ func (op *asyncOp) finish(s *scratch) ([]AddrInfo, error) {
 	if rc != 0 {
 		return nil, &GaiError{Code: int(rc), Errno: syscall.Errno(cst.syserr)}
 	}
-	return addrInfoList(out, own), nil
+	return addrInfoList(nil, out, own), nil
 }
 
 // start queues the request (a function of its own, so that the caller waits with a small

@@ -162,11 +162,18 @@ func blockStr(base unsafe.Pointer, off C.uint32_t) string {
 // service are passed as C strings; nil passes NULL. Results keep libc's order. A failure is
 // a *GaiError. st (may be nil) receives the call's h_errno.
 func GetAddrInfo(host, service []byte, family, socktype, proto, flags int, st *Status) ([]AddrInfo, error) {
+	return AppendAddrInfo(nil, host, service, family, socktype, proto, flags, st)
+}
+
+// AppendAddrInfo is GetAddrInfo appending the results to dst and returning the extended
+// slice (dst unchanged on failure): a caller with room for them, such as an array on its
+// stack, gets them without an allocation for the list.
+func AppendAddrInfo(dst []AddrInfo, host, service []byte, family, socktype, proto, flags int, st *Status) ([]AddrInfo, error) {
 	if err := GetAddrInfoHook.fault(OpGetAddrInfo, -1); err != nil {
-		return nil, gaiFault(err, st)
+		return dst, gaiFault(err, st)
 	}
 	if len(host) >= 256 || len(service) >= 64 {
-		return getAddrInfoLong(host, service, family, socktype, proto, flags, st)
+		return getAddrInfoLong(dst, host, service, family, socktype, proto, flags, st)
 	}
 	c := gaiCalls.Get().(*C.csock_gai_call)
 	defer gaiCalls.Put(c)
@@ -184,9 +191,9 @@ func GetAddrInfo(host, service []byte, family, socktype, proto, flags int, st *S
 	rc := C.csock_getaddrinfo_call(c, &out)
 	st.set(&c.st)
 	if rc != 0 {
-		return nil, &GaiError{Code: int(rc), Errno: syscall.Errno(c.st.syserr)}
+		return dst, &GaiError{Code: int(rc), Errno: syscall.Errno(c.st.syserr)}
 	}
-	return addrInfoList(out, unsafe.Pointer(&c.block[0])), nil
+	return addrInfoList(dst, out, unsafe.Pointer(&c.block[0])), nil
 }
 
 // gaiCalls are the blocks of GetAddrInfo's calls. C overwrites what it uses: a fresh one
@@ -195,7 +202,7 @@ func GetAddrInfo(host, service []byte, family, socktype, proto, flags int, st *S
 var gaiCalls = sync.Pool{New: func() any { return new(C.csock_gai_call) }}
 
 // getAddrInfoLong is GetAddrInfo for a host or service too long for a csock_gai_call.
-func getAddrInfoLong(host, service []byte, family, socktype, proto, flags int, st *Status) ([]AddrInfo, error) {
+func getAddrInfoLong(dst []AddrInfo, host, service []byte, family, socktype, proto, flags int, st *Status) ([]AddrInfo, error) {
 	s := getScratch()
 	defer putScratch(s)
 	var out *C.csock_addrinfo_list
@@ -208,31 +215,34 @@ func getAddrInfoLong(host, service []byte, family, socktype, proto, flags int, s
 		own, C.size_t(unsafe.Sizeof(s.block)), &out, &cst)
 	st.set(&cst)
 	if rc != 0 {
-		return nil, &GaiError{Code: int(rc), Errno: syscall.Errno(cst.syserr)}
+		return dst, &GaiError{Code: int(rc), Errno: syscall.Errno(cst.syserr)}
 	}
-	return addrInfoList(out, own), nil
+	return addrInfoList(dst, out, own), nil
 }
 
-// addrInfoList converts a getaddrinfo result block (of csock_getaddrinfo or
-// csock_gai_finish), freeing it unless it is own, the caller's buffer.
-func addrInfoList(out *C.csock_addrinfo_list, own unsafe.Pointer) []AddrInfo {
+// addrInfoList appends the entries of a getaddrinfo result block (of csock_getaddrinfo or
+// csock_gai_finish) to dst (a nil dst gets a list of exactly their number), freeing the
+// block unless it is own, the caller's buffer.
+func addrInfoList(dst []AddrInfo, out *C.csock_addrinfo_list, own unsafe.Pointer) []AddrInfo {
 	base := unsafe.Pointer(out)
 	entries := unsafe.Slice((*C.csock_addrinfo)(unsafe.Add(base, C.csock_ai_off)), out.count)
-	res := make([]AddrInfo, len(entries))
+	if dst == nil {
+		dst = make([]AddrInfo, 0, len(entries))
+	}
 	for i := range entries {
 		e := &entries[i]
-		res[i] = AddrInfo{
+		dst = append(dst, AddrInfo{
 			Family:    int(e.family),
 			SockType:  int(e.socktype),
 			Protocol:  int(e.protocol),
 			CanonName: blockStr(base, e.canonname),
-		}
-		res[i].Addr.set(&e.addr)
+		})
+		dst[len(dst)-1].Addr.set(&e.addr)
 	}
 	if base != own {
 		C.csock_free(base)
 	}
-	return res
+	return dst
 }
 
 // GetNameInfo calls getnameinfo(3) for addr with NI_MAXHOST and NI_MAXSERV buffers and
@@ -273,27 +283,51 @@ type HostEnt struct {
 // allocated it.
 func hostEnt(out *C.csock_hostent, own unsafe.Pointer) *HostEnt {
 	base := unsafe.Pointer(out)
-	h := &HostEnt{
-		Name:     blockStr(base, out.name),
-		AddrType: int(out.addrtype),
-		AddrLen:  int(out.addrlen),
-		Aliases:  make([]string, out.naliases),
-		Addrs:    make([]string, out.naddrs),
-		RawAddrs: make([][]byte, out.naddrs),
+	n, addrlen := int(out.naddrs), int(out.addrlen)
+	var h *HostEnt
+	var raw []byte
+	if n <= smallHostEnt && addrlen >= 0 && addrlen <= 16 {
+		// The common entry (a few addresses) in one allocation with its lists.
+		s := new(hostEntSmall)
+		h = &s.h
+		h.Addrs, h.RawAddrs, raw = s.addrs[:n:n], s.raw[:n:n], s.rawb[:]
+	} else {
+		h = &HostEnt{Addrs: make([]string, n), RawAddrs: make([][]byte, n)}
+		raw = make([]byte, n*max(addrlen, 0))
 	}
+	h.Name = blockStr(base, out.name)
+	h.AddrType, h.AddrLen = int(out.addrtype), addrlen
+	h.Aliases = make([]string, out.naliases)
 	aliases := unsafe.Slice((*C.uint32_t)(unsafe.Add(base, out.aliases)), out.naliases)
 	for i, off := range aliases {
 		h.Aliases[i] = blockStr(base, off)
 	}
-	addrs := unsafe.Slice((*C.uint32_t)(unsafe.Add(base, out.addrs)), out.naddrs)
+	addrs := unsafe.Slice((*C.uint32_t)(unsafe.Add(base, out.addrs)), n)
 	for i, off := range addrs {
-		h.Addrs[i] = blockStr(base, off)
-		h.RawAddrs[i] = C.GoBytes(unsafe.Add(base, int(out.rawaddrs)+i*h.AddrLen), out.addrlen)
+		r := raw[i*addrlen : (i+1)*addrlen : (i+1)*addrlen]
+		copy(r, unsafe.Slice((*byte)(unsafe.Add(base, int(out.rawaddrs)+i*addrlen)), addrlen))
+		h.RawAddrs[i] = r
+		var ip [16]byte
+		copy(ip[:], r)
+		// The text ends within the block: read no further than its end.
+		text := unsafe.Slice((*C.char)(unsafe.Add(base, off)), min(int(C.CSOCK_HOSTTEXT), int(out.size)-int(off)))
+		h.Addrs[i] = hostText(h.AddrType, &ip, text)
 	}
 	if base != own {
 		C.csock_free(base)
 	}
 	return h
+}
+
+// smallHostEnt is the most addresses of an entry hostEnt makes in one allocation.
+const smallHostEnt = 4
+
+// hostEntSmall is a HostEnt with room for its address lists.
+type hostEntSmall struct {
+	h     HostEnt
+	addrs [smallHostEnt]string
+	raw   [smallHostEnt][]byte
+	rawb  [smallHostEnt * 16]byte
 }
 
 // hostResult turns a gethostby* shim result into (entry, error).
