@@ -151,7 +151,7 @@ func noteHErrno(st *csock.Status) {
 // getAddrInfoContext (lookup.go), the one path to libc's getaddrinfo, which bounds the
 // calls in libc, records h_errno and converts errors to CPython's exceptions.
 func getAddrInfo(host, port []byte, family, socktype, proto, flags int) ([]csock.AddrInfo, error) {
-	return getAddrInfoContext(context.Background(), host, port, family, socktype, proto, flags)
+	return getAddrInfoContext(context.Background(), nil, host, port, family, socktype, proto, flags)
 }
 
 // resolved is a host name resolved by setIPAddr: a family and the raw address, with the
@@ -170,8 +170,9 @@ func setIPAddr(name []byte, af int) (resolved, error) {
 
 // setIPAddrContext is setIPAddr whose lookup ends when ctx does.
 func setIPAddrContext(ctx context.Context, name []byte, af int) (resolved, error) {
+	var resBuf [4]csock.AddrInfo // room for the usual answer: only its first address is kept
 	if len(name) == 0 {
-		res, err := getAddrInfoContext(ctx, nil, []byte("0"), af, csock.SOCK_DGRAM, 0, csock.AI_PASSIVE)
+		res, err := getAddrInfoContext(ctx, resBuf[:0], nil, []byte("0"), af, csock.SOCK_DGRAM, 0, csock.AI_PASSIVE)
 		if err != nil {
 			return resolved{}, err
 		}
@@ -204,7 +205,7 @@ func setIPAddrContext(ctx context.Context, name []byte, af int) (resolved, error
 			return resolved{family: csock.AF_INET6, ip: ip}, nil
 		}
 	}
-	res, err := getAddrInfoContext(ctx, name, nil, af, 0, 0, 0)
+	res, err := getAddrInfoContext(ctx, resBuf[:0], name, nil, af, 0, 0, 0)
 	if err != nil {
 		return resolved{}, err
 	}

@@ -215,18 +215,19 @@ func numericHost(host []byte, flags int) bool {
 //     goroutine of its own, in a slot.
 //
 // It records h_errno (the synchronous calls only: an asynchronous lookup leaves it on
-// glibc's thread) and converts errors to CPython's exceptions.
-func getAddrInfoContext(ctx context.Context, host, port []byte, family, socktype, proto, flags int) ([]csock.AddrInfo, error) {
+// glibc's thread) and converts errors to CPython's exceptions. The synchronous calls
+// append the results to dst (room on the caller's stack, or nil); a flight's are its own.
+func getAddrInfoContext(ctx context.Context, dst []csock.AddrInfo, host, port []byte, family, socktype, proto, flags int) ([]csock.AddrInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if numericHost(host, flags) {
-		return getAddrInfoSync(host, port, family, socktype, proto, flags)
+		return getAddrInfoSync(dst, host, port, family, socktype, proto, flags)
 	}
 	if ctx.Done() == nil {
 		_ = lookups.acquire(ctx) // cannot fail: ctx never ends
 		defer lookups.release()
-		return getAddrInfoSync(host, port, family, socktype, proto, flags)
+		return getAddrInfoSync(dst, host, port, family, socktype, proto, flags)
 	}
 	// The flight may outlive this call: it keeps copies, never the caller's buffers.
 	h, p := clone(host), clone(port)
@@ -246,7 +247,7 @@ func startGetAddrInfoFlight(ctx context.Context, f *flight[[]csock.AddrInfo], ho
 		}
 		go func() {
 			defer lookups.release()
-			res, err := getAddrInfoSync(host, port, family, socktype, proto, flags)
+			res, err := getAddrInfoSync(nil, host, port, family, socktype, proto, flags)
 			gaiFlights.end(f, res, err)
 		}()
 		return nil
@@ -290,7 +291,7 @@ func startGetAddrInfoFlight(ctx context.Context, f *flight[[]csock.AddrInfo], ho
 				if gerr, ok := err.(*csock.GaiError); ok && gerr.Code == csock.EAI_SYSTEM && gerr.Errno == 0 {
 					// glibc dropped the errno on its thread and CPython reports it: ask
 					// again where errno can be seen (in this flight's slot).
-					res, err = getAddrInfoSync(host, port, family, socktype, proto, flags)
+					res, err = getAddrInfoSync(nil, host, port, family, socktype, proto, flags)
 				} else {
 					err = fromBinding(err)
 				}
@@ -316,12 +317,15 @@ func startGetAddrInfoFlight(ctx context.Context, f *flight[[]csock.AddrInfo], ho
 	return nil
 }
 
-// getAddrInfoSync calls csock.GetAddrInfo on this goroutine and records h_errno.
-func getAddrInfoSync(host, port []byte, family, socktype, proto, flags int) ([]csock.AddrInfo, error) {
+// getAddrInfoSync calls csock.AppendAddrInfo on this goroutine and records h_errno.
+func getAddrInfoSync(dst []csock.AddrInfo, host, port []byte, family, socktype, proto, flags int) ([]csock.AddrInfo, error) {
 	var st csock.Status
-	res, err := csock.GetAddrInfo(host, port, family, socktype, proto, flags, &st)
+	res, err := csock.AppendAddrInfo(dst, host, port, family, socktype, proto, flags, &st)
 	noteHErrno(&st)
-	return res, fromBinding(err)
+	if err != nil {
+		return nil, fromBinding(err)
+	}
+	return res, nil
 }
 
 // blocking runs call, a resolver call libc has no asynchronous form of, in a slot: on this

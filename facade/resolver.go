@@ -154,7 +154,8 @@ func GetAddrInfoContext(ctx context.Context, host, port any, family AddressFamil
 	if err != nil {
 		return nil, err
 	}
-	res, err := getAddrInfoContext(ctx, h, p, ints[0], ints[1], ints[2], ints[3])
+	var resBuf [4]csock.AddrInfo // room for the usual answer: converted below, not kept
+	res, err := getAddrInfoContext(ctx, resBuf[:0], h, p, ints[0], ints[1], ints[2], ints[3])
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +205,7 @@ func GetNameInfoContext(ctx context.Context, sockaddr any, flags int) (host, por
 	addr, ok := numericSockaddr(a.host, a.port)
 	if !ok {
 		var portBuf [24]byte
-		res, err := getAddrInfoContext(ctx, a.host, strconv.AppendInt(portBuf[:0], int64(a.port), 10),
+		res, err := getAddrInfoContext(ctx, nil, a.host, strconv.AppendInt(portBuf[:0], int64(a.port), 10),
 			csock.AF_UNSPEC, csock.SOCK_DGRAM, 0, csock.AI_NUMERICHOST)
 		if err != nil {
 			return "", "", err
