@@ -71,7 +71,6 @@ import "C"
 
 import (
 	"bytes"
-	"encoding/binary"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -307,11 +306,19 @@ func hostEnt(out *C.csock_hostent, own unsafe.Pointer) *HostEnt {
 		r := raw[i*addrlen : (i+1)*addrlen : (i+1)*addrlen]
 		copy(r, unsafe.Slice((*byte)(unsafe.Add(base, int(out.rawaddrs)+i*addrlen)), addrlen))
 		h.RawAddrs[i] = r
-		var ip [16]byte
-		copy(ip[:], r)
 		// The text ends within the block: read no further than its end.
 		text := unsafe.Slice((*C.char)(unsafe.Add(base, off)), min(int(C.CSOCK_HOSTTEXT), int(out.size)-int(off)))
-		h.Addrs[i] = hostText(h.AddrType, &ip, text)
+		var key ipKey
+		switch {
+		case addrlen == 4:
+			key = ipv4Key(unsafe.Pointer(&r[0]))
+		case addrlen == 16:
+			key = ipv6Key(unsafe.Pointer(&r[0]))
+		default:
+			h.Addrs[i] = blockStr(base, off)
+			continue
+		}
+		h.Addrs[i] = hostText(h.AddrType, key, text)
 	}
 	if base != own {
 		C.csock_free(base)
@@ -527,24 +534,32 @@ var hostTexts [256]atomic.Pointer[hostTextEntry] // indexed by a hash's top 8 bi
 
 type hostTextEntry struct {
 	family int
-	ip     [16]byte
+	key    ipKey
 	n      int
 	text   [C.CSOCK_HOSTTEXT]byte // the string's bytes: the string points here
 }
 
-// hostText returns the text C wrote into buf (NUL-terminated) for the address ip of
+// ipKey is an IPv4 or IPv6 address as two words (IPv4 in lo), read straight from the C
+// structure: read back from the Addr just written, the words stalled on store forwarding.
+type ipKey struct{ lo, hi uint64 }
+
+func ipv4Key(p unsafe.Pointer) ipKey { return ipKey{lo: uint64(*(*uint32)(p))} }
+func ipv6Key(p unsafe.Pointer) ipKey {
+	return ipKey{*(*uint64)(p), *(*uint64)(unsafe.Add(p, 8))}
+}
+
+// hostText returns the text C wrote into buf (NUL-terminated) for the address key of
 // family, from hostTexts when it is there.
-func hostText(family int, ip *[16]byte, buf []C.char) string {
+func hostText(family int, key ipKey, buf []C.char) string {
 	// Two words, one multiply each: a byte loop's chain of multiplies cost as much as
 	// the allocation it saves.
 	const k = 0x9E3779B97F4A7C15
-	lo, hi := binary.LittleEndian.Uint64(ip[:8]), binary.LittleEndian.Uint64(ip[8:])
-	h := (lo*k ^ hi ^ uint64(family)) * k
+	h := (key.lo*k ^ key.hi ^ uint64(family)) * k
 	slot := &hostTexts[h>>56]
-	if e := slot.Load(); e != nil && e.family == family && e.ip == *ip {
+	if e := slot.Load(); e != nil && e.key == key && e.family == family {
 		return unsafe.String(&e.text[0], e.n)
 	}
-	e := &hostTextEntry{family: family, ip: *ip}
+	e := &hostTextEntry{family: family, key: key}
 	e.n = copy(e.text[:], unsafe.Slice((*byte)(unsafe.Pointer(&buf[0])), len(buf)))
 	if i := bytes.IndexByte(e.text[:e.n], 0); i >= 0 {
 		e.n = i
