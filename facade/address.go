@@ -257,11 +257,8 @@ func isASCII(s string) bool {
 // with the UnicodeError CPython raises: an ASCII host that fits in dst's capacity costs no
 // allocation.
 func appendIDNAHost(dst []byte, s string) ([]byte, error) {
-	var b []byte
-	var err error
-	if isASCII(s) {
-		b, err = idna.AppendString(dst, s) // checked in place, no rune slice
-	} else {
+	b, ascii, err := idna.AppendASCII(dst, s) // checked in place, in one pass
+	if !ascii {
 		var enc []byte
 		if enc, err = idna.Encode(py.Runes(s)); err == nil { // py.Runes keeps lone surrogates
 			b = append(dst, enc...)
