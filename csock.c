@@ -26,9 +26,11 @@
 /* Offsets inside result blocks are uint32_t; blocks never approach 4 GiB (see BLOCK_MAX). */
 #define BLOCK_MAX ((size_t)1 << 30)
 
-/* Default first work buffer of the *_r lookups: glibc's own callers start at 1 KiB, CPython
- * uses 16 KiB for gethostby*_r; hosts files with long alias lists need the larger one. */
-#define R_BUF_DEFAULT 16384
+/* Default first work buffer of the *_r lookups, on the stack as in their C callers: 16 KiB
+ * for gethostby*_r, as CPython (hosts files with long alias lists need it), 1 KiB for the
+ * services and protocols lookups, where glibc's own getservbyname starts. */
+#define R_BUF_HOST 16384
+#define R_BUF_SMALL 1024
 
 /* Upper bound of the *_r work buffer: a 16 MiB hostent is far beyond any real answer. */
 #define R_BUF_MAX ((size_t)16 << 20)
@@ -95,6 +97,27 @@ static void set_addr(csock_addr *a, const struct sockaddr *sa, socklen_t len)
     memset(&a->raw, 0, sizeof a->raw);
     if (len > 0)
         memcpy(&a->raw, sa, len);
+    a->rawlen = len;
+    decode_addr(a);
+}
+
+/*
+ * set_addr for an entry addrinfo_block has just zeroed: nothing is zeroed again, and the
+ * usual lengths are copied with constant sizes. (set_addr's 128-byte memset and variable
+ * memcpy compile to rep stos and rep movs, a tenth of the binding's own cost of a numeric
+ * getaddrinfo.)
+ */
+static void put_addr(csock_addr *a, const struct sockaddr *sa, socklen_t len)
+{
+    if (len == sizeof(struct sockaddr_in))
+        memcpy(&a->raw, sa, sizeof(struct sockaddr_in));
+    else if (len == sizeof(struct sockaddr_in6))
+        memcpy(&a->raw, sa, sizeof(struct sockaddr_in6));
+    else {
+        if (len > sizeof a->raw)
+            len = sizeof a->raw;
+        memcpy(&a->raw, sa, len);
+    }
     a->rawlen = len;
     decode_addr(a);
 }
@@ -433,7 +456,7 @@ static int addrinfo_block(struct addrinfo *res, void *buf, size_t buflen,
         e->protocol = ai->ai_protocol;
         e->canonname = ai->ai_canonname != NULL
             ? block_put_str((char *)list, &off, ai->ai_canonname) : 0;
-        set_addr(&e->addr, ai->ai_addr, ai->ai_addrlen);
+        put_addr(&e->addr, ai->ai_addr, ai->ai_addrlen); /* the entry was zeroed above */
     }
     freeaddrinfo(res);
     *out = list;
@@ -654,24 +677,55 @@ int csock_getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,
  * netdb *_r lookups
  * ------------------------------------------------------------------------------------- */
 
-static size_t first_size(size_t hint)
+/*
+ * Sets up the first work buffer of a *_r lookup: the caller's stack buffer (stack, of
+ * stacklen bytes) when hint is 0, else hint bytes from malloc. Returns the buffer, NULL
+ * when malloc failed; *size gets its size.
+ */
+static char *first_buf(size_t hint, char *stack, size_t stacklen, size_t *size)
 {
-    return hint == 0 ? R_BUF_DEFAULT : hint;
+    if (hint == 0) {
+        *size = stacklen;
+        return stack;
+    }
+    *size = hint;
+    return malloc(hint);
+}
+
+/* Frees a work buffer unless it is the stack buffer. */
+static void work_free(char *work, const char *stack)
+{
+    if (work != stack)
+        free(work);
 }
 
 /*
  * Replaces a work buffer that was too small (ERANGE) by one twice its size. Returns 0,
- * or -ERANGE past R_BUF_MAX / -ENOMEM, having freed the old buffer either way.
+ * or -ERANGE past R_BUF_MAX / -ENOMEM, having freed the old buffer (unless it was the
+ * stack buffer) either way.
  */
-static int grow(char **work, size_t *size)
+static int grow(char **work, size_t *size, const char *stack)
 {
-    free(*work);
+    work_free(*work, stack);
     *work = NULL;
     if (*size >= R_BUF_MAX)
         return -ERANGE;
     *size *= 2;
     *work = malloc(*size);
     return *work == NULL ? -ENOMEM : 0;
+}
+
+/*
+ * Writes inet_ntop's text of the address src of family af to text (CSOCK_HOSTTEXT bytes),
+ * "" when inet_ntop fails. IPv4 goes through ipv4_text: inet_ntop's sprintf was more than
+ * half of a gethostbyname_r's instructions, done twice per address.
+ */
+static void addr_text(int af, const void *src, char *text)
+{
+    if (af == AF_INET)
+        ipv4_text(src, text);
+    else if (inet_ntop(af, src, text, CSOCK_HOSTTEXT) == NULL)
+        text[0] = '\0';
 }
 
 /* Flattens a hostent into a result block. Returns 0 or -ENOMEM. */
@@ -683,8 +737,7 @@ static int flatten_hostent(const struct hostent *h, void *buf, size_t buflen,
     for (char **a = h->h_aliases; a != NULL && *a != NULL; a++, naliases++)
         strbytes += strlen(*a) + 1;
     for (char **a = h->h_addr_list; a != NULL && *a != NULL; a++, naddrs++) {
-        if (inet_ntop(h->h_addrtype, *a, text, sizeof text) == NULL)
-            text[0] = '\0';
+        addr_text(h->h_addrtype, *a, text);
         strbytes += strlen(text) + 1;
     }
     size_t addrlen = h->h_length > 0 ? (size_t)h->h_length : 0;
@@ -712,8 +765,7 @@ static int flatten_hostent(const struct hostent *h, void *buf, size_t buflen,
         memcpy(base + off_aliases + i * sizeof at, &at, sizeof at);
     }
     for (size_t i = 0; i < naddrs; i++) {
-        if (inet_ntop(h->h_addrtype, h->h_addr_list[i], text, sizeof text) == NULL)
-            text[0] = '\0';
+        addr_text(h->h_addrtype, h->h_addr_list[i], text);
         uint32_t at = block_put_str(base, &off, text);
         memcpy(base + off_addrs + i * sizeof at, &at, sizeof at);
         memcpy(base + off_raw + i * addrlen, h->h_addr_list[i], addrlen);
@@ -745,8 +797,9 @@ int csock_gethostbyname(const char *name, size_t bufhint, void *buf, size_t bufl
                         csock_hostent **out, csock_rstatus *st)
 {
     struct hostent he, *h = NULL;
-    size_t size = first_size(bufhint);
-    char *work = malloc(size);
+    char stack[R_BUF_HOST];
+    size_t size;
+    char *work = first_buf(bufhint, stack, sizeof stack, &size);
     int rc, hcode = 0, err;
     *out = NULL;
     if (work == NULL)
@@ -759,12 +812,12 @@ int csock_gethostbyname(const char *name, size_t bufhint, void *buf, size_t bufl
         status_end(st, old);
         if (!hostent_erange(rc, h, hcode, err))
             break;
-        int g = grow(&work, &size);
+        int g = grow(&work, &size, stack);
         if (g < 0)
             return g;
     }
     int result = hostent_result(rc, h, hcode, err, buf, buflen, out, st);
-    free(work);
+    work_free(work, stack);
     return result;
 }
 
@@ -772,8 +825,9 @@ int csock_gethostbyaddr(const void *addr, socklen_t len, int family, size_t bufh
                         void *buf, size_t buflen, csock_hostent **out, csock_rstatus *st)
 {
     struct hostent he, *h = NULL;
-    size_t size = first_size(bufhint);
-    char *work = malloc(size);
+    char stack[R_BUF_HOST];
+    size_t size;
+    char *work = first_buf(bufhint, stack, sizeof stack, &size);
     int rc, hcode = 0, err;
     *out = NULL;
     if (work == NULL)
@@ -786,12 +840,12 @@ int csock_gethostbyaddr(const void *addr, socklen_t len, int family, size_t bufh
         status_end(st, old);
         if (!hostent_erange(rc, h, hcode, err))
             break;
-        int g = grow(&work, &size);
+        int g = grow(&work, &size, stack);
         if (g < 0)
             return g;
     }
     int result = hostent_result(rc, h, hcode, err, buf, buflen, out, st);
-    free(work);
+    work_free(work, stack);
     return result;
 }
 
@@ -803,18 +857,19 @@ const char *csock_hstrerror(int code)
 int csock_getservbyname(const char *name, const char *proto, size_t bufhint)
 {
     struct servent se, *s = NULL;
-    size_t size = first_size(bufhint);
-    char *work = malloc(size);
+    char stack[R_BUF_SMALL];
+    size_t size;
+    char *work = first_buf(bufhint, stack, sizeof stack, &size);
     int rc;
     if (work == NULL)
         return -ENOMEM;
     while ((rc = getservbyname_r(name, proto, &se, work, size, &s)) == ERANGE) {
-        int g = grow(&work, &size);
+        int g = grow(&work, &size, stack);
         if (g < 0)
             return g;
     }
     int result = rc != 0 ? -rc : s == NULL ? -ENOENT : ntohs((uint16_t)s->s_port);
-    free(work);
+    work_free(work, stack);
     return result;
 }
 
@@ -822,14 +877,15 @@ int csock_getservbyport(int port, const char *proto, char *name, size_t namelen,
                         size_t bufhint)
 {
     struct servent se, *s = NULL;
-    size_t size = first_size(bufhint);
-    char *work = malloc(size);
+    char stack[R_BUF_SMALL];
+    size_t size;
+    char *work = first_buf(bufhint, stack, sizeof stack, &size);
     int rc;
     if (work == NULL)
         return -ENOMEM;
     while ((rc = getservbyport_r(htons((uint16_t)port), proto, &se, work, size, &s)) ==
            ERANGE) {
-        int g = grow(&work, &size);
+        int g = grow(&work, &size, stack);
         if (g < 0)
             return g;
     }
@@ -847,25 +903,26 @@ int csock_getservbyport(int port, const char *proto, char *name, size_t namelen,
             result = (int)n;
         }
     }
-    free(work);
+    work_free(work, stack);
     return result;
 }
 
 int csock_getprotobyname(const char *name, size_t bufhint)
 {
     struct protoent pe, *p = NULL;
-    size_t size = first_size(bufhint);
-    char *work = malloc(size);
+    char stack[R_BUF_SMALL];
+    size_t size;
+    char *work = first_buf(bufhint, stack, sizeof stack, &size);
     int rc;
     if (work == NULL)
         return -ENOMEM;
     while ((rc = getprotobyname_r(name, &pe, work, size, &p)) == ERANGE) {
-        int g = grow(&work, &size);
+        int g = grow(&work, &size, stack);
         if (g < 0)
             return g;
     }
     int result = rc != 0 ? -rc : p == NULL ? -ENOENT : p->p_proto;
-    free(work);
+    work_free(work, stack);
     return result;
 }
 

@@ -322,8 +322,9 @@ int csock_getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,
 
 /* ---------------------------------------------------------------------------------------
  * The netdb *_r lookups. bufhint is the size of the first work buffer the *_r call gets
- * (0 picks a default); it doubles on ERANGE up to 16 MiB (then -ERANGE), so a tiny hint
- * exercises growth.
+ * (0 picks a default, on the shim's stack: 16 KiB for gethostby*_r, as CPython, and 1 KiB
+ * for the others, as glibc's own getservbyname); it doubles on ERANGE up to 16 MiB (then
+ * -ERANGE), so a tiny hint exercises growth.
  * ------------------------------------------------------------------------------------- */
 
 /* Returned by the gethostby* lookups when libc found no entry (see csock_gethostbyname). */

@@ -103,14 +103,14 @@ func (a *Addr) set(c *C.csock_addr) {
 		sin := (*C.struct_sockaddr_in)(raw)
 		copy(a.IP[:4], (*[4]byte)(unsafe.Pointer(&sin.sin_addr))[:])
 		a.Port = int(c.port)
-		a.Host = goString(c.host[:])
+		a.Host = hostText(AF_INET, ipv4Key(unsafe.Pointer(&sin.sin_addr)), c.host[:])
 	case AF_INET6:
 		sin6 := (*C.struct_sockaddr_in6)(raw)
 		a.IP = *(*[16]byte)(unsafe.Pointer(&sin6.sin6_addr))
 		a.Port = int(c.port)
 		a.FlowInfo = uint32(c.flowinfo)
 		a.ScopeID = uint32(c.scope_id)
-		a.Host = goString(c.host[:])
+		a.Host = hostText(AF_INET6, ipv6Key(unsafe.Pointer(&sin6.sin6_addr)), c.host[:])
 	case AF_UNIX:
 		n := int(c.rawlen) - C.csock_sun_path_off
 		if n > 0 {

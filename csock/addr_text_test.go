@@ -4,6 +4,7 @@ package csock
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"testing"
 )
@@ -31,5 +32,55 @@ func TestIPv4HostText(t *testing.T) {
 		if err != nil || res[0].Addr.Host != s {
 			t.Errorf("getaddrinfo(%s) host text: %v", s, fmt.Sprint(res, err))
 		}
+	}
+}
+
+// Address texts come from a small cache (hostTexts): thousands of IPv4 and IPv6 addresses,
+// many sharing a slot, looked up twice in a shuffled order, always get their own text
+// (libc's inet_ntop's), and a repeated lookup allocates only the result slice.
+func TestHostText_CachedTextsAreNeverMixedUp(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 7))
+	type addr struct {
+		family int
+		ip     []byte
+	}
+	var addrs []addr
+	for i := 0; i < 3000; i++ {
+		ip := make([]byte, 16)
+		for j := range ip {
+			if r.IntN(4) != 0 {
+				ip[j] = byte(r.IntN(256))
+			}
+		}
+		if i%2 == 0 {
+			addrs = append(addrs, addr{AF_INET, ip[:4]})
+		} else {
+			addrs = append(addrs, addr{AF_INET6, ip})
+		}
+	}
+	order := append(append([]int{}, r.Perm(len(addrs))...), r.Perm(len(addrs))...)
+	for _, i := range order {
+		a := addrs[i]
+		want, err := InetNtop(a.family, a.ip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := GetAddrInfo([]byte(want), []byte("80"), a.family, SOCK_STREAM, 0, AI_NUMERICHOST, nil)
+		if err != nil {
+			t.Fatalf("getaddrinfo(%s): %v", want, err)
+		}
+		if got := res[0].Addr.Host; got != want {
+			t.Fatalf("host text of %v = %q, want %q", a.ip, got, want)
+		}
+	}
+	host, port := []byte("192.0.2.7"), []byte("80")
+	if _, err := GetAddrInfo(host, port, AF_INET, SOCK_STREAM, 0, AI_NUMERICHOST, nil); err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		_, _ = GetAddrInfo(host, port, AF_INET, SOCK_STREAM, 0, AI_NUMERICHOST, nil)
+	})
+	if allocs != 1 {
+		t.Errorf("a repeated numeric getaddrinfo made %v allocations, want 1 (the result slice)", allocs)
 	}
 }

@@ -31,15 +31,15 @@ import (
 type asyncOp struct {
 	req      *C.csock_gai_req
 	handle   unsafe.Pointer // from pointer.Save; Unref'd exactly once (see unrefHandle)
-	state    atomic.Int32   // opWaiting, then opNotified (by the callback) or opAbandoned (by the waiter)
+	state    atomic.Int32   // opWaiting, then opNotified (by the callback) or opAbandoned (by Abandon)
 	done     chan struct{}  // closed by the callback in opNotified
 	released func()
 }
 
 const (
-	opWaiting   int32 = iota // the waiter is selecting on done and its context
-	opNotified               // the callback came first: the waiter frees the request
-	opAbandoned              // the waiter left (context ended, gai_cancel too late): the callback frees it
+	opWaiting   int32 = iota // the owner may still take the result
+	opNotified               // the callback came before any Abandon: the owner frees the request
+	opAbandoned              // the owner gave it up (gai_cancel too late): the callback frees it
 )
 
 // asyncCounters back AsyncStats.
@@ -107,7 +107,7 @@ func (op *asyncOp) finish(s *scratch) ([]AddrInfo, error) {
 	if rc != 0 {
 		return nil, &GaiError{Code: int(rc), Errno: syscall.Errno(cst.syserr)}
 	}
-	return addrInfoList(out, own), nil
+	return addrInfoList(nil, out, own), nil
 }
 
 // start queues the request (a function of its own, so that the caller waits with a small
@@ -129,37 +129,27 @@ func (op *asyncOp) start(host, service []byte, family, socktype, proto, flags in
 	return rc, syscall.Errno(cst.syserr)
 }
 
-// result takes the result of a notified request.
-func (op *asyncOp) result() ([]AddrInfo, error) {
-	var s scratch
-	return op.finish(&s)
-}
+// GaiRequest is one getaddrinfo_a(3) request, for a caller that runs its life itself
+// (GetAddrInfoAsync is the whole of it in one call). StartGetAddrInfo queues it; Done
+// is closed when glibc has finished it; Cancel (gai_cancel(3)) takes it out of glibc's
+// queue if no helper thread has started it. The caller's part ends with exactly one of: a
+// Cancel that returned true, Result (after Done), or Abandon.
+type GaiRequest struct{ op *asyncOp }
 
-// GetAddrInfoAsync is GetAddrInfo through glibc's getaddrinfo_a(3): the lookup is queued
-// for glibc's resolver threads (at most 20 run at once, a glibc constant) and the calling
-// goroutine waits for the completion callback without holding an OS thread. The callback's
-// userdata is a github.com/mattn/go-pointer handle, released exactly once.
+// StartGetAddrInfo queues getaddrinfo(3) of (host, service) with hints {family, socktype,
+// proto, flags} for glibc's resolver threads (csock_gai_start: getaddrinfo_a(3) with
+// GAI_NOWAIT and a SIGEV_THREAD notification; at most 20 run at once, a glibc constant,
+// the others wait in glibc's queue). host and service are copied.
 //
-// When ctx ends first, the request is cancelled with gai_cancel(3) and ctx.Err() is
-// returned at once: a request still in glibc's queue never runs; one already running goes
-// on until libc returns, and its result is then dropped.
+// released (nil for none) is called exactly once, when libc is done with the request: at
+// once if StartGetAddrInfo fails, else from Cancel, Result or Abandon, or later from the
+// thread glibc runs the completion callback on (after Abandon), so it must not block.
 //
-// released (never nil) is called exactly once, when libc is done with the request: before
-// GetAddrInfoAsync returns, or later (after a cancellation that came too late) from the
-// thread glibc runs the callback on, so it must not block. Callers bounding the lookups in
-// libc release their slot there.
-//
-// Results equal GetAddrInfo's, flattened by the same shim code, with two differences
-// that come from the lookup running on another thread: st is not filled in (h_errno stays
-// on glibc's thread), and an EAI_SYSTEM failure of the lookup has Errno 0 (glibc drops it).
-// If glibc cannot queue the request, the error is its EAI_AGAIN, EAI_MEMORY or EAI_SYSTEM
-// (with errno). If glibc cannot create the thread that runs the callback (the process is
-// out of threads), it drops the notification: the call then waits until ctx ends, and
-// released is never called.
-func GetAddrInfoAsync(ctx context.Context, host, service []byte, family, socktype, proto, flags int, released func()) ([]AddrInfo, error) {
-	if err := ctx.Err(); err != nil {
-		released()
-		return nil, err
+// If glibc cannot queue the request, the error is a *GaiError with its EAI_AGAIN,
+// EAI_MEMORY or EAI_SYSTEM (with errno).
+func StartGetAddrInfo(host, service []byte, family, socktype, proto, flags int, released func()) (*GaiRequest, error) {
+	if released == nil {
+		released = func() {}
 	}
 	op := &asyncOp{done: make(chan struct{}), released: released}
 	saveHandle(op)
@@ -170,27 +160,93 @@ func GetAddrInfoAsync(ctx context.Context, host, service []byte, family, socktyp
 		released()
 		return nil, &GaiError{Code: int(rc), Errno: errno}
 	}
-	select {
-	case <-op.done:
-		return op.result()
-	case <-ctx.Done():
-	}
-	switch C.csock_gai_cancel(op.req) {
+	return &GaiRequest{op: op}, nil
+}
+
+// Done is closed when glibc has finished the lookup (its completion callback has come);
+// Result then returns at once. It is never closed for a request Cancel took out of the
+// queue, nor when glibc could not create the callback's thread (the process is out of
+// threads): glibc then drops the notification.
+func (r *GaiRequest) Done() <-chan struct{} { return r.op.done }
+
+// Cancel calls gai_cancel(3) (csock_gai_cancel). It returns true when the request was
+// still in glibc's queue: it is taken out, never runs, Done is never closed, and the
+// request is freed here (released is called): the caller is done with it. It returns false
+// when a helper thread runs it (EAI_NOTCANCELED: it goes on until libc returns) or has
+// finished it (EAI_ALLDONE); Done is then closed, or will be, and the caller still owes a
+// Result or an Abandon.
+func (r *GaiRequest) Cancel() bool {
+	switch C.csock_gai_cancel(r.op.req) {
 	case C.EAI_CANCELED:
 		// Removed from glibc's queue: it never runs and the callback never comes.
 		asyncCounters.canceled.Add(1)
-		unrefHandle(op.handle)
-		op.finish(nil)
-		return nil, ctx.Err()
+		unrefHandle(r.op.handle)
+		r.op.finish(nil)
+		return true
 	case C.EAI_NOTCANCELED:
 		asyncCounters.notCanceled.Add(1)
 	default: // EAI_ALLDONE
 		asyncCounters.allDone.Add(1)
 	}
+	return false
+}
+
+// Result takes the outcome of a finished request and frees it (csock_gai_finish); call it
+// once Done is closed. The results equal GetAddrInfo's, flattened by the same shim code,
+// with two differences that come from the lookup running on another thread: h_errno is not
+// reported (it stays on glibc's thread), and an EAI_SYSTEM failure has Errno 0 (glibc drops
+// it).
+func (r *GaiRequest) Result() ([]AddrInfo, error) {
+	s := getScratch()
+	defer putScratch(s)
+	return r.op.finish(s)
+}
+
+// Abandon gives the request up: its result will be dropped, and the request freed (and
+// released called) by the completion callback when libc is done with it, or here if it
+// already is. Call it instead of Result, after a Cancel that returned false.
+func (r *GaiRequest) Abandon() {
 	// The callback has come or will come, and it owns the handle.
-	if !op.state.CompareAndSwap(opWaiting, opAbandoned) {
-		// It came between the select and gai_cancel: the request is still ours to free.
-		op.finish(nil)
+	if !r.op.state.CompareAndSwap(opWaiting, opAbandoned) {
+		// It came before: the request is still ours to free.
+		r.op.finish(nil)
+	}
+}
+
+// GetAddrInfoAsync is GetAddrInfo through glibc's getaddrinfo_a(3): the lookup is queued
+// for glibc's resolver threads (at most 20 run at once, a glibc constant) and the calling
+// goroutine waits for the completion callback without holding an OS thread. The callback's
+// userdata is a github.com/mattn/go-pointer handle, released exactly once. It is
+// StartGetAddrInfo, then Result, or Cancel and Abandon when ctx ends first.
+//
+// When ctx ends first, the request is cancelled with gai_cancel(3) and ctx.Err() is
+// returned at once: a request still in glibc's queue never runs; one already running goes
+// on until libc returns, and its result is then dropped.
+//
+// released (never nil) is called exactly once, when libc is done with the request: before
+// GetAddrInfoAsync returns, or later (after a cancellation that came too late) from the
+// thread glibc runs the callback on, so it must not block. Callers bounding the lookups in
+// libc release their slot there.
+//
+// Results and errors are those of Result and StartGetAddrInfo. If glibc cannot create the
+// thread that runs the callback (the process is out of threads), it drops the
+// notification: the call then waits until ctx ends, and released is never called.
+func GetAddrInfoAsync(ctx context.Context, host, service []byte, family, socktype, proto, flags int, released func()) ([]AddrInfo, error) {
+	if err := ctx.Err(); err != nil {
+		released()
+		return nil, err
+	}
+	r, err := StartGetAddrInfo(host, service, family, socktype, proto, flags, released)
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case <-r.Done():
+		return r.Result()
+	case <-ctx.Done():
+	}
+	if !r.Cancel() {
+		r.Abandon()
 	}
 	return nil, ctx.Err()
 }

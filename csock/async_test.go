@@ -149,3 +149,53 @@ func TestGetAddrInfoAsync_CancelRacesCompletion(t *testing.T) {
 	assert.Positive(t, results.Load())
 	assert.Positive(t, canceledErrs.Load())
 }
+
+// The steps of GetAddrInfoAsync one by one: a request taken to its result, one given up
+// at once (its result dropped when glibc finishes it), and one cancelled or given up as
+// gai_cancel decides. Each calls released exactly once, and no handle is left.
+func TestGaiRequest_ResultAbandonAndCancel(t *testing.T) {
+	want, err := csock.GetAddrInfo([]byte("localhost"), []byte("80"), 0, csock.SOCK_STREAM, 0, 0, nil)
+	require.NoError(t, err)
+	var rel releaseCounter
+	r, err := csock.StartGetAddrInfo([]byte("localhost"), []byte("80"), 0, csock.SOCK_STREAM, 0, 0, rel.release)
+	require.NoError(t, err)
+	waitDone(t, r)
+	got, err := r.Result()
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.Equal(t, int32(1), rel.n.Load())
+
+	var abandoned releaseCounter
+	r, err = csock.StartGetAddrInfo([]byte("localhost"), nil, 0, 0, 0, 0, abandoned.release)
+	require.NoError(t, err)
+	r.Abandon()
+
+	var raced releaseCounter
+	for i := 0; i < 50; i++ {
+		r, err := csock.StartGetAddrInfo([]byte("localhost"), nil, 0, 0, 0, 0, raced.release)
+		require.NoError(t, err)
+		if !r.Cancel() {
+			r.Abandon()
+		}
+	}
+	waitAsyncSettled(t)
+	assert.Equal(t, int32(1), abandoned.n.Load())
+	assert.Equal(t, int32(50), raced.n.Load())
+
+	// nil released is allowed.
+	r, err = csock.StartGetAddrInfo([]byte("127.0.0.1"), nil, 0, 0, 0, csock.AI_NUMERICHOST, nil)
+	require.NoError(t, err)
+	waitDone(t, r)
+	_, err = r.Result()
+	require.NoError(t, err)
+}
+
+// waitDone waits at most 10 s for glibc to finish r.
+func waitDone(t *testing.T, r *csock.GaiRequest) {
+	t.Helper()
+	select {
+	case <-r.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("no completion in 10 s")
+	}
+}

@@ -5,6 +5,8 @@ package csock
 /*
 #cgo noescape csock_getaddrinfo
 #cgo nocallback csock_getaddrinfo
+#cgo noescape csock_getaddrinfo_call
+#cgo nocallback csock_getaddrinfo_call
 #cgo noescape csock_getnameinfo
 #cgo nocallback csock_getnameinfo
 #cgo noescape csock_gethostbyname
@@ -46,6 +48,22 @@ static inline int csock_inet_ntop_bytes(int family, const char *src, char *dst, 
 	return csock_inet_ntop(family, src, dst, len);
 }
 
+// A getaddrinfo call's arguments in one block of Go memory holding no pointer: cgo checks
+// it and the result pointer rather than five pointers, which cost more than the rest of
+// the binding's Go side of a numeric lookup.
+typedef struct {
+	csock_rstatus st;
+	int family, socktype, protocol, flags;
+	int has_host, has_serv;
+	char host[256];
+	char serv[64];
+	uint64_t block[512];
+} csock_gai_call;
+static inline int csock_getaddrinfo_call(csock_gai_call *c, csock_addrinfo_list **out) {
+	return csock_getaddrinfo(c->has_host ? c->host : NULL, c->has_serv ? c->serv : NULL,
+		c->family, c->socktype, c->protocol, c->flags, c->block, sizeof c->block, out, &c->st);
+}
+
 enum {
 	csock_ai_off = offsetof(csock_addrinfo_list, entry),
 	csock_if_off = offsetof(csock_if_list, entry),
@@ -54,6 +72,9 @@ enum {
 import "C"
 
 import (
+	"bytes"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 
@@ -87,13 +108,25 @@ type AddrInfo struct {
 	Addr      Addr
 }
 
-// scratch is stack memory for a lookup's strings and its result block; the [N]uint64
-// element type gives the block the 8-byte alignment its structures need.
+// names is stack room for the C strings of a call (see cstr).
+type names struct {
+	host [256]byte
+	serv [64]byte
+}
+
+// scratch is room for a lookup's strings and its result block; the [N]uint64 element type
+// gives the block the 8-byte alignment its structures need. Lookups take one from
+// scratches rather than declaring one: C overwrites what it uses, and a fresh one would
+// cost zeroing 4.4 KiB per call.
 type scratch struct {
-	host  [256]byte
-	serv  [64]byte
+	names
 	block [512]uint64
 }
+
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+func getScratch() *scratch  { return scratches.Get().(*scratch) }
+func putScratch(s *scratch) { scratches.Put(s) }
 
 // cstr returns a NUL-terminated copy of b, in room when it fits; nil for a nil b (the C
 // NULL). A NUL inside b ends the C string there, as it would in C.
@@ -132,10 +165,49 @@ func blockStr(base unsafe.Pointer, off C.uint32_t) string {
 // service are passed as C strings; nil passes NULL. Results keep libc's order. A failure is
 // a *GaiError. st (may be nil) receives the call's h_errno.
 func GetAddrInfo(host, service []byte, family, socktype, proto, flags int, st *Status) ([]AddrInfo, error) {
+	return AppendAddrInfo(nil, host, service, family, socktype, proto, flags, st)
+}
+
+// AppendAddrInfo is GetAddrInfo appending the results to dst and returning the extended
+// slice (dst unchanged on failure): a caller with room for them, such as an array on its
+// stack, gets them without an allocation for the list.
+func AppendAddrInfo(dst []AddrInfo, host, service []byte, family, socktype, proto, flags int, st *Status) ([]AddrInfo, error) {
 	if err := seam.GetAddrInfoHook.Check(seam.OpGetAddrInfo, -1); err != nil {
-		return nil, gaiFault(err, st)
+		return dst, gaiFault(err, st)
 	}
-	var s scratch
+	if len(host) >= 256 || len(service) >= 64 {
+		return getAddrInfoLong(dst, host, service, family, socktype, proto, flags, st)
+	}
+	c := gaiCalls.Get().(*C.csock_gai_call)
+	defer gaiCalls.Put(c)
+	c.has_host, c.has_serv = 0, 0
+	if host != nil {
+		c.has_host = 1
+		cstr(host, unsafe.Slice((*byte)(unsafe.Pointer(&c.host[0])), len(c.host)))
+	}
+	if service != nil {
+		c.has_serv = 1
+		cstr(service, unsafe.Slice((*byte)(unsafe.Pointer(&c.serv[0])), len(c.serv)))
+	}
+	c.family, c.socktype, c.protocol, c.flags = C.int(family), C.int(socktype), C.int(proto), C.int(flags)
+	var out *C.csock_addrinfo_list
+	rc := C.csock_getaddrinfo_call(c, &out)
+	st.set(&c.st)
+	if rc != 0 {
+		return dst, &GaiError{Code: int(rc), Errno: syscall.Errno(c.st.syserr)}
+	}
+	return addrInfoList(dst, out, unsafe.Pointer(&c.block[0])), nil
+}
+
+// gaiCalls are the blocks of GetAddrInfo's calls. C overwrites what it uses: a fresh one
+// would cost zeroing 4.4 KiB per call, more than the rest of the Go side of a numeric
+// lookup.
+var gaiCalls = sync.Pool{New: func() any { return new(C.csock_gai_call) }}
+
+// getAddrInfoLong is GetAddrInfo for a host or service too long for a csock_gai_call.
+func getAddrInfoLong(dst []AddrInfo, host, service []byte, family, socktype, proto, flags int, st *Status) ([]AddrInfo, error) {
+	s := getScratch()
+	defer putScratch(s)
 	var out *C.csock_addrinfo_list
 	var cst C.csock_rstatus
 	// own is passed as a plain unsafe.Pointer: written as &s.block[0] in the call, cgo's
@@ -146,31 +218,34 @@ func GetAddrInfo(host, service []byte, family, socktype, proto, flags int, st *S
 		own, C.size_t(unsafe.Sizeof(s.block)), &out, &cst)
 	st.set(&cst)
 	if rc != 0 {
-		return nil, &GaiError{Code: int(rc), Errno: syscall.Errno(cst.syserr)}
+		return dst, &GaiError{Code: int(rc), Errno: syscall.Errno(cst.syserr)}
 	}
-	return addrInfoList(out, own), nil
+	return addrInfoList(dst, out, own), nil
 }
 
-// addrInfoList converts a getaddrinfo result block (of csock_getaddrinfo or
-// csock_gai_finish), freeing it unless it is own, the caller's buffer.
-func addrInfoList(out *C.csock_addrinfo_list, own unsafe.Pointer) []AddrInfo {
+// addrInfoList appends the entries of a getaddrinfo result block (of csock_getaddrinfo or
+// csock_gai_finish) to dst (a nil dst gets a list of exactly their number), freeing the
+// block unless it is own, the caller's buffer.
+func addrInfoList(dst []AddrInfo, out *C.csock_addrinfo_list, own unsafe.Pointer) []AddrInfo {
 	base := unsafe.Pointer(out)
 	entries := unsafe.Slice((*C.csock_addrinfo)(unsafe.Add(base, C.csock_ai_off)), out.count)
-	res := make([]AddrInfo, len(entries))
+	if dst == nil {
+		dst = make([]AddrInfo, 0, len(entries))
+	}
 	for i := range entries {
 		e := &entries[i]
-		res[i] = AddrInfo{
+		dst = append(dst, AddrInfo{
 			Family:    int(e.family),
 			SockType:  int(e.socktype),
 			Protocol:  int(e.protocol),
 			CanonName: blockStr(base, e.canonname),
-		}
-		res[i].Addr.set(&e.addr)
+		})
+		dst[len(dst)-1].Addr.set(&e.addr)
 	}
 	if base != own {
 		C.csock_free(base)
 	}
-	return res
+	return dst
 }
 
 // GetNameInfo calls getnameinfo(3) for addr with NI_MAXHOST and NI_MAXSERV buffers and
@@ -211,27 +286,59 @@ type HostEnt struct {
 // allocated it.
 func hostEnt(out *C.csock_hostent, own unsafe.Pointer) *HostEnt {
 	base := unsafe.Pointer(out)
-	h := &HostEnt{
-		Name:     blockStr(base, out.name),
-		AddrType: int(out.addrtype),
-		AddrLen:  int(out.addrlen),
-		Aliases:  make([]string, out.naliases),
-		Addrs:    make([]string, out.naddrs),
-		RawAddrs: make([][]byte, out.naddrs),
+	n, addrlen := int(out.naddrs), int(out.addrlen)
+	var h *HostEnt
+	var raw []byte
+	if n <= smallHostEnt && addrlen >= 0 && addrlen <= 16 {
+		// The common entry (a few addresses) in one allocation with its lists.
+		s := new(hostEntSmall)
+		h = &s.h
+		h.Addrs, h.RawAddrs, raw = s.addrs[:n:n], s.raw[:n:n], s.rawb[:]
+	} else {
+		h = &HostEnt{Addrs: make([]string, n), RawAddrs: make([][]byte, n)}
+		raw = make([]byte, n*max(addrlen, 0))
 	}
+	h.Name = blockStr(base, out.name)
+	h.AddrType, h.AddrLen = int(out.addrtype), addrlen
+	h.Aliases = make([]string, out.naliases)
 	aliases := unsafe.Slice((*C.uint32_t)(unsafe.Add(base, out.aliases)), out.naliases)
 	for i, off := range aliases {
 		h.Aliases[i] = blockStr(base, off)
 	}
-	addrs := unsafe.Slice((*C.uint32_t)(unsafe.Add(base, out.addrs)), out.naddrs)
+	addrs := unsafe.Slice((*C.uint32_t)(unsafe.Add(base, out.addrs)), n)
 	for i, off := range addrs {
-		h.Addrs[i] = blockStr(base, off)
-		h.RawAddrs[i] = C.GoBytes(unsafe.Add(base, int(out.rawaddrs)+i*h.AddrLen), out.addrlen)
+		r := raw[i*addrlen : (i+1)*addrlen : (i+1)*addrlen]
+		copy(r, unsafe.Slice((*byte)(unsafe.Add(base, int(out.rawaddrs)+i*addrlen)), addrlen))
+		h.RawAddrs[i] = r
+		// The text ends within the block: read no further than its end.
+		text := unsafe.Slice((*C.char)(unsafe.Add(base, off)), min(int(C.CSOCK_HOSTTEXT), int(out.size)-int(off)))
+		var key ipKey
+		switch {
+		case addrlen == 4:
+			key = ipv4Key(unsafe.Pointer(&r[0]))
+		case addrlen == 16:
+			key = ipv6Key(unsafe.Pointer(&r[0]))
+		default:
+			h.Addrs[i] = blockStr(base, off)
+			continue
+		}
+		h.Addrs[i] = hostText(h.AddrType, key, text)
 	}
 	if base != own {
 		C.csock_free(base)
 	}
 	return h
+}
+
+// smallHostEnt is the most addresses of an entry hostEnt makes in one allocation.
+const smallHostEnt = 4
+
+// hostEntSmall is a HostEnt with room for its address lists.
+type hostEntSmall struct {
+	h     HostEnt
+	addrs [smallHostEnt]string
+	raw   [smallHostEnt][]byte
+	rawb  [smallHostEnt * 16]byte
 }
 
 // hostResult turns a gethostby* shim result into (entry, error).
@@ -255,7 +362,8 @@ func GetHostByName(name []byte, bufhint int, st *Status) (*HostEnt, error) {
 	if err := seam.GetHostByNameHook.Check(seam.OpGetHostByName, -1); err != nil {
 		return nil, hostFault(err, st)
 	}
-	var s scratch
+	s := getScratch()
+	defer putScratch(s)
 	var out *C.csock_hostent
 	var cst C.csock_rstatus
 	own := unsafe.Pointer(&s.block[0])
@@ -270,7 +378,8 @@ func GetHostByAddr(addr []byte, family int, bufhint int, st *Status) (*HostEnt, 
 	if err := seam.GetHostByAddrHook.Check(seam.OpGetHostByAddr, -1); err != nil {
 		return nil, hostFault(err, st)
 	}
-	var s scratch
+	s := getScratch()
+	defer putScratch(s)
 	var out *C.csock_hostent
 	var cst C.csock_rstatus
 	own := unsafe.Pointer(&s.block[0])
@@ -282,7 +391,7 @@ func GetHostByAddr(addr []byte, family int, bufhint int, st *Status) (*HostEnt, 
 // GetServByName calls getservbyname_r(3) and returns the port in host byte order; proto
 // nil means any protocol. ErrNotFound when there is no such service.
 func GetServByName(name, proto []byte, bufhint int) (int, error) {
-	var s scratch
+	var s names
 	r := C.csock_getservbyname(cstrNonNil(name, s.host[:]), cstr(proto, s.serv[:]), C.size_t(bufhint))
 	return lookupResult(r)
 }
@@ -290,7 +399,7 @@ func GetServByName(name, proto []byte, bufhint int) (int, error) {
 // GetServByPort calls getservbyport_r(3) for port (host byte order) and returns the
 // service name; proto nil means any protocol. ErrNotFound when there is none.
 func GetServByPort(port int, proto []byte, bufhint int) (string, error) {
-	var s scratch
+	var s names
 	r := C.csock_getservbyport(C.int(port), cstr(proto, s.serv[:]),
 		(*C.char)(unsafe.Pointer(&s.host[0])), C.size_t(len(s.host)), C.size_t(bufhint))
 	if _, err := lookupResult(r); err != nil {
@@ -302,7 +411,7 @@ func GetServByPort(port int, proto []byte, bufhint int) (string, error) {
 // GetProtoByName calls getprotobyname_r(3) and returns the protocol number. ErrNotFound
 // when the name is unknown.
 func GetProtoByName(name []byte, bufhint int) (int, error) {
-	var s scratch
+	var s names
 	return lookupResult(C.csock_getprotobyname(cstrNonNil(name, s.host[:]), C.size_t(bufhint)))
 }
 
@@ -330,7 +439,7 @@ func GetHostName() (string, error) {
 // AF_INET6; ok is false when src is not a valid address of the family; err is
 // EAFNOSUPPORT for another family.
 func InetPton(family int, src []byte) (ip [16]byte, ok bool, err error) {
-	var s scratch
+	var s names
 	dst := unsafe.Pointer(&ip[0]) // not in the call: cgo's check would box ip (see GetAddrInfo)
 	r := C.csock_inet_pton(C.int(family), cstrNonNil(src, s.host[:]), dst)
 	if r < 0 {
@@ -362,7 +471,7 @@ func InetNtop(family int, src []byte) (string, error) {
 
 // InetAton calls inet_aton(3); ok is false when src is not a valid address.
 func InetAton(src []byte) (ip [4]byte, ok bool) {
-	var s scratch
+	var s names
 	dst := unsafe.Pointer(&ip[0]) // not in the call: cgo's check would box ip (see GetAddrInfo)
 	r := C.csock_inet_aton(cstrNonNil(src, s.host[:]), dst)
 	return ip, r == 1
@@ -376,7 +485,8 @@ type Interface struct {
 
 // IfNameIndex calls if_nameindex(3) and returns the interfaces in the kernel's order.
 func IfNameIndex() ([]Interface, error) {
-	var s scratch
+	s := getScratch()
+	defer putScratch(s)
 	var out *C.csock_if_list
 	own := unsafe.Pointer(&s.block[0])
 	if r := C.csock_if_nameindex(own, C.size_t(unsafe.Sizeof(s.block)), &out); r < 0 {
@@ -397,7 +507,7 @@ func IfNameIndex() ([]Interface, error) {
 // IfNameToIndex calls if_nametoindex(3). An unknown name is its errno (ENODEV), or
 // ErrNotFound when libc set none.
 func IfNameToIndex(name []byte) (int, error) {
-	var s scratch
+	var s names
 	r := C.csock_if_nametoindex(cstrNonNil(name, s.host[:]))
 	switch {
 	case r > 0:
@@ -416,4 +526,53 @@ func IfIndexToName(index uint32) (string, error) {
 		return "", errno(r)
 	}
 	return goStringN(buf[:], r), nil
+}
+
+// hostTexts caches the address texts the binding has handed out, by family and address:
+// the same addresses come back lookup after lookup (localhost, a service's servers, a
+// peer), and a new string for each was an allocation in every getaddrinfo result and
+// accepted connection. A text is a function of the address (inet_ntop's, or the shim's
+// dotted quad, which equals it), and strings are immutable, so one may be shared. A slot
+// holds the last address hashed to it; a miss costs the one allocation it always did.
+var hostTexts [256]atomic.Pointer[hostTextEntry] // indexed by a hash's top 8 bits
+
+type hostTextEntry struct {
+	family int
+	key    ipKey
+	n      int
+	text   [C.CSOCK_HOSTTEXT]byte // the string's bytes: the string points here
+}
+
+// ipKey is an IPv4 or IPv6 address as two words (IPv4 in lo), read straight from the C
+// structure: read back from the Addr just written, the words stalled on store forwarding.
+type ipKey struct{ lo, hi uint64 }
+
+func ipv4Key(p unsafe.Pointer) ipKey { return ipKey{lo: uint64(*(*uint32)(p))} }
+func ipv6Key(p unsafe.Pointer) ipKey {
+	return ipKey{*(*uint64)(p), *(*uint64)(unsafe.Add(p, 8))}
+}
+
+// hostText returns the text C wrote into buf (NUL-terminated) for the address key of
+// family, from hostTexts when it is there.
+func hostText(family int, key ipKey, buf []C.char) string {
+	// Two words, one multiply each: a byte loop's chain of multiplies cost as much as
+	// the allocation it saves.
+	const k = 0x9E3779B97F4A7C15
+	h := (key.lo*k ^ key.hi ^ uint64(family)) * k
+	slot := &hostTexts[h>>56]
+	if e := slot.Load(); e != nil && e.key == key && e.family == family {
+		return unsafe.String(&e.text[0], e.n)
+	}
+	e := &hostTextEntry{family: family, key: key}
+	e.n = copy(e.text[:], unsafe.Slice((*byte)(unsafe.Pointer(&buf[0])), len(buf)))
+	if i := bytes.IndexByte(e.text[:e.n], 0); i >= 0 {
+		e.n = i
+	}
+	if e.n == 0 {
+		// The shim writes no text for an address too short to hold the IP: not this
+		// address's text, so not cached.
+		return ""
+	}
+	slot.Store(e)
+	return unsafe.String(&e.text[0], e.n)
 }

@@ -539,3 +539,22 @@ func TestGetHostByAddr_ShortAddressIsNetdbInternalThatUnwrapsToErrno(t *testing.
 		assert.NotErrorIs(t, other, syscall.EAFNOSUPPORT, "h_errno %d", code)
 	}
 }
+
+// An entry's lists share one allocation when small: each raw address is its own
+// AddrLen-long slice (appending to one cannot overwrite the next), and each text is
+// inet_ntop's of its raw address.
+func TestGetHostByName_EntryListsAreIndependent(t *testing.T) {
+	h, err := csock.GetHostByName([]byte("localhost"), 0, nil)
+	require.NoError(t, err)
+	require.NotEmpty(t, h.RawAddrs)
+	require.Len(t, h.Addrs, len(h.RawAddrs))
+	for i, raw := range h.RawAddrs {
+		assert.Len(t, raw, h.AddrLen)
+		assert.Equal(t, h.AddrLen, cap(raw), "raw address %d", i)
+		text, err := csock.InetNtop(h.AddrType, raw)
+		require.NoError(t, err)
+		assert.Equal(t, text, h.Addrs[i])
+	}
+	assert.Equal(t, len(h.Addrs), cap(h.Addrs))
+	assert.Equal(t, len(h.RawAddrs), cap(h.RawAddrs))
+}

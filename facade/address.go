@@ -182,7 +182,7 @@ func noteHErrno(st *csock.Status) {
 // getAddrInfoContext (lookup.go), the one path to libc's getaddrinfo, which bounds the
 // calls in libc, records h_errno and converts errors to CPython's exceptions.
 func getAddrInfo(host, port []byte, family, socktype, proto, flags int) ([]csock.AddrInfo, error) {
-	return getAddrInfoContext(context.Background(), host, port, family, socktype, proto, flags)
+	return getAddrInfoContext(context.Background(), nil, host, port, family, socktype, proto, flags)
 }
 
 // resolved is a host name resolved by setIPAddr: a family and the raw address, with the
@@ -201,8 +201,9 @@ func setIPAddr(name []byte, af int) (resolved, error) {
 
 // setIPAddrContext is setIPAddr whose lookup ends when ctx does.
 func setIPAddrContext(ctx context.Context, name []byte, af int) (resolved, error) {
+	var resBuf [4]csock.AddrInfo // room for the usual answer: only its first address is kept
 	if len(name) == 0 {
-		res, err := getAddrInfoContext(ctx, nil, []byte("0"), af, csock.SOCK_DGRAM, 0, csock.AI_PASSIVE)
+		res, err := getAddrInfoContext(ctx, resBuf[:0], nil, []byte("0"), af, csock.SOCK_DGRAM, 0, csock.AI_PASSIVE)
 		if err != nil {
 			return resolved{}, err
 		}
@@ -222,17 +223,20 @@ func setIPAddrContext(ctx context.Context, name []byte, af int) (resolved, error
 	}
 	// Numeric addresses skip the resolver (inet_pton is strict; shorthand such as 127.1
 	// still succeeds below, through getaddrinfo).
+	// (inetPton4 and inetPton6 are glibc's inet_pton, without a cgo crossing.)
 	if af == csock.AF_UNSPEC || af == csock.AF_INET {
-		if ip, ok, _ := csock.InetPton(csock.AF_INET, name); ok {
-			return resolved{family: csock.AF_INET, ip: ip}, nil
+		if ip, ok := inetPton4(name); ok {
+			r := resolved{family: csock.AF_INET}
+			copy(r.ip[:], ip[:])
+			return r, nil
 		}
 	}
 	if (af == csock.AF_UNSPEC || af == csock.AF_INET6) && bytes.IndexByte(name, '%') < 0 {
-		if ip, ok, _ := csock.InetPton(csock.AF_INET6, name); ok {
+		if ip, ok := inetPton6(name); ok {
 			return resolved{family: csock.AF_INET6, ip: ip}, nil
 		}
 	}
-	res, err := getAddrInfoContext(ctx, name, nil, af, 0, 0, 0)
+	res, err := getAddrInfoContext(ctx, resBuf[:0], name, nil, af, 0, 0, 0)
 	if err != nil {
 		return resolved{}, err
 	}
@@ -280,15 +284,16 @@ func isASCII(s string) bool {
 	return true
 }
 
-// idnaHost encodes a str host with CPython's 'idna' codec, failing with the UnicodeError
-// CPython raises.
-func idnaHost(s string) ([]byte, error) {
-	var b []byte
-	var err error
-	if isASCII(s) {
-		b, err = idna.EncodeString(s) // checked in place, no rune slice
-	} else {
-		b, err = idna.Encode(py.Runes(s)) // py.Runes keeps lone surrogates
+// appendIDNAHost appends a str host encoded with CPython's 'idna' codec to dst, failing
+// with the UnicodeError CPython raises: an ASCII host that fits in dst's capacity costs no
+// allocation.
+func appendIDNAHost(dst []byte, s string) ([]byte, error) {
+	b, ascii, err := idna.AppendASCII(dst, s) // checked in place, in one pass
+	if !ascii {
+		var enc []byte
+		if enc, err = idna.Encode(py.Runes(s)); err == nil { // py.Runes keeps lone surrogates
+			b = append(dst, enc...)
+		}
 	}
 	if err != nil {
 		var ie *idna.Error
@@ -297,6 +302,9 @@ func idnaHost(s string) ([]byte, error) {
 				Msg: "encoding with 'idna' codec failed (UnicodeError: " + ie.Reason + ")"}
 		}
 		return nil, err
+	}
+	if b == nil {
+		b = []byte{} // "" is the empty C string, not NULL
 	}
 	return b, nil
 }

@@ -104,11 +104,11 @@ func connectOne(ai csock.AddrInfo, timeout, sourceAddress any) (*Socket, error) 
 // TODO(resolver): the one call to getaddrinfo; switch to GetAddrInfo's context-aware
 // path once it exposes the raw addresses.
 func resolveStream(host, port any) ([]csock.AddrInfo, error) {
-	h, err := gaiHost(host)
+	h, err := gaiHost(nil, host)
 	if err != nil {
 		return nil, err
 	}
-	p, err := gaiPort(port)
+	p, err := gaiPort(nil, port)
 	if err != nil {
 		return nil, err
 	}

@@ -102,16 +102,26 @@
 //     (the others wait for their turn in the facade, still within the bound). When the
 //     context ends the call returns at once: a lookup waiting in the facade never starts,
 //     gai_cancel(3) takes one out of glibc's queue, so neither reaches a name server; a
-//     running one finishes in libc, keeping its slot, and its answer is dropped. Each end
-//     costs glibc a thread creation, which makes this path several times slower per call
-//     than the synchronous one, and 20 at once is its ceiling: it is worth it only where the
-//     call may be cancelled.
+//     running one finishes in libc, keeping its slot. Each end costs glibc a thread
+//     creation, which makes this path several times slower per call than the synchronous
+//     one, and 20 at once is its ceiling: it is worth it only where the call may be
+//     cancelled. While glibc's 20 threads all run lookups no one waits for any more, a
+//     lookup would only queue behind them: it then runs synchronously on a goroutine of its
+//     own (below) instead.
 //   - Numeric hosts and AI_NUMERICHOST: the synchronous call, without a slot.
 //
 // getnameinfo, gethostbyname_r and gethostbyaddr_r have no asynchronous form: their
 // Context functions run the blocking call on a goroutine of its own, in a slot, and
 // return when the context ends; the call keeps its thread and its slot until libc
 // returns.
+//
+// A lookup whose callers have all left while libc still runs it is not wasted: until it
+// ends, every Context call asking the same question (same function, same arguments) waits
+// for its answer instead of starting another lookup. So callers that give up on a name
+// the name server does not answer, again and again, hold one thread for it, not one per
+// call, and lookups of other names keep being answered. (While its first caller waits,
+// a lookup is its own: other callers make lookups of their own, as CPython's threads
+// would.)
 //
 // An asynchronous lookup does not update the h_errno that a later socket.herror reports
 // (it ran on glibc's thread); everything else it returns is what the synchronous call

@@ -25,11 +25,11 @@ func ExampleGetAddrInfoContext() {
 		fmt.Println(r.PyRepr())
 	}
 
-	// An ended context is the context's error, wrapped.
+	// An ended context is the context's own error.
 	cancel()
 	_, err = facade.GetAddrInfoContext(ctx, "localhost", 80, 0, 0, 0, 0)
-	fmt.Println(err, errors.Is(err, context.Canceled))
+	fmt.Println(err, err == ctx.Err(), errors.Is(err, context.Canceled))
 	// Output:
 	// (<AddressFamily.AF_INET: 2>, <SocketKind.SOCK_STREAM: 1>, 6, '', ('127.0.0.1', 80))
-	// getaddrinfo: context canceled true
+	// context canceled true true
 }

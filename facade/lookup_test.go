@@ -5,7 +5,11 @@ package facade
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -116,6 +120,73 @@ func TestLimiter_SlotGrantedAsContextEndsIsPassedOn(t *testing.T) {
 	}
 }
 
+// Many callers taking and giving back slots of a small bound, some leaving as their
+// contexts end while others wait: never more holders than the bound, every caller that
+// was granted a slot gets it alone, and at the end no slot is taken and no one waits
+// (the lock-free path and the waiters' path meet on one word).
+func TestLimiter_ContendedNeverOverTheBoundAndDrains(t *testing.T) {
+	const bound, workers, rounds = 3, 16, 2000
+	l := newLimiter(bound)
+	var holders, peak atomic.Int32
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(w), 3))
+			for i := 0; i < rounds; i++ {
+				ctx, cancel := context.WithCancel(context.Background())
+				if r.IntN(4) == 0 {
+					cancel() // some give up at once, or while waiting
+				} else if r.IntN(4) == 0 {
+					time.AfterFunc(time.Duration(r.IntN(50))*time.Microsecond, cancel)
+				}
+				if l.acquire(ctx) == nil {
+					n := holders.Add(1)
+					for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+					}
+					if r.IntN(8) == 0 {
+						time.Sleep(time.Duration(r.IntN(20)) * time.Microsecond)
+					}
+					holders.Add(-1)
+					l.release()
+				}
+				cancel()
+			}
+		}(w)
+	}
+	wg.Wait()
+	assert.LessOrEqual(t, peak.Load(), int32(bound))
+	active, waiting := l.inUse()
+	assert.Zero(t, active)
+	assert.Zero(t, waiting)
+}
+
+// A slot given back (without the lock) just as a caller finds none free and starts to
+// wait is not lost: the caller gets it. Many rounds of the two racing.
+func TestLimiter_ReleaseRacingAWaitersArrivalIsNotLost(t *testing.T) {
+	l := newLimiter(1)
+	for i := 0; i < 3000; i++ {
+		require.NoError(t, l.acquire(context.Background()))
+		got := make(chan error, 1)
+		go func() { got <- l.acquire(context.Background()) }()
+		if i%2 == 0 {
+			runtime.Gosched()
+		}
+		l.release()
+		select {
+		case err := <-got:
+			require.NoError(t, err)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("round %d: the waiter never got the slot given back", i)
+		}
+		l.release()
+		active, waiting := l.inUse()
+		require.Zero(t, active, "round %d", i)
+		require.Zero(t, waiting, "round %d", i)
+	}
+}
+
 func TestSetMaxLookups_ReturnsThePreviousBoundAndZeroRestoresTheDefault(t *testing.T) {
 	prev := SetMaxLookups(7)
 	defer SetMaxLookups(prev)
@@ -220,22 +291,73 @@ func TestContextFunctions_SameAnswersAsThePlainOnes(t *testing.T) {
 	}
 }
 
-func TestContextError_WrapsTheContextsError(t *testing.T) {
-	err := contextError("getaddrinfo", context.Canceled)
-	assert.True(t, errors.Is(err, context.Canceled))
-	assert.Equal(t, "getaddrinfo: context canceled", err.Error())
+// A resolver call whose context ends returns the context's own error, whether it was
+// waiting for a slot or for libc.
+func TestContextFunctions_ReturnTheContextsOwnError(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := GetAddrInfoContext(ctx, "localhost", 80, 0, 0, 0, 0)
+	assert.Same(t, context.Canceled, err)
+
+	prev := SetMaxLookups(1)
+	defer SetMaxLookups(prev)
+	require.NoError(t, lookups.acquire(context.Background()))
+	defer lookups.release()
+	ctx, cancel = context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancel()
+	_, _, err = GetNameInfoContext(ctx, py.Tuple{"127.0.0.1", 80}, 0)
+	assert.Equal(t, context.DeadlineExceeded, err)
+	assert.True(t, errors.Is(err, context.DeadlineExceeded))
+}
+
+// fakeRequest is a getaddrinfo_a request whose life a test decides: Done is closed when
+// the test closes finish; Cancel succeeds when canCancel is set (glibc had not started
+// it); Result answers res, err.
+type fakeRequest struct {
+	finish    chan struct{}
+	canCancel bool
+	released  func()
+	res       []csock.AddrInfo
+	err       error
+	// When set, Cancel closes inCancel and waits for cancelGate to be closed.
+	inCancel, cancelGate chan struct{}
+}
+
+func (r *fakeRequest) Done() <-chan struct{} { return r.finish }
+func (r *fakeRequest) Cancel() bool {
+	if r.inCancel != nil {
+		close(r.inCancel)
+		<-r.cancelGate
+	}
+	if r.canCancel {
+		r.released()
+	}
+	return r.canCancel
+}
+func (r *fakeRequest) Result() ([]csock.AddrInfo, error) {
+	r.released()
+	return r.res, r.err
+}
+
+// withFakeStarts makes startGetAddrInfo hand out requests from make for the test.
+func withFakeStarts(t *testing.T, make func(host []byte, released func()) *fakeRequest) {
+	prev := startGetAddrInfo
+	startGetAddrInfo = func(host, _ []byte, _, _, _, _ int, released func()) (gaiRequest, error) {
+		return make(host, released), nil
+	}
+	t.Cleanup(func() { startGetAddrInfo = prev })
 }
 
 // glibc keeps the errno of an EAI_SYSTEM on its helper thread; CPython reports it, so the
 // facade asks again synchronously, where errno can be read.
 func TestGetAddrInfoContext_AsyncSystemErrorIsAskedAgainSynchronously(t *testing.T) {
 	calls := 0
-	getAddrInfoAsync = func(_ context.Context, _, _ []byte, _, _, _, _ int, released func()) ([]csock.AddrInfo, error) {
+	withFakeStarts(t, func(_ []byte, released func()) *fakeRequest {
 		calls++
-		released()
-		return nil, &csock.GaiError{Code: csock.EAI_SYSTEM}
-	}
-	defer func() { getAddrInfoAsync = csock.GetAddrInfoAsync }()
+		done := make(chan struct{})
+		close(done)
+		return &fakeRequest{finish: done, released: released, err: &csock.GaiError{Code: csock.EAI_SYSTEM}}
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	want, err := GetAddrInfo("localhost", 80, 0, 0, 0, 0)
@@ -244,6 +366,303 @@ func TestGetAddrInfoContext_AsyncSystemErrorIsAskedAgainSynchronously(t *testing
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
 	assert.Equal(t, 1, calls)
-	active, _ := lookups.inUse()
-	assert.Zero(t, active)
+	waitFor(t, "the slots", func() bool {
+		la, _ := lookups.inUse()
+		aa, _ := asyncLookups.inUse()
+		return la+aa == 0
+	})
+}
+
+// The storm of issue 15, shortened: 64 goroutines calling the Context functions on
+// /etc/hosts and numeric names with deadlines of 0-300 µs. Every call succeeds or fails with
+// its context's own error (not a type of the facade's: err == ctx.Err()), and afterwards
+// nothing is left in libc or in the bounds, and a lookup with a context answers at once.
+func TestLookupStorm_ErrorsAreTheContextsAndNothingIsLeftBehind(t *testing.T) {
+	calls := []func(ctx context.Context, r *rand.Rand) error{
+		func(ctx context.Context, r *rand.Rand) error {
+			_, err := GetAddrInfoContext(ctx, []string{"localhost", "127.0.0.1", "::1"}[r.IntN(3)], 80, 0, SOCK_STREAM, 0, 0)
+			return err
+		},
+		func(ctx context.Context, r *rand.Rand) error {
+			_, err := GetHostByNameContext(ctx, []string{"localhost", "127.0.0.1"}[r.IntN(2)])
+			return err
+		},
+		func(ctx context.Context, _ *rand.Rand) error {
+			_, _, err := GetNameInfoContext(ctx, py.Tuple{"127.0.0.1", 80}, 0)
+			return err
+		},
+	}
+	stop := time.Now().Add(time.Second)
+	var mu sync.Mutex
+	var wrong int
+	var first error
+	var wg sync.WaitGroup
+	for g := 0; g < 64; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(g), 15))
+			for n := 0; n < 100000 && time.Now().Before(stop); n++ {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Duration(r.IntN(300))*time.Microsecond)
+				if err := calls[r.IntN(len(calls))](ctx, r); err != nil && err != ctx.Err() {
+					mu.Lock()
+					if wrong++; wrong == 1 {
+						first = err
+					}
+					mu.Unlock()
+				}
+				cancel()
+			}
+		}(g)
+	}
+	wg.Wait()
+	assert.Zero(t, wrong, "calls that failed with another error than their context's; the first: %T: %v", first, first)
+	waitFor(t, "libc to finish the abandoned lookups", func() bool {
+		la, lw := lookups.inUse()
+		aa, aw := asyncLookups.inUse()
+		return seam.ReadAsyncStats().Pending == 0 && la+lw+aa+aw == 0
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, err := GetAddrInfoContext(ctx, "localhost", 80, 0, 0, 0, 0)
+	require.NoError(t, err)
+}
+
+// slowRequests hands out fake getaddrinfo_a requests that glibc "runs" until the test
+// finishes them (a name the server never answers), counting the starts by host.
+type slowRequests struct {
+	mu     sync.Mutex
+	starts map[string]int
+	reqs   []*fakeRequest
+	finish chan struct{}
+}
+
+func newSlowRequests(t *testing.T) *slowRequests {
+	s := &slowRequests{starts: map[string]int{}, finish: make(chan struct{})}
+	withFakeStarts(t, func(host []byte, released func()) *fakeRequest {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.starts[string(host)]++
+		r := &fakeRequest{finish: s.finish, released: released,
+			res: []csock.AddrInfo{{Family: csock.AF_INET, SockType: csock.SOCK_STREAM, Protocol: 6}}}
+		s.reqs = append(s.reqs, r)
+		return r
+	})
+	t.Cleanup(s.end)
+	return s
+}
+
+func (s *slowRequests) count(host string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.starts[host]
+}
+
+// end lets glibc finish every request, and waits for the flights to end.
+func (s *slowRequests) end() {
+	select {
+	case <-s.finish:
+	default:
+		close(s.finish)
+	}
+}
+
+// waitSettled waits until no lookup holds a slot and none runs for no one.
+func waitSettled(t *testing.T) {
+	waitFor(t, "the lookups to end", func() bool {
+		la, lw := lookups.inUse()
+		aa, aw := asyncLookups.inUse()
+		return la+lw+aa+aw == 0 && pinnedLookups.Load() == 0
+	})
+}
+
+// abandon calls GetAddrInfoContext(host) with a context that ends after 1 ms, as the
+// storm's callers do, and waits until glibc runs the lookup for no one.
+func abandon(t *testing.T, host string, pinned int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancel()
+	_, err := GetAddrInfoContext(ctx, host, 80, 0, SOCK_STREAM, 0, 0)
+	require.Equal(t, context.DeadlineExceeded, err)
+	waitFor(t, "the lookup to run for no one", func() bool { return pinnedLookups.Load() == pinned })
+}
+
+// Callers asking the question of an abandoned lookup still in libc wait for its answer:
+// one lookup in glibc, however many cancelled callers came and went, and every caller
+// still waiting when it ends gets libc's answer.
+func TestGetAddrInfoContext_AbandonedLookupIsJoinedNotRepeated(t *testing.T) {
+	slow := newSlowRequests(t)
+	abandon(t, "slow.test", 1)
+	for i := 0; i < 20; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Microsecond)
+		_, err := GetAddrInfoContext(ctx, "slow.test", 80, 0, SOCK_STREAM, 0, 0)
+		cancel()
+		require.Equal(t, context.DeadlineExceeded, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	got := make(chan error, 8)
+	for i := 0; i < cap(got); i++ {
+		go func() {
+			res, err := GetAddrInfoContext(ctx, "slow.test", 80, 0, SOCK_STREAM, 0, 0)
+			if err == nil && len(res) != 1 {
+				err = fmt.Errorf("%d results", len(res))
+			}
+			got <- err
+		}()
+	}
+	waitFor(t, "the callers to join", func() bool {
+		gaiFlights.mu.Lock()
+		defer gaiFlights.mu.Unlock()
+		return len(gaiFlights.public) == 1 && gaiFlights.public[lookupKey(nil, 'a', []byte("slow.test"), []byte("80"), 0, int(SOCK_STREAM), 0, 0)].waiters == cap(got)
+	})
+	slow.end()
+	for i := 0; i < cap(got); i++ {
+		assert.NoError(t, <-got)
+	}
+	assert.Equal(t, 1, slow.count("slow.test"), "lookups started in glibc")
+	waitSettled(t)
+}
+
+// While abandoned lookups hold all of glibc's getaddrinfo_a threads, a lookup of another
+// name does not queue behind them: it runs synchronously, on a thread of its own, within
+// the bound, and answers at once (issue 15).
+func TestGetAddrInfoContext_DoesNotWaitBehindLookupsNoOneWaitsFor(t *testing.T) {
+	slow := newSlowRequests(t)
+	for i := 0; i < glibcHelpers; i++ {
+		abandon(t, fmt.Sprintf("silent%d.test", i), int64(i+1))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	want, err := GetAddrInfo("localhost", 80, 0, 0, 0, 0)
+	require.NoError(t, err)
+	got, err := GetAddrInfoContext(ctx, "localhost", 80, 0, 0, 0, 0)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.Zero(t, slow.count("localhost"), "the lookup went to glibc, behind the abandoned ones")
+	slow.end()
+	waitSettled(t)
+}
+
+// A caller joining an abandoned lookup just as gai_cancel takes it out of glibc's queue
+// starts a lookup of its own, and gets its answer.
+func TestGetAddrInfoContext_JoinRacingTheCancelStartsAnew(t *testing.T) {
+	inCancel, gate := make(chan struct{}), make(chan struct{})
+	var starts atomic.Int32
+	withFakeStarts(t, func(_ []byte, released func()) *fakeRequest {
+		if starts.Add(1) == 1 {
+			// Queued in glibc; gai_cancel takes it out once the test has joined it.
+			return &fakeRequest{finish: make(chan struct{}), canCancel: true, released: released,
+				inCancel: inCancel, cancelGate: gate}
+		}
+		done := make(chan struct{})
+		close(done)
+		return &fakeRequest{finish: done, released: released,
+			res: []csock.AddrInfo{{Family: csock.AF_INET, SockType: csock.SOCK_STREAM, Protocol: 6}}}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancel()
+	_, err := GetAddrInfoContext(ctx, "queued.test", 80, 0, SOCK_STREAM, 0, 0)
+	require.Equal(t, context.DeadlineExceeded, err)
+	select {
+	case <-inCancel:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the abandoned lookup was not cancelled")
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	got := make(chan error, 1)
+	go func() {
+		res, err := GetAddrInfoContext(ctx, "queued.test", 80, 0, SOCK_STREAM, 0, 0)
+		if err == nil && len(res) != 1 {
+			err = fmt.Errorf("%d results", len(res))
+		}
+		got <- err
+	}()
+	key := lookupKey(nil, 'a', []byte("queued.test"), []byte("80"), 0, int(SOCK_STREAM), 0, 0)
+	waitFor(t, "the caller to join", func() bool {
+		gaiFlights.mu.Lock()
+		defer gaiFlights.mu.Unlock()
+		f := gaiFlights.public[key]
+		return f != nil && f.waiters == 1
+	})
+	close(gate)
+	require.NoError(t, <-got)
+	assert.Equal(t, int32(2), starts.Load())
+	waitSettled(t)
+}
+
+// A synchronous resolver call (getnameinfo here, held in libc by a hook) abandoned by
+// callers whose contexts end is joined by the next ones asking the same question: one
+// thread in libc, however many callers came and went, and the one still waiting at the end
+// gets libc's answer.
+func TestGetNameInfoContext_AbandonedCallIsJoinedNotRepeated(t *testing.T) {
+	gate := make(chan struct{})
+	var entered atomic.Int32
+	restore := seam.GetNameInfoHook.Set(func(seam.Call) error {
+		entered.Add(1)
+		<-gate
+		return nil
+	})
+	defer restore()
+	defer func() {
+		select {
+		case <-gate:
+		default:
+			close(gate)
+		}
+	}()
+	for i := 0; i < 10; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+		_, _, err := GetNameInfoContext(ctx, py.Tuple{"127.0.0.1", 80}, 0)
+		cancel()
+		require.Equal(t, context.DeadlineExceeded, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	type hp struct {
+		host, port string
+		err        error
+	}
+	got := make(chan hp, 1)
+	go func() {
+		h, p, err := GetNameInfoContext(ctx, py.Tuple{"127.0.0.1", 80}, 0)
+		got <- hp{h, p, err}
+	}()
+	waitFor(t, "the caller to join", func() bool {
+		nameInfoFlights.mu.Lock()
+		defer nameInfoFlights.mu.Unlock()
+		for _, f := range nameInfoFlights.public {
+			return f.waiters == 1
+		}
+		return false
+	})
+	close(gate)
+	r := <-got
+	require.NoError(t, r.err)
+	restore()
+	wantHost, wantPort, err := GetNameInfo(py.Tuple{"127.0.0.1", 80}, 0)
+	require.NoError(t, err)
+	assert.Equal(t, [2]string{wantHost, wantPort}, [2]string{r.host, r.port})
+	assert.Equal(t, int32(1), entered.Load(), "getnameinfo calls made")
+	waitSettled(t)
+}
+
+// The slot every resolver call takes and gives back, alone and from every P at once.
+func BenchmarkLimiter_AcquireRelease(b *testing.B) {
+	l := newLimiter(DefaultMaxLookups)
+	ctx := context.Background()
+	b.Run("serial", func(b *testing.B) {
+		for b.Loop() {
+			_ = l.acquire(ctx)
+			l.release()
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				_ = l.acquire(ctx)
+				l.release()
+			}
+		})
+	})
 }

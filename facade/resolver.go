@@ -6,11 +6,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/csock/csock/csock"
 	"github.com/csock/csock/py"
@@ -34,28 +37,32 @@ func (a AddrInfo) PyRepr() string {
 	return py.Repr(py.Tuple{familyValue(int(a.Family)), kindValue(int(a.Type)), a.Proto, a.CanonName, a.Addr})
 }
 
-// gaiHost converts getaddrinfo's host: None, a str (always IDNA-encoded, as CPython does,
-// even when ASCII), or bytes (raw). A NUL ends the C string, silently.
-func gaiHost(v any) ([]byte, error) {
+// gaiHost converts getaddrinfo's host, appending it to dst: None is nil, a str is always
+// IDNA-encoded, as CPython does, even when ASCII, and bytes are used raw (not copied). A
+// NUL ends the C string, silently.
+func gaiHost(dst []byte, v any) ([]byte, error) {
 	switch h := v.(type) {
 	case nil:
 		return nil, nil
 	case string:
-		return idnaHost(h)
+		return appendIDNAHost(dst, h)
 	case []byte:
 		return h, nil
-	}
-	if pv, ok := pyValue(v); ok {
-		return gaiHost(pv)
+	case UnixAddress:
+		return gaiHost(dst, h.Value()) // a str (or bytes) path, as the host's text
+	case *UnixAddress:
+		if h != nil {
+			return gaiHost(dst, h.Value())
+		}
 	}
 	return nil, &TypeError{Msg: "getaddrinfo() argument 1 must be string or None"}
 }
 
-// gaiPort converts getaddrinfo's port the way CPython 3.11 does: an exact int (not bool,
-// not an IntEnum) formatted as decimal text for glibc to parse (so 70000 is port 4464), a
-// str encoded as UTF-8, bytes raw, None as NULL; anything else is "OSError: Int or String
-// expected".
-func gaiPort(v any) ([]byte, error) {
+// gaiPort converts getaddrinfo's port the way CPython 3.11 does, appending it to dst: an
+// exact int (not bool, not an IntEnum) formatted as decimal text for glibc to parse (so
+// 70000 is port 4464), a str encoded as UTF-8, bytes raw (not copied), None as NULL;
+// anything else is "OSError: Int or String expected".
+func gaiPort(dst []byte, v any) ([]byte, error) {
 	switch p := v.(type) {
 	case nil:
 		return nil, nil
@@ -68,18 +75,51 @@ func gaiPort(v any) ([]byte, error) {
 	case []byte:
 		return p, nil
 	case int:
-		return strconv.AppendInt(nil, int64(p), 10), nil
-	case int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, uintptr, *big.Int:
-		n, _ := py.AsInt(p)
-		if !n.IsInt64() {
+		return strconv.AppendInt(dst, int64(p), 10), nil
+	case int8:
+		return strconv.AppendInt(dst, int64(p), 10), nil
+	case int16:
+		return strconv.AppendInt(dst, int64(p), 10), nil
+	case int32:
+		return strconv.AppendInt(dst, int64(p), 10), nil
+	case int64:
+		return strconv.AppendInt(dst, p, 10), nil
+	case uint8:
+		return strconv.AppendInt(dst, int64(p), 10), nil
+	case uint16:
+		return strconv.AppendInt(dst, int64(p), 10), nil
+	case uint32:
+		return strconv.AppendInt(dst, int64(p), 10), nil
+	case uint:
+		return appendCLong(dst, uint64(p))
+	case uint64:
+		return appendCLong(dst, p)
+	case uintptr:
+		return appendCLong(dst, uint64(p))
+	case *big.Int:
+		if !p.IsInt64() {
 			return nil, &OverflowError{Msg: "Python int too large to convert to C long"}
 		}
-		return strconv.AppendInt(nil, n.Int64(), 10), nil
+		return strconv.AppendInt(dst, p.Int64(), 10), nil
+	case UnixAddress:
+		return gaiPort(dst, p.Value()) // a str (or bytes) path, as the port's text
+	case *UnixAddress:
+		if p != nil {
+			return gaiPort(dst, p.Value())
+		}
 	}
-	if pv, ok := pyValue(v); ok {
-		return gaiPort(pv)
-	}
+	// (A case per type, and no call taking v, keep v from escaping: a caller's int is
+	// not boxed on the heap for this call.)
 	return nil, osMessage("Int or String expected")
+}
+
+// appendCLong appends n as decimal text, or fails as CPython does for a port beyond a C
+// long.
+func appendCLong(dst []byte, n uint64) ([]byte, error) {
+	if n > math.MaxInt64 {
+		return nil, &OverflowError{Msg: "Python int too large to convert to C long"}
+	}
+	return strconv.AppendUint(dst, n, 10), nil
 }
 
 // GetAddrInfo mirrors socket.getaddrinfo(host, port, family, type, proto, flags).
@@ -97,33 +137,39 @@ func GetAddrInfo(host, port any, family AddressFamily, typ SocketKind, proto int
 }
 
 // GetAddrInfoContext is GetAddrInfo that ends when ctx does: same arguments, results and
-// errors, plus the error of ctx (errors.Is(err, context.Canceled) or
-// context.DeadlineExceeded) when ctx ends first, whether the lookup was waiting for a slot
-// (see SetMaxLookups) or in libc.
+// errors, plus ctx.Err() itself (context.Canceled or context.DeadlineExceeded, unwrapped)
+// when ctx ends first, whether the lookup was waiting for a slot (see SetMaxLookups) or in
+// libc. The other Context functions of the resolver return ctx.Err() the same way.
 //
 // With a ctx that can end, a host that needs a lookup goes to glibc's getaddrinfo_a(3): the
 // goroutine waits without holding an OS thread, glibc runs at most 20 such lookups at
 // once on its own threads, and cancelling removes a lookup that has not started (from the
 // facade's queue, or from glibc's with gai_cancel), so it never reaches a name server; one
-// already running goes on until libc returns (in its slot), its result dropped. Numeric
-// hosts, and a ctx whose Done is nil, take the synchronous path of GetAddrInfo, which is
-// faster per call (see the package documentation). The one observable difference
-// of the asynchronous path: it does not update the h_errno that a later socket.herror
-// reports (CPython's is the main thread's, which such a lookup does not run on).
+// already running goes on until libc returns (in its slot), and until then a later call
+// asking the same question gets its answer rather than starting another lookup (see the
+// package documentation). Numeric hosts, and a ctx whose Done is nil, take the synchronous
+// path of GetAddrInfo, which is faster per call. The one observable difference of the
+// asynchronous path: it does not update the h_errno that a later socket.herror reports
+// (CPython's is the main thread's, which such a lookup does not run on).
 func GetAddrInfoContext(ctx context.Context, host, port any, family AddressFamily, typ SocketKind, proto int, flags AddressInfo) ([]AddrInfo, error) {
 	ints, err := checkCInts(int(family), int(typ), proto, int(flags))
 	if err != nil {
 		return nil, err
 	}
-	h, err := gaiHost(host)
+	// Room on the stack for the host and port texts of the common case: the C strings are
+	// made from them, and nothing keeps them.
+	var hostBuf [64]byte
+	var portBuf [24]byte
+	h, err := gaiHost(hostBuf[:0], host)
 	if err != nil {
 		return nil, err
 	}
-	p, err := gaiPort(port)
+	p, err := gaiPort(portBuf[:0], port)
 	if err != nil {
 		return nil, err
 	}
-	res, err := getAddrInfoContext(ctx, h, p, ints[0], ints[1], ints[2], ints[3])
+	var resBuf [4]csock.AddrInfo // room for the usual answer: converted below, not kept
+	res, err := getAddrInfoContext(ctx, resBuf[:0], h, p, ints[0], ints[1], ints[2], ints[3])
 	if err != nil {
 		return nil, err
 	}
@@ -161,64 +207,54 @@ func GetNameInfoContext(ctx context.Context, sockaddr any, flags int) (host, por
 	if _, err := goInt(flags); err != nil {
 		return "", "", err
 	}
-	t, ok := inetTuple(sockaddr)
-	if !ok {
-		return "", "", &TypeError{Msg: "getnameinfo() argument 1 must be a tuple"}
-	}
-	illegal := &TypeError{Msg: "getnameinfo(): illegal sockaddr argument"}
-	if len(t) < 2 || len(t) > 4 {
-		return "", "", illegal
-	}
-	hs, ok := t[0].(string)
-	if !ok {
-		return "", "", illegal
-	}
-	hb, err := py.EncodeUTF8(hs)
-	if err != nil {
-		return "", "", unicodeError(err)
-	}
-	if bytes.IndexByte(hb, 0) >= 0 {
-		return "", "", &ValueError{Msg: "embedded null character"}
-	}
-	portNum, err := asCInt(t[1])
+	var hostBuf [64]byte // the host's bytes, when they fit: nothing keeps them
+	a, err := parseNameInfo(hostBuf[:0], sockaddr)
 	if err != nil {
 		return "", "", err
 	}
-	var flow, scope uint32
-	if len(t) > 2 {
-		if flow, err = asUintMask(t[2]); err != nil {
+	// CPython's getnameinfo parses the address with getaddrinfo(AI_NUMERICHOST,
+	// SOCK_DGRAM) of the host and the port's decimal text. For a host in inet_pton's
+	// strict syntax and a port that fits, that is one address, the host's bytes and the
+	// port: parsed here, without the crossing (TestGetNameInfo_ParsedAsGetAddrInfoParses).
+	addr, ok := numericSockaddr(a.host, a.port)
+	if !ok {
+		var portBuf [24]byte
+		res, err := getAddrInfoContext(ctx, nil, a.host, strconv.AppendInt(portBuf[:0], int64(a.port), 10),
+			csock.AF_UNSPEC, csock.SOCK_DGRAM, 0, csock.AI_NUMERICHOST)
+		if err != nil {
 			return "", "", err
 		}
-	}
-	if len(t) > 3 {
-		if scope, err = asUintMask(t[3]); err != nil {
-			return "", "", err
+		if len(res) > 1 {
+			return "", "", osMessage("sockaddr resolved to multiple addresses")
 		}
+		addr = res[0].Addr
 	}
-	if flow > 0xfffff {
-		return "", "", &OverflowError{Msg: "getnameinfo(): flowinfo must be 0-1048575."}
-	}
-	res, err := getAddrInfoContext(ctx, hb, []byte(itoa(portNum)), csock.AF_UNSPEC, csock.SOCK_DGRAM, 0, csock.AI_NUMERICHOST)
-	if err != nil {
-		return "", "", err
-	}
-	if len(res) > 1 {
-		return "", "", osMessage("sockaddr resolved to multiple addresses")
-	}
-	addr := res[0].Addr
 	switch addr.Family {
 	case csock.AF_INET:
-		if len(t) != 2 {
+		if a.items != 2 {
 			return "", "", osMessage("IPv4 sockaddr must be 2 tuple")
 		}
 	case csock.AF_INET6:
-		addr.FlowInfo, addr.ScopeID = flow, scope
+		addr.FlowInfo, addr.ScopeID = a.flow, a.scope
 	}
-	hp, err := blocking(ctx, "getnameinfo", func() ([2]string, error) {
-		var st csock.Status
-		host, port, err := csock.GetNameInfo(&addr, flags, &st)
-		noteHErrno(&st)
-		return [2]string{host, port}, fromBinding(err)
+	if err := ctx.Err(); err != nil {
+		return "", "", err
+	}
+	if ctx.Done() == nil {
+		_ = lookups.acquire(ctx) // cannot fail: ctx never ends
+		defer lookups.release()
+		return getNameInfo(&addr, flags)
+	}
+	return getNameInfoFlight(ctx, addr, flags)
+}
+
+// getNameInfoFlight is getNameInfo for a context that can end: in a flight (see
+// blocking), on a goroutine of its own.
+func getNameInfoFlight(ctx context.Context, addr csock.Addr, flags int) (host, port string, err error) {
+	key := lookupKey(nil, 'n', addr.IP[:], nil, addr.Family, addr.Port, int(addr.FlowInfo), int(addr.ScopeID), flags)
+	hp, err := blocking(ctx, nameInfoFlights, key, func() ([2]string, error) {
+		host, port, err := getNameInfo(&addr, flags)
+		return [2]string{host, port}, err
 	})
 	if err != nil {
 		return "", "", err
@@ -226,24 +262,149 @@ func GetNameInfoContext(ctx context.Context, sockaddr any, flags int) (host, por
 	return hp[0], hp[1], nil
 }
 
+// getNameInfo calls csock.GetNameInfo on this goroutine and records h_errno.
+func getNameInfo(addr *csock.Addr, flags int) (host, port string, err error) {
+	var st csock.Status
+	host, port, err = csock.GetNameInfo(addr, flags, &st)
+	noteHErrno(&st)
+	return host, port, fromBinding(err)
+}
+
+// nameInfo are getnameinfo's sockaddr items, converted: the host's UTF-8 bytes, the
+// port, the flow info and scope id, and how many items there were.
+type nameInfo struct {
+	host        []byte
+	port        int
+	flow, scope uint32
+	items       int
+}
+
+// parseNameInfo converts getnameinfo's sockaddr with CPython's rules and messages: a tuple
+// (host, port[, flowinfo[, scope_id]]), or one of the typed addresses that stand for one,
+// read without building the tuple. An ASCII host is appended to dst.
+func parseNameInfo(dst []byte, sockaddr any) (nameInfo, error) {
+	var t py.Tuple
+	switch s := sockaddr.(type) {
+	case InetAddress:
+		return typedNameInfo(dst, s.Host, s.Port, 0, 0, 2)
+	case *InetAddress:
+		return typedNameInfo(dst, s.Host, s.Port, 0, 0, 2)
+	case Inet6Address:
+		return typedNameInfo(dst, s.Host, s.Port, s.FlowInfo, s.ScopeID, 4)
+	case *Inet6Address:
+		return typedNameInfo(dst, s.Host, s.Port, s.FlowInfo, s.ScopeID, 4)
+	case py.Tuple:
+		t = s
+	default:
+		return nameInfo{}, &TypeError{Msg: "getnameinfo() argument 1 must be a tuple"}
+	}
+	if len(t) < 2 || len(t) > 4 {
+		return nameInfo{}, illegalSockaddr()
+	}
+	hs, ok := t[0].(string)
+	if !ok {
+		return nameInfo{}, illegalSockaddr()
+	}
+	a := nameInfo{items: len(t)}
+	var err error
+	if a.host, err = nameInfoHost(dst, hs); err != nil {
+		return nameInfo{}, err
+	}
+	if a.port, err = asCInt(t[1]); err != nil {
+		return nameInfo{}, err
+	}
+	if len(t) > 2 {
+		if a.flow, err = asUintMask(t[2]); err != nil {
+			return nameInfo{}, err
+		}
+	}
+	if len(t) > 3 {
+		if a.scope, err = asUintMask(t[3]); err != nil {
+			return nameInfo{}, err
+		}
+	}
+	return a, checkFlow(a.flow)
+}
+
+// typedNameInfo converts a typed address, checked as the tuple's items are.
+func typedNameInfo(dst []byte, host string, port int, flow, scope uint32, items int) (nameInfo, error) {
+	a := nameInfo{flow: flow, scope: scope, items: items}
+	var err error
+	if a.host, err = nameInfoHost(dst, host); err != nil {
+		return nameInfo{}, err
+	}
+	if a.port, err = checkCInt(int64(port)); err != nil {
+		return nameInfo{}, err
+	}
+	return a, checkFlow(flow)
+}
+
+// nameInfoHost returns the host's UTF-8 bytes (an ASCII one appended to dst), refusing a
+// NUL as CPython's "s" format does.
+func nameInfoHost(dst []byte, hs string) ([]byte, error) {
+	var hb []byte
+	if isASCII(hs) {
+		hb = append(dst, hs...)
+	} else {
+		var err error
+		if hb, err = py.EncodeUTF8(hs); err != nil {
+			return nil, unicodeError(err)
+		}
+	}
+	if bytes.IndexByte(hb, 0) >= 0 {
+		return nil, &ValueError{Msg: "embedded null character"}
+	}
+	return hb, nil
+}
+
+func checkFlow(flow uint32) error {
+	if flow > 0xfffff {
+		return &OverflowError{Msg: "getnameinfo(): flowinfo must be 0-1048575."}
+	}
+	return nil
+}
+
+func illegalSockaddr() error {
+	return &TypeError{Msg: "getnameinfo(): illegal sockaddr argument"}
+}
+
+// numericSockaddr is the address getaddrinfo(host, port's text, AF_UNSPEC, SOCK_DGRAM,
+// AI_NUMERICHOST) gives for a host in inet_pton's strict syntax and a port of 0-65535:
+// glibc parses such an IPv4 text with inet_aton, which reads a strict dotted quad as
+// inet_pton does, and an IPv6 text (no scope id) with inet_pton, and makes one address
+// of it and the port. Other hosts and ports take the call.
+func numericSockaddr(host []byte, port int) (csock.Addr, bool) {
+	if port < 0 || port > 0xffff {
+		return csock.Addr{}, false
+	}
+	if ip, ok := inetPton4(host); ok {
+		a := csock.Addr{Family: csock.AF_INET, Port: port}
+		copy(a.IP[:], ip[:])
+		return a, true
+	}
+	if ip, ok := inetPton6(host); ok {
+		return csock.Addr{Family: csock.AF_INET6, IP: ip, Port: port}, true
+	}
+	return csock.Addr{}, false
+}
+
 // hostArg converts the argument of gethostbyname, gethostbyname_ex and gethostbyaddr
 // (CPython's "et" format with the idna codec): a str IDNA-encoded, bytes raw, and a NUL
 // anywhere refused.
-func hostArg(v any, fn string) ([]byte, error) {
+func hostArg(dst []byte, v any, fn string) ([]byte, error) {
 	var b []byte
 	switch h := v.(type) {
 	case string:
-		enc, err := idnaHost(h)
+		enc, err := appendIDNAHost(dst, h)
 		if err != nil {
 			return nil, err
 		}
 		b = enc
 	case []byte:
 		b = h
+	case UnixAddress:
+		return hostArg(dst, h.Value(), fn) // a str (or bytes) path, as the name
 	default:
-		if pv, ok := pyValue(v); ok {
-			return hostArg(pv, fn)
-		}
 		return nil, &TypeError{Msg: fmt.Sprintf("%s() argument 1 must be str, bytes or bytearray, not %s", fn, noneName(v))}
 	}
 	if bytes.IndexByte(b, 0) >= 0 {
@@ -261,7 +422,8 @@ func GetHostByName(hostname any) (string, error) {
 
 // GetHostByNameContext is GetHostByName that ends when ctx does, as GetAddrInfoContext.
 func GetHostByNameContext(ctx context.Context, hostname any) (string, error) {
-	name, err := hostArg(hostname, "gethostbyname")
+	var nameBuf [64]byte // the name only becomes a C string: room for it on the stack
+	name, err := hostArg(nameBuf[:0], hostname, "gethostbyname")
 	if err != nil {
 		return "", err
 	}
@@ -288,6 +450,13 @@ type HostEntry struct {
 	Name    string
 	Aliases []string
 	Addrs   []string
+}
+
+// clone copies h's lists, for one of the callers sharing an answer.
+func (h HostEntry) clone() HostEntry {
+	h.Aliases = slices.Clone(h.Aliases)
+	h.Addrs = slices.Clone(h.Addrs)
+	return h
 }
 
 // PyRepr prints the 3-tuple as CPython does.
@@ -322,7 +491,11 @@ func hostEntry(h *csock.HostEnt, err error, st *csock.Status, family int) (HostE
 	if h.AddrType != family {
 		return HostEntry{}, newOSError(syscall.EAFNOSUPPORT)
 	}
-	return HostEntry{Name: py.FSDecode([]byte(h.Name)), Aliases: h.Aliases, Addrs: h.Addrs}, nil
+	name := h.Name // os.fsdecode of valid UTF-8 is the text itself
+	if !utf8.ValidString(name) {
+		name = py.FSDecode([]byte(name))
+	}
+	return HostEntry{Name: name, Aliases: h.Aliases, Addrs: h.Addrs}, nil
 }
 
 // GetHostByNameEx mirrors socket.gethostbyname_ex(hostname): the name is first resolved as
@@ -336,7 +509,8 @@ func GetHostByNameEx(hostname any) (HostEntry, error) {
 // its getaddrinfo as GetAddrInfoContext's, its gethostbyname_r(3), which libc has no
 // asynchronous form of, as GetNameInfoContext's getnameinfo.
 func GetHostByNameExContext(ctx context.Context, hostname any) (HostEntry, error) {
-	name, err := hostArg(hostname, "gethostbyname_ex")
+	var nameBuf [64]byte // the name only becomes a C string: room for it on the stack
+	name, err := hostArg(nameBuf[:0], hostname, "gethostbyname_ex")
 	if err != nil {
 		return HostEntry{}, err
 	}
@@ -344,10 +518,31 @@ func GetHostByNameExContext(ctx context.Context, hostname any) (HostEntry, error
 	if err != nil {
 		return HostEntry{}, err
 	}
-	return blocking(ctx, "gethostbyname_ex", func() (HostEntry, error) {
-		var st csock.Status
-		h, herr := csock.GetHostByName(name, 0, &st)
-		return hostEntry(h, herr, &st, r.family)
+	if err := ctx.Err(); err != nil {
+		return HostEntry{}, err
+	}
+	if ctx.Done() == nil {
+		_ = lookups.acquire(ctx) // cannot fail: ctx never ends
+		defer lookups.release()
+		return getHostByName(name, r.family)
+	}
+	return getHostByNameFlight(ctx, clone(name), r.family)
+}
+
+// getHostByName calls csock.GetHostByName on this goroutine and makes CPython's result
+// of it (see hostEntry).
+func getHostByName(name []byte, family int) (HostEntry, error) {
+	var st csock.Status
+	h, err := csock.GetHostByName(name, 0, &st)
+	return hostEntry(h, err, &st, family)
+}
+
+// getHostByNameFlight is getHostByName for a context that can end: in a flight (see
+// blocking), on a goroutine of its own; name is the flight's own copy.
+func getHostByNameFlight(ctx context.Context, name []byte, family int) (HostEntry, error) {
+	key := lookupKey(nil, 'h', name, nil, family)
+	return blocking(ctx, hostFlights, key, func() (HostEntry, error) {
+		return getHostByName(name, family)
 	})
 }
 
@@ -361,7 +556,8 @@ func GetHostByAddr(ipAddress any) (HostEntry, error) {
 // getaddrinfo as GetAddrInfoContext's, its gethostbyaddr_r(3), which libc has no
 // asynchronous form of, as GetNameInfoContext's getnameinfo.
 func GetHostByAddrContext(ctx context.Context, ipAddress any) (HostEntry, error) {
-	name, err := hostArg(ipAddress, "gethostbyaddr")
+	var nameBuf [64]byte // the name only becomes a C string: room for it on the stack
+	name, err := hostArg(nameBuf[:0], ipAddress, "gethostbyaddr")
 	if err != nil {
 		return HostEntry{}, err
 	}
@@ -369,15 +565,34 @@ func GetHostByAddrContext(ctx context.Context, ipAddress any) (HostEntry, error)
 	if err != nil {
 		return HostEntry{}, err
 	}
+	if err := ctx.Err(); err != nil {
+		return HostEntry{}, err
+	}
+	if ctx.Done() == nil {
+		_ = lookups.acquire(ctx) // cannot fail: ctx never ends
+		defer lookups.release()
+		return getHostByAddr(r)
+	}
+	return getHostByAddrFlight(ctx, r)
+}
+
+// getHostByAddrFlight is getHostByAddr for a context that can end: in a flight (see
+// blocking), on a goroutine of its own.
+func getHostByAddrFlight(ctx context.Context, r resolved) (HostEntry, error) {
+	key := lookupKey(nil, 'r', r.ip[:], nil, r.family)
+	return blocking(ctx, hostFlights, key, func() (HostEntry, error) { return getHostByAddr(r) })
+}
+
+// getHostByAddr calls csock.GetHostByAddr for r on this goroutine and makes CPython's
+// result of it (see hostEntry).
+func getHostByAddr(r resolved) (HostEntry, error) {
 	n := 4
 	if r.family == csock.AF_INET6 {
 		n = 16
 	}
-	return blocking(ctx, "gethostbyaddr", func() (HostEntry, error) {
-		var st csock.Status
-		h, herr := csock.GetHostByAddr(r.ip[:n], r.family, 0, &st)
-		return hostEntry(h, herr, &st, r.family)
-	})
+	var st csock.Status
+	h, err := csock.GetHostByAddr(r.ip[:n], r.family, 0, &st)
+	return hostEntry(h, err, &st, r.family)
 }
 
 // GetFQDN mirrors socket.getfqdn(name): name is a string (or []byte, by Python's duck
@@ -457,13 +672,15 @@ func GetHostName() (string, error) {
 // reentrant getservbyname_r(3) (CPython's is not thread-safe; this one is). proto is
 // optional: at most one.
 func GetServByName(name string, proto ...string) (int, error) {
-	n, err := asStr(name, "getservbyname", 1)
+	// The texts only become C strings: room for them on the stack.
+	var nameBuf, protoBuf [32]byte
+	n, err := cstrArg(nameBuf[:0], name)
 	if err != nil {
 		return 0, err
 	}
 	var p []byte
 	if len(proto) > 0 {
-		if p, err = asStr(proto[0], "getservbyname", 2); err != nil {
+		if p, err = cstrArg(protoBuf[:0], proto[0]); err != nil {
 			return 0, err
 		}
 	}
@@ -476,16 +693,36 @@ func GetServByName(name string, proto ...string) (int, error) {
 	return port, nil
 }
 
+// cstrArg is asStr for an argument the Go signature already makes a str: its UTF-8 bytes,
+// appended to dst when ASCII (no allocation while they fit), with CPython's errors for a
+// lone surrogate or a NUL.
+func cstrArg(dst []byte, s string) ([]byte, error) {
+	if !isASCII(s) {
+		b, err := py.EncodeUTF8(s)
+		if err != nil {
+			return nil, unicodeError(err)
+		}
+		dst = b
+	} else {
+		dst = append(dst, s...)
+	}
+	if bytes.IndexByte(dst, 0) >= 0 {
+		return nil, &ValueError{Msg: "embedded null character"}
+	}
+	return dst, nil
+}
+
 // GetServByPort mirrors socket.getservbyport(port[, protocolname]), through the reentrant
 // getservbyport_r(3).
 func GetServByPort(port int, proto ...string) (string, error) {
 	if _, err := goInt(port); err != nil {
 		return "", err
 	}
+	var protoBuf [32]byte
 	var p []byte
 	if len(proto) > 0 {
 		var err error
-		if p, err = asStr(proto[0], "getservbyport", 2); err != nil {
+		if p, err = cstrArg(protoBuf[:0], proto[0]); err != nil {
 			return "", err
 		}
 	}
@@ -502,7 +739,8 @@ func GetServByPort(port int, proto ...string) (string, error) {
 
 // GetProtoByName mirrors socket.getprotobyname(name), through getprotobyname_r(3).
 func GetProtoByName(name string) (int, error) {
-	n, err := asStr(name, "getprotobyname", 1)
+	var nameBuf [32]byte
+	n, err := cstrArg(nameBuf[:0], name)
 	if err != nil {
 		return 0, err
 	}

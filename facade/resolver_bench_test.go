@@ -8,8 +8,10 @@ import (
 	"github.com/csock/csock/facade"
 )
 
-// The resolver calls the benchmark table times (bench/), for profiling in place:
-// go test -run '^$' -bench GetAddrInfo -cpuprofile cpu.out ./facade/
+// The resolver calls of the benchmark table's facade rows (bench/gobench/impl_facade.go),
+// for profiling and counting in place:
+//
+//	go test -run '^$' -bench GetAddrInfo -benchmem -cpuprofile cpu.out ./facade/
 func BenchmarkGetAddrInfo_Numeric(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
@@ -32,6 +34,24 @@ func BenchmarkGetNameInfo(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, _, err := facade.GetNameInfo(facade.InetAddress{Host: "127.0.0.1", Port: 80}, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkGetServByName(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := facade.GetServByName("http", "tcp"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkGetHostByNameEx(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := facade.GetHostByNameEx("localhost"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -225,6 +225,12 @@ func TestEncodeMatchesPython(t *testing.T) {
 			sgot, serr := EncodeString(s)
 			assert.Equal(t, got, sgot, "EncodeString(%s)", pyRepr(in))
 			assert.Equal(t, err, serr, "EncodeString(%s)", pyRepr(in))
+			// AppendString appends the same bytes, or fails the same way.
+			agot, aerr := AppendString([]byte("pre"), s)
+			assert.Equal(t, err, aerr, "AppendString(%s)", pyRepr(in))
+			if err == nil {
+				assert.Equal(t, "pre"+string(sgot), string(agot), "AppendString(%s)", pyRepr(in))
+			}
 		}
 		ok := true
 		if w := want[i]; w.OK != nil {

@@ -46,6 +46,10 @@ func FuzzEncode(f *testing.F) {
 			if !bytes.Equal(out, sout) || (err == nil) != (serr == nil) || (err != nil && err.Error() != serr.Error()) {
 				t.Fatalf("EncodeString(%q) = %q, %v; Encode gave %q, %v", data, sout, serr, out, err)
 			}
+			aout, aerr := AppendString([]byte("pre"), string(data))
+			if (err == nil) != (aerr == nil) || (err != nil && err.Error() != aerr.Error()) || (err == nil && string(aout) != "pre"+string(out)) {
+				t.Fatalf("AppendString(%q) = %q, %v; Encode gave %q, %v", data, aout, aerr, out, err)
+			}
 		}
 		if err != nil {
 			var e *Error

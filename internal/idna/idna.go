@@ -116,6 +116,47 @@ func EncodeString(s string) ([]byte, error) {
 	return checkASCIILabels([]byte(s))
 }
 
+// AppendString appends EncodeString(s) to dst and returns the extended slice. An ASCII s
+// (the common host name) is checked and copied without allocating, so that a caller
+// passing a buffer on its stack resolves a name without a heap allocation for it.
+func AppendString(dst []byte, s string) ([]byte, error) {
+	if out, ok, err := AppendASCII(dst, s); ok {
+		return out, err
+	}
+	enc, err := Encode([]rune(s))
+	if err != nil {
+		return nil, err
+	}
+	return append(dst, enc...), nil
+}
+
+// AppendASCII is AppendString for an ASCII s, in one pass over it: ok is false, and
+// nothing is appended, when s is not ASCII (the caller encodes it another way).
+func AppendASCII(dst []byte, s string) (out []byte, ok bool, err error) {
+	start := 0
+	var labelErr error
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80:
+			return dst, false, nil
+		case c == '.' && labelErr == nil:
+			// The first bad label decides, as checkASCIILabels does; the scan goes on,
+			// since a non-ASCII byte later sends s down the other path.
+			if n := i - start; n == 0 || n > maxLabel {
+				labelErr = &Error{reasonEmptyOrTooLong}
+			}
+			start = i + 1
+		}
+	}
+	if labelErr != nil {
+		return nil, true, labelErr
+	}
+	if len(s)-start > maxLabel {
+		return nil, true, &Error{reasonTooLong}
+	}
+	return append(dst, s...), true, nil
+}
+
 // checkASCIILabels returns out, an ASCII name, if every label but the last has 1 to 63
 // bytes and the last fewer than 64, as the codec checks ASCII names.
 func checkASCIILabels(out []byte) ([]byte, error) {
