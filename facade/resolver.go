@@ -295,6 +295,8 @@ func parseNameInfo(dst []byte, sockaddr any) (nameInfo, error) {
 		return typedNameInfo(dst, s.Host, s.Port, s.FlowInfo, s.ScopeID, 4)
 	case py.Tuple:
 		t = s
+	case RawAddress:
+		t = py.Tuple{s.AF, s.Data} // (family, sa_data): an illegal sockaddr, as in CPython
 	default:
 		return nameInfo{}, &TypeError{Msg: "getnameinfo() argument 1 must be a tuple"}
 	}
