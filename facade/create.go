@@ -99,7 +99,7 @@ func connectOne(ai csock.AddrInfo, timeout, sourceAddress any) (*Socket, error) 
 }
 
 // resolveStream is create_connection's getaddrinfo(host, port, 0, SOCK_STREAM), with the
-// module getaddrinfo's argument rules (resolver.go's gaiHost and gaiPort).
+// module getaddrinfo's argument rules (getaddrinfo.go's gaiHost and gaiPort).
 //
 // TODO(resolver): the one call to getaddrinfo; switch to GetAddrInfo's context-aware
 // path once it exposes the raw addresses.
