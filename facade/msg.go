@@ -152,7 +152,8 @@ func (s *Socket) sendMsg(ctx context.Context, buffers, ancdata any, flags int, a
 	if err != nil {
 		return 0, err
 	}
-	a := opArgs{kind: opSendMsg, bufs: bufs, control: control, flags: flags, addr: to}
+	x := opExt{bufs: bufs, control: control, addr: to}
+	a := opArgs{kind: opSendMsg, flags: flags, x: &x}
 	s.do(ctx, &a, true)
 	if a.err != nil {
 		return 0, ioError("sendmsg", a.err)
@@ -456,16 +457,17 @@ func (s *Socket) recvMsgGuts(ctx context.Context, bufs [][]byte, ancbufsize, fla
 	if ancbufsize > 0 {
 		control = make([]byte, min(ancbufsize, ctlMax))
 	}
-	a := opArgs{kind: opRecvMsg, bufs: bufs, control: control, flags: flags}
+	x := opExt{bufs: bufs, control: control}
+	a := opArgs{kind: opRecvMsg, flags: flags, x: &x}
 	s.do(ctx, &a, false)
 	if a.err != nil {
 		return 0, nil, 0, nil, ioError(op, a.err)
 	}
-	items, err := receivedAncillary(control[:a.cn])
+	items, err := receivedAncillary(control[:x.cn])
 	if err != nil {
 		return 0, nil, 0, nil, err
 	}
-	return a.n, items, a.mflags, makeAddress(&a.addr), nil
+	return a.n, items, x.mflags, makeAddress(&x.addr), nil
 }
 
 // errAncillaryWarning is the text of CPython's RuntimeWarning for a bad record.

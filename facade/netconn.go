@@ -198,10 +198,7 @@ func (c *adapter) setDeadline(src *atomic.Int64, write bool, t time.Time) {
 	if pf == nil {
 		return
 	}
-	d := &pf.r
-	if write {
-		d = &pf.w
-	}
+	d := pf.dir(write)
 	d.setDeadline(pf.f, t)
 	if c.closed.Load() || c.s.ref.closed() {
 		d.expire(pf.f) // Close may have expired it just before: keep it expired
@@ -340,7 +337,8 @@ type netListener struct {
 // Accept waits for a connection and returns its NetConn adapter: accept4(2), then
 // getsockname(2) for its local address.
 func (l *netListener) Accept() (net.Conn, error) {
-	a := opArgs{kind: opAccept}
+	x := opExt{}
+	a := opArgs{kind: opAccept, x: &x}
 	for {
 		if l.closed.Load() {
 			return nil, l.opError(errClosedConn)
@@ -360,7 +358,7 @@ func (l *netListener) Accept() (net.Conn, error) {
 		ns.Close()
 		return nil, l.opError(err)
 	}
-	return ns.newNetConn(laddr, makeAddress(&a.addr)), nil
+	return ns.newNetConn(laddr, makeAddress(&x.addr)), nil
 }
 
 // Close closes the socket and wakes a pending Accept. A second Close returns an error

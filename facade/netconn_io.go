@@ -93,7 +93,8 @@ func (c *netConn) sendFileFrom(fd int, remain int64) (written int64, err error, 
 		if err != nil {
 			return written, err, true
 		}
-		a := opArgs{kind: opSendFile, inFD: fd, filePos: true, count: int(min(remain, sendfileBlock))}
+		x := opExt{inFD: fd, filePos: true, count: int(min(remain, sendfileBlock))}
+		a := opArgs{kind: opSendFile, x: &x}
 		c.s.doTimeout(context.Background(), &a, true, noTimeout, dl, &c.wd)
 		switch a.err {
 		case nil:
@@ -158,7 +159,8 @@ func (c *netConn) WriteBuffers(v net.Buffers) (int64, error) {
 		if err != nil {
 			return n, c.opError("writev", err)
 		}
-		a := opArgs{kind: opSendMsg, bufs: bufs[:min(len(bufs), maxIOV)]}
+		x := opExt{bufs: bufs[:min(len(bufs), maxIOV)]}
+		a := opArgs{kind: opSendMsg, x: &x}
 		c.s.doTimeout(context.Background(), &a, true, noTimeout, dl, &c.wd)
 		switch a.err {
 		case nil:
@@ -207,7 +209,8 @@ func (c *adapter) ReadMsgUnix(b, oob []byte) (n, oobn, flags int, addr *net.Unix
 		if err != nil {
 			return 0, 0, 0, nil, c.opError("read", err)
 		}
-		a := opArgs{kind: opRecvMsg, bufs: bufs, control: oob, flags: csock.MSG_CMSG_CLOEXEC}
+		x := opExt{bufs: bufs, control: oob}
+		a := opArgs{kind: opRecvMsg, flags: csock.MSG_CMSG_CLOEXEC, x: &x}
 		c.s.doTimeout(context.Background(), &a, false, noTimeout, dl, &c.rd)
 		switch a.err {
 		case nil:
@@ -216,10 +219,10 @@ func (c *adapter) ReadMsgUnix(b, oob []byte) (n, oobn, flags int, addr *net.Unix
 		default:
 			return 0, 0, 0, nil, c.opError("read", a.err)
 		}
-		if ua, ok := makeAddress(&a.addr).(UnixAddress); ok && len(ua.Name) > 0 {
+		if ua, ok := makeAddress(&x.addr).(UnixAddress); ok && len(ua.Name) > 0 {
 			addr = toNetAddr(c.net, c.s.family, ua).(*net.UnixAddr)
 		}
-		return a.n, a.cn, a.mflags, addr, nil
+		return a.n, x.cn, x.mflags, addr, nil
 	}
 }
 
@@ -250,7 +253,8 @@ func (c *adapter) WriteMsgUnix(b, oob []byte, addr *net.UnixAddr) (n, oobn int, 
 		if err != nil {
 			return 0, 0, c.opError("write", err)
 		}
-		a := opArgs{kind: opSendMsg, bufs: bufs, control: oob, addr: to}
+		x := opExt{bufs: bufs, control: oob, addr: to}
+		a := opArgs{kind: opSendMsg, x: &x}
 		c.s.doTimeout(context.Background(), &a, true, noTimeout, dl, &c.wd)
 		switch a.err {
 		case nil:

@@ -72,7 +72,8 @@ type packetConn struct{ adapter }
 
 // ReadFrom receives one datagram into p: recvfrom(2), waiting until the read deadline.
 func (c *packetConn) ReadFrom(p []byte) (int, net.Addr, error) {
-	a := opArgs{kind: opRecvFrom, buf: p}
+	x := opExt{}
+	a := opArgs{kind: opRecvFrom, buf: p, x: &x}
 	for {
 		dl, err := c.ready(&c.rd)
 		if err != nil {
@@ -81,7 +82,7 @@ func (c *packetConn) ReadFrom(p []byte) (int, net.Addr, error) {
 		c.s.doTimeout(context.Background(), &a, false, noTimeout, dl, &c.rd)
 		switch a.err {
 		case nil:
-			return min(a.n, len(p)), c.senderAddr(&a.addr), nil
+			return min(a.n, len(p)), c.senderAddr(&x.addr), nil
 		case errTimedOut:
 			a.err = nil
 			continue
@@ -111,7 +112,8 @@ func (c *packetConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 	if err != nil {
 		return 0, c.writeError(addr, err)
 	}
-	a := opArgs{kind: opSendTo, buf: p, addr: to}
+	x := opExt{addr: to}
+	a := opArgs{kind: opSendTo, buf: p, x: &x}
 	for {
 		dl, err := c.ready(&c.wd)
 		if err != nil {

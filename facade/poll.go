@@ -188,10 +188,17 @@ type opArgs struct {
 	kind  opKind
 	buf   []byte
 	flags int
-	addr  csock.Addr // sendto's destination; recvfrom's and accept's peer
 	user  func(fd uintptr) bool
-	n     int   // bytes transferred (sendall: so far), or accept's descriptor
-	err   error // the result: nil, a syscall.Errno, errTimedOut or a context's error
+	n     int    // bytes transferred (sendall: so far), or accept's descriptor
+	err   error  // the result: nil, a syscall.Errno, errTimedOut or a context's error
+	x     *opExt // the arguments and results of the operations that have more (nil: none)
+}
+
+// opExt are the arguments and results of the operations that have an address, buffers,
+// ancillary data or a file. They are kept apart from opArgs so that the frame of a call
+// parked on the poller stays small (see wait): a receive holds only opArgs on its stack.
+type opExt struct {
+	addr csock.Addr // sendto's and sendmsg's destination; recvfrom's, recvmsg's and accept's peer
 
 	// sendmsg and recvmsg
 	bufs    [][]byte // the buffers gathered from or scattered into
@@ -230,16 +237,16 @@ func (a *opArgs) attempt(s *Socket, fd int) bool {
 				err = nil
 			}
 		case opRecvFrom:
-			n, err = csock.RecvFrom(fd, a.buf, a.flags|csock.MSG_DONTWAIT, &a.addr)
+			n, err = csock.RecvFrom(fd, a.buf, a.flags|csock.MSG_DONTWAIT, &a.x.addr)
 		case opAccept:
 			flags := csock.SOCK_NONBLOCK
 			if defaultTimeout.Load() < 0 {
 				flags = 0 // the accepted socket's mode is None: blocking, as CPython's
 			}
 			if s.osNonblock.Load() {
-				n, err = csock.Accept(fd, flags, &a.addr)
+				n, err = csock.Accept(fd, flags, &a.x.addr)
 			} else {
-				n, err = csock.AcceptNowait(fd, flags, &a.addr)
+				n, err = csock.AcceptNowait(fd, flags, &a.x.addr)
 			}
 		case opSend:
 			n, err = csock.Send(fd, a.buf, a.flags|csock.MSG_DONTWAIT)
@@ -252,36 +259,36 @@ func (a *opArgs) attempt(s *Socket, fd int) bool {
 				}
 			}
 		case opSendTo:
-			n, err = csock.SendTo(fd, a.buf, a.flags|csock.MSG_DONTWAIT, &a.addr)
+			n, err = csock.SendTo(fd, a.buf, a.flags|csock.MSG_DONTWAIT, &a.x.addr)
 		case opConnect:
-			err = connectStatus(fd, &a.addr)
+			err = connectStatus(fd, &a.x.addr)
 		case opUser:
 			if !a.user(uintptr(fd)) {
 				err = syscall.EAGAIN
 			}
 		case opSendMsg:
 			var to *csock.Addr
-			if a.addr.Family != 0 {
-				to = &a.addr
+			if a.x.addr.Family != 0 {
+				to = &a.x.addr
 			}
-			n, err = csock.SendMsg(fd, a.bufs, a.control, to, a.flags|csock.MSG_DONTWAIT)
+			n, err = csock.SendMsg(fd, a.x.bufs, a.x.control, to, a.flags|csock.MSG_DONTWAIT)
 		case opRecvMsg:
 			var cn, mflags int
-			n, cn, mflags, err = csock.RecvMsg(fd, a.bufs, a.control, a.flags|csock.MSG_DONTWAIT, &a.addr)
+			n, cn, mflags, err = csock.RecvMsg(fd, a.x.bufs, a.x.control, a.flags|csock.MSG_DONTWAIT, &a.x.addr)
 			if err == nil {
-				a.cn, a.mflags = cn, mflags
+				a.x.cn, a.x.mflags = cn, mflags
 			}
 		case opSendFile:
 			// sendfile(2) takes no MSG_DONTWAIT: on a blocking descriptor (CPython's flag
 			// in blocking mode) the shim sets O_NONBLOCK around the call.
-			off := &a.off
-			if a.filePos {
+			off := &a.x.off
+			if a.x.filePos {
 				off = nil
 			}
 			if s.osNonblock.Load() {
-				n, err = csock.SendFile(fd, a.inFD, off, a.count)
+				n, err = csock.SendFile(fd, a.x.inFD, off, a.x.count)
 			} else {
-				n, err = csock.SendFileNowait(fd, a.inFD, off, a.count)
+				n, err = csock.SendFileNowait(fd, a.x.inFD, off, a.x.count)
 			}
 		}
 		switch err {
@@ -329,9 +336,28 @@ func connectStatus(fd int, peer *csock.Addr) error {
 // pollFile is a socket's registration with Go's runtime poller: the *os.File that owns
 // the descriptor from then on, its RawConn, and the state of each direction.
 type pollFile struct {
-	f    *os.File
-	rc   syscall.RawConn
-	r, w ioDir
+	f  *os.File
+	rc syscall.RawConn
+	r  ioDir
+	w  atomic.Pointer[ioDir] // made by the first call that waits to write (most never do)
+	s  atomic.Pointer[Socket]
+}
+
+// dir returns the direction a call waits in, making the write direction on first use.
+func (pf *pollFile) dir(write bool) *ioDir {
+	if !write {
+		return &pf.r
+	}
+	if d := pf.w.Load(); d != nil {
+		return d
+	}
+	d := new(ioDir)
+	d.init(pf.s.Load(), true)
+	d.dl.Store(dlExpired) // the file's write deadline is not known to be none
+	if pf.w.CompareAndSwap(nil, d) {
+		return d
+	}
+	return pf.w.Load()
 }
 
 // ioDir is one direction of a registered socket.
@@ -340,6 +366,7 @@ type ioDir struct {
 	write bool
 	sem   chan struct{} // one slot, held by the call using the direction
 	a     opArgs        // the arguments of the call holding sem, for fn
+	x     *opExt        // a.x's contents while it waits (the caller's stays on its stack); made on first use
 	fn    func(fd uintptr) bool
 	// dl is the deadline last set on the file for this direction, as UnixNano; 0 for
 	// none, dlExpired after an expiry (Close, Detach, a context) or when unknown.
@@ -458,22 +485,31 @@ func newPollFile(s *Socket, fd int, nonblock bool) (*pollFile, error) {
 		return nil, syscall.EEXIST
 	}
 	pf.rc, _ = f.SyscallConn()
+	pf.s.Store(s)
 	pf.r.init(s, false)
-	pf.w.init(s, true)
 	return pf, nil
 }
 
 // adopt gives the parked registration pf to the socket s that re-adopts its descriptor.
 func (pf *pollFile) adopt(s *Socket) {
-	pf.r.s, pf.w.s = s, s
+	pf.s.Store(s)
+	pf.r.s = s
 	pf.r.dl.Store(dlExpired)
-	pf.w.dl.Store(dlExpired)
+	if w := pf.w.Load(); w != nil {
+		w.s = s
+		w.dl.Store(dlExpired)
+	}
 }
 
-// expire wakes every call waiting on the file (Close, Detach).
+// expire wakes every call waiting on the file (Close, Detach). The write deadline is
+// expired even before any call made the write direction, so that none can start waiting.
 func (pf *pollFile) expire() {
 	pf.r.expire(pf.f)
-	pf.w.expire(pf.f)
+	if w := pf.w.Load(); w != nil {
+		w.expire(pf.f)
+	} else {
+		pf.f.SetWriteDeadline(longAgo)
+	}
 }
 
 // parked is the registry of the files of detached sockets (see the top of this file).
@@ -555,7 +591,7 @@ func (s *Socket) poller() (*pollFile, error) {
 
 // register is the slow path of poller. (No defer here: this runs on the stack of a call
 // about to wait, whose depth decides whether its goroutine fits in the 2 KiB it starts
-// with; see waitOn.)
+// with; see wait.)
 func (s *Socket) register() (*pollFile, error) {
 	s.regMu.Lock()
 	if pf := s.pf.Load(); pf != nil {
@@ -566,7 +602,7 @@ func (s *Socket) register() (*pollFile, error) {
 		s.regMu.Unlock()
 		return nil, syscall.EBADF
 	}
-	pf, err := newPollFile(s, s.ref.fd, s.osNonblock.Load())
+	pf, err := newPollFileElsewhere(s, s.ref.fd, s.osNonblock.Load())
 	s.ref.decref()
 	if err != nil {
 		s.regMu.Unlock()
@@ -575,6 +611,24 @@ func (s *Socket) register() (*pollFile, error) {
 	s.pf.Store(pf)
 	s.regMu.Unlock()
 	return pf, nil
+}
+
+// newPollFileElsewhere is newPollFile on a goroutine of its own. Registering goes deep
+// (os.NewFile down to the runtime's pollDesc), and a goroutine keeps the stack it grew to
+// until a garbage collection shrinks it: registering on the caller's stack would leave
+// each of 10,000 parked receivers with 4 KiB instead of 2 KiB. Once per socket.
+func newPollFileElsewhere(s *Socket, fd int, nonblock bool) (*pollFile, error) {
+	type result struct {
+		pf  *pollFile
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		pf, err := newPollFile(s, fd, nonblock)
+		ch <- result{pf, err}
+	}()
+	r := <-ch
+	return r.pf, r.err
 }
 
 // deadlineFor is the deadline of a call starting now with timeout t (zero when t is not
@@ -643,23 +697,14 @@ func (s *Socket) doTimeout(ctx context.Context, a *opArgs, write bool, t timeout
 			return
 		}
 	}
-	s.wait(pf, ctx, a, write, dl, src)
-}
-
-// wait is waitOn until the call is over: a deadline that was not this call's (a NetConn
-// adapter's or another call's context on the same socket) does not end it, unless src
-// says the caller wants to look again (doTimeout).
-func (s *Socket) wait(pf *pollFile, ctx context.Context, a *opArgs, write bool, dl time.Time, src *atomic.Int64) {
-	for {
-		s.waitOn(pf, ctx, a, write, dl, src)
-		if a.err != errTimedOut || src != nil || (!dl.IsZero() && !time.Now().Before(dl)) {
-			return
-		}
+	// wait's loop, written out: one frame less on the stack of a parked goroutine.
+	d := pf.dir(write)
+	for !s.waitOnce(pf, d, ctx, a, dl, src) {
 		a.err = nil
 	}
 }
 
-// waitOn takes the direction, then makes attempts at the operation a, waiting for
+// wait takes the direction, then makes attempts at the operation a, waiting for
 // readiness between them on the runtime poller, until it is over, the deadline dl passes,
 // ctx ends or the socket closes; the outcome is in a (errTimedOut for any expired
 // deadline, which the caller tells apart).
@@ -668,19 +713,25 @@ func (s *Socket) wait(pf *pollFile, ctx context.Context, a *opArgs, write bool, 
 // 10,000 goroutines blocked in Recv are 20 MB more at 4 KiB (Go's own blocked Read fits
 // in 2 KiB). So the path from Recv to here is kept flat, and a's arguments are copied into
 // the direction rather than captured by a closure.
-func (s *Socket) waitOn(pf *pollFile, ctx context.Context, a *opArgs, write bool, dl time.Time, src *atomic.Int64) {
-	d := &pf.r
-	if write {
-		d = &pf.w
+func (s *Socket) wait(pf *pollFile, ctx context.Context, a *opArgs, write bool, dl time.Time, src *atomic.Int64) {
+	d := pf.dir(write)
+	for !s.waitOnce(pf, d, ctx, a, dl, src) {
+		a.err = nil
 	}
+}
+
+// waitOnce is one turn of wait: it reports false when a deadline that was not this
+// call's (a NetConn adapter's, or another call's context on the same socket) woke it and
+// the call must go on; src, when not nil, says the caller looks again itself (doTimeout).
+func (s *Socket) waitOnce(pf *pollFile, d *ioDir, ctx context.Context, a *opArgs, dl time.Time, src *atomic.Int64) bool {
 	if err := d.lock(dl, ctx); err != nil {
 		a.err = err
-		return
+		return true
 	}
 	if !s.ref.incref() {
 		d.unlock()
 		a.err = syscall.EBADF
-		return
+		return true
 	}
 	want := deadlineNanos(dl)
 	if d.dl.Load() != want {
@@ -692,41 +743,102 @@ func (s *Socket) waitOn(pf *pollFile, ctx context.Context, a *opArgs, write bool
 		s.ref.decref()
 		d.unlock()
 		a.err = errTimedOut
-		return
+		return true
 	}
-	var stop func() bool
-	var fired chan struct{}
+	var cw *ctxWake
 	if ctx.Done() != nil {
-		fired = make(chan struct{})
-		stop = context.AfterFunc(ctx, func() {
-			d.expire(pf.f)
-			close(fired)
-		})
+		cw = d.wakeOnDone(ctx, pf.f)
 	}
-	d.a = *a
+	d.load(a)
 	var err error
-	if write {
+	if d.write {
 		err = pf.rc.Write(d.fn)
 	} else {
 		err = pf.rc.Read(d.fn)
 	}
-	*a = d.a
-	d.a.buf, d.a.user, d.a.bufs, d.a.control = nil, nil, nil, nil
-	if stop != nil && !stop() {
-		<-fired // it expired the deadline; let it finish before the next call sets one
+	d.store(a)
+	if cw != nil {
+		cw.stop()
 	}
 	s.ref.decref()
 	d.unlock()
 	if err != nil {
-		switch {
-		case s.ref.closed():
-			a.err = syscall.EBADF
-		case ctx.Err() != nil:
-			a.err = ctx.Err()
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			a.err = errTimedOut
-		default:
-			a.err = err
-		}
+		return s.waitError(a, err, ctx, dl, src)
 	}
+	return true
+}
+
+// The helpers below keep their locals off waitOnce's frame, which is on the stack of every
+// parked call (see wait).
+
+// load copies the call's arguments into the direction, field by field and the
+// extension's contents rather than its pointer, so that the caller's opArgs and opExt
+// stay on its stack.
+//
+//go:noinline
+func (d *ioDir) load(a *opArgs) {
+	d.a = opArgs{kind: a.kind, buf: a.buf, flags: a.flags, user: a.user, n: a.n}
+	if a.x != nil {
+		if d.x == nil {
+			d.x = new(opExt) // most sockets never wait in an operation that needs one
+		}
+		*d.x = *a.x
+		d.a.x = d.x
+	}
+}
+
+// store copies the results back to the call and drops the direction's references.
+//
+//go:noinline
+func (d *ioDir) store(a *opArgs) {
+	a.kind, a.n, a.err = d.a.kind, d.a.n, d.a.err
+	if a.x != nil {
+		*a.x = *d.x
+		*d.x = opExt{}
+	}
+	d.a = opArgs{}
+}
+
+// ctxWake expires a direction's deadline when a context ends, which wakes the call
+// waiting in it.
+type ctxWake struct {
+	stopFn func() bool
+	fired  chan struct{}
+}
+
+//go:noinline
+func (d *ioDir) wakeOnDone(ctx context.Context, f *os.File) *ctxWake {
+	cw := &ctxWake{fired: make(chan struct{})}
+	cw.stopFn = context.AfterFunc(ctx, func() {
+		d.expire(f)
+		close(cw.fired)
+	})
+	return cw
+}
+
+// stop disarms the wake-up; if it already ran, it waits for it to finish, so that the
+// next call's deadline is not expired behind its back.
+func (cw *ctxWake) stop() {
+	if !cw.stopFn() {
+		<-cw.fired
+	}
+}
+
+// waitError sets the outcome of a wait that ended in err and reports whether the call is
+// over (see waitOnce).
+//
+//go:noinline
+func (s *Socket) waitError(a *opArgs, err error, ctx context.Context, dl time.Time, src *atomic.Int64) bool {
+	switch {
+	case s.ref.closed():
+		a.err = syscall.EBADF
+	case ctx.Err() != nil:
+		a.err = ctx.Err()
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		a.err = errTimedOut
+		return src != nil || (!dl.IsZero() && !time.Now().Before(dl))
+	default:
+		a.err = err
+	}
+	return true
 }

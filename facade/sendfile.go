@@ -188,7 +188,8 @@ func (s *Socket) sendfileLoop(ctx context.Context, file *os.File, fd int, offset
 				return total, nil
 			}
 		}
-		a := opArgs{kind: opSendFile, inFD: fd, off: offset, count: int(blocksize)}
+		x := opExt{inFD: fd, off: offset, count: int(blocksize)}
+		a := opArgs{kind: opSendFile, x: &x}
 		s.doTimeout(ctx, &a, true, t, time.Time{}, nil)
 		switch {
 		case a.err == errTimedOut, a.err == context.Canceled, a.err == context.DeadlineExceeded:

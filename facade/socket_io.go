@@ -159,12 +159,13 @@ func (s *Socket) recvFrom(ctx context.Context, bufsize, flags int) ([]byte, Addr
 		return nil, nil, err
 	}
 	buf := make([]byte, min(bufsize, maxRW))
-	a := opArgs{kind: opRecvFrom, buf: buf, flags: flags}
+	x := opExt{}
+	a := opArgs{kind: opRecvFrom, buf: buf, flags: flags, x: &x}
 	s.do(ctx, &a, false)
 	if a.err != nil {
 		return nil, nil, ioError("recvfrom", a.err)
 	}
-	return received(buf, a.n), makeAddress(&a.addr), nil
+	return received(buf, a.n), makeAddress(&x.addr), nil
 }
 
 // RecvFromInto receives into buf and returns the byte count and the sender's address:
@@ -188,12 +189,13 @@ func (s *Socket) RecvFromInto(buf []byte, nbytes int, flags MsgFlag) (int, Addre
 	if err := s.checkAddrLen(); err != nil {
 		return 0, nil, err
 	}
-	a := opArgs{kind: opRecvFrom, buf: buf[:nbytes], flags: int(flags)}
+	x := opExt{}
+	a := opArgs{kind: opRecvFrom, buf: buf[:nbytes], flags: int(flags), x: &x}
 	s.do(context.Background(), &a, false)
 	if a.err != nil {
 		return 0, nil, ioError("recvfrom_into", a.err)
 	}
-	return a.n, makeAddress(&a.addr), nil
+	return a.n, makeAddress(&x.addr), nil
 }
 
 // Send sends data and returns how many bytes were sent, possibly fewer than len(data):
@@ -276,7 +278,8 @@ func (s *Socket) sendTo(ctx context.Context, data []byte, flags int, address any
 	if err != nil {
 		return 0, err
 	}
-	a := opArgs{kind: opSendTo, buf: data, flags: flags, addr: addr}
+	x := opExt{addr: addr}
+	a := opArgs{kind: opSendTo, buf: data, flags: flags, x: &x}
 	s.do(ctx, &a, true)
 	if a.err != nil {
 		return 0, ioError("sendto", a.err)
@@ -302,14 +305,15 @@ func (s *Socket) accept(ctx context.Context) (*Socket, Address, error) {
 	if err := s.checkAddrLen(); err != nil {
 		return nil, nil, err
 	}
-	a := opArgs{kind: opAccept}
+	x := opExt{}
+	a := opArgs{kind: opAccept, x: &x}
 	s.do(ctx, &a, false)
 	if a.err != nil {
 		return nil, nil, ioError("accept", a.err)
 	}
 	// CPython wraps the descriptor as socket(self.family, self.type, self.proto,
 	// fileno=fd): the default timeout, and blocking if the default is None (bpo-7995).
-	return newSocket(a.n, s.family, s.typ, s.proto), makeAddress(&a.addr), nil
+	return newSocket(a.n, s.family, s.typ, s.proto), makeAddress(&x.addr), nil
 }
 
 // Connect connects the socket to address: CPython's socket.connect(address), address as
@@ -421,7 +425,8 @@ func (s *Socket) connect(ctx context.Context, addr *csock.Addr) error {
 	if err != nil {
 		return err
 	}
-	a := opArgs{kind: opConnect}
+	x := opExt{}
+	a := opArgs{kind: opConnect, x: &x}
 	s.wait(pf, ctx, &a, true, dl, nil)
 	if a.err == nil && t < 0 && s.ref.incref() {
 		// A blocking connect(2) leaves the socket "connected" at the socket layer; after
