@@ -3,7 +3,6 @@
 package facade
 
 import (
-	"math/big"
 	"reflect"
 	"sort"
 
@@ -83,8 +82,6 @@ func (dict) PyTypeName() string { return "dict" }
 // The converters are internal/pyarg's, shared with the dispatcher of the module's functions
 // by Python name; the facade calls them by these short names.
 func notInteger(v any) error                           { return pyarg.NotInteger(v) }
-func asIndex(v any) (*big.Int, error)                  { return pyarg.AsIndex(v) }
-func asLong(v any) (int64, error)                      { return pyarg.AsLong(v) }
 func asCInt(v any) (int, error)                        { return pyarg.AsCInt(v) }
 func checkCInt(l int64) (int, error)                   { return pyarg.CheckCInt(l) }
 func asUintMask(v any) (uint32, error)                 { return pyarg.AsUintMask(v) }
