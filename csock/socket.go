@@ -147,25 +147,7 @@ func Listen(fd, backlog int) error {
 
 // Connect calls connect(2) once with addr. On a non-blocking descriptor EINPROGRESS is
 // returned as is; so is EINTR.
-func Connect(fd int, addr *Addr) error {
-	var ss C.struct_sockaddr_storage
-	n, err := addr.sockaddr(&ss)
-	if err != nil {
-		return err
-	}
-	fault := seam.ConnectHook.Check(seam.OpConnect, fd)
-	if fault != nil && fault != syscall.EINTR {
-		return fault
-	}
-	r := C.csock_connect(C.int(fd), (*C.struct_sockaddr)(unsafe.Pointer(&ss)), n)
-	if fault != nil && (r == 0 || r == -C.int(syscall.EINPROGRESS)) {
-		return fault
-	}
-	if r < 0 {
-		return errno(r)
-	}
-	return nil
-}
+func Connect(fd int, addr *Addr) error { return connect(fd, addr, false) }
 
 // ConnectNowait is the connect of a caller that would otherwise block, without ever
 // waiting, whatever fd's O_NONBLOCK flag: when the flag is clear it is set for the call
@@ -173,7 +155,12 @@ func Connect(fd int, addr *Addr) error {
 // EINPROGRESS it asks once more, so the result is nil once connected, EINPROGRESS while
 // the connection is pending (instead of a thread blocked in the kernel), or the error it
 // failed with.
-func ConnectNowait(fd int, addr *Addr) error {
+func ConnectNowait(fd int, addr *Addr) error { return connect(fd, addr, true) }
+
+// connect is Connect (csock_connect) or ConnectNowait (csock_connect_nowait). The
+// ConnectHook's EINTR lets the call happen and replaces its success or EINPROGRESS, as a
+// signal arriving during connect(2) would.
+func connect(fd int, addr *Addr, nowait bool) error {
 	var ss C.struct_sockaddr_storage
 	n, err := addr.sockaddr(&ss)
 	if err != nil {
@@ -183,7 +170,13 @@ func ConnectNowait(fd int, addr *Addr) error {
 	if fault != nil && fault != syscall.EINTR {
 		return fault
 	}
-	r := C.csock_connect_nowait(C.int(fd), (*C.struct_sockaddr)(unsafe.Pointer(&ss)), n)
+	sa := (*C.struct_sockaddr)(unsafe.Pointer(&ss))
+	var r C.int
+	if nowait {
+		r = C.csock_connect_nowait(C.int(fd), sa, n)
+	} else {
+		r = C.csock_connect(C.int(fd), sa, n)
+	}
 	if fault != nil && (r == 0 || r == -C.int(syscall.EINPROGRESS)) {
 		return fault
 	}

@@ -28,6 +28,29 @@ func shape(s string) string {
 	})
 }
 
+// assertPrintsLikeCPython evaluates each expression with pysock and with python3 (as after
+// `from socket import *`) and compares the printed lines, descriptor numbers and ports
+// aside.
+func assertPrintsLikeCPython(t *testing.T, exprs []string) {
+	t.Helper()
+	var want []string
+	testutil.PythonJSON(t, `
+import json, sys, traceback
+from socket import *
+out = []
+for e in json.load(sys.stdin):
+    try:
+        out.append(repr(eval(e)))
+    except BaseException as x:
+        out.append(traceback.format_exception_only(x)[-1].rstrip("\n"))
+print(json.dumps(out))
+`, exprs, &want)
+	require.Len(t, want, len(exprs))
+	for i, e := range exprs {
+		assert.Equal(t, shape(want[i]), shape(EvalLine(e)), e)
+	}
+}
+
 func TestCreateConnection_PrintsTheSocketLikeCPython(t *testing.T) {
 	srv, err := facade.CreateServer(py.Tuple{"127.0.0.1", 0}, facade.ServerOptions{Backlog: 16})
 	require.NoError(t, err)
@@ -54,22 +77,7 @@ func TestCreateConnection_PrintsTheSocketLikeCPython(t *testing.T) {
 		"create_connection(('127.0.0.1', 80), -1)",
 		"create_connection()",
 	}
-	var want []string
-	testutil.PythonJSON(t, `
-import json, sys, traceback
-from socket import *
-out = []
-for e in json.load(sys.stdin):
-    try:
-        out.append(repr(eval(e)))
-    except BaseException as x:
-        out.append(traceback.format_exception_only(x)[-1].rstrip("\n"))
-print(json.dumps(out))
-`, exprs, &want)
-	require.Len(t, want, len(exprs))
-	for i, e := range exprs {
-		assert.Equal(t, shape(want[i]), shape(EvalLine(e)), e)
-	}
+	assertPrintsLikeCPython(t, exprs)
 	// Accepted connections were made and closed again by the evaluator.
 	for i := 0; i < 6; i++ {
 		srv.SetTimeout(0.0)
@@ -106,20 +114,5 @@ func TestSocketPairCreateServerAndDualStack_PrintLikeCPython(t *testing.T) {
 		"has_dualstack_ipv6()",
 		"has_dualstack_ipv6(1)",
 	}
-	var want []string
-	testutil.PythonJSON(t, `
-import json, sys, traceback
-from socket import *
-out = []
-for e in json.load(sys.stdin):
-    try:
-        out.append(repr(eval(e)))
-    except BaseException as x:
-        out.append(traceback.format_exception_only(x)[-1].rstrip("\n"))
-print(json.dumps(out))
-`, exprs, &want)
-	require.Len(t, want, len(exprs))
-	for i, e := range exprs {
-		assert.Equal(t, shape(want[i]), shape(EvalLine(e)), e)
-	}
+	assertPrintsLikeCPython(t, exprs)
 }
