@@ -12,55 +12,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/csock/csock/facade"
 	"github.com/csock/csock/libcnet"
-	"github.com/csock/csock/py"
 )
 
 // The README's Go code, as a user's module compiles it. Each ```go block of README.md and
-// docs/*.md must appear, line for line (leading white space aside), in a Go file of this
-// module (TestDocsGoBlocksAreInThisModule), and those files run here: the blocks that are
-// whole programs under readme/, the fragments inside the Example functions below.
-
-// Example_facadeEcho is the Go half of the README's Python/Go table (the echo server).
-func Example_facadeEcho() {
-	srv, err := facade.CreateServer(py.Tuple{"127.0.0.1", 0}, facade.ServerOptions{})
-	if err != nil {
-		panic(err)
-	}
-	addr, _ := srv.GetSockName()
-	port := addr.(facade.InetAddress).Port
-
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		conn, _, err := srv.Accept()
-		if err != nil {
-			panic(err)
-		}
-		defer conn.Close()
-		buf := make([]byte, 1024)
-		for {
-			n, err := conn.RecvInto(buf, 0, 0)
-			if err != nil || n == 0 {
-				return
-			}
-			conn.SendAll(buf[:n], 0)
-		}
-	}()
-
-	c, err := facade.CreateConnection(py.Tuple{"localhost", port}, 5.0, nil, false)
-	if err != nil {
-		panic(err) // e.g. ConnectionRefusedError: [Errno 111] Connection refused
-	}
-	c.SendAll([]byte("hello"), 0)
-	reply, _ := c.Recv(1024, 0)
-	fmt.Println(py.Repr(reply)) // b'hello'
-	c.Close()
-	<-done
-	srv.Close()
-	// Output: b'hello'
-}
+// docs/*.md must appear, line for line (white space aside), in a Go file of this module or
+// in an Example file of a public package (TestDocsGoBlocksAreInThisModule), and all of
+// those run here: the blocks that are whole programs under readme/, the fragments inside
+// the Example functions below or inside the public packages' Examples, which
+// TestExamplesOfPublicPackagesRunFromOutside runs from this module (the README's
+// Python/Go table is facade's ExampleCreateServer).
 
 // Example_libcnet is the README's libcnet fragment.
 func Example_libcnet() {
@@ -103,7 +64,16 @@ func TestDocsGoBlocksAreInThisModule(t *testing.T) {
 	var code [][]string
 	files, _ := filepath.Glob("*.go")
 	more, _ := filepath.Glob("readme/*/*.go")
-	for _, f := range append(files, more...) {
+	files = append(files, more...)
+	for _, pkg := range publicPackages {
+		tests, _ := filepath.Glob(filepath.Join("../..", pkg, "*_test.go"))
+		for _, f := range tests {
+			if src, err := os.ReadFile(f); err == nil && externalTestPackage.Match(src) && hasExample.Match(src) {
+				files = append(files, f)
+			}
+		}
+	}
+	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -127,7 +97,7 @@ func TestDocsGoBlocksAreInThisModule(t *testing.T) {
 				}
 			}
 			if !found {
-				t.Errorf("%s: Go block %d is not code of test/external (add it to an Example or to readme/):\n%s", doc, i+1, block)
+				t.Errorf("%s: Go block %d is neither code of test/external nor of a public package's Example:\n%s", doc, i+1, block)
 			}
 		}
 	}
