@@ -196,7 +196,7 @@ type opArgs struct {
 
 // opExt are the arguments and results of the operations that have an address, buffers,
 // ancillary data or a file. They are kept apart from opArgs so that the frame of a call
-// parked on the poller stays small (see wait): a receive holds only opArgs on its stack.
+// parked on the poller stays small (see doTimeout): a receive holds only opArgs on its stack.
 type opExt struct {
 	addr csock.Addr // sendto's and sendmsg's destination; recvfrom's, recvmsg's and accept's peer
 
@@ -591,7 +591,7 @@ func (s *Socket) poller() (*pollFile, error) {
 
 // register is the slow path of poller. (No defer here: this runs on the stack of a call
 // about to wait, whose depth decides whether its goroutine fits in the 2 KiB it starts
-// with; see wait.)
+// with; see doTimeout.)
 func (s *Socket) register() (*pollFile, error) {
 	s.regMu.Lock()
 	if pf := s.pf.Load(); pf != nil {
@@ -697,79 +697,60 @@ func (s *Socket) doTimeout(ctx context.Context, a *opArgs, write bool, t timeout
 			return
 		}
 	}
-	// wait's loop, written out: one frame less on the stack of a parked goroutine.
+	// Take the direction, then make attempts, waiting for readiness between them on the
+	// runtime poller, until the operation is over, the deadline dl passes, ctx ends or the
+	// socket closes. A deadline that was not this call's (a NetConn adapter's, or another
+	// call's context on the same socket) does not end it, unless src says the caller looks
+	// again itself. All in this one frame: it is on the stack of every parked call.
 	d := pf.dir(write)
-	for !s.waitOnce(pf, d, ctx, a, dl, src) {
-		a.err = nil
-	}
-}
-
-// wait takes the direction, then makes attempts at the operation a, waiting for
-// readiness between them on the runtime poller, until it is over, the deadline dl passes,
-// ctx ends or the socket closes; the outcome is in a (errTimedOut for any expired
-// deadline, which the caller tells apart).
-//
-// Stack depth: a goroutine starts with a 2 KiB stack and keeps whatever it grows to, and
-// 10,000 goroutines blocked in Recv are 20 MB more at 4 KiB (Go's own blocked Read fits
-// in 2 KiB). So the path from Recv to here is kept flat, and a's arguments are copied into
-// the direction rather than captured by a closure.
-func (s *Socket) wait(pf *pollFile, ctx context.Context, a *opArgs, write bool, dl time.Time, src *atomic.Int64) {
-	d := pf.dir(write)
-	for !s.waitOnce(pf, d, ctx, a, dl, src) {
-		a.err = nil
-	}
-}
-
-// waitOnce is one turn of wait: it reports false when a deadline that was not this
-// call's (a NetConn adapter's, or another call's context on the same socket) woke it and
-// the call must go on; src, when not nil, says the caller looks again itself (doTimeout).
-func (s *Socket) waitOnce(pf *pollFile, d *ioDir, ctx context.Context, a *opArgs, dl time.Time, src *atomic.Int64) bool {
-	if err := d.lock(dl, ctx); err != nil {
-		a.err = err
-		return true
-	}
-	if !s.ref.incref() {
-		d.unlock()
-		a.err = syscall.EBADF
-		return true
-	}
-	want := deadlineNanos(dl)
-	if d.dl.Load() != want {
-		d.setDeadline(pf.f, dl)
-	}
-	if src != nil && src.Load() != want {
-		// The adapter's deadline moved after the call read it; its setter may have set
-		// the file's deadline before this call did. Look again.
+	for {
+		if err := d.lock(dl, ctx); err != nil {
+			a.err = err
+			return
+		}
+		if !s.ref.incref() {
+			d.unlock()
+			a.err = syscall.EBADF
+			return
+		}
+		want := deadlineNanos(dl)
+		if d.dl.Load() != want {
+			d.setDeadline(pf.f, dl)
+		}
+		if src != nil && src.Load() != want {
+			// The adapter's deadline moved after the call read it; its setter may have
+			// set the file's deadline before this call did. Look again.
+			s.ref.decref()
+			d.unlock()
+			a.err = errTimedOut
+			return
+		}
+		var cw *ctxWake
+		if ctx.Done() != nil {
+			cw = d.wakeOnDone(ctx, pf.f)
+		}
+		d.load(a)
+		var err error
+		if write {
+			err = pf.rc.Write(d.fn)
+		} else {
+			err = pf.rc.Read(d.fn)
+		}
+		d.store(a)
+		if cw != nil {
+			cw.stop()
+		}
 		s.ref.decref()
 		d.unlock()
-		a.err = errTimedOut
-		return true
+		if err == nil || s.waitError(a, err, ctx, dl, src) {
+			return
+		}
+		a.err = nil
 	}
-	var cw *ctxWake
-	if ctx.Done() != nil {
-		cw = d.wakeOnDone(ctx, pf.f)
-	}
-	d.load(a)
-	var err error
-	if d.write {
-		err = pf.rc.Write(d.fn)
-	} else {
-		err = pf.rc.Read(d.fn)
-	}
-	d.store(a)
-	if cw != nil {
-		cw.stop()
-	}
-	s.ref.decref()
-	d.unlock()
-	if err != nil {
-		return s.waitError(a, err, ctx, dl, src)
-	}
-	return true
 }
 
-// The helpers below keep their locals off waitOnce's frame, which is on the stack of every
-// parked call (see wait).
+// The helpers below keep their locals off doTimeout's frame, which is on the stack of
+// every parked call.
 
 // load copies the call's arguments into the direction, field by field and the
 // extension's contents rather than its pointer, so that the caller's opArgs and opExt
@@ -825,7 +806,7 @@ func (cw *ctxWake) stop() {
 }
 
 // waitError sets the outcome of a wait that ended in err and reports whether the call is
-// over (see waitOnce).
+// over (see doTimeout).
 //
 //go:noinline
 func (s *Socket) waitError(a *opArgs, err error, ctx context.Context, dl time.Time, src *atomic.Int64) bool {

@@ -421,13 +421,12 @@ func (s *Socket) connect(ctx context.Context, addr *csock.Addr) error {
 	if !dl.IsZero() && !time.Now().Before(dl) {
 		return errTimedOut
 	}
-	pf, err := s.poller()
-	if err != nil {
+	if _, err := s.poller(); err != nil {
 		return err
 	}
 	x := opExt{}
 	a := opArgs{kind: opConnect, x: &x}
-	s.wait(pf, ctx, &a, true, dl, nil)
+	s.doTimeout(ctx, &a, true, t, dl, nil) // registered: straight to the wait
 	if a.err == nil && t < 0 && s.ref.incref() {
 		// A blocking connect(2) leaves the socket "connected" at the socket layer; after
 		// a non-blocking one Linux does that only at the next connect(2), which returns
