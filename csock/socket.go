@@ -186,27 +186,6 @@ func connect(fd int, addr *Addr, nowait bool) error {
 	return nil
 }
 
-// AcceptNowait is Accept without ever waiting, whatever fd's O_NONBLOCK flag: poll(2) for
-// POLLIN with a zero timeout, EAGAIN when no connection is pending, else accept4(2).
-func AcceptNowait(fd int, flags int, peer *Addr) (int, error) {
-	if err := seam.AcceptHook.Check(seam.OpAccept, fd); err != nil {
-		return -1, err
-	}
-	var c C.csock_addr
-	var cp *C.csock_addr
-	if peer != nil {
-		cp = &c
-	}
-	r := C.csock_accept_nowait(C.int(fd), cp, C.int(flags))
-	if r < 0 {
-		return -1, errno(r)
-	}
-	if peer != nil {
-		peer.set(&c)
-	}
-	return int(r), nil
-}
-
 // FDID returns the device and inode numbers of the open file fd refers to (fstat(2)): the
 // same pair for every descriptor of one socket, a different one for another socket.
 func FDID(fd int) (dev, ino uint64, err error) {
@@ -219,7 +198,16 @@ func FDID(fd int) (dev, ino uint64, err error) {
 
 // Accept calls accept4(2) with SOCK_CLOEXEC added to flags (flags may add SOCK_NONBLOCK)
 // and returns the new descriptor. If peer is not nil it receives the peer's address.
-func Accept(fd int, flags int, peer *Addr) (int, error) {
+func Accept(fd int, flags int, peer *Addr) (int, error) { return accept(fd, flags, peer, false) }
+
+// AcceptNowait is Accept without ever waiting, whatever fd's O_NONBLOCK flag: poll(2) for
+// POLLIN with a zero timeout, EAGAIN when no connection is pending, else accept4(2).
+func AcceptNowait(fd int, flags int, peer *Addr) (int, error) {
+	return accept(fd, flags, peer, true)
+}
+
+// accept is Accept (csock_accept) or AcceptNowait (csock_accept_nowait).
+func accept(fd int, flags int, peer *Addr, nowait bool) (int, error) {
 	if err := seam.AcceptHook.Check(seam.OpAccept, fd); err != nil {
 		return -1, err
 	}
@@ -228,7 +216,12 @@ func Accept(fd int, flags int, peer *Addr) (int, error) {
 	if peer != nil {
 		cp = &c
 	}
-	r := C.csock_accept(C.int(fd), cp, C.int(flags))
+	var r C.int
+	if nowait {
+		r = C.csock_accept_nowait(C.int(fd), cp, C.int(flags))
+	} else {
+		r = C.csock_accept(C.int(fd), cp, C.int(flags))
+	}
 	if r < 0 {
 		return -1, errno(r)
 	}
