@@ -1,6 +1,6 @@
 # bench/bench.mk — benchmark targets, included by the top-level Makefile.
 #
-#   make bench             full run: 5 rounds, 300 ms per measurement (6.5-10.5 min here)
+#   make bench             full run: 5 rounds, 300 ms per measurement, 1.5 s for bulk (4-11 min here)
 #   make bench QUICK=1     smoke run: 2 rounds, 30 ms, idle_10k with 1,000 conns (~30 s),
 #                          written to bench/results/quick/ (not committed) so a smoke run
 #                          never replaces the full run's figures

@@ -23,10 +23,11 @@ type RunSpec struct {
 	Timeout time.Duration
 }
 
-// commandLine is the benchmark protocol's command line for op.
+// commandLine is the benchmark protocol's command line for op: its timed phase is
+// benchspec.TargetFor(op, spec.Target).
 func commandLine(prefix []string, op string, spec RunSpec) []string {
 	args := append([]string{}, prefix...)
-	args = append(args, "--op", op, "--target-ms", strconv.FormatInt(spec.Target.Milliseconds(), 10),
+	args = append(args, "--op", op, "--target-ms", strconv.FormatInt(benchspec.TargetFor(op, spec.Target).Milliseconds(), 10),
 		"--max-s", strconv.Itoa(int(spec.Timeout.Seconds())))
 	if spec.Quick {
 		args = append(args, "--quick")
