@@ -2,8 +2,13 @@
  * bench.c -- the "c" implementation of the csock benchmark: every operation
  * done by calling libc directly, blocking sockets, POSIX threads for peers.
  *
- *   bench --op NAME [--target-ms N] [--quick] [--cpu N] [--max-s N]
+ *   bench --op NAME [--target-ms N] [--quick] [--cpu N] [--max-s N] [--idle-threads N]
  *   bench --list
+ *
+ * --idle-threads N (a diagnostic, never passed by the driver) starts N threads that
+ * only sleep before measuring: a multi-threaded process (as every Go program is) pays
+ * more in the kernel for the same system calls, e.g. read(2) and lseek(2) take the
+ * file's position lock once the descriptor table is shared.
  *
  * Prints one JSON line per metric (see bench/README.md for the protocol):
  *   {"impl":"c","op":...,"unit":...,"value":...,"ops":...,
@@ -749,7 +754,7 @@ static void pin_self(int cpu) {
 
 static void usage(void) __attribute__((noreturn));
 static void usage(void) {
-    fprintf(stderr, "usage: bench --op NAME [--target-ms N] [--quick] [--cpu N] [--max-s N] | --list\n");
+    fprintf(stderr, "usage: bench --op NAME [--target-ms N] [--quick] [--cpu N] [--max-s N] [--idle-threads N] | --list\n");
     exit(2);
 }
 
@@ -761,8 +766,15 @@ static long parse_long(const char *s) {
     return v;
 }
 
+/* idle_thread sleeps until the process ends (--idle-threads). */
+static void *idle_thread(void *arg) {
+    (void)arg;
+    for (;;) pause();
+    return NULL;
+}
+
 int main(int argc, char **argv) {
-    long target_ms = 300, max_s = 300, cpu = -1;
+    long target_ms = 300, max_s = 300, cpu = -1, idle_threads = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--list") == 0) {
             if (printf("{\"impl\":\"c\",\"ops\":[") < 0) die(errno, "printf");
@@ -781,6 +793,9 @@ int main(int argc, char **argv) {
             cpu = parse_long(argv[++i]);
         } else if (i + 1 < argc && strcmp(argv[i], "--max-s") == 0) {
             max_s = parse_long(argv[++i]);
+        } else if (i + 1 < argc && strcmp(argv[i], "--idle-threads") == 0) {
+            idle_threads = parse_long(argv[++i]);
+            if (idle_threads < 0 || idle_threads > 64) usage();
         } else {
             usage();
         }
@@ -789,6 +804,10 @@ int main(int argc, char **argv) {
     g_target_ns = target_ms * 1000000LL;
     g_max_s = (unsigned)max_s;
     alarm(g_max_s); /* SIGALRM's default action ends the process */
+    for (long i = 0; i < idle_threads; i++) {
+        pthread_t t;
+        xpthread_create(&t, idle_thread, NULL);
+    }
 
     size_t oplen = strlen(g_op);
     static const char suffix[] = "_pinned";
