@@ -280,9 +280,14 @@ var (
 	protoUDP = []byte("udp")
 )
 
-// parsePort reads service as net.LookupPort does before any lookup: "" is port 0, an
-// optional sign and decimal digits are that number (clamped far outside the port range on
-// overflow, so that it is rejected as invalid), anything else a name to look up.
+// parsePort reads service as net.LookupPort does before any lookup: "" is port 0; an
+// optional sign and decimal digits are that number; anything else is a name to look up.
+// net's reading has two quirks kept here, since a program switching resolvers must see
+// the same ports: it accumulates in 32 bits, so a long number may wrap (4294967376 is 80),
+// and once the value reaches 2^30 it stops reading, so what follows, digit or not, is
+// ignored and the number (clamped outside the port range) is rejected as invalid rather
+// than looked up ("12345678901x": invalid port; "1234567890x", which stops short of 2^30
+// before the x, is a name).
 func parsePort(service string) (port int, numeric bool) {
 	if service == "" {
 		return 0, true
@@ -294,19 +299,35 @@ func parsePort(service string) (port int, numeric bool) {
 	case '-':
 		digits, neg = digits[1:], true
 	}
-	const big = 1 << 30
-	n := 0
+	const limit = uint32(1) << 30
+	var n uint32
 	for i := 0; i < len(digits); i++ {
 		c := digits[i]
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		if n < big {
-			n = n*10 + int(c-'0')
+		if n >= limit {
+			n = ^uint32(0)
+			break
+		}
+		n *= 10 // may wrap, as in net
+		if next := n + uint32(c-'0'); next >= n {
+			n = next
+		} else {
+			n = ^uint32(0)
+			break
 		}
 	}
-	if neg {
-		return -n, true
+	switch {
+	case !neg && n >= limit:
+		port = int(limit - 1)
+	case neg && n > limit:
+		port = int(limit)
+	default:
+		port = int(n)
 	}
-	return n, true
+	if neg {
+		port = -port
+	}
+	return port, true
 }

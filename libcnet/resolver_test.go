@@ -5,6 +5,7 @@ package libcnet_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"reflect"
@@ -165,6 +166,27 @@ func TestLookupPort_NumbersAsNetParsesThem(t *testing.T) {
 			assert.Equal(t, wantErr, err, "%s/%q", network, svc)
 		}
 	}
+}
+
+// Past 2^30 net stops reading (what follows is ignored, the number is invalid), and it
+// accumulates in 32 bits (a long number can wrap into the port range); numbers that end
+// in a letter before that are names. The same services, the same answers.
+func TestLookupPort_LongNumbersAsNetParsesThem(t *testing.T) {
+	var r libcnet.Resolver
+	goRes := &net.Resolver{PreferGo: true}
+	ctx := context.Background()
+	for _, svc := range []string{"12345678901x", "99999999999999999999x", "-99999999999x", "1073741823",
+		"1073741824x", "1234567890x", "5000000000x", "50000000000x", "4294967376", "-4294967376", "+4294967296"} {
+		for _, network := range []string{"tcp", "udp", "sctp"} {
+			want, wantErr := goRes.LookupPort(ctx, network, svc)
+			got, err := r.LookupPort(ctx, network, svc)
+			assert.Equal(t, want, got, "%s/%q", network, svc)
+			assert.Equal(t, fmt.Sprint(wantErr), fmt.Sprint(err), "%s/%q", network, svc)
+		}
+	}
+	port, err := r.LookupPort(ctx, "tcp", "4294967376")
+	require.NoError(t, err)
+	assert.Equal(t, 80, port, "2^32+80 wraps to 80 in net's reading")
 }
 
 func TestLookupPort_NamesAreGetServByName(t *testing.T) {
