@@ -43,7 +43,7 @@ type Socket struct {
 	// choose the cheaper accept and connect.
 	osNonblock atomic.Bool
 
-	regMu sync.Mutex // serialises registration with the poller against Close
+	regMu sync.Mutex // serialises registration with the poller against Close and timeout changes
 	pf    atomic.Pointer[pollFile]
 
 	closeMu sync.Mutex // serialises Close and Detach
@@ -463,10 +463,15 @@ func (s *Socket) SetTimeout(value any) error {
 
 // applyTimeout stores the timeout t and sets the descriptor's flag for it, as CPython's
 // internal_setblocking does (its ioctl(FIONBIO) fails on a closed descriptor; this fcntl
-// does too).
+// does too). It holds regMu: a first wait registering the descriptor in another goroutine
+// reads the flag, sets O_NONBLOCK for os.NewFile and puts the flag back, and a change in
+// between would make the file unpollable (read as EEXIST) or leave the flag wrong.
 func (s *Socket) applyTimeout(t timeoutNS) error {
+	s.regMu.Lock()
 	s.setTimeout(t)
-	return s.withFD(func(fd int) error { return csock.SetNonblock(fd, t >= 0) })
+	err := s.withFD(func(fd int) error { return csock.SetNonblock(fd, t >= 0) })
+	s.regMu.Unlock()
+	return err
 }
 
 func (s *Socket) setTimeout(t timeoutNS) {

@@ -299,3 +299,45 @@ func TestTimeout_DeadlineIsClearedForALaterBlockingCall(t *testing.T) {
 func nanValue() float64 { return math.NaN() }
 func infValue() float64 { return math.Inf(1) }
 func negZero() float64  { return math.Copysign(0, -1) }
+
+// The first wait registers the descriptor with the poller, which needs O_NONBLOCK set for
+// os.NewFile; a SetTimeout or SetBlocking racing with it must neither make the wait fail
+// (an unpollable file reads as [Errno 17]) nor leave the flag other than CPython's for the
+// final mode. Each round is a fresh pair, since a socket registers once.
+func TestTimeout_ModeChangesRacingTheFirstWait(t *testing.T) {
+	for _, start := range []any{1.0, nil} {
+		for round := 0; round < 200; round++ {
+			a, b := socketPair(t)
+			require.NoError(t, a.SetTimeout(start))
+			got := make(chan error, 1)
+			go func() {
+				data, err := a.Recv(1, 0)
+				if err == nil && string(data) != "x" {
+					err = errors.New("recv got " + string(data))
+				}
+				got <- err
+			}()
+			for i := 0; i < 20; i++ {
+				if i%2 == 0 {
+					require.NoError(t, a.SetBlocking(true))
+				} else {
+					require.NoError(t, a.SetTimeout(5.0))
+				}
+			}
+			require.NoError(t, a.SetTimeout(5.0))
+			_, err := b.Send([]byte("x"), 0)
+			require.NoError(t, err)
+			select {
+			case err := <-got:
+				require.NoError(t, err, "start %v, round %d", start, round)
+			case <-time.After(10 * time.Second):
+				t.Fatalf("start %v, round %d: recv still waiting after 10 s", start, round)
+			}
+			nonblock, err := csock.GetNonblock(a.Fileno())
+			require.NoError(t, err)
+			assert.True(t, nonblock, "start %v, round %d: timeout mode with O_NONBLOCK clear", start, round)
+			require.NoError(t, a.Close())
+			require.NoError(t, b.Close())
+		}
+	}
+}
