@@ -212,6 +212,18 @@ int csock_accept_nowait(int fd, csock_addr *peer, int flags)
     return csock_accept(fd, peer, flags);
 }
 
+int csock_poll(int fd, int events, int timeout_ms)
+{
+    struct pollfd p = {.fd = fd, .events = (short)events};
+    int n;
+    do
+        n = poll(&p, 1, timeout_ms);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -errno;
+    return n == 0 ? 0 : (unsigned short)p.revents;
+}
+
 int csock_fdid(int fd, uint64_t *dev, uint64_t *ino)
 {
     struct stat st;

@@ -114,6 +114,14 @@ int csock_connect_nowait(int fd, const struct sockaddr *sa, socklen_t salen);
  */
 int csock_accept_nowait(int fd, csock_addr *peer, int flags);
 
+/*
+ * poll(2) of the one descriptor fd for events (POLLIN, POLLOUT, ...) with timeout_ms as
+ * poll's (0: look without waiting; -1: no limit), EINTR retried with the same timeout.
+ * Returns the events that occurred (0 when none did before the timeout; POLLERR, POLLHUP
+ * and POLLNVAL are reported whatever events asks) or -errno.
+ */
+int csock_poll(int fd, int events, int timeout_ms);
+
 /* fstat(2) of fd: its device and inode numbers, which identify the open file it refers
  * to (a socket's inode is unique while it is open). Returns 0 or -errno. */
 int csock_fdid(int fd, uint64_t *dev, uint64_t *ino);

@@ -16,6 +16,7 @@ package csock
 #cgo nocallback csock_accept_nowait
 #cgo noescape csock_connect_nowait
 #cgo nocallback csock_connect_nowait
+#cgo nocallback csock_poll
 #cgo noescape csock_fdid
 #cgo nocallback csock_fdid
 #cgo noescape csock_getsockname
@@ -36,6 +37,7 @@ package csock
 #cgo nocallback csock_set_nonblock
 #cgo nocallback csock_get_cloexec
 #cgo nocallback csock_set_cloexec
+#include <poll.h>
 #include "csock.h"
 
 // The buffers are passed as char *, not void *: cgo checks the whole Go object around an
@@ -194,6 +196,28 @@ func FDID(fd int) (dev, ino uint64, err error) {
 		return 0, 0, errno(r)
 	}
 	return uint64(d), uint64(i), nil
+}
+
+// The events of Poll, from <poll.h>.
+const (
+	POLLIN   = C.POLLIN   // data to read (or a connection to accept)
+	POLLPRI  = C.POLLPRI  // urgent data to read
+	POLLOUT  = C.POLLOUT  // room to write
+	POLLERR  = C.POLLERR  // an error is pending (always reported)
+	POLLHUP  = C.POLLHUP  // hung up (always reported)
+	POLLNVAL = C.POLLNVAL // fd is not open (always reported)
+)
+
+// Poll calls poll(2) for the one descriptor fd and events, waiting at most timeoutMS
+// milliseconds (0: look without waiting; -1: no limit; a wait holds the calling thread),
+// EINTR retried. It returns the events that occurred, 0 when none did in time; POLLERR,
+// POLLHUP and POLLNVAL are reported whatever events asks.
+func Poll(fd, events, timeoutMS int) (int, error) {
+	r := C.csock_poll(C.int(fd), C.int(events), C.int(timeoutMS))
+	if r < 0 {
+		return 0, errno(r)
+	}
+	return int(r), nil
 }
 
 // Accept calls accept4(2) with SOCK_CLOEXEC added to flags (flags may add SOCK_NONBLOCK)

@@ -95,6 +95,41 @@ func TestSocketPair_RoundTrip(t *testing.T) {
 	}
 }
 
+func TestPoll_ReportsReadinessWithoutWaiting(t *testing.T) {
+	fds, err := csock.SocketPair(csock.AF_UNIX, csock.SOCK_STREAM, 0)
+	require.NoError(t, err)
+	closeLater(t, fds[0])
+	closeLater(t, fds[1])
+
+	ev, err := csock.Poll(fds[0], csock.POLLIN, 0)
+	require.NoError(t, err)
+	assert.Zero(t, ev, "nothing to read yet")
+	ev, err = csock.Poll(fds[0], csock.POLLIN|csock.POLLOUT, 0)
+	require.NoError(t, err)
+	assert.Equal(t, csock.POLLOUT, ev)
+
+	sendAll(t, fds[1], []byte("x"))
+	ev, err = csock.Poll(fds[0], csock.POLLIN, 1000)
+	require.NoError(t, err)
+	assert.Equal(t, csock.POLLIN, ev)
+
+	require.NoError(t, csock.Shutdown(fds[1], csock.SHUT_RDWR))
+	ev, err = csock.Poll(fds[0], csock.POLLIN, 0)
+	require.NoError(t, err)
+	assert.NotZero(t, ev&csock.POLLHUP, "a hang-up is reported whatever events asks: %#x", ev)
+
+	// A listening TCP socket is neither readable without a pending connection nor ever
+	// writable.
+	ln, err := csock.Socket(csock.AF_INET, csock.SOCK_STREAM, 0)
+	require.NoError(t, err)
+	closeLater(t, ln)
+	require.NoError(t, csock.Bind(ln, &csock.Addr{Family: csock.AF_INET, IP: [16]byte{127, 0, 0, 1}}))
+	require.NoError(t, csock.Listen(ln, 1))
+	ev, err = csock.Poll(ln, csock.POLLIN|csock.POLLOUT, 0)
+	require.NoError(t, err)
+	assert.Zero(t, ev)
+}
+
 func TestTCP_LoopbackBothFamilies(t *testing.T) {
 	for _, family := range []int{csock.AF_INET, csock.AF_INET6} {
 		t.Run(fmt.Sprint(family), func(t *testing.T) {

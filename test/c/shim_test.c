@@ -12,6 +12,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,20 @@ static void test_socketpair(void)
     CHECK(csock_send(fds[0], "x", 1, 0) == -EPIPE);
     CHECK(csock_close(fds[0]) == 0);
     CHECK(csock_close(fds[0]) == -EBADF);
+}
+
+static void test_poll(void)
+{
+    int fds[2];
+    CHECK(csock_socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+    CHECK(csock_poll(fds[0], POLLIN, 0) == 0);
+    CHECK(csock_poll(fds[0], POLLIN | POLLOUT, 0) == POLLOUT);
+    CHECK(csock_send(fds[1], "x", 1, 0) == 1);
+    CHECK(csock_poll(fds[0], POLLIN, 1000) == POLLIN);
+    CHECK(csock_close(fds[1]) == 0);
+    CHECK((csock_poll(fds[0], 0, 0) & POLLHUP) != 0);
+    CHECK(csock_close(fds[0]) == 0);
+    CHECK(csock_poll(fds[0], POLLIN, 0) == POLLNVAL);
 }
 
 static void test_tcp(void)
@@ -251,6 +266,7 @@ int main(void)
 {
     signal(SIGPIPE, SIG_DFL);
     test_socketpair();
+    test_poll();
     test_tcp();
     test_udp_and_unix();
     test_getsockopt_reports_at_most_buflen();
