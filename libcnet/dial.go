@@ -6,6 +6,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -39,8 +40,12 @@ type Dialer struct {
 	Deadline time.Time
 
 	// LocalAddr is the local address to use (a *net.TCPAddr, *net.UDPAddr, *net.IPAddr
-	// or *net.UnixAddr matching the network), nil for any. When it has an IP address, only
-	// the resolved addresses of its family are tried, as net.Dialer does.
+	// or *net.UnixAddr matching the network), nil for any. When it has an IP address that
+	// is not a wildcard (0.0.0.0, ::), only the resolved addresses of its family are
+	// tried, as net.Dialer does; a wildcard or absent IP keeps them all (an IPv6 wildcard
+	// socket is dual-stack). When none is left, the dial fails as net's does: a
+	// *net.OpError with no Source and no Addr around a *net.AddrError "no suitable
+	// address found" naming LocalAddr.
 	LocalAddr net.Addr
 
 	// FallbackDelay is the Connection Attempt Delay of RFC 8305 for TCP: when a name has
@@ -74,17 +79,28 @@ func (d *Dialer) Dial(network, address string) (net.Conn, error) {
 
 // DialContext connects to address on network, as net.Dialer.DialContext does, with
 // libc's resolver: networks "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6" take a
-// "host:port" (the port a number or a service name, looked up with getservbyname_r),
-// "ip", "ip4", "ip6" with ":protocol" a host, and "unix", "unixgram", "unixpacket" a path
-// (dialed as net does). A host that is an address literal, or empty, is not resolved.
+// "host:port" (the port a number or a service name, looked up with getservbyname_r by
+// Resolver.LookupPort whatever the host), "ip", "ip4", "ip6" with ":protocol" a host, and
+// "unix", "unixgram", "unixpacket" a path (dialed as net does). A host that is an address
+// literal, or empty, is not resolved: net dials it, with libc's port.
+//
+// The resolved addresses are filtered as net filters them: a network ending in "4" or
+// "6" keeps that family's ("tcp6" drops IPv4-mapped addresses: none left is a
+// *net.AddrError "no suitable address found" naming the host), then LocalAddr keeps its
+// own family's (see LocalAddr).
 //
 // ctx bounds the resolution and the connecting, not the connection once made. A failure
-// is a *net.OpError, as from net.Dialer: its Err is the resolver's *net.DNSError when the
-// name could not be resolved, else the error of the first address tried.
+// is a *net.OpError, as from net.Dialer: when the address could not be resolved (its
+// name, its service, or no suitable address), its Err is the resolver's *net.DNSError or
+// the *net.AddrError, with no Source and no Addr; else it is the error of the first
+// address tried.
 //
 // Differences from net.Dialer.DialContext: the addresses are libc's, in libc's order; TCP
 // attempts are staggered over all of them as RFC 8305 describes (net races one attempt
-// per family, RFC 6555 style); resolution is not merged with other lookups of the name.
+// per family, RFC 6555 style); resolution is not merged with other lookups of the name;
+// a service name is libc's, looked up as given (Go lowers it first and falls back to its
+// own table), even with an address literal ("127.0.0.1:HTTP" is an unknown port, as
+// "localhost:HTTP" is).
 func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	if ctx == nil {
 		panic("libcnet: DialContext with a nil context")
@@ -98,6 +114,9 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 	var ipnet, host, port string
 	switch afnet {
 	case "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6":
+		if address == "" {
+			break // net's "missing address"
+		}
 		var err error
 		if host, port, err = net.SplitHostPort(address); err != nil {
 			return nil, d.opError(network, err)
@@ -105,30 +124,32 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 		ipnet = "ip" + afnet[3:]
 	case "ip", "ip4", "ip6":
 		host, ipnet = address, afnet
-	default: // unix, unixgram, unixpacket; and what net says of any other network
-		return d.inner().DialContext(ctx, network, address)
 	}
-	if host == "" {
-		return d.inner().DialContext(ctx, network, address)
-	}
-	if _, err := netip.ParseAddr(host); err == nil {
+	if ipnet == "" { // unix, unixgram, unixpacket; an empty address; any other network
 		return d.inner().DialContext(ctx, network, address)
 	}
 	portNum := -1
-	if ipnet != afnet { // a transport network: the address has a port
+	if ipnet != afnet { // a transport network: the address has a port, libc names it
 		p, err := d.resolver().LookupPort(ctx, network, port)
 		if err != nil {
 			return nil, d.opError(network, err)
 		}
 		portNum = p
 	}
+	if _, err := netip.ParseAddr(host); err == nil || host == "" {
+		// Nothing to resolve: net dials the address itself, its checks of the family and
+		// of LocalAddr included, with the port libc gave.
+		if portNum >= 0 {
+			address = net.JoinHostPort(host, strconv.Itoa(portNum))
+		}
+		return d.inner().DialContext(ctx, network, address)
+	}
 	ips, err := d.resolver().LookupNetIP(ctx, ipnet, host)
 	if err != nil {
 		return nil, d.opError(network, err)
 	}
-	ips = d.localFamily(ips)
-	if len(ips) == 0 {
-		return nil, d.opError(network, &net.AddrError{Err: "no suitable address found", Addr: host})
+	if ips, err = d.suitable(afnet, host, ips); err != nil {
+		return nil, d.opError(network, err)
 	}
 	addrs := make([]string, len(ips))
 	for i, ip := range ips {
@@ -183,32 +204,102 @@ func (d *Dialer) inner() *net.Dialer {
 	}
 }
 
+// opError wraps an error of the resolution, before any address is tried, as net.Dialer
+// does: no Source, no Addr.
 func (d *Dialer) opError(network string, err error) error {
-	return &net.OpError{Op: "dial", Net: network, Source: d.LocalAddr, Err: err}
+	return &net.OpError{Op: "dial", Net: network, Err: err}
 }
 
-// localFamily keeps the addresses of LocalAddr's family when LocalAddr has an IP address.
-func (d *Dialer) localFamily(ips []netip.Addr) []netip.Addr {
+// suitable keeps the addresses of ips that net.Dialer would try for a host name on afnet
+// ("tcp", "tcp4", ..., "ip6") from LocalAddr, in their order, or returns net's error
+// when none is left:
+//
+//   - a network of one family keeps that family's addresses: "4" those with an IPv4 form
+//     (IPv4-mapped ones included), "6" the other IPv6 ones; none left is a *net.AddrError
+//     "no suitable address found" naming host;
+//   - with a LocalAddr of another network ("udp" for "tcp", a *net.UnixAddr) the dial is
+//     a *net.AddrError "mismatched local address type";
+//   - a LocalAddr with an IP address that is not a wildcard (0.0.0.0, ::) keeps the
+//     addresses of its family and the wildcard ones; none left is a *net.AddrError "no
+//     suitable address found" naming LocalAddr. A wildcard or absent IP keeps them all:
+//     an IPv6 wildcard socket is dual-stack and reaches IPv4 addresses too.
+//
+// As net does, a name whose only address is :: gets 0.0.0.0 after it, for a machine that
+// can bind :: but not connect to it (Go issue 18806).
+func (d *Dialer) suitable(afnet, host string, ips []netip.Addr) ([]netip.Addr, error) {
+	if len(ips) == 1 && ips[0] == netip.IPv6Unspecified() {
+		ips = append(ips[:1:1], netip.IPv4Unspecified())
+	}
+	noneLeft := func(addr string) error {
+		return &net.AddrError{Err: "no suitable address found", Addr: addr}
+	}
+	out := ips[:0:0]
+	for _, ip := range ips {
+		is4 := ip.Is4() || ip.Is4In6()
+		switch afnet[len(afnet)-1] {
+		case '4':
+			if !is4 {
+				continue
+			}
+		case '6':
+			if is4 {
+				continue
+			}
+		}
+		out = append(out, ip)
+	}
+	if len(out) == 0 {
+		return nil, noneLeft(host)
+	}
+	if d.LocalAddr == nil {
+		return out, nil
+	}
+	if d.LocalAddr.Network() != strings.TrimRight(afnet, "46") {
+		return nil, &net.AddrError{Err: "mismatched local address type", Addr: d.LocalAddr.String()}
+	}
 	var local net.IP
 	switch a := d.LocalAddr.(type) {
 	case *net.TCPAddr:
-		local = a.IP
+		if a != nil {
+			local = a.IP
+		}
 	case *net.UDPAddr:
-		local = a.IP
+		if a != nil {
+			local = a.IP
+		}
 	case *net.IPAddr:
-		local = a.IP
-	}
-	if local == nil {
-		return ips
-	}
-	want4 := local.To4() != nil
-	out := ips[:0:0]
-	for _, ip := range ips {
-		if ip.Unmap().Is4() == want4 {
-			out = append(out, ip)
+		if a != nil {
+			local = a.IP
 		}
 	}
-	return out
+	if local == nil || local.IsUnspecified() {
+		return out, nil
+	}
+	kept := out[:0]
+	for _, ip := range out {
+		if ip.IsUnspecified() || sameFamily(net.IP(ip.AsSlice()), local) {
+			kept = append(kept, ip)
+		}
+	}
+	if len(kept) == 0 {
+		return nil, noneLeft(d.LocalAddr.String())
+	}
+	return kept, nil
+}
+
+// sameFamily reports whether a and b are both IPv4 addresses (IPv4-mapped ones
+// included) or both other IPv6 addresses, as net compares a LocalAddr with an address.
+func sameFamily(a, b net.IP) bool {
+	family := func(ip net.IP) int {
+		switch {
+		case ip.To4() != nil:
+			return 4
+		case ip.To16() != nil:
+			return 6
+		}
+		return 0
+	}
+	return family(a) != 0 && family(a) == family(b)
 }
 
 // interleave orders addrs as RFC 8305 section 4 says: the first address of libc's list,

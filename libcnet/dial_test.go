@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -135,12 +136,78 @@ func TestDial_ResolverFailureIsOpErrorAroundDNSError(t *testing.T) {
 	assert.Equal(t, "dial tcp: lookup name.invalid: no such host", err.Error())
 }
 
-func TestDial_LocalAddrOfTheOtherFamilyLeavesNoAddress(t *testing.T) {
-	d := &libcnet.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("::1")}}
-	_, err := d.Dial("tcp4", "localhost:80")
-	var ae *net.AddrError
-	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, "no suitable address found", ae.Err)
+// With a LocalAddr of the other family nothing is left to try: the error is net's own,
+// field for field (no Source, no Addr, the AddrError naming LocalAddr), as net gives it
+// for the address the name resolves to.
+func TestDial_LocalAddrOfTheOtherFamilyIsNetsErrorExactly(t *testing.T) {
+	for _, c := range []struct {
+		network string
+		local   net.Addr
+	}{
+		{"tcp4", &net.TCPAddr{IP: net.IPv6loopback}},
+		{"tcp", &net.TCPAddr{IP: net.IPv6loopback}},
+		{"udp", &net.UDPAddr{IP: net.IPv6loopback}},
+		{"tcp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)}}, // "mismatched local address type"
+	} {
+		_, want := (&net.Dialer{LocalAddr: c.local}).Dial(c.network, "127.0.0.1:80")
+		require.Error(t, want)
+		_, err := (&libcnet.Dialer{LocalAddr: c.local}).Dial(c.network, "localhost:80")
+		assert.Equal(t, want, err, "%s from %v", c.network, c.local)
+		assert.EqualError(t, err, want.Error())
+	}
+	_, err := (&libcnet.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv6loopback}}).Dial("tcp4", "localhost:80")
+	assert.EqualError(t, err, "dial tcp4: address [::1]:0: no suitable address found")
+}
+
+// A wildcard LocalAddr (::, 0.0.0.0, no IP) filters nothing: net binds the wildcard, a
+// dual-stack socket for ::, and connects to the IPv4 listener localhost resolves to.
+func TestDial_WildcardLocalAddrKeepsEveryFamilyAsNet(t *testing.T) {
+	port := echoListener(t)
+	for _, local := range []net.Addr{
+		&net.TCPAddr{IP: net.IPv6unspecified}, &net.TCPAddr{IP: net.IPv4zero}, &net.TCPAddr{},
+		(*net.TCPAddr)(nil),
+	} {
+		nc, err := (&net.Dialer{LocalAddr: local, Timeout: 5 * time.Second}).Dial("tcp", "localhost:"+port)
+		require.NoError(t, err, "net from %v", local)
+		nc.Close()
+		c, err := (&libcnet.Dialer{LocalAddr: local, Timeout: 5 * time.Second}).Dial("tcp", "localhost:"+port)
+		if !assert.NoError(t, err, "libcnet from %v", local) {
+			continue
+		}
+		assert.Equal(t, nc.RemoteAddr().String(), c.RemoteAddr().String())
+		roundTrip(t, c)
+		c.Close()
+	}
+}
+
+// A service name is libc's whatever the host: with an address literal too, it is looked
+// up as given (getservbyname_r, case-sensitive), not by net's case-folding table.
+func TestDial_ServiceNameWithAnAddressLiteralIsLibcs(t *testing.T) {
+	http, err := csock.GetServByName([]byte("http"), []byte("tcp"), 0)
+	require.NoError(t, err)
+	var seen []string
+	d := &libcnet.Dialer{Control: func(_, address string, _ syscall.RawConn) error {
+		seen = append(seen, address)
+		return errors.New("stop")
+	}}
+	for _, address := range []string{"127.0.0.1:http", "[::1]:http"} {
+		seen = nil
+		_, err := d.Dial("tcp", address)
+		require.Error(t, err)
+		host, _, _ := net.SplitHostPort(address)
+		assert.Equal(t, []string{net.JoinHostPort(host, strconv.Itoa(http))}, seen, address)
+	}
+
+	_, byName := d.Dial("tcp", "localhost:HTTP")
+	var de *net.DNSError
+	require.ErrorAs(t, byName, &de, "glibc's services lookup is case-sensitive")
+	for _, address := range []string{"127.0.0.1:HTTP", ":HTTP"} {
+		seen = nil
+		_, err := d.Dial("tcp", address)
+		assert.Equal(t, byName, err, address)
+		assert.Empty(t, seen, "no attempt")
+	}
+	assert.EqualError(t, byName, "dial tcp: lookup tcp/HTTP: unknown port")
 }
 
 func TestDial_ControlSeesEachAttempt(t *testing.T) {

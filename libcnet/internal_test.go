@@ -4,6 +4,8 @@ package libcnet
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"sync"
@@ -290,4 +292,107 @@ func TestAllocs_LookupPortOfAServiceName(t *testing.T) {
 	n := testing.AllocsPerRun(50, func() { _, _ = r.LookupPort(context.Background(), "tcp", "domain") })
 	t.Logf("LookupPort(tcp, domain): %.0f allocations", n)
 	assert.Zero(t, n)
+}
+
+// fakeNames makes getaddrinfo_a (the path of a context that can end) answer the names of
+// answers with those addresses, as a hosts file would, and any other name as libc does,
+// until the test ends.
+func fakeNames(t *testing.T, answers map[string][]netip.Addr) {
+	t.Helper()
+	old := getAddrInfoAsync
+	t.Cleanup(func() { getAddrInfoAsync = old })
+	getAddrInfoAsync = func(ctx context.Context, host, serv []byte, family, socktype, proto, flags int, released func()) ([]csock.AddrInfo, error) {
+		ips, ok := answers[string(host)]
+		if !ok {
+			return old(ctx, host, serv, family, socktype, proto, flags, released)
+		}
+		released()
+		var res []csock.AddrInfo
+		for _, ip := range ips {
+			ai := csock.AddrInfo{Family: csock.AF_INET6, SockType: socktype, Addr: csock.Addr{Family: csock.AF_INET6, IP: ip.As16(), Host: ip.String()}}
+			if ip.Is4() {
+				ai.Family, ai.Addr.Family = csock.AF_INET, csock.AF_INET
+			}
+			if family == csock.AF_UNSPEC || family == ai.Family {
+				res = append(res, ai)
+			}
+		}
+		if len(res) == 0 {
+			return nil, &csock.GaiError{Code: csock.EAI_NODATA}
+		}
+		return res, nil
+	}
+}
+
+// A hosts line "::ffff:127.0.0.10 mapped.test" gives libc's AF_INET6 lookup an
+// IPv4-mapped address: net's "tcp6" drops it (ipv6only) and names the host in its error
+// (checked with net itself under a bind-mounted /etc/hosts: "dial tcp6: address
+// mapped.test: no suitable address found"), where dialing the literal would name the
+// literal.
+func TestDial_TCP6ToANameWithOnlyAnIPv4MappedAddressNamesTheHost(t *testing.T) {
+	fakeNames(t, map[string][]netip.Addr{"mapped.test": {netip.MustParseAddr("::ffff:127.0.0.10")}})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var d Dialer
+	ips, err := d.resolver().LookupNetIP(ctx, "ip6", "mapped.test")
+	require.NoError(t, err)
+	require.Equal(t, []netip.Addr{netip.MustParseAddr("::ffff:127.0.0.10")}, ips, "the fake answers as libc would")
+
+	_, err = d.DialContext(ctx, "tcp6", "mapped.test:1")
+	assert.Equal(t, &net.OpError{Op: "dial", Net: "tcp6", Err: &net.AddrError{Err: "no suitable address found", Addr: "mapped.test"}}, err)
+	assert.EqualError(t, err, "dial tcp6: address mapped.test: no suitable address found")
+}
+
+// suitable filters as net.Dialer does: for each network, LocalAddr and address literal,
+// net's own dial (its Control failing every attempt, so that nothing connects) either
+// fails before any attempt, with the error suitable must return, or attempts the
+// addresses suitable must keep, in that order.
+func TestSuitable_FiltersAsNetDialerDoes(t *testing.T) {
+	errStop := errors.New("stop")
+	locals := []net.Addr{
+		nil,
+		&net.TCPAddr{IP: net.IPv6loopback}, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1).To4()},
+		&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)}, // 16 bytes, IPv4-mapped: IPv4 to net
+		&net.TCPAddr{IP: net.IPv6unspecified}, &net.TCPAddr{IP: net.IPv4zero}, &net.TCPAddr{},
+		&net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)}, &net.UDPAddr{},
+	}
+	hosts := []string{"127.0.0.1", "::1", "::ffff:127.0.0.1", "::", "0.0.0.0", "fe80::1%lo"}
+	for _, network := range []string{"tcp", "tcp4", "tcp6", "udp", "udp4", "udp6"} {
+		for _, local := range locals {
+			for _, host := range hosts {
+				name := fmt.Sprintf("%s %v %s", network, local, host)
+				var attempts []string
+				nd := &net.Dialer{LocalAddr: local, FallbackDelay: -1, Control: func(_, address string, _ syscall.RawConn) error {
+					attempts = append(attempts, address)
+					return errStop
+				}}
+				_, netErr := nd.Dial(network, net.JoinHostPort(host, "9"))
+				require.Error(t, netErr, name)
+
+				d := &Dialer{LocalAddr: local}
+				got, err := d.suitable(network, host, []netip.Addr{netip.MustParseAddr(host)})
+				if !errors.Is(netErr, errStop) {
+					var op *net.OpError
+					require.ErrorAs(t, netErr, &op, name)
+					assert.Equal(t, op.Err, err, name)
+					continue
+				}
+				require.NoError(t, err, name)
+				var kept []string
+				for _, ip := range got {
+					kept = append(kept, net.JoinHostPort(ipText(ip), "9"))
+				}
+				assert.Equal(t, attempts, kept, name)
+			}
+		}
+	}
+}
+
+// ipText is ip as a net.IP prints it (an IPv4-mapped address as IPv4), with its zone.
+func ipText(ip netip.Addr) string {
+	s := net.IP(ip.AsSlice()).String()
+	if ip.Zone() != "" {
+		s += "%" + ip.Zone()
+	}
+	return s
 }
