@@ -145,21 +145,23 @@ var getAddrInfoAsync = csock.GetAddrInfoAsync
 
 // getaddrinfo is the one path to libc's getaddrinfo(3), choosing how to call it:
 //
-//   - a numeric host: csock.GetAddrInfo on this goroutine, without a slot (libc answers
-//     without asking anyone);
+//   - a numeric host: csock.GetAddrInfo on this goroutine, without a slot and even when
+//     ctx has ended (libc answers without asking anyone);
 //   - a context that cannot end (ctx.Done() == nil): csock.GetAddrInfo on this goroutine,
 //     in a slot;
 //   - otherwise getaddrinfo_a (csock.GetAddrInfoAsync) in a slot and one of the
 //     glibcHelpers+glibcQueue asynchronous slots, so that a cancel takes a lookup still in
 //     glibc's queue out of it and returns at once.
 func getaddrinfo(ctx context.Context, host string, family, flags int) ([]csock.AddrInfo, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	// Each path converts host itself: a conversion shared with the asynchronous path
 	// would escape with it, and cost the blocking paths an allocation.
 	if numericHost(host) {
+		// Answered whatever ctx says, as net answers an address literal: nothing to wait
+		// for.
 		return csock.GetAddrInfo([]byte(host), nil, family, csock.SOCK_STREAM, 0, flags, nil)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	if ctx.Done() == nil {
 		_ = lookups.acquire(ctx) // cannot fail: ctx never ends

@@ -24,6 +24,15 @@ import (
 // errors.As, or the context's error. Their Server is empty: libc does not say which name
 // server answered.
 //
+// A context that has already ended stops only what asks libc to look a name up. As in
+// net, an address literal (in netip's syntax: "192.0.2.1", "::1", "fe80::1%lo") given to
+// LookupHost, LookupIPAddr, LookupIP, LookupNetIP or LookupCNAME, a numeric service
+// given to LookupPort and the empty host are answered whatever ctx says (libc answers a
+// literal without a lookup). Everything else fails with the context's error before libc
+// is called — also a name of /etc/hosts, a service name of /etc/services and a reverse
+// lookup (LookupAddr), where net's pure-Go resolver reads those files itself, ignoring
+// ctx, and may answer.
+//
 // net.Resolver's fields have no counterpart: PreferGo and StrictErrors choose among Go's
 // own resolvers, and Dial is how Go's DNS client reaches a name server, which libc does
 // itself.
@@ -45,7 +54,8 @@ func (*Resolver) addrInfo(ctx context.Context, network, host string, flags int) 
 	default:
 		return nil, net.UnknownNetworkError(network)
 	}
-	if strings.IndexByte(host, 0) >= 0 {
+	if host == "" || strings.IndexByte(host, 0) >= 0 {
+		// As net answers "", whatever ctx says: no name to ask anyone about.
 		return nil, notFound(host)
 	}
 	res, err := getaddrinfo(ctx, host, family, flags)
@@ -72,7 +82,10 @@ func zone(a *csock.Addr) string {
 //
 // Differences from net.Resolver.LookupHost: an address literal is answered by libc too
 // (libc's text, so "2001:DB8::1" comes back "2001:db8::1", and "127.1" is 127.0.0.1 as
-// inet_aton reads it); a host with a NUL byte is "no such host" without a lookup.
+// inet_aton reads it; one in netip's syntax whatever the context says, as in net); a
+// context that has ended fails the lookup of any other name before libc reads /etc/hosts
+// (net answers a name of /etc/hosts from the file whatever the context says); a host with
+// a NUL byte is "no such host" without a lookup (as the empty host is in net too).
 func (r *Resolver) LookupHost(ctx context.Context, host string) ([]string, error) {
 	res, err := r.addrInfo(ctx, "ip", host, 0)
 	if err != nil {
@@ -196,7 +209,9 @@ func (r *Resolver) LookupCNAME(ctx context.Context, host string) (string, error)
 //
 // Differences from net.Resolver.LookupAddr: the names are libc's (gethostbyaddr_r: glibc
 // returns the first of several PTR records; Go's cgo resolver, which calls getnameinfo,
-// returns one name and no alias); an IPv6 address's zone is not used.
+// returns one name and no alias); an IPv6 address's zone is not used; a context that has
+// ended fails the lookup before libc reads /etc/hosts (net answers an address of
+// /etc/hosts from the file whatever the context says).
 func (r *Resolver) LookupAddr(ctx context.Context, addr string) ([]string, error) {
 	ip, err := netip.ParseAddr(addr)
 	if err != nil {
@@ -231,8 +246,10 @@ func (r *Resolver) LookupAddr(ctx context.Context, addr string) ([]string, error
 // IsNotFound (UnwrapErr csock.ErrNotFound).
 //
 // Differences from net.Resolver.LookupPort: the name is looked up as given (glibc's files
-// backend compares names case-sensitively; Go lowers them first), and a service libc does
-// not know is not looked up again in Go's built-in table.
+// backend compares names case-sensitively; Go lowers them first), a service libc does
+// not know is not looked up again in Go's built-in table, and with a context that has
+// ended a name fails with the context's error, where net reads /etc/services anyway (a
+// numeric service is answered whatever the context says, as in net).
 func (r *Resolver) LookupPort(ctx context.Context, network, service string) (int, error) {
 	port, numeric := parsePort(service)
 	if !numeric {

@@ -262,3 +262,85 @@ func TestLookupCNAME_AnInetAtonFormIsItsOwnName(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "127.1.", cname, "libc echoes the literal; it is not validated as a name")
 }
+
+// lookuper is the part of *net.Resolver's method set these tests call on both resolvers.
+type lookuper interface {
+	LookupHost(ctx context.Context, host string) ([]string, error)
+	LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, error)
+	LookupIP(ctx context.Context, network, host string) ([]net.IP, error)
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+	LookupPort(ctx context.Context, network, service string) (int, error)
+	LookupAddr(ctx context.Context, addr string) ([]string, error)
+}
+
+// endedContexts are a cancelled context and one past its deadline.
+func endedContexts(t *testing.T) map[string]context.Context {
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	expired, cancel2 := context.WithTimeout(context.Background(), -1)
+	t.Cleanup(cancel2)
+	return map[string]context.Context{"canceled": canceled, "expired": expired}
+}
+
+// An address literal needs no lookup: net answers it whatever the context says, and so
+// does libcnet (libc's answer, the same as with a live context).
+func TestLookup_EndedContextStillAnswersAddressLiterals(t *testing.T) {
+	var lib libcnet.Resolver
+	goRes := &net.Resolver{PreferGo: true}
+	calls := map[string]func(l lookuper, ctx context.Context, host string) (any, error){
+		"LookupHost":   func(l lookuper, ctx context.Context, h string) (any, error) { return l.LookupHost(ctx, h) },
+		"LookupIPAddr": func(l lookuper, ctx context.Context, h string) (any, error) { return l.LookupIPAddr(ctx, h) },
+	}
+	for _, network := range []string{"ip", "ip4", "ip6"} {
+		calls["LookupIP/"+network] = func(l lookuper, ctx context.Context, h string) (any, error) { return l.LookupIP(ctx, network, h) }
+		calls["LookupNetIP/"+network] = func(l lookuper, ctx context.Context, h string) (any, error) { return l.LookupNetIP(ctx, network, h) }
+	}
+	for ctxName, ctx := range endedContexts(t) {
+		for _, host := range []string{"127.0.0.1", "::1", "fe80::1%lo", "::ffff:127.0.0.1", ""} {
+			for name, call := range calls {
+				what := fmt.Sprintf("%s(%q), %s", name, host, ctxName)
+				want, wantErr := call(&lib, context.Background(), host)
+				got, err := call(&lib, ctx, host)
+				assert.Equal(t, want, got, what)
+				assert.Equal(t, fmt.Sprint(wantErr), fmt.Sprint(err), what)
+				assert.NotErrorIs(t, err, ctx.Err(), what)
+				if strings.HasSuffix(name, "/ip6") && host == "::ffff:127.0.0.1" {
+					continue // libc gives AF_INET6 the mapped address, net's ip6 drops it
+				}
+				_, netErr := call(goRes, ctx, host)
+				assert.Equal(t, netErr == nil, err == nil, "%s: net says %v, libcnet %v", what, netErr, err)
+			}
+		}
+		for _, svc := range []string{"80", "", "+443", "65536", "-1"} {
+			want, wantErr := goRes.LookupPort(ctx, "tcp", svc)
+			got, err := lib.LookupPort(ctx, "tcp", svc)
+			assert.Equal(t, want, got, "%q, %s", svc, ctxName)
+			assert.Equal(t, wantErr, err, "%q, %s", svc, ctxName)
+		}
+	}
+}
+
+// What libcnet asks libc about fails with the context's error once the context has
+// ended, where net's pure-Go resolver reads /etc/hosts and /etc/services itself, ignoring
+// the context, and answers (the difference the Resolver's doc states).
+func TestLookup_EndedContextFailsWhatLibcWouldLookUp(t *testing.T) {
+	var lib libcnet.Resolver
+	goRes := &net.Resolver{PreferGo: true}
+	for ctxName, ctx := range endedContexts(t) {
+		calls := map[string]func(l lookuper) error{
+			`LookupHost("localhost")`: func(l lookuper) error { _, err := l.LookupHost(ctx, "localhost"); return err },
+			`LookupPort("tcp", "http")`: func(l lookuper) error {
+				_, err := l.LookupPort(ctx, "tcp", "http")
+				return err
+			},
+			`LookupAddr("127.0.0.1")`: func(l lookuper) error { _, err := l.LookupAddr(ctx, "127.0.0.1"); return err },
+		}
+		for name, call := range calls {
+			require.NoError(t, call(goRes), "%s, %s: net reads the file", name, ctxName)
+			err := call(&lib)
+			var de *net.DNSError
+			require.ErrorAs(t, err, &de, "%s, %s", name, ctxName)
+			assert.ErrorIs(t, err, ctx.Err(), "%s, %s", name, ctxName)
+		}
+	}
+}
