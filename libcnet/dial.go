@@ -329,15 +329,16 @@ func interleave(ips []netip.Addr, addrs []string) []string {
 
 // dialSerial tries each address in turn, each with an equal share of the time left (at
 // least 2 s of it when that much is left, so that one slow address does not starve the
-// others of a fair try), and returns the first connection or the first error.
+// others of a fair try), and returns the first connection or the first error (the
+// context's, when it ends between two attempts, as in net).
 func (d *Dialer) dialSerial(ctx context.Context, network string, addrs []string) (net.Conn, error) {
 	var firstErr error
 	for i, a := range addrs {
-		if err := ctx.Err(); err != nil {
-			if firstErr == nil {
-				firstErr = d.opError(network, err)
-			}
-			break
+		if ctx.Err() != nil {
+			// net's dialSerial returns the context's error here, not the first one: net
+			// words it (its Source, Addr and "operation was canceled") without dialing.
+			_, err := d.inner().DialContext(ctx, network, a)
+			return nil, err
 		}
 		actx, cancel := ctx, context.CancelFunc(func() {})
 		if deadline, ok := ctx.Deadline(); ok && i < len(addrs)-1 {

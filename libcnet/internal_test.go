@@ -396,3 +396,21 @@ func ipText(ip netip.Addr) string {
 	}
 	return s
 }
+
+// When the context has ended before an attempt, net's serial dial returns the context's
+// error in its own words, naming LocalAddr and the address: so does dialSerial.
+func TestDialSerial_EndedContextIsNetsError(t *testing.T) {
+	local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)}
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	expired, cancel := context.WithTimeout(context.Background(), -1)
+	defer cancel()
+	for _, ctx := range []context.Context{canceled, expired} {
+		_, want := (&net.Dialer{LocalAddr: local}).DialContext(ctx, "tcp4", "127.0.0.1:9")
+		require.Error(t, want)
+		d := &Dialer{LocalAddr: local, FallbackDelay: -1}
+		_, err := d.dialSerial(ctx, "tcp4", []string{"127.0.0.1:9", "127.0.0.2:9"})
+		assert.Equal(t, want, err)
+		assert.EqualError(t, err, want.Error())
+	}
+}
