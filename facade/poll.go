@@ -192,6 +192,9 @@ type opArgs struct {
 	n     int    // bytes transferred (sendall: so far), or accept's descriptor
 	err   error  // the result: nil, a syscall.Errno, errTimedOut or a context's error
 	x     *opExt // the arguments and results of the operations that have more (nil: none)
+	// cpyPoll: the call is in CPython's timeout mode, whose sock_call polls before every
+	// attempt (see attempt).
+	cpyPoll bool
 }
 
 // opExt are the arguments and results of the operations that have an address, buffers,
@@ -216,7 +219,16 @@ type opExt struct {
 // attempt makes one attempt at the operation on the descriptor fd of s (retrying EINTR at
 // once); the caller holds the descriptor. It reports false when the operation would block
 // (EAGAIN), leaving a's results as they were; otherwise the results are in a.n and a.err.
+//
+// In CPython's timeout mode (a.cpyPoll) an attempt is made only once poll(2) says the
+// descriptor is ready. Attempting first, as here, gives the same outcome except where an
+// attempt returns at once on a descriptor that poll(2) does not call ready, so only those
+// cases ask poll(2): cpyPollsFirst before an attempt, persistentError after one. Not
+// ready means the attempt did not happen, and the call waits.
 func (a *opArgs) attempt(s *Socket, fd int) bool {
+	if a.cpyPoll && a.cpyPollsFirst() && !readyNow(fd, a.kind.writes()) {
+		return false
+	}
 	for {
 		var n int
 		var err error
@@ -297,12 +309,74 @@ func (a *opArgs) attempt(s *Socket, fd int) bool {
 		case syscall.EAGAIN:
 			return false
 		}
+		if a.cpyPoll && err != nil && a.kind.polls() && persistentError(err) && !readyNow(fd, a.kind.writes()) {
+			return false
+		}
 		if a.kind != opSendAll && a.kind != opRecvAll {
 			a.n = n
 		}
 		a.err = err
 		return true
 	}
+}
+
+// cpyPollsFirst reports whether an attempt in CPython's timeout mode must wait for poll(2)
+// first: when it would return at once whatever poll(2) says and consume nothing, a recv
+// or send of zero bytes (recv(0) returns empty bytes on a stream without data, an empty send 0
+// without room), and a recv of urgent data (MSG_OOB reads what poll(2) does not report
+// as readable). Rare, so the extra poll(2) costs nothing that matters.
+func (a *opArgs) cpyPollsFirst() bool {
+	switch a.kind {
+	case opRecv, opRecvFrom, opSend, opSendAll, opSendTo:
+		return len(a.buf) == 0 || (a.flags&csock.MSG_OOB != 0 && !a.kind.writes())
+	case opRecvMsg, opSendMsg:
+		total := 0
+		for _, b := range a.x.bufs {
+			total += len(b)
+		}
+		return total == 0 || (a.flags&csock.MSG_OOB != 0 && a.kind == opRecvMsg)
+	}
+	return false
+}
+
+// persistentError reports whether err is one a socket keeps returning from its state (a
+// listening socket's recv and send, a datagram socket's accept, a send without a peer),
+// where CPython's timeout mode, polling first, never makes the attempt and times out
+// instead, unless the descriptor becomes ready. The errors a socket reports once and
+// clears (a pending ECONNREFUSED, ECONNRESET, ...) are ready by poll(2)'s POLLERR and stand.
+func persistentError(err error) bool {
+	switch err {
+	case syscall.ENOTCONN, syscall.EPIPE, syscall.EOPNOTSUPP, syscall.EINVAL, syscall.EDESTADDRREQ:
+		return true
+	}
+	return false
+}
+
+// polls reports whether CPython's sock_call polls before the operation in timeout mode:
+// all but connect (which polls after connect(2) said EINPROGRESS) and a RawConn's function.
+func (k opKind) polls() bool { return k != opConnect && k != opUser }
+
+// writes reports whether the operation waits for room to write rather than for data.
+func (k opKind) writes() bool {
+	switch k {
+	case opSend, opSendAll, opSendTo, opSendMsg, opSendFile:
+		return true
+	}
+	return false
+}
+
+// readyNow reports what poll(2) with a zero timeout says about fd: ready to read (or
+// write), or an error or hang-up pending; a failing poll counts as ready, so that the
+// operation's own error stands.
+//
+//go:noinline
+func readyNow(fd int, write bool) bool {
+	ev := csock.POLLIN
+	if write {
+		ev = csock.POLLOUT
+	}
+	r, err := csock.Poll(fd, ev, 0)
+	return err != nil || r != 0
 }
 
 // connectStatus reports how a non-blocking connect is going: nil once connected, EAGAIN
@@ -653,8 +727,11 @@ func (s *Socket) do(ctx context.Context, a *opArgs, write bool) {
 // errTimedOut as soon as its deadline is not src's any more, or a deadline woke it, for
 // the adapter to look again.
 func (s *Socket) doTimeout(ctx context.Context, a *opArgs, write bool, t timeoutNS, dl time.Time, src *atomic.Int64) {
-	if t > 0 && dl.IsZero() {
-		dl = deadlineFor(t)
+	if t > 0 {
+		if dl.IsZero() {
+			dl = deadlineFor(t)
+		}
+		a.cpyPoll = src == nil
 	}
 	if t < 0 {
 		// What a blocking recv(2) or send(2) does with these flags, emulated: MSG_DONTWAIT
@@ -758,7 +835,7 @@ func (s *Socket) doTimeout(ctx context.Context, a *opArgs, write bool, t timeout
 //
 //go:noinline
 func (d *ioDir) load(a *opArgs) {
-	d.a = opArgs{kind: a.kind, buf: a.buf, flags: a.flags, user: a.user, n: a.n}
+	d.a = opArgs{kind: a.kind, buf: a.buf, flags: a.flags, user: a.user, n: a.n, cpyPoll: a.cpyPoll}
 	if a.x != nil {
 		if d.x == nil {
 			d.x = new(opExt) // most sockets never wait in an operation that needs one
