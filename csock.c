@@ -325,6 +325,12 @@ int csock_get_nonblock(int fd)
     return fl < 0 ? -errno : (fl & O_NONBLOCK) != 0;
 }
 
+int csock_get_status_flags(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    return fl < 0 ? -errno : fl;
+}
+
 int csock_set_nonblock(int fd, int on)
 {
     int fl = fcntl(fd, F_GETFL);

@@ -169,6 +169,10 @@ int csock_dup(int fd);
 /* Returns 1 if O_NONBLOCK is set on fd, 0 if not, or -errno. */
 int csock_get_nonblock(int fd);
 
+/* fcntl(F_GETFL): fd's access mode (O_RDONLY, O_WRONLY, O_RDWR under O_ACCMODE) and status
+ * flags (O_NONBLOCK, O_APPEND, ...). Returns them or -errno. */
+int csock_get_status_flags(int fd);
+
 /* Sets (on != 0) or clears O_NONBLOCK on fd. Returns 0 or -errno. */
 int csock_set_nonblock(int fd, int on);
 

@@ -34,9 +34,11 @@ package csock
 #cgo nocallback csock_setsockopt_int
 #cgo nocallback csock_dup
 #cgo nocallback csock_get_nonblock
+#cgo nocallback csock_get_status_flags
 #cgo nocallback csock_set_nonblock
 #cgo nocallback csock_get_cloexec
 #cgo nocallback csock_set_cloexec
+#include <fcntl.h>
 #include <poll.h>
 #include "csock.h"
 
@@ -403,6 +405,24 @@ func GetNonblock(fd int) (bool, error) {
 		return false, errno(r)
 	}
 	return r == 1, nil
+}
+
+// The access modes in GetStatusFlags's result, from <fcntl.h>.
+const (
+	O_ACCMODE = C.O_ACCMODE // the bits of the access mode
+	O_RDONLY  = C.O_RDONLY
+	O_WRONLY  = C.O_WRONLY
+	O_RDWR    = C.O_RDWR
+)
+
+// GetStatusFlags returns fd's access mode (flags&O_ACCMODE: O_RDONLY, O_WRONLY or
+// O_RDWR) and status flags (O_NONBLOCK, O_APPEND, ...): fcntl(2) F_GETFL.
+func GetStatusFlags(fd int) (int, error) {
+	r := C.csock_get_status_flags(C.int(fd))
+	if r < 0 {
+		return 0, errno(r)
+	}
+	return int(r), nil
 }
 
 // SetNonblock sets or clears O_NONBLOCK on fd (fcntl(2) F_GETFL, then F_SETFL if it

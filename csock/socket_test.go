@@ -130,6 +130,30 @@ func TestPoll_ReportsReadinessWithoutWaiting(t *testing.T) {
 	assert.Zero(t, ev)
 }
 
+func TestGetStatusFlags_AccessModeAndNonblock(t *testing.T) {
+	fds, err := csock.SocketPair(csock.AF_UNIX, csock.SOCK_STREAM, 0)
+	require.NoError(t, err)
+	closeLater(t, fds[0])
+	closeLater(t, fds[1])
+	fl, err := csock.GetStatusFlags(fds[0])
+	require.NoError(t, err)
+	assert.Equal(t, csock.O_RDWR, fl&csock.O_ACCMODE)
+	require.NoError(t, csock.SetNonblock(fds[0], true))
+	fl, err = csock.GetStatusFlags(fds[0])
+	require.NoError(t, err)
+	assert.NotZero(t, fl&syscall.O_NONBLOCK)
+
+	f, err := os.OpenFile(filepath.Join(t.TempDir(), "w"), os.O_WRONLY|os.O_CREATE, 0o600)
+	require.NoError(t, err)
+	defer f.Close()
+	fl, err = csock.GetStatusFlags(int(f.Fd()))
+	require.NoError(t, err)
+	assert.Equal(t, csock.O_WRONLY, fl&csock.O_ACCMODE)
+
+	_, err = csock.GetStatusFlags(-1)
+	assert.Equal(t, syscall.EBADF, err)
+}
+
 func TestTCP_LoopbackBothFamilies(t *testing.T) {
 	for _, family := range []int{csock.AF_INET, csock.AF_INET6} {
 		t.Run(fmt.Sprint(family), func(t *testing.T) {

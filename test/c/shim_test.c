@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <linux/netlink.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -75,8 +76,10 @@ static void test_poll(void)
     CHECK(csock_poll(fds[0], POLLIN, 1000) == POLLIN);
     CHECK(csock_close(fds[1]) == 0);
     CHECK((csock_poll(fds[0], 0, 0) & POLLHUP) != 0);
+    CHECK((csock_get_status_flags(fds[0]) & O_ACCMODE) == O_RDWR);
     CHECK(csock_close(fds[0]) == 0);
     CHECK(csock_poll(fds[0], POLLIN, 0) == POLLNVAL);
+    CHECK(csock_get_status_flags(fds[0]) == -EBADF);
 }
 
 static void test_tcp(void)
