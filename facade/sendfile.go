@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/csock/csock/csock"
@@ -112,6 +113,26 @@ func (s *Socket) checkSendfileParams(count any) (int64, error) {
 
 // errFileClosed is the ValueError of io.FileIO's methods on a closed file.
 func errFileClosed() error { return &ValueError{Msg: "I/O operation on closed file"} }
+
+// readError converts an error of file.Read into CPython's: reading a file open for
+// writing only is io.FileIO's "io.UnsupportedOperation: File not open for reading" (a Go
+// *os.File reads straight from its descriptor, as a FileIO does), not the EBADF that
+// read(2) gives.
+func readError(file *os.File, err error) error {
+	if errors.Is(err, syscall.EBADF) {
+		writeOnly := false
+		if rc, rerr := file.SyscallConn(); rerr == nil { // not file.Fd(), which would make it blocking
+			rc.Control(func(fd uintptr) {
+				fl, ferr := csock.GetStatusFlags(int(fd))
+				writeOnly = ferr == nil && fl&csock.O_ACCMODE == csock.O_WRONLY
+			})
+		}
+		if writeOnly {
+			return &UnsupportedOperation{Msg: "File not open for reading"}
+		}
+	}
+	return fileError(err)
+}
 
 // fileError converts an error of an *os.File method into CPython's.
 func fileError(err error) error {
@@ -256,7 +277,7 @@ func (s *Socket) sendfileUseSend(ctx context.Context, file *os.File, offset int6
 			return total, nil
 		}
 		if rerr != nil {
-			return total, fileError(rerr)
+			return total, readError(file, rerr)
 		}
 		for data := buf[:n]; len(data) > 0; {
 			sent, err := s.send(ctx, data, 0)

@@ -515,3 +515,37 @@ func TestValueRepr_ComplexAsPython3(t *testing.T) {
 	}
 	assert.Equal(t, "{'a': 1, 'b': [2]}", valueRepr(map[string]any{"b": []any{2}, "a": 1}))
 }
+
+// oracleSendFileWriteOnly: sendfile(2) cannot read a file open for writing only, so
+// CPython falls back to reading it, and FileIO's read refuses (in blocking and timeout
+// modes alike).
+var oracleSendFileWriteOnly = oracleCase("SendFileWriteOnly", `
+import tempfile
+d = tempfile.mkdtemp()
+p = os.path.join(d, 'wo')
+with open(p, 'wb') as w:
+    w.write(b'hello')
+f = open(p, 'ab', buffering=0)
+a, b = socket.socketpair()
+out['blocking'] = exc(lambda: a.sendfile(f))
+a.settimeout(1.0)
+out['timeout'] = exc(lambda: a.sendfile(f))
+f.close(); a.close(); b.close(); os.unlink(p); os.rmdir(d)
+`)
+
+func TestSendFile_WriteOnlyFileLikeCPython(t *testing.T) {
+	want := pythonStrings(t, oracleSendFileWriteOnly)
+	p := filepath.Join(t.TempDir(), "wo")
+	require.NoError(t, os.WriteFile(p, []byte("hello"), 0o600))
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
+	require.NoError(t, err)
+	defer f.Close()
+	a, _ := socketPair(t)
+	got := map[string]string{}
+	_, err = a.SendFile(f, 0, nil)
+	got["blocking"] = pyExc(err)
+	require.NoError(t, a.SetTimeout(1.0))
+	_, err = a.SendFile(f, 0, nil)
+	got["timeout"] = pyExc(err)
+	assert.Equal(t, want, got)
+}
