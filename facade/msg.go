@@ -383,7 +383,10 @@ func (s *Socket) recvMsg(ctx context.Context, bufsize, ancbufsize, flags int) ([
 	if bufsize < 0 {
 		return nil, nil, 0, nil, &ValueError{Msg: "negative buffer size in recvmsg()"}
 	}
-	buf := make([]byte, min(bufsize, maxRW))
+	buf, err := recvBuffer(bufsize)
+	if err != nil {
+		return nil, nil, 0, nil, err
+	}
 	n, items, mflags, addr, err := s.recvMsgGuts(ctx, [][]byte{buf}, ancbufsize, flags, "recvmsg")
 	if err != nil {
 		return nil, nil, 0, nil, err

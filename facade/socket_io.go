@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"syscall"
 	"time"
 
@@ -33,6 +34,21 @@ import (
 // maxRW is the most a single read or write transfers on Linux (MAX_RW_COUNT): Recv never
 // allocates more than that, whatever bufsize asks.
 const maxRW = 0x7ffff000
+
+// maxBytes is the longest bytes object CPython can make: PY_SSIZE_T_MAX less the 33
+// bytes of a PyBytesObject's header and terminator.
+const maxBytes = math.MaxInt64 - 33
+
+// recvBuffer is the buffer of a receive of bufsize (not negative) bytes. CPython makes a
+// bytes object of bufsize first, so past maxBytes it raises "OverflowError: byte string is
+// too large" (and MemoryError where malloc fails, which the facade never reproduces: it
+// allocates at most maxRW, all one read can return).
+func recvBuffer(bufsize int) ([]byte, error) {
+	if bufsize > maxBytes {
+		return nil, &OverflowError{Msg: "byte string is too large"}
+	}
+	return make([]byte, min(bufsize, maxRW)), nil
+}
 
 // ioError converts the outcome of an operation into the error CPython raises for it: an
 // errno becomes its OSError, a context's error is wrapped with the operation's name.
@@ -73,7 +89,10 @@ func (s *Socket) recv(ctx context.Context, bufsize, flags int) ([]byte, error) {
 	if bufsize == 0 {
 		return []byte{}, nil
 	}
-	buf := make([]byte, min(bufsize, maxRW))
+	buf, err := recvBuffer(bufsize)
+	if err != nil {
+		return nil, err
+	}
 	a := opArgs{kind: opRecv, buf: buf, flags: flags}
 	s.do(ctx, &a, false)
 	if a.err != nil {
@@ -155,10 +174,13 @@ func (s *Socket) recvFrom(ctx context.Context, bufsize, flags int) ([]byte, Addr
 	if bufsize < 0 {
 		return nil, nil, &ValueError{Msg: "negative buffersize in recvfrom"}
 	}
+	buf, err := recvBuffer(bufsize)
+	if err != nil {
+		return nil, nil, err
+	}
 	if err := s.checkAddrLen(); err != nil {
 		return nil, nil, err
 	}
-	buf := make([]byte, min(bufsize, maxRW))
 	x := opExt{}
 	a := opArgs{kind: opRecvFrom, buf: buf, flags: flags, x: &x}
 	s.do(ctx, &a, false)

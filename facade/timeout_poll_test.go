@@ -3,6 +3,8 @@
 package facade
 
 import (
+	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -201,5 +203,31 @@ func TestTimeoutMode_PollsBeforeEachAttemptLikeCPython(t *testing.T) {
 	_, _, err = u.RecvFrom(0, 0)
 	got["udp recvfrom 0"] = res(nil, err)
 
+	assert.Equal(t, want, got)
+}
+
+// oracleHugeBufsize: CPython makes the bytes object before receiving, so a bufsize past
+// the largest bytes object is an OverflowError, before any other check.
+var oracleHugeBufsize = oracleCase("HugeBufsize", `
+a, b = socket.socketpair()
+for n in (2**63 - 1, 2**63 - 33):
+    out['recv %d' % n] = exc(lambda: a.recv(n))
+    out['recvfrom %d' % n] = exc(lambda: a.recvfrom(n))
+    out['recvmsg %d' % n] = exc(lambda: a.recvmsg(n, -1))
+a.close(); b.close()
+`)
+
+func TestRecv_BufsizePastTheLargestBytesObjectLikeCPython(t *testing.T) {
+	want := pythonStrings(t, oracleHugeBufsize)
+	got := map[string]string{}
+	a, _ := socketPair(t)
+	for _, n := range []int{math.MaxInt64, math.MaxInt64 - 32} {
+		_, err := a.Recv(n, 0)
+		got[fmt.Sprintf("recv %d", n)] = pyExc(err)
+		_, _, err = a.RecvFrom(n, 0)
+		got[fmt.Sprintf("recvfrom %d", n)] = pyExc(err)
+		_, _, _, _, err = a.RecvMsg(n, -1, 0)
+		got[fmt.Sprintf("recvmsg %d", n)] = pyExc(err)
+	}
 	assert.Equal(t, want, got)
 }
