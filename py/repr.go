@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -17,7 +19,10 @@ const MaxStrDigits = 4300
 // package's conventions. A value implementing [Reprer] prints itself. An
 // int with more than [MaxStrDigits] digits, which CPython refuses to print,
 // is printed in full here; use [ReprChecked] to get CPython's ValueError.
-// A Go value of no Python type prints as "<%T %v>".
+// A Go value of no Python type prints as the Python value closest to it (see
+// [TypeName]), never with its Go type's name: a Go slice or array as a list, a map as a
+// dict with its items sorted by their repr (a Go map has no order, a dict keeps the order
+// of insertion), anything else as a plain object without its address: "<object object>".
 func Repr(v any) string {
 	var p printer
 	p.repr(v)
@@ -59,8 +64,9 @@ type printer struct {
 }
 
 type seqID struct {
-	p *any
-	n int
+	p    *any    // a list's or tuple's first item
+	addr uintptr // a Go slice's first element, or a Go map
+	n    int     // the length (-1 for a map)
 }
 
 func (p *printer) repr(v any) {
@@ -123,9 +129,70 @@ func (p *printer) repr(v any) {
 		p.seq(x, "(", ")", len(x) == 1)
 	case List:
 		p.seq(x, "[", "]", false)
+	case []any:
+		p.seq(x, "[", "]", false)
 	default:
-		p.writeString(fmt.Sprintf("<%T %v>", v, v))
+		p.goValue(v)
 	}
+}
+
+// goValue prints a Go value of no Python type as the Python value it stands for (see
+// TypeName), never with its Go type's name: a slice or array as a list, a map as a dict
+// (its items sorted by their repr, since a Go map has no order), anything else as CPython
+// prints a plain object, without the address: "<object object>". A slice or map that
+// contains itself prints as "[...]" or "{...}", as CPython prints a recursive one.
+func (p *printer) goValue(v any) {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Array:
+		if rv.Kind() == reflect.Slice && rv.Len() > 0 {
+			id := seqID{addr: rv.Pointer(), n: rv.Len()}
+			if p.isActive(id) {
+				p.writeString("[...]")
+				return
+			}
+			p.active = append(p.active, id)
+			defer func() { p.active = p.active[:len(p.active)-1] }()
+		}
+		p.writeString("[")
+		for i := 0; i < rv.Len(); i++ {
+			if i > 0 {
+				p.writeString(", ")
+			}
+			p.repr(rv.Index(i).Interface())
+		}
+		p.writeString("]")
+	case reflect.Map:
+		id := seqID{addr: rv.Pointer(), n: -1}
+		if p.isActive(id) {
+			p.writeString("{...}")
+			return
+		}
+		p.active = append(p.active, id)
+		defer func() { p.active = p.active[:len(p.active)-1] }()
+		start := len(p.b)
+		items := make([]string, 0, rv.Len())
+		for it := rv.MapRange(); it.Next(); {
+			p.repr(it.Key().Interface())
+			p.writeString(": ")
+			p.repr(it.Value().Interface())
+			items = append(items, string(p.b[start:]))
+			p.b = p.b[:start]
+		}
+		sort.Strings(items)
+		p.writeString("{" + strings.Join(items, ", ") + "}")
+	default:
+		p.writeString("<object object>")
+	}
+}
+
+func (p *printer) isActive(id seqID) bool {
+	for _, a := range p.active {
+		if a == id {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *printer) writeString(s string) { p.b = append(p.b, s...) }
@@ -135,12 +202,10 @@ func (p *printer) seq(items []any, open, close string, oneTuple bool) {
 		p.writeString(open + close)
 		return
 	}
-	id := seqID{&items[0], len(items)}
-	for _, a := range p.active {
-		if a == id {
-			p.writeString(open + "..." + close)
-			return
-		}
+	id := seqID{p: &items[0], n: len(items)}
+	if p.isActive(id) {
+		p.writeString(open + "..." + close)
+		return
 	}
 	p.active = append(p.active, id)
 	p.writeString(open)

@@ -72,7 +72,8 @@ func TestReprOfOtherValues(t *testing.T) {
 	assert.Equal(t, "<AddressFamily.AF_INET: 2>", Repr(named{}))
 	assert.Equal(t, "(<AddressFamily.AF_INET: 2>, 'a')", Repr(Tuple{named{}, "a"}))
 	assert.Equal(t, "None", Repr((*big.Int)(nil)))
-	assert.Equal(t, "<struct {} {}>", Repr(struct{}{}))
+	assert.Equal(t, "<object object>", Repr(struct{}{}), "no Go type name in a repr")
+	assert.Equal(t, "<object object>", Repr(make(chan int)))
 	assert.Equal(t, "1.5", Repr(float32(1.5)))
 	// A list that contains itself prints as CPython prints it.
 	l := List{1, nil}
@@ -135,4 +136,23 @@ func TestStringConventions(t *testing.T) {
 	assert.False(t, IsPrintable(-1))
 	assert.False(t, IsPrintable(0x110000))
 	assert.True(t, IsPrintable(0x1F600))
+}
+
+// A Go slice, array or map prints as the list or dict TypeName calls it, each item by
+// its own repr; the expected texts are python3's repr of the same list or dict.
+func TestReprOfGoCollections(t *testing.T) {
+	assert.Equal(t, "[1, 2]", Repr([]int{1, 2}))
+	assert.Equal(t, "['a', b'b', None]", Repr([]any{"a", []byte("b"), nil}))
+	assert.Equal(t, "[1.5, True]", Repr([2]any{1.5, true}))
+	assert.Equal(t, "[]", Repr([]string{}))
+	assert.Equal(t, "[(1, 'x')]", Repr([]Tuple{{1, "x"}}))
+	assert.Equal(t, "{'a': 1, 'b': [2]}", Repr(map[string]any{"b": []int{2}, "a": 1}))
+	assert.Equal(t, "{}", Repr(map[int]int{}))
+	// Self-containing collections end, as CPython's recursive list and dict do.
+	s := []any{1, nil}
+	s[1] = s
+	assert.Equal(t, "[1, [...]]", Repr(s))
+	m := map[string]any{}
+	m["self"] = m
+	assert.Equal(t, "{'self': {...}}", Repr(m))
 }
