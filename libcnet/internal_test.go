@@ -334,9 +334,12 @@ func TestDial_TCP6ToANameWithOnlyAnIPv4MappedAddressNamesTheHost(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var d Dialer
-	ips, err := d.resolver().LookupNetIP(ctx, "ip6", "mapped.test")
+	ips, err := d.resolver().LookupNetIP(ctx, "ip", "mapped.test")
 	require.NoError(t, err)
 	require.Equal(t, []netip.Addr{netip.MustParseAddr("::ffff:127.0.0.10")}, ips, "the fake answers as libc would")
+	_, err = d.resolver().LookupNetIP(ctx, "ip6", "mapped.test")
+	assert.Equal(t, &net.AddrError{Err: "no suitable address found", Addr: "mapped.test"}, err,
+		"net's ip6 counts the mapped address as IPv4")
 
 	_, err = d.DialContext(ctx, "tcp6", "mapped.test:1")
 	assert.Equal(t, &net.OpError{Op: "dial", Net: "tcp6", Err: &net.AddrError{Err: "no suitable address found", Addr: "mapped.test"}}, err)

@@ -62,7 +62,26 @@ func (*Resolver) addrInfo(ctx context.Context, network, host string, flags int) 
 	if err != nil {
 		return nil, dnsError(err, host)
 	}
+	if family == csock.AF_INET6 {
+		// net counts an IPv4-mapped address as IPv4, which "ip6" excludes; libc gives one
+		// for AF_INET6 (a literal, or a hosts entry written so).
+		kept := res[:0]
+		for _, ai := range res {
+			if !isV4Mapped(&ai.Addr) {
+				kept = append(kept, ai)
+			}
+		}
+		if len(kept) == 0 {
+			return nil, &net.AddrError{Err: "no suitable address found", Addr: host}
+		}
+		res = kept
+	}
 	return res, nil
+}
+
+// isV4Mapped reports whether a is an IPv6 address of the form ::ffff:a.b.c.d.
+func isV4Mapped(a *csock.Addr) bool {
+	return a.Family == csock.AF_INET6 && netip.AddrFrom16(a.IP).Is4In6()
 }
 
 // zone returns the name of the interface of an IPv6 scope, "" for none.
@@ -137,9 +156,11 @@ func (r *Resolver) LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr,
 // its order. Another network is a net.UnknownNetworkError.
 //
 // Differences from net.Resolver.LookupIP: as for LookupIPAddr; "ip6" gives what libc gives
-// for AF_INET6 without AI_V4MAPPED (IPv6 addresses only, as net does); an address literal
-// of the other family is libc's EAI_ADDRFAMILY, a *net.DNSError, where net returns a
-// *net.AddrError "no suitable address found".
+// for AF_INET6 without AI_V4MAPPED, less any IPv4-mapped address (which net counts as
+// IPv4: when nothing else is left, the error is net's *net.AddrError "no suitable address
+// found"); an address literal of the other family is libc's EAI_ADDRFAMILY, a
+// *net.DNSError, where net returns a *net.AddrError "no suitable address found" ("ip4"
+// with "::ffff:1.2.3.4" included: net reads it as 1.2.3.4).
 func (r *Resolver) LookupIP(ctx context.Context, network, host string) ([]net.IP, error) {
 	res, err := r.addrInfo(ctx, network, host, 0)
 	if err != nil {
