@@ -231,3 +231,14 @@ func TestRecv_BufsizePastTheLargestBytesObjectLikeCPython(t *testing.T) {
 	}
 	assert.Equal(t, want, got)
 }
+
+// -1 stands for a Python default Go cannot leave out (docs/differences.md): CPython's
+// socketpair(-1, -1, -1) passes them to socketpair(2), which fails with EINVAL.
+func TestSocketPair_MinusOneIsPythonsDefault(t *testing.T) {
+	a, b := socketPair(t)
+	for _, s := range []*Socket{a, b} {
+		assert.Equal(t, AF_UNIX, s.Family())
+		assert.Equal(t, SOCK_STREAM, s.Type())
+		assert.Equal(t, 0, s.Proto())
+	}
+}
