@@ -55,7 +55,7 @@ func pysock_go_makefile(h C.int64_t, mode *C.pysock_cchar, opts *C.pysock_cfileo
 	}); st != 0 {
 		return st
 	}
-	*file = C.int64_t(files.add(f))
+	*file = C.int64_t(files.add(openFile{f: f, sock: int64(h)}))
 	succeed(e)
 	return 0
 }
@@ -77,7 +77,7 @@ func withFile(h C.int64_t, f func(*facade.File) (int, error)) (int, error) {
 		}
 		return 0, err
 	}
-	return f(file)
+	return f(file.f)
 }
 
 // fileCount reports the result of a file call: a count, PYSOCK_NONE for Python's None, or
@@ -195,7 +195,11 @@ func pysock_go_file_close(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
 	f, ok, issued := files.remove(int64(h))
 	switch {
 	case ok:
-		if err := f.Close(); err != nil {
+		err := f.f.Close()
+		// The socket's last file closed the descriptor of a socket closed before it
+		// (CPython's _io_refs): its handle, kept open until now, is closed as any other.
+		handles.recheck(f.sock)
+		if err != nil {
 			return fail(e, err)
 		}
 	case !issued:

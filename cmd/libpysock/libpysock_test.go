@@ -21,7 +21,7 @@ import (
 func TestMain(m *testing.M) { testutil.Main(m) }
 
 func TestRegistry_HandlesAreNeverReused(t *testing.T) {
-	r := newRegistry[*facade.Socket](0)
+	r := newRegistry[*facade.Socket](0, 0, nil)
 	s, err := facade.New(facade.AF_INET, facade.SOCK_STREAM, 0)
 	require.NoError(t, err)
 	defer s.Close()
@@ -51,7 +51,7 @@ func TestRegistry_HandlesAreNeverReused(t *testing.T) {
 }
 
 func TestRegistry_FileHandlesNeverNameASocket(t *testing.T) {
-	socks, fs := newRegistry[*facade.Socket](0), newRegistry[*facade.File](fileHandles)
+	socks, fs := newRegistry[*facade.Socket](0, 0, nil), newRegistry[*facade.File](fileHandles, 0, nil)
 	s, err := facade.New(facade.AF_INET, facade.SOCK_STREAM, 0)
 	require.NoError(t, err)
 	defer s.Close()
@@ -72,7 +72,7 @@ func TestRegistry_FileHandlesNeverNameASocket(t *testing.T) {
 }
 
 func TestRegistry_UnknownHandleIsEBADFLikeAClosedPythonSocket(t *testing.T) {
-	r := newRegistry[*facade.Socket](0)
+	r := newRegistry[*facade.Socket](0, 0, nil)
 	for _, h := range []int64{0, -1, 1, 1 << 62} {
 		_, err := r.get(h)
 		assert.Equal(t, record{Class: "OSError", HasErrno: true, Errno: 9, Message: "[Errno 9] Bad file descriptor"},
@@ -82,7 +82,7 @@ func TestRegistry_UnknownHandleIsEBADFLikeAClosedPythonSocket(t *testing.T) {
 }
 
 func TestRegistry_ConcurrentUse(t *testing.T) {
-	r := newRegistry[*facade.Socket](0)
+	r := newRegistry[*facade.Socket](0, 0, nil)
 	s, err := facade.New(facade.AF_INET, facade.SOCK_STREAM, 0)
 	require.NoError(t, err)
 	defer s.Close()
@@ -110,6 +110,70 @@ func TestRegistry_ConcurrentUse(t *testing.T) {
 		}
 	}
 	assert.Zero(t, r.open())
+}
+
+func TestRegistry_KeepsTheLastClosedHandlesLikeClosedPythonSockets(t *testing.T) {
+	const keep = 4
+	r := newRegistry(0, keep, socketInUse)
+	var hs []int64
+	for range keep + 3 {
+		s, err := facade.New(facade.AF_INET, facade.SOCK_STREAM, 0)
+		require.NoError(t, err)
+		require.NoError(t, s.SetTimeout(2.5))
+		hs = append(hs, r.add(s))
+	}
+	for _, h := range hs {
+		s, err := r.get(h)
+		require.NoError(t, err)
+		require.NoError(t, s.Close())
+		r.retire(h)
+		r.retire(h) // twice: still one place in the ring
+	}
+	assert.Zero(t, r.open())
+	assert.Equal(t, keep, r.kept(), "never more than keep closed handles")
+	for i, h := range hs {
+		s, err := r.get(h)
+		if i < len(hs)-keep {
+			assert.ErrorIs(t, err, syscall.EBADF, "handle %d, closed first, is forgotten", h)
+			assert.True(t, r.issued(h))
+			continue
+		}
+		require.NoError(t, err, "handle %d is among the last closed", h)
+		assert.Equal(t, -1, s.Fileno())
+		assert.Equal(t, 2.5, s.GetTimeout())
+	}
+}
+
+func TestRegistry_ASocketWithAnOpenFileIsKeptOutsideTheRing(t *testing.T) {
+	r := newRegistry(0, 1, socketInUse)
+	a, b, err := facade.SocketPair(facade.AF_UNIX, facade.SOCK_STREAM, 0)
+	require.NoError(t, err)
+	defer b.Close()
+	f, err := a.MakeFile("rb", facade.DefaultFileOptions())
+	require.NoError(t, err)
+	h := r.add(a)
+	require.NoError(t, a.Close())
+	r.retire(h)
+	r.recheck(h) // the file is open: nothing changes
+
+	// Closing more sockets than the ring holds does not push it out: it is in use.
+	for range 3 {
+		s, err := facade.New(facade.AF_INET, facade.SOCK_STREAM, 0)
+		require.NoError(t, err)
+		k := r.add(s)
+		require.NoError(t, s.Close())
+		r.retire(k)
+	}
+	got, err := r.get(h)
+	require.NoError(t, err)
+	assert.NotEqual(t, -1, got.Fileno(), "the descriptor stays open while the file is")
+
+	require.NoError(t, f.Close())
+	assert.Equal(t, -1, got.Fileno())
+	r.recheck(h) // now retired: the newest in a ring of one
+	_, err = r.get(h)
+	require.NoError(t, err)
+	assert.Equal(t, 1, r.kept())
 }
 
 func TestDescribe_EveryExceptionKind(t *testing.T) {

@@ -186,20 +186,20 @@ func pysock_go_sendmsg(h C.int64_t, buffers *C.pysock_cbuf, nbuffers C.size_t, a
 	flags C.int, address *C.pysock_caddr, e *C.struct_pysock_error) (r C.int64_t) {
 	const fn = "pysock_sendmsg"
 	defer guard(fn, e, &r)
+	addr, err := readAddr(fn, address)
+	if err != nil {
+		return fail64(e, err)
+	}
+	bufs, err := sendBuffers(fn, buffers, nbuffers)
+	if err != nil {
+		return fail64(e, err)
+	}
+	items, err := ancillaryItems(fn, ancdata, nanc)
+	if err != nil {
+		return fail64(e, err)
+	}
 	return count(h, e, func(s *facade.Socket) (int, error) {
-		addr, err := addrValue(fn, address, s.Family())
-		if err != nil {
-			return 0, err
-		}
-		bufs, err := sendBuffers(fn, buffers, nbuffers)
-		if err != nil {
-			return 0, err
-		}
-		items, err := ancillaryItems(fn, ancdata, nanc)
-		if err != nil {
-			return 0, err
-		}
-		return s.SendMsg(bufs, items, facade.MsgFlag(flags), addr)
+		return s.SendMsg(bufs, items, facade.MsgFlag(flags), addr.value(s.Family()))
 	})
 }
 
@@ -212,15 +212,15 @@ func pysock_go_recvmsg(h C.int64_t, buf unsafe.Pointer, n, ancbufsize C.size_t, 
 	if ok, rec := ancillaryOut(fn, ancbufsize, ancdata, nanc); !ok {
 		return C.int64_t(failRecord(e, rec))
 	}
+	b, err := inBuffer(fn, "buf", buf, n)
+	if err != nil {
+		return fail64(e, err)
+	}
+	anc, err := ancillarySize(ancbufsize)
+	if err != nil {
+		return fail64(e, err)
+	}
 	return count(h, e, func(s *facade.Socket) (int, error) {
-		b, err := inBuffer(fn, "buf", buf, n)
-		if err != nil {
-			return 0, err
-		}
-		anc, err := ancillarySize(ancbufsize)
-		if err != nil {
-			return 0, err
-		}
 		// recvmsg(bufsize) into the caller's memory: recvmsg_into with that one buffer
 		// makes the same call, without recvmsg's new bytes object.
 		k, items, mflags, addr, err := s.RecvMsgInto([][]byte{b}, anc, facade.MsgFlag(flags))
@@ -241,15 +241,15 @@ func pysock_go_recvmsg_into(h C.int64_t, buffers *C.pysock_crecvbuf, nbuffers, a
 	if ok, rec := ancillaryOut(fn, ancbufsize, ancdata, nanc); !ok {
 		return C.int64_t(failRecord(e, rec))
 	}
+	bufs, err := recvBuffers(fn, buffers, nbuffers)
+	if err != nil {
+		return fail64(e, err)
+	}
+	anc, err := ancillarySize(ancbufsize)
+	if err != nil {
+		return fail64(e, err)
+	}
 	return count(h, e, func(s *facade.Socket) (int, error) {
-		bufs, err := recvBuffers(fn, buffers, nbuffers)
-		if err != nil {
-			return 0, err
-		}
-		anc, err := ancillarySize(ancbufsize)
-		if err != nil {
-			return 0, err
-		}
 		k, items, mflags, addr, err := s.RecvMsgInto(bufs, anc, facade.MsgFlag(flags))
 		if err != nil {
 			return 0, err
@@ -265,19 +265,19 @@ func pysock_go_send_fds(h C.int64_t, buffers *C.pysock_cbuf, nbuffers C.size_t, 
 	const fn = "pysock_send_fds"
 	defer guard(fn, e, &r)
 	_ = address // CPython 3.11's send_fds ignores it: not read (pysock.h)
+	bufs, err := sendBuffers(fn, buffers, nbuffers)
+	if err != nil {
+		return fail64(e, err)
+	}
+	arr, err := inArray(fn, "fds", fds, nfds)
+	if err != nil {
+		return fail64(e, err)
+	}
+	list := make([]int, len(arr))
+	for i, fd := range arr {
+		list[i] = int(fd)
+	}
 	return count(h, e, func(s *facade.Socket) (int, error) {
-		bufs, err := sendBuffers(fn, buffers, nbuffers)
-		if err != nil {
-			return 0, err
-		}
-		arr, err := inArray(fn, "fds", fds, nfds)
-		if err != nil {
-			return 0, err
-		}
-		list := make([]int, len(arr))
-		for i, fd := range arr {
-			list[i] = int(fd)
-		}
 		return facade.SendFDs(s, bufs, list, facade.MsgFlag(flags), nil)
 	})
 }
@@ -291,15 +291,15 @@ func pysock_go_recv_fds(h C.int64_t, buf unsafe.Pointer, n C.size_t, fds *C.int,
 		return C.int64_t(failRecord(e, nullArg(fn, "nfds")))
 	}
 	*nfds = 0
+	b, err := inBuffer(fn, "buf", buf, n)
+	if err != nil {
+		return fail64(e, err)
+	}
+	out, err := inArray(fn, "fds", fds, maxfds)
+	if err != nil {
+		return fail64(e, err)
+	}
 	return count(h, e, func(s *facade.Socket) (int, error) {
-		b, err := inBuffer(fn, "buf", buf, n)
-		if err != nil {
-			return 0, err
-		}
-		out, err := inArray(fn, "fds", fds, maxfds)
-		if err != nil {
-			return 0, err
-		}
 		msg, got, mflags, addr, err := facade.RecvFDs(s, len(b), len(out), facade.MsgFlag(flags))
 		if err != nil {
 			return 0, err

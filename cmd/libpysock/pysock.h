@@ -29,12 +29,35 @@
  *
  *   A socket is an opaque int64_t handle, never 0, never reused within a process: ids come
  *   from a counter that only goes up, kept with the socket in a table (a Go map behind a
- *   read-write mutex). An unknown handle, or one already closed, fails every call with
- *   OSError [Errno 9] Bad file descriptor, exactly as a closed Python socket does; closing a
- *   closed handle again is harmless (returns 0). No Go pointer ever reaches C: C holds only
- *   these numbers. (github.com/mattn/go-pointer was considered and not used: its keys are
- *   malloc'd addresses, which malloc hands out again after they are released, so a stale
- *   handle could silently name a newer socket; an integer counter cannot.)
+ *   read-write mutex). No Go pointer ever reaches C: C holds only these numbers.
+ *   (github.com/mattn/go-pointer was considered and not used: its keys are malloc'd
+ *   addresses, which malloc hands out again after they are released, so a stale handle
+ *   could silently name a newer socket; an integer counter cannot.)
+ *
+ *   A closed handle (pysock_close, pysock_detach) is a closed Python socket object for as
+ *   long as the table keeps it: the last PYSOCK_CLOSED_KEPT handles closed are kept, so a
+ *   program that closes millions of sockets holds at most that many (a few hundred bytes
+ *   each). Such a handle answers exactly as CPython's closed socket: the arguments are
+ *   checked first ("OverflowError: bind(): port must be 0-65535.", "ValueError: Timeout
+ *   value out of range", ...), then the calls that need the descriptor fail with OSError
+ *   [Errno 9] Bad file descriptor (pysock_connect_ex returns 9); pysock_gettimeout,
+ *   pysock_getblocking and pysock_sockinfo still answer, pysock_fileno and pysock_detach
+ *   return -1 with no exception, pysock_makefile succeeds, and closing it again is
+ *   harmless (returns 0). A handle closed while a file made by pysock_makefile on it is
+ *   open keeps its descriptor and works fully, as CPython's socket does (its _io_refs),
+ *   until the last such file closes; it is not counted among the PYSOCK_CLOSED_KEPT until
+ *   then.
+ *
+ *   Once PYSOCK_CLOSED_KEPT more handles have been closed after it, a closed handle is
+ *   forgotten, and then it is an unknown handle, as one that was never issued (0, a
+ *   negative number, one beyond the last made). With an unknown handle every call checks
+ *   what the C arguments alone can say (NULL pointers, buffer lengths and nbytes, the
+ *   address struct's host pointer) and then fails with OSError [Errno 9] Bad file
+ *   descriptor, pysock_fileno and pysock_gettimeout included; the checks only the socket
+ *   object makes (an address's port and host, read for its family; a timeout's value;
+ *   getsockopt's buflen range; sendfile's count; recvmsg's ancbufsize range) are not
+ *   made. Exceptions: pysock_connect_ex returns 9 with no exception, and, for a handle
+ *   that was issued, pysock_close returns 0 and pysock_detach -1 with no exception.
  *
  * MEMORY
  *
@@ -66,7 +89,8 @@
  *   Every function may be called from any number of threads at once (pthreads; no setup
  *   and no per-thread registration). A socket handle may be shared between threads: sends
  *   and receives run concurrently, two receives (or two sends) on one socket one after the
- *   other. Closing a handle wakes every call blocked on it, in any thread, with [Errno 9].
+ *   other. Closing a handle's descriptor (pysock_close, or later, see HANDLES, while a
+ *   makefile file is open) wakes every call blocked on it, in any thread, with [Errno 9].
  *
  *   A blocking call (accept, connect, recv*, send*, create_connection) blocks only its
  *   calling thread: the descriptor is non-blocking at the OS level, and the call waits on
@@ -295,6 +319,10 @@ int pysock_setdefaulttimeout(double timeout, struct pysock_error *err);
  */
 double pysock_getdefaulttimeout(void);
 
+/* How many closed socket handles the library keeps answering as closed Python sockets
+ * (HANDLES): the last 1024 closed. */
+#define PYSOCK_CLOSED_KEPT 1024
+
 /* ---------------------------------------------------------------------------------------
  * Making sockets. Each new handle must be closed with pysock_close.
  * ------------------------------------------------------------------------------------- */
@@ -394,8 +422,8 @@ int pysock_dup(int64_t sock, int64_t *newsock, struct pysock_error *err);
 
 /*
  * pysock_detach is socket.detach(): the handle gives up its descriptor without closing it
- * and is retired (later calls with it fail with [Errno 9]; pysock_close of it does
- * nothing); the descriptor is returned and belongs to the caller, to close(2) or adopt
+ * and is closed (later calls with it answer as on a closed socket, see HANDLES;
+ * pysock_close of it does nothing); the descriptor is returned and belongs to the caller, to close(2) or adopt
  * again with pysock_socket_fileno. It comes back with the O_NONBLOCK flag CPython would
  * leave: clear when the timeout was None, set otherwise. A handle already closed or
  * detached returns -1 with no exception (Python's detach() returns -1 then); a handle
@@ -404,7 +432,8 @@ int pysock_dup(int64_t sock, int64_t *newsock, struct pysock_error *err);
 int pysock_detach(int64_t sock, struct pysock_error *err);
 
 /* ---------------------------------------------------------------------------------------
- * Socket operations. sock is a handle; each call fails with [Errno 9] on a closed one.
+ * Socket operations. sock is a handle; on a closed one each call checks its arguments, then
+ * fails with [Errno 9] where it needs the descriptor (HANDLES).
  * ------------------------------------------------------------------------------------- */
 
 /* pysock_bind is socket.bind(address). Returns 0 or -1. */
@@ -427,7 +456,8 @@ int pysock_connect(int64_t sock, const struct pysock_addr *address,
 /*
  * pysock_connect_ex is socket.connect_ex(address): returns the errno of the connection
  * attempt (0 on success, 111 when refused, 11 when the timeout expired, 9 on a closed
- * socket), or -1 for the errors connect_ex raises (a bad address, a failed lookup).
+ * socket, once the address was parsed), or -1 for the errors connect_ex raises (a bad
+ * address, a failed lookup).
  */
 int pysock_connect_ex(int64_t sock, const struct pysock_addr *address,
                       struct pysock_error *err);
@@ -492,11 +522,14 @@ int64_t pysock_recvfrom_into(int64_t sock, void *buf, size_t buflen, size_t nbyt
 int pysock_shutdown(int64_t sock, int how, struct pysock_error *err);
 
 /*
- * pysock_close is socket.close(): closes the descriptor and retires the handle. Calls
- * blocked on the socket in other threads wake and fail with [Errno 9]. Closing a handle
- * that was already closed does nothing and returns 0; a handle that was never issued (0,
- * negative, or beyond the last one made) is [Errno 9]. Returns 0 or -1 (an error of
- * close(2) other than ECONNRESET, which CPython ignores; the handle is retired anyway).
+ * pysock_close is socket.close(): closes the descriptor, and the handle becomes a closed
+ * socket (HANDLES: it answers as CPython's closed socket object until forgotten). Calls
+ * blocked on the socket in other threads wake and fail with [Errno 9]. While a file made by
+ * pysock_makefile on it is open, the descriptor stays open and the socket usable (CPython's
+ * _io_refs): the last file's pysock_file_close closes it. Closing a handle that was already
+ * closed does nothing and returns 0; a handle that was never issued (0, negative, or
+ * beyond the last one made) is [Errno 9]. Returns 0 or -1 (an error of close(2) other than
+ * ECONNRESET, which CPython ignores; the handle is closed anyway).
  */
 int pysock_close(int64_t sock, struct pysock_error *err);
 
@@ -540,7 +573,9 @@ int pysock_getsockname(int64_t sock, struct pysock_addrbuf *addr, struct pysock_
 int pysock_getpeername(int64_t sock, struct pysock_addrbuf *addr, struct pysock_error *err);
 
 /*
- * pysock_fileno is socket.fileno(): returns the descriptor, or -1. The descriptor stays
+ * pysock_fileno is socket.fileno(): returns the descriptor, or -1 with no exception for a
+ * closed or detached socket (as Python's fileno() does), or -1 and [Errno 9] for an unknown
+ * handle (HANDLES); so -1 is an error only when err->cls is set. The descriptor stays
  * owned by the handle (do not close it) and is always O_NONBLOCK: the library emulates the
  * timeout modes on top. Reading or writing it directly bypasses the library.
  */
@@ -754,7 +789,8 @@ struct pysock_fileopts {
  * Python ("ValueError: invalid mode 'x' (only r, w, b allowed)"; a text mode must be
  * buffered). opts NULL is makefile(mode) without keyword arguments. *file (not NULL)
  * receives the file's handle. The file reads and writes in the socket's timeout mode.
- * Returns 0 or -1.
+ * On a closed socket it succeeds, as CPython's does (the file's reads and writes then fail
+ * with [Errno 9]). Returns 0 or -1.
  */
 int pysock_makefile(int64_t sock, const char *mode, const struct pysock_fileopts *opts,
                     int64_t *file, struct pysock_error *err);
@@ -899,12 +935,15 @@ int pysock_gethostname(char *buf, size_t len, struct pysock_error *err);
 
 /*
  * pysock_getservbyname is socket.getservbyname(servicename, protocolname); proto NULL
- * omits protocolname. Returns the port or -1 ("OSError: service/proto not found").
+ * omits protocolname (CPython takes no None there). name NULL is None: "TypeError:
+ * getservbyname() argument 1 must be str, not None". Returns the port or -1 ("OSError:
+ * service/proto not found").
  */
 int pysock_getservbyname(const char *name, const char *proto, struct pysock_error *err);
 
 /*
- * pysock_getservbyport is socket.getservbyport(port, protocolname); proto NULL omits it.
+ * pysock_getservbyport is socket.getservbyport(port, protocolname); proto NULL omits it
+ * (any protocol; CPython takes no None there).
  * The service name goes into buf as snprintf does. Returns its length or -1 ("OverflowError:
  * getservbyport: port must be 0-65535.", "OSError: port/proto not found").
  */
@@ -912,7 +951,8 @@ int pysock_getservbyport(int port, const char *proto, char *buf, size_t len,
                          struct pysock_error *err);
 
 /* pysock_getprotobyname is socket.getprotobyname(name): returns the protocol number or -1
- * ("OSError: protocol not found"). */
+ * ("OSError: protocol not found"; name NULL is None: "TypeError: getprotobyname() argument
+ * 1 must be str, not None"). */
 int pysock_getprotobyname(const char *name, struct pysock_error *err);
 
 /*

@@ -11,6 +11,7 @@ import (
 	"unsafe"
 
 	"github.com/csock/csock/facade"
+	"github.com/csock/csock/internal/pyarg"
 )
 
 // The resolver functions of pysock.h. Results that are lists are laid out in one malloc(3)
@@ -191,9 +192,19 @@ func pysock_go_gethostname(buf *C.char, n C.size_t, e *C.struct_pysock_error) (r
 	return text("pysock_gethostname", buf, n, e, facade.GetHostName)
 }
 
+// noneStr is CPython's error for None given as argument argn of fn, a str parameter (the
+// "s" format): "TypeError: getservbyname() argument 1 must be str, not None".
+func noneStr(fn string, argn int) error {
+	_, err := pyarg.AsStr(nil, fn, argn)
+	return err
+}
+
 //export pysock_go_getservbyname
 func pysock_go_getservbyname(name, proto *C.pysock_cchar, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_getservbyname", e, &r)
+	if name == nil {
+		return fail(e, noneStr("getservbyname", 1))
+	}
 	var (
 		port int
 		err  error
@@ -224,6 +235,9 @@ func pysock_go_getservbyport(port C.int, proto *C.pysock_cchar, buf *C.char, n C
 //export pysock_go_getprotobyname
 func pysock_go_getprotobyname(name *C.pysock_cchar, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_getprotobyname", e, &r)
+	if name == nil {
+		return fail(e, noneStr("getprotobyname", 1))
+	}
 	p, err := facade.GetProtoByName(goString(name))
 	if err != nil {
 		return fail(e, err)

@@ -17,8 +17,15 @@ import (
 
 // The socket functions of pysock.h. Each is documented there; the comments here say only
 // how the C arguments become the facade's. pysock.c's pysock_F calls pysock_go_F.
+//
+// Every export reads and checks its C arguments (pointers, buffer lengths, the address
+// struct) before it looks the handle up, and a closed socket stays in the table for a
+// while (handles.go), so the facade's own checks of the Python arguments run on it too:
+// as in CPython, which converts a call's arguments before it touches the descriptor, a
+// bad argument is reported before the closed socket's [Errno 9].
 
-// withSock runs f on the socket of handle h, or fails with [Errno 9].
+// withSock runs f on the socket of handle h (open, or closed and kept), or fails with
+// [Errno 9] for an unknown handle.
 func withSock(h C.int64_t, e *C.struct_pysock_error, f func(*facade.Socket) error) C.int {
 	s, err := handles.get(int64(h))
 	if err == nil {
@@ -208,13 +215,16 @@ func pysock_go_dup(h C.int64_t, newsock *C.int64_t, e *C.struct_pysock_error) (r
 //export pysock_go_detach
 func pysock_go_detach(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_detach", e, &r)
-	s, ok, issued := handles.remove(int64(h))
+	s, ok, issued := handles.lookup(int64(h))
 	switch {
 	case ok:
+		// Closed or detached already, the facade's Detach returns -1, as Python's does.
+		fd := s.Detach()
+		handles.retire(int64(h))
 		succeed(e)
-		return C.int(s.Detach())
+		return C.int(fd)
 	case issued:
-		// Closed or detached already: Python's detach() returns -1, raising nothing.
+		// Closed and forgotten: what a closed socket's detach() answers, -1 and no error.
 		succeed(e)
 		return -1
 	}
@@ -224,13 +234,11 @@ func pysock_go_detach(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
 //export pysock_go_bind
 func pysock_go_bind(h C.int64_t, address *C.pysock_caddr, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_bind", e, &r)
-	return withSock(h, e, func(s *facade.Socket) error {
-		addr, err := addrValue("pysock_bind", address, s.Family())
-		if err != nil {
-			return err
-		}
-		return s.Bind(addr)
-	})
+	addr, err := readAddr("pysock_bind", address)
+	if err != nil {
+		return fail(e, err)
+	}
+	return withSock(h, e, func(s *facade.Socket) error { return s.Bind(addr.value(s.Family())) })
 }
 
 //export pysock_go_listen
@@ -247,30 +255,30 @@ func pysock_go_listen(h C.int64_t, backlog C.int, e *C.struct_pysock_error) (r C
 //export pysock_go_connect
 func pysock_go_connect(h C.int64_t, address *C.pysock_caddr, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_connect", e, &r)
-	return withSock(h, e, func(s *facade.Socket) error {
-		addr, err := addrValue("pysock_connect", address, s.Family())
-		if err != nil {
-			return err
-		}
-		return s.Connect(addr)
-	})
+	addr, err := readAddr("pysock_connect", address)
+	if err != nil {
+		return fail(e, err)
+	}
+	return withSock(h, e, func(s *facade.Socket) error { return s.Connect(addr.value(s.Family())) })
 }
 
 //export pysock_go_connect_ex
 func pysock_go_connect_ex(h C.int64_t, address *C.pysock_caddr, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_connect_ex", e, &r)
+	addr, err := readAddr("pysock_connect_ex", address)
+	if err != nil {
+		return fail(e, err)
+	}
 	if _, err := handles.get(int64(h)); err != nil {
-		// CPython's connect_ex on a closed socket answers EBADF as its result.
+		// An unknown handle is a closed socket whose family is not known, so the address
+		// cannot be parsed: the answer of CPython's connect_ex on a closed socket, EBADF
+		// as its result. (A closed socket still kept parses the address first, below.)
 		succeed(e)
 		return C.int(syscall.EBADF)
 	}
 	var errno int
-	if st := withSock(h, e, func(s *facade.Socket) error {
-		addr, err := addrValue("pysock_connect_ex", address, s.Family())
-		if err != nil {
-			return err
-		}
-		errno, err = s.ConnectEx(addr)
+	if st := withSock(h, e, func(s *facade.Socket) (err error) {
+		errno, err = s.ConnectEx(addr.value(s.Family()))
 		return err
 	}); st != 0 {
 		return st
@@ -293,25 +301,21 @@ func count(h C.int64_t, e *C.struct_pysock_error, f func(*facade.Socket) (int, e
 //export pysock_go_send
 func pysock_go_send(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int64_t) {
 	defer guard("pysock_send", e, &r)
-	return count(h, e, func(s *facade.Socket) (int, error) {
-		b, err := inBuffer("pysock_send", "data", unsafe.Pointer(data), n)
-		if err != nil {
-			return 0, err
-		}
-		return s.Send(b, facade.MsgFlag(flags))
-	})
+	b, err := inBuffer("pysock_send", "data", unsafe.Pointer(data), n)
+	if err != nil {
+		return fail64(e, err)
+	}
+	return count(h, e, func(s *facade.Socket) (int, error) { return s.Send(b, facade.MsgFlag(flags)) })
 }
 
 //export pysock_go_sendall
 func pysock_go_sendall(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_sendall", e, &r)
-	return withSock(h, e, func(s *facade.Socket) error {
-		b, err := inBuffer("pysock_sendall", "data", unsafe.Pointer(data), n)
-		if err != nil {
-			return err
-		}
-		return s.SendAll(b, facade.MsgFlag(flags))
-	})
+	b, err := inBuffer("pysock_sendall", "data", unsafe.Pointer(data), n)
+	if err != nil {
+		return fail(e, err)
+	}
+	return withSock(h, e, func(s *facade.Socket) error { return s.SendAll(b, facade.MsgFlag(flags)) })
 }
 
 //export pysock_go_sendto
@@ -319,60 +323,57 @@ func pysock_go_sendto(h C.int64_t, data *C.pysock_cvoid, n C.size_t, flags C.int
 	e *C.struct_pysock_error) (r C.int64_t) {
 	const fn = "pysock_sendto"
 	defer guard(fn, e, &r)
+	b, err := inBuffer(fn, "data", unsafe.Pointer(data), n)
+	if err != nil {
+		return fail64(e, err)
+	}
+	addr, err := readAddr(fn, address)
+	if err != nil {
+		return fail64(e, err)
+	}
 	return count(h, e, func(s *facade.Socket) (int, error) {
-		b, err := inBuffer(fn, "data", unsafe.Pointer(data), n)
-		if err != nil {
-			return 0, err
-		}
-		addr, err := addrValue(fn, address, s.Family())
-		if err != nil {
-			return 0, err
-		}
-		return s.SendTo(b, facade.MsgFlag(flags), addr)
+		return s.SendTo(b, facade.MsgFlag(flags), addr.value(s.Family()))
 	})
 }
 
 //export pysock_go_recv
 func pysock_go_recv(h C.int64_t, buf unsafe.Pointer, n C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int64_t) {
 	defer guard("pysock_recv", e, &r)
-	return count(h, e, func(s *facade.Socket) (int, error) {
-		b, err := inBuffer("pysock_recv", "buf", buf, n)
-		if err != nil {
-			return 0, err
-		}
-		// recv(bufsize) into the caller's memory: recv_into with nbytes = bufsize has
-		// recv's behaviour (bufsize 0 makes no system call), without recv's new object.
-		return s.RecvInto(b, 0, facade.MsgFlag(flags))
-	})
+	b, err := inBuffer("pysock_recv", "buf", buf, n)
+	if err != nil {
+		return fail64(e, err)
+	}
+	// recv(bufsize) into the caller's memory: recv_into with nbytes = bufsize has recv's
+	// behaviour (bufsize 0 makes no system call), without recv's new object.
+	return count(h, e, func(s *facade.Socket) (int, error) { return s.RecvInto(b, 0, facade.MsgFlag(flags)) })
 }
 
 //export pysock_go_recv_into
 func pysock_go_recv_into(h C.int64_t, buf unsafe.Pointer, n, nbytes C.size_t, flags C.int, e *C.struct_pysock_error) (r C.int64_t) {
 	defer guard("pysock_recv_into", e, &r)
-	return count(h, e, func(s *facade.Socket) (int, error) {
-		b, err := inBuffer("pysock_recv_into", "buf", buf, n)
-		if err != nil {
-			return 0, err
-		}
-		if uint64(nbytes) > math.MaxInt64 {
-			return 0, errTooLarge()
-		}
-		if uint64(nbytes) > uint64(len(b)) {
-			return 0, &facade.ValueError{Msg: "buffer too small for requested bytes"}
-		}
-		return s.RecvInto(b, int(nbytes), facade.MsgFlag(flags))
-	})
+	b, err := inBuffer("pysock_recv_into", "buf", buf, n)
+	switch {
+	case err != nil:
+	case uint64(nbytes) > math.MaxInt64:
+		err = errTooLarge()
+	case uint64(nbytes) > uint64(len(b)):
+		err = &facade.ValueError{Msg: "buffer too small for requested bytes"}
+	}
+	if err != nil {
+		return fail64(e, err)
+	}
+	return count(h, e, func(s *facade.Socket) (int, error) { return s.RecvInto(b, int(nbytes), facade.MsgFlag(flags)) })
 }
 
 //export pysock_go_recvfrom
 func pysock_go_recvfrom(h C.int64_t, buf unsafe.Pointer, n C.size_t, flags C.int, from *C.struct_pysock_addrbuf,
 	e *C.struct_pysock_error) (r C.int64_t) {
 	defer guard("pysock_recvfrom", e, &r)
+	b, err := inBuffer("pysock_recvfrom", "buf", buf, n)
+	if err != nil {
+		return fail64(e, err)
+	}
 	return count(h, e, func(s *facade.Socket) (int, error) {
-		b, err := inBuffer("pysock_recvfrom", "buf", buf, n)
-		if err != nil {
-			return 0, err
-		}
 		k, addr, err := s.RecvFromInto(b, 0, facade.MsgFlag(flags))
 		if err == nil && from != nil {
 			putAddr(from, addr)
@@ -385,15 +386,19 @@ func pysock_go_recvfrom(h C.int64_t, buf unsafe.Pointer, n C.size_t, flags C.int
 func pysock_go_recvfrom_into(h C.int64_t, buf unsafe.Pointer, n, nbytes C.size_t, flags C.int,
 	from *C.struct_pysock_addrbuf, e *C.struct_pysock_error) (r C.int64_t) {
 	defer guard("pysock_recvfrom_into", e, &r)
+	b, err := inBuffer("pysock_recvfrom_into", "buf", buf, n)
+	switch {
+	case err != nil:
+	case uint64(nbytes) > math.MaxInt64:
+		err = errTooLarge()
+	case uint64(nbytes) > uint64(len(b)):
+		// The facade's check too, in recvfrom_into's words: made here for an unknown handle.
+		err = &facade.ValueError{Msg: "nbytes is greater than the length of the buffer"}
+	}
+	if err != nil {
+		return fail64(e, err)
+	}
 	return count(h, e, func(s *facade.Socket) (int, error) {
-		b, err := inBuffer("pysock_recvfrom_into", "buf", buf, n)
-		if err != nil {
-			return 0, err
-		}
-		if uint64(nbytes) > math.MaxInt64 {
-			return 0, errTooLarge()
-		}
-		// nbytes beyond the buffer is the facade's ValueError, in recvfrom_into's words.
 		k, addr, err := s.RecvFromInto(b, int(nbytes), facade.MsgFlag(flags))
 		if err == nil && from != nil {
 			putAddr(from, addr)
@@ -411,10 +416,13 @@ func pysock_go_shutdown(h C.int64_t, how C.int, e *C.struct_pysock_error) (r C.i
 //export pysock_go_close
 func pysock_go_close(h C.int64_t, e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_close", e, &r)
-	s, ok, issued := handles.remove(int64(h))
+	s, ok, issued := handles.lookup(int64(h))
 	switch {
 	case ok:
-		if err := s.Close(); err != nil {
+		// Closed already, the facade's Close does nothing and returns nil.
+		err := s.Close()
+		handles.retire(int64(h))
+		if err != nil {
 			return fail(e, err)
 		}
 	case !issued:
@@ -514,13 +522,11 @@ func pysock_go_setsockopt(h C.int64_t, level, option, value C.int, e *C.struct_p
 func pysock_go_setsockopt_bytes(h C.int64_t, level, option C.int, value *C.pysock_cvoid, n C.size_t,
 	e *C.struct_pysock_error) (r C.int) {
 	defer guard("pysock_setsockopt_bytes", e, &r)
-	return withSock(h, e, func(s *facade.Socket) error {
-		b, err := inBuffer("pysock_setsockopt_bytes", "value", unsafe.Pointer(value), n)
-		if err != nil {
-			return err
-		}
-		return s.SetSockOptBytes(int(level), int(option), b)
-	})
+	b, err := inBuffer("pysock_setsockopt_bytes", "value", unsafe.Pointer(value), n)
+	if err != nil {
+		return fail(e, err)
+	}
+	return withSock(h, e, func(s *facade.Socket) error { return s.SetSockOptBytes(int(level), int(option), b) })
 }
 
 //export pysock_go_setsockopt_none
@@ -549,11 +555,11 @@ func pysock_go_getsockopt_bytes(h C.int64_t, level, option C.int, buf unsafe.Poi
 	e *C.struct_pysock_error) (r C.int) {
 	const fn = "pysock_getsockopt_bytes"
 	defer guard(fn, e, &r)
+	if err := outBuffer(fn, "buf", buf, n); err != nil {
+		return fail(e, err)
+	}
 	var length int
 	if st := withSock(h, e, func(s *facade.Socket) error {
-		if err := outBuffer(fn, "buf", buf, n); err != nil {
-			return err
-		}
 		// buflen beyond int's range is out of getsockopt's range (1-1024) all the same.
 		buflen := int(min(uint64(n), math.MaxInt32))
 		v, err := s.GetSockOptBytes(int(level), int(option), buflen)

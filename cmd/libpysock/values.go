@@ -61,31 +61,62 @@ func addrHost(fn string, a *C.pysock_caddr) (host []byte, ok bool, err error) {
 	return bytes.Clone(b), true, nil
 }
 
-// addrValue is the Python address value *a stands for on a socket of the given family: an
-// AF_UNIX path as bytes, else the tuple (host, port), or (host, port, flowinfo, scope_id)
-// when either of the last two is not 0. NULL is None. fn is the export, for errors.
-func addrValue(fn string, a *C.pysock_caddr, family facade.AddressFamily) (any, error) {
+// cAddr is a struct pysock_addr read into Go memory: what the C side said, before the
+// socket's family makes a Python value of it. The zero cAddr (null) is NULL, Python's None.
+type cAddr struct {
+	given    bool   // the pointer was not NULL
+	host     []byte // the host's bytes
+	hasHost  bool   // host was not NULL
+	port     int
+	flowinfo int
+	scopeID  int
+}
+
+// readAddr reads *a, checking what C alone can get wrong (a NULL host with a length, a
+// length no buffer can have) before any socket is looked at: the checks a Python caller's
+// argument conversion would make. fn is the export, for errors.
+func readAddr(fn string, a *C.pysock_caddr) (cAddr, error) {
 	if a == nil {
-		return nil, nil
+		return cAddr{}, nil
 	}
 	host, ok, err := addrHost(fn, a)
 	if err != nil {
-		return nil, err
+		return cAddr{}, err
+	}
+	return cAddr{given: true, host: host, hasHost: ok, port: int(a.port), flowinfo: int(a.flowinfo), scopeID: int(a.scope_id)}, nil
+}
+
+// value is the Python address value a stands for on a socket of the given family: an
+// AF_UNIX path as bytes, else the tuple (host, port), or (host, port, flowinfo, scope_id)
+// when either of the last two is not 0. NULL is None.
+func (a cAddr) value(family facade.AddressFamily) any {
+	if !a.given {
+		return nil
 	}
 	if family == facade.AF_UNIX {
-		if !ok {
-			return nil, nil
+		if !a.hasHost {
+			return nil
 		}
-		return host, nil
+		return a.host
 	}
 	var h any
-	if ok {
-		h = textOrBytes(string(host))
+	if a.hasHost {
+		h = textOrBytes(string(a.host))
 	}
-	if a.flowinfo == 0 && a.scope_id == 0 {
-		return py.Tuple{h, int(a.port)}, nil
+	if a.flowinfo == 0 && a.scopeID == 0 {
+		return py.Tuple{h, a.port}
 	}
-	return py.Tuple{h, int(a.port), int(a.flowinfo), int(a.scope_id)}, nil
+	return py.Tuple{h, a.port, a.flowinfo, a.scopeID}
+}
+
+// addrValue is the Python address value *a stands for on a socket of the given family
+// (readAddr, then value). fn is the export, for errors.
+func addrValue(fn string, a *C.pysock_caddr, family facade.AddressFamily) (any, error) {
+	ca, err := readAddr(fn, a)
+	if err != nil {
+		return nil, err
+	}
+	return ca.value(family), nil
 }
 
 // pairValue is the (host, port) pair of *a, whatever its other fields: the address of
