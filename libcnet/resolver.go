@@ -54,8 +54,12 @@ func (*Resolver) addrInfo(ctx context.Context, network, host string, flags int) 
 	default:
 		return nil, net.UnknownNetworkError(network)
 	}
-	if host == "" || strings.IndexByte(host, 0) >= 0 {
-		// As net answers "", whatever ctx says: no name to ask anyone about.
+	if host == "" {
+		// libc's answer (EAI_NONAME, "no such host"), given without asking it, so that as
+		// in net the answer holds whatever ctx says.
+		return nil, dnsError(&csock.GaiError{Code: csock.EAI_NONAME}, host)
+	}
+	if strings.IndexByte(host, 0) >= 0 {
 		return nil, notFound(host)
 	}
 	res, err := getaddrinfo(ctx, host, family, flags)

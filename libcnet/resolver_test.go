@@ -362,3 +362,21 @@ func TestLookupIP_IP6DropsIPv4MappedAddressesAsNet(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []net.IP{net.IPv6loopback}, ips, "a plain IPv6 address stays")
 }
+
+// The empty host is libc's EAI_NONAME, given without a lookup (so an ended context does
+// not change it): "no such host" with IsNotFound, as net says, and the EAI code reachable.
+func TestLookup_EmptyHostIsLibcsNoName(t *testing.T) {
+	var lib libcnet.Resolver
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, c := range []context.Context{context.Background(), ctx} {
+		_, err := lib.LookupNetIP(c, "ip4", "")
+		var de *net.DNSError
+		require.ErrorAs(t, err, &de)
+		assert.True(t, de.IsNotFound)
+		assert.EqualError(t, err, "lookup : no such host")
+		var ge *csock.GaiError
+		require.ErrorAs(t, err, &ge)
+		assert.Equal(t, csock.EAI_NONAME, ge.Code)
+	}
+}
