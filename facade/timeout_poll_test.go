@@ -5,6 +5,8 @@ package facade
 import (
 	"fmt"
 	"math"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -241,4 +243,30 @@ func TestSocketPair_MinusOneIsPythonsDefault(t *testing.T) {
 		assert.Equal(t, SOCK_STREAM, s.Type())
 		assert.Equal(t, 0, s.Proto())
 	}
+}
+
+// A new socket gets the lowest descriptor number free, as in CPython; the numbers in a
+// repr (fd=N) differ from CPython's only by the descriptors a Go process already holds
+// (the runtime keeps its cgroup CPU files and its poller open: docs/differences.md).
+func TestNewSocket_TakesTheLowestFreeDescriptor(t *testing.T) {
+	open := map[int]bool{}
+	dir, err := os.Open("/proc/self/fd")
+	require.NoError(t, err)
+	names, err := dir.Readdirnames(-1)
+	require.NoError(t, err)
+	for _, name := range names {
+		n, err := strconv.Atoi(name)
+		require.NoError(t, err)
+		open[n] = true
+	}
+	delete(open, int(dir.Fd())) // the listing's own, closed below
+	require.NoError(t, dir.Close())
+	lowest := 0
+	for open[lowest] {
+		lowest++
+	}
+	s, err := New(AF_INET, SOCK_STREAM, 0)
+	require.NoError(t, err)
+	defer s.Close()
+	assert.Equal(t, lowest, s.Fileno())
 }
