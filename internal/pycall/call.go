@@ -7,10 +7,14 @@
 package pycall
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
+	"syscall"
 
+	"github.com/csock/csock/csock"
 	"github.com/csock/csock/facade"
 	"github.com/csock/csock/internal/pyarg"
 	"github.com/csock/csock/py"
@@ -415,8 +419,9 @@ func init() {
 			}},
 		"socketpair": {parser: pyFunc, params: []string{"family", "type", "proto"}, min: 0, maxPos: 3, keywords: true,
 			run: func(a []any, _ int) (any, error) {
-				// socket.py: family None is AF_UNIX; _socket.socketpair parses "|iii".
-				ints := [3]int{-1, int(facade.SOCK_STREAM), 0}
+				// socket.py: family None is AF_UNIX; _socket.socketpair parses "|iii" and hands
+				// what it was given to socketpair(2), -1 included.
+				ints := [3]int{int(facade.AF_UNIX), int(facade.SOCK_STREAM), 0}
 				for i, v := range a {
 					if _, ok := v.(unset); ok || v == nil && i == 0 {
 						continue
@@ -427,6 +432,9 @@ func init() {
 					}
 					ints[i] = n
 				}
+				if explicitMinusOne(a, ints[:]) {
+					return socketPairRaw(ints[0], ints[1], ints[2])
+				}
 				x, y, err := facade.SocketPair(facade.AddressFamily(ints[0]), facade.SocketKind(ints[1]), ints[2])
 				if err != nil {
 					return nil, err
@@ -435,42 +443,7 @@ func init() {
 			}},
 		"create_server": {parser: pyFunc, params: []string{"address"}, min: 1, maxPos: 1, keywords: true,
 			kwOnly: []string{"family", "backlog", "reuse_port", "dualstack_ipv6"},
-			run: func(a []any, _ int) (any, error) {
-				var opts facade.ServerOptions
-				family, backlog := a[1], a[2]
-				if _, ok := family.(unset); !ok {
-					f, err := pyarg.AsCInt(family)
-					if err != nil {
-						return nil, err
-					}
-					if f == 0 {
-						// ServerOptions' zero Family is AF_INET; family=0 is socket(0, ...).
-						s, err := facade.New(0, facade.SOCK_STREAM, -1)
-						if err == nil {
-							s.Close()
-						}
-						return nil, err
-					}
-					opts.Family = facade.AddressFamily(f)
-				}
-				if _, ok := backlog.(unset); !ok && backlog != nil {
-					b, err := pyarg.AsCInt(backlog)
-					if err != nil {
-						return nil, err
-					}
-					if b <= 0 {
-						b = -1 // listen(0): ServerOptions' zero Backlog is listen()'s default
-					}
-					opts.Backlog = b
-				}
-				if _, ok := a[3].(unset); !ok {
-					opts.ReusePort = pyarg.Truthy(a[3])
-				}
-				if _, ok := a[4].(unset); !ok {
-					opts.DualStackIPv6 = pyarg.Truthy(a[4])
-				}
-				return facade.CreateServer(a[0], opts)
-			}},
+			run:    func(a []any, _ int) (any, error) { return createServer(a) }},
 		"has_dualstack_ipv6": {parser: pyFunc, run: func([]any, int) (any, error) { return facade.HasDualStackIPv6(), nil }},
 		"CMSG_LEN": {parser: parseTuple, params: []string{"length"}, min: 1, maxPos: 1,
 			run: func(a []any, _ int) (any, error) {
@@ -493,6 +466,125 @@ func init() {
 			return nil, facade.SetDefaultTimeout(a[0])
 		}},
 	}
+}
+
+// createServer is socket.py's create_server on the bound arguments a (address, family,
+// backlog, reuse_port, dualstack_ipv6), in its order: the dualstack_ipv6 checks compare
+// family as it was given; socket(family, SOCK_STREAM) maps a family equal to -1 to
+// AF_INET and converts the rest as a C int; bind comes before listen(backlog) converts
+// the backlog.
+func createServer(a []any) (any, error) {
+	var opts facade.ServerOptions
+	family, backlog := a[1], a[2]
+	if _, ok := family.(unset); ok {
+		family = facade.AF_INET
+	}
+	if _, ok := a[3].(unset); !ok {
+		opts.ReusePort = pyarg.Truthy(a[3])
+	}
+	if _, ok := a[4].(unset); !ok {
+		opts.DualStackIPv6 = pyarg.Truthy(a[4])
+	}
+	if opts.DualStackIPv6 {
+		if !facade.HasDualStackIPv6() {
+			return nil, &facade.ValueError{Msg: "dualstack_ipv6 not supported on this platform"}
+		}
+		if !equalsInt(family, int64(facade.AF_INET6)) {
+			return nil, &facade.ValueError{Msg: "dualstack_ipv6 requires AF_INET6 family"}
+		}
+	}
+	f := int(facade.AF_INET)
+	if !equalsInt(family, -1) {
+		n, err := pyarg.AsIndex(family)
+		if err != nil {
+			return nil, err
+		}
+		if !n.IsInt64() || n.Int64() < math.MinInt32 || n.Int64() > math.MaxInt32 {
+			return nil, &facade.OverflowError{Msg: "Python int too large to convert to C int"}
+		}
+		f = int(n.Int64())
+	}
+	if f == 0 {
+		// ServerOptions' zero Family is AF_INET; family=0 is socket(0, ...).
+		s, err := facade.New(0, facade.SOCK_STREAM, -1)
+		if err == nil {
+			s.Close()
+		}
+		return nil, err
+	}
+	opts.Family = facade.AddressFamily(f)
+	var backlogErr error
+	if _, ok := backlog.(unset); !ok && backlog != nil {
+		b, err := pyarg.AsCInt(backlog)
+		if b <= 0 {
+			b = -1 // listen(0): ServerOptions' zero Backlog is listen()'s default
+		}
+		opts.Backlog, backlogErr = b, err
+		if err != nil {
+			opts.Backlog = 0
+		}
+	}
+	s, err := facade.CreateServer(a[0], opts)
+	if err != nil || backlogErr == nil {
+		return s, err
+	}
+	// The socket was bound; CPython's listen(backlog) fails on converting the backlog.
+	s.Close()
+	return nil, backlogErr
+}
+
+// equalsInt is Python's v == k for an argument value v: true for an int, bool, enum
+// member or float equal to k.
+func equalsInt(v any, k int64) bool {
+	if f, ok := v.(float64); ok {
+		return f == float64(k)
+	}
+	n, ok := py.AsInt(v)
+	return ok && n.IsInt64() && n.Int64() == k
+}
+
+// explicitMinusOne reports whether one of the bound arguments a was given (not unset,
+// not socketpair's family None) and converted to -1 in ints: a value the facade reads as
+// "left out" but CPython passes to the system call as it is.
+func explicitMinusOne(a []any, ints []int) bool {
+	for i, v := range a {
+		if _, ok := v.(unset); ok || v == nil {
+			continue
+		}
+		if ints[i] == -1 {
+			return true
+		}
+	}
+	return false
+}
+
+// socketPairRaw is _socket.socketpair(family, type, proto) for arguments the facade would
+// read as defaults (-1): socketpair(2) gets them as they are (the binding adds
+// SOCK_CLOEXEC, as CPython does), so that -1 fails as CPython's does ([Errno 97] for the family, [Errno
+// 22] for the type, the kernel's answer for the protocol). Descriptors it returns are
+// wrapped as socket.py's socket(family, type, proto, fd) wraps them.
+func socketPairRaw(family, typ, proto int) (any, error) {
+	fds, err := csock.SocketPair(family, typ, proto)
+	if err != nil {
+		var errno syscall.Errno
+		if errors.As(err, &errno) {
+			return nil, py.NewOSError(int(errno), csock.Strerror(int(errno)))
+		}
+		return nil, err
+	}
+	x, err := facade.NewFromFileno(fds[0], facade.AddressFamily(family), facade.SocketKind(typ), proto)
+	if err != nil {
+		csock.Close(fds[0])
+		csock.Close(fds[1])
+		return nil, err
+	}
+	y, err := facade.NewFromFileno(fds[1], facade.AddressFamily(family), facade.SocketKind(typ), proto)
+	if err != nil {
+		x.Close()
+		csock.Close(fds[1])
+		return nil, err
+	}
+	return py.Tuple{x, y}, nil
 }
 
 // asSsize is the "n" format (Py_ssize_t): facade.TypeError for a non-int, facade.OverflowError beyond
