@@ -5,10 +5,10 @@ package main
 import (
 	"bufio"
 	"encoding/base64"
-	"errors"
 	"math"
 	"math/big"
 	"strconv"
+	"syscall"
 
 	"github.com/csock/csock/facade"
 	"github.com/csock/csock/py"
@@ -26,6 +26,11 @@ import (
 //	enum member             {"enum": "AddressFamily", "name": "AF_INET", "value": 2}
 //	                        (an IntFlag value too: "name": "AI_CANONNAME|9223372036854775808")
 //	address, result tuples  as the tuple they print as
+//	socket                  the string of its repr as printed (the open socket; pysock
+//	                        closes it afterwards)
+//
+// "errno" of an error is the exception's own errno attribute: null for one without it
+// (ExceptionGroup, TypeError, TimeoutError('timed out'), a message-only OSError).
 //
 // Every value line also carries "repr", the line pysock prints without --json.
 
@@ -51,18 +56,19 @@ func writeJSONError(w *bufio.Writer, e py.Exception) {
 	w.WriteString("}}\n")
 }
 
-// errnoOf returns the errno attribute of an OSError-family exception.
+// errnoOf returns the errno attribute of an OSError-family exception: the exception's
+// own, never one of the exceptions it holds (an ExceptionGroup has no errno attribute,
+// whatever its members have).
 func errnoOf(e error) (int, bool) {
-	var oe *facade.OSError
-	var ge *facade.GaiError
-	var he *facade.HError
-	switch {
-	case errors.As(e, &oe):
-		return oe.Errno, oe.Errno != 0
-	case errors.As(e, &ge):
-		return ge.Code, true
-	case errors.As(e, &he):
-		return he.Code, true
+	switch x := e.(type) {
+	case *facade.OSError:
+		return x.Errno, x.Errno != 0
+	case *facade.GaiError:
+		return x.Code, true
+	case *facade.HError:
+		return x.Code, true
+	case *facade.BlockingIOError:
+		return int(syscall.EAGAIN), true
 	}
 	return 0, false
 }

@@ -5,13 +5,17 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/csock/csock/facade"
 	"github.com/csock/csock/internal/testutil"
+	"github.com/csock/csock/py"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -247,4 +251,110 @@ print(json.dumps(out))
 	assert.Equal(t, ""+
 		`{"ok":true,"value":{"enum":"AddressInfo","name":"AI_CANONNAME|9223372036854775808","value":9223372036854775810},"repr":"<AddressInfo.AI_CANONNAME|9223372036854775808: 9223372036854775810>"}`+"\n"+
 		`{"ok":true,"value":{"enum":"MsgFlag","name":"MSG_PEEK|1024","value":1026},"repr":"<MsgFlag.MSG_PEEK|1024: 1026>"}`+"\n", out)
+}
+
+// TestJSON_SocketValuesAreTheOpenSocketsCPythonPrints: a result holding sockets is closed
+// after it is printed, and its "value" must describe the object "repr" describes (the open
+// socket, as CPython's repr shows it), not the closed one.
+func TestJSON_SocketValuesAreTheOpenSocketsCPythonPrints(t *testing.T) {
+	exprs := []string{"socketpair()", "create_server(('127.0.0.1', 0))", "[socketpair(AF_UNIX, SOCK_DGRAM)]"}
+	var want []string
+	testutil.PythonJSON(t, `
+import json, sys
+from socket import *
+print(json.dumps([repr(eval(e)) for e in json.load(sys.stdin)]))
+`, exprs, &want)
+	shape := regexp.MustCompile(`fd=\d+|, \d+\)>`)
+	norm := func(s string) string { return shape.ReplaceAllString(s, "N") }
+	code, out, _ := runPysock(append([]string{"--json"}, exprs...)...)
+	assert.Equal(t, 0, code)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, lines, len(exprs))
+	for i, l := range lines {
+		var got struct {
+			Value any    `json:"value"`
+			Repr  string `json:"repr"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(l), &got), l)
+		assert.Equal(t, norm(want[i]), norm(got.Repr), exprs[i])
+		assert.NotContains(t, l, "[closed]", exprs[i])
+		assert.NotContains(t, l, "fd=-1", exprs[i])
+		// Each socket's JSON value is the string of its repr, as in the repr of the result.
+		assert.Equal(t, got.Repr, valueReprAny(got.Value), "value and repr describe the same objects: %s", l)
+	}
+}
+
+// valueReprAny rebuilds the repr of a decoded --json value made of tuples, lists and
+// sockets (sockets are encoded as the string of their repr).
+func valueReprAny(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []any:
+		parts := make([]string, len(x))
+		for i, item := range x {
+			parts[i] = valueReprAny(item)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case map[string]any:
+		items, _ := x["tuple"].([]any)
+		parts := make([]string, len(items))
+		for i, item := range items {
+			parts[i] = valueReprAny(item)
+		}
+		if len(parts) == 1 {
+			return "(" + parts[0] + ",)"
+		}
+		return "(" + strings.Join(parts, ", ") + ")"
+	}
+	return "?"
+}
+
+// TestJSON_ExceptionGroupHasNoErrno: CPython's ExceptionGroup has no errno attribute, so
+// its "errno" is null even when the exceptions it holds have one.
+func TestJSON_ExceptionGroupHasNoErrno(t *testing.T) {
+	srv, err := facade.CreateServer(py.Tuple{"127.0.0.1", 0}, facade.ServerOptions{})
+	require.NoError(t, err)
+	name, err := srv.GetSockName()
+	require.NoError(t, err)
+	srv.Close() // a port nothing listens on
+	port := name.(facade.InetAddress).Port
+	exprs := []string{
+		fmt.Sprintf("create_connection(('127.0.0.1', %d), all_errors=True)", port),
+		fmt.Sprintf("create_connection(('127.0.0.1', %d))", port),
+	}
+	var want []struct {
+		Class string `json:"class"`
+		Errno *int   `json:"errno"`
+		Msg   string `json:"message"`
+	}
+	testutil.PythonJSON(t, `
+import json, sys
+from socket import *
+out = []
+for e in json.load(sys.stdin):
+    try:
+        eval(e)
+    except Exception as x:
+        out.append({"class": type(x).__name__, "errno": getattr(x, "errno", None), "message": str(x)})
+print(json.dumps(out))
+`, exprs, &want)
+	require.Len(t, want, len(exprs))
+	code, out, _ := runPysock(append([]string{"--json"}, exprs...)...)
+	assert.Equal(t, 1, code)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, lines, len(exprs))
+	for i, l := range lines {
+		var got struct {
+			Error struct {
+				Class string `json:"class"`
+				Errno *int   `json:"errno"`
+				Msg   string `json:"message"`
+			} `json:"error"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(l), &got), l)
+		assert.Equal(t, want[i].Class, got.Error.Class, exprs[i])
+		assert.Equal(t, want[i].Errno, got.Error.Errno, exprs[i])
+		assert.Equal(t, want[i].Msg, got.Error.Msg, exprs[i])
+	}
 }

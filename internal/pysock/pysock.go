@@ -47,7 +47,7 @@ func Parse(src string) (pyexpr.Node, error) {
 
 // Outcome is the result of evaluating one expression.
 type Outcome struct {
-	Value any          // the result, when Exc and Usage are nil
+	Value any          // the result, when Exc and Usage are nil (its sockets as Printed)
 	Repr  string       // repr(Value)
 	Exc   py.Exception // the Python exception raised, if any
 	Usage error        // a usage error found while evaluating (not a Python exception)
@@ -65,15 +65,18 @@ func (o Outcome) Line() string {
 }
 
 // Eval evaluates a parsed expression. A result that holds a resource (the socket of
-// create_connection or create_server, the two of socketpair) is printed, then closed, as CPython's garbage collector closes an
-// unreferenced socket once print(repr(...)) is done with it.
+// create_connection or create_server, the two of socketpair) is printed, then closed, as
+// CPython's garbage collector closes an unreferenced socket once print(repr(...)) is done
+// with it; Outcome.Value holds each such resource as Printed, the object as it was when
+// Repr was taken (open), not the closed socket.
 func Eval(n pyexpr.Node) Outcome {
 	v, err := pyexpr.Eval(n, Env{})
 	if err == nil {
 		s, rerr := py.ReprChecked(v)
+		shown := printed(v)
 		closeAll(v)
 		if rerr == nil {
-			return Outcome{Value: v, Repr: s}
+			return Outcome{Value: shown, Repr: s}
 		}
 		err = rerr
 	}
@@ -86,13 +89,46 @@ func Eval(n pyexpr.Node) Outcome {
 	return Outcome{Exc: py.NewError("SystemError", err.Error())}
 }
 
-// closeAll closes v if it holds a resource, and the items of a tuple that do
+// Printed is a resource of a result (a socket) as it was printed, before Eval closed it:
+// its repr is the open socket's.
+type Printed struct{ repr string }
+
+// PyRepr returns the resource's repr from before it was closed.
+func (p Printed) PyRepr() string { return p.repr }
+
+// printed returns v with each resource in it (v itself, or items of a tuple or list) replaced by
+// its Printed snapshot.
+func printed(v any) any {
+	switch x := v.(type) {
+	case io.Closer:
+		return Printed{py.Repr(x)}
+	case py.Tuple:
+		out := make(py.Tuple, len(x))
+		for i, item := range x {
+			out[i] = printed(item)
+		}
+		return out
+	case py.List:
+		out := make(py.List, len(x))
+		for i, item := range x {
+			out[i] = printed(item)
+		}
+		return out
+	}
+	return v
+}
+
+// closeAll closes v if it holds a resource, and the items of a tuple or list that do
 // (socketpair's two sockets).
 func closeAll(v any) {
 	switch x := v.(type) {
 	case io.Closer:
 		x.Close()
 	case py.Tuple:
+		for _, item := range x {
+			closeAll(item)
+		}
+	case py.List:
 		for _, item := range x {
 			closeAll(item)
 		}
