@@ -3,7 +3,7 @@
 // Command pysock evaluates calls of Python's socket module with csock and prints exactly
 // what CPython 3.11 prints:
 //
-//	pysock [--json] EXPR...
+//	pysock [--json] [--] EXPR...
 //
 // Each EXPR is written as in Python after `from socket import *`: a constant name
 // (has_ipv6, AF_INET) or a call such as getaddrinfo('localhost', 80, AF_INET), with
@@ -30,6 +30,10 @@
 //
 // With --json, each result is one JSON object per line on stdout (see the README for the
 // encoding of tuples, bytes and enums).
+//
+// An argument is an option only when it is "-h" or starts with "--" and a letter (--json,
+// --help); any other argument is an EXPR, so "-1", "--1" and "-AF_INET" need nothing
+// special. After "--" every argument is an EXPR: pysock -- --AF_INET.
 package main
 
 import (
@@ -45,7 +49,7 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-const usage = `usage: pysock [--json] EXPR...
+const usage = `usage: pysock [--json] [--] EXPR...
 
 Evaluates Python socket-module expressions with csock (libc through cgo) and prints what
 CPython 3.11 prints: the repr of each result on stdout, or the last line of the traceback
@@ -64,6 +68,13 @@ Options:
   --json   one JSON object per EXPR on stdout: {"ok":true,"value":...,"repr":"..."}
            or {"ok":false,"error":{"class":...,"errno":...,"message":...}}
   --help   this text
+  --       every argument after it is an EXPR
+
+An argument is an option only when it is -h or starts with "--" and a letter; any other
+one is an EXPR, so -1, --1 and -AF_INET are EXPRs as they are. An EXPR that starts with
+"--" and a letter goes after "--":
+
+  pysock -- --AF_INET
 
 Functions:
 `
@@ -82,8 +93,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		case a == "--help" || a == "-h":
 			printHelp(stdout)
 			return 0
-		case strings.HasPrefix(a, "--"):
-			fmt.Fprintf(stderr, "pysock: unknown option %q\n", a)
+		case isOption(a):
+			fmt.Fprintf(stderr, "pysock: unknown option %q (an EXPR that starts with \"--\" and a letter goes after \"--\": pysock -- %s)\n", a, a)
 			return 2
 		default:
 			exprs = append(exprs, a)
@@ -94,6 +105,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return evaluate(exprs, jsonOut, stdout, stderr)
+}
+
+// isOption reports whether the argument a is meant as an option: "--" and a letter. Any
+// other argument starting with '-' ("-1", "--1", "-(1)", "-AF_INET") is a Python
+// expression.
+func isOption(a string) bool {
+	if !strings.HasPrefix(a, "--") || len(a) < 3 {
+		return false
+	}
+	c := a[2]
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 func printHelp(w io.Writer) {

@@ -358,3 +358,42 @@ print(json.dumps(out))
 		assert.Equal(t, want[i].Msg, got.Error.Msg, exprs[i])
 	}
 }
+
+// TestArgumentsStartingWithADash: only "-h" and "--" followed by a letter are options;
+// other arguments starting with '-' are EXPRs (python3 evaluates each the same), and after
+// "--" every argument is one.
+func TestArgumentsStartingWithADash(t *testing.T) {
+	exprs := []string{"--1", "-1", "---1", "--(1)", "-AF_INET", "--2**3", "--AF_INET", "--has_ipv6"}
+	var want []string
+	testutil.PythonJSON(t, `
+import json, sys
+from socket import *
+print(json.dumps([repr(eval(e)) for e in json.load(sys.stdin)]))
+`, exprs, &want)
+	for i, e := range exprs {
+		if isOption(e) {
+			code, out, errOut := runPysock(e)
+			assert.Equal(t, 2, code, e)
+			assert.Empty(t, out, e)
+			assert.Contains(t, errOut, "pysock -- "+e, "the message says how to pass it")
+			code, out, errOut = runPysock("--", e)
+			assert.Equal(t, 0, code, e)
+			assert.Equal(t, want[i]+"\n", out, e)
+			assert.Empty(t, errOut, e)
+			continue
+		}
+		code, out, errOut := runPysock(e)
+		assert.Equal(t, 0, code, e)
+		assert.Equal(t, want[i]+"\n", out, e)
+		assert.Empty(t, errOut, e)
+	}
+	assert.False(t, isOption("--1"))
+	assert.True(t, isOption("--AF_INET"), "ambiguous: taken as an option, as --json is")
+
+	// Options and EXPRs mix until "--".
+	code, out, _ := runPysock("--1", "--json", "-1")
+	assert.Equal(t, 0, code)
+	assert.Equal(t, `{"ok":true,"value":1,"repr":"1"}`+"\n"+`{"ok":true,"value":-1,"repr":"-1"}`+"\n", out)
+	_, help, _ := runPysock("--help")
+	assert.Contains(t, help, "pysock -- --AF_INET")
+}
