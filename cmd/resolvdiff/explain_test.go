@@ -4,6 +4,7 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -90,4 +91,28 @@ func TestKinds(t *testing.T) {
 	assert.Equal(t, []string{"addresses: another error (temporary, libc not found)"}, kinds(notFound, temp))
 	assert.Equal(t, []string{"addresses"}, kinds(ok, answer{Addrs: []string{"192.0.2.2"}, CNAME: "x."}))
 	assert.Equal(t, []string{"names"}, kinds(answer{Names: []string{"a."}}, answer{Names: []string{"a", "b"}}))
+}
+
+func TestExplainTimeouts(t *testing.T) {
+	timeout := &errInfo{Class: "timeout"}
+	libc := answer{AddrsErr: timeout, CNAMEErr: timeout}
+	goAns := answer{AddrsErr: timeout, CNAME: "localhost"}
+	k := kinds(libc, goAns)
+	require.Equal(t, []string{"canonical name: answers where libc fails"}, k)
+	ex, rest := explainTimeouts(libc, goAns, k, resGo, time.Nanosecond)
+	assert.Empty(t, rest, "nothing is left for the configuration to explain")
+	require.Len(t, ex, 1)
+	assert.Equal(t, "--timeout", ex[0].Source)
+	assert.Equal(t, "libc's lookup of the canonical name timed out (--timeout 1ns) where Go's pure resolver answered in time: the difference is the bound's, not the configuration's; run again with a longer --timeout", ex[0].Why)
+
+	// The other resolver timed out while libc failed otherwise; a difference with no
+	// timeout is left to explain().
+	a := answer{Addrs: []string{"192.0.2.1"}, NamesErr: &errInfo{Class: "not found"}}
+	b := answer{Addrs: []string{"192.0.2.2"}, NamesErr: timeout}
+	k = kinds(a, b)
+	require.Equal(t, []string{"addresses", "names: another error (timeout, libc not found)"}, k)
+	ex, rest = explainTimeouts(a, b, k, resCgo, time.Second)
+	assert.Equal(t, []string{"addresses"}, rest)
+	require.Len(t, ex, 1)
+	assert.Contains(t, ex[0].Why, "Go's cgo resolver's lookup of the names timed out (--timeout 1s) where libc failed otherwise in time")
 }

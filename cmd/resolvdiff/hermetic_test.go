@@ -194,4 +194,39 @@ func TestResolvdiff_Usage(t *testing.T) {
 	assert.Contains(t, stderr.String(), "usage: resolvdiff")
 	assert.Equal(t, 2, run([]string{"--nope", "x"}, &stdout, &stderr))
 	assert.Empty(t, stdout.String())
+
+	// Each usage error says what is wrong on its first line, before the usage text.
+	for _, c := range []struct {
+		args   []string
+		reason string
+	}{
+		{nil, "resolvdiff: no NAME given\n"},
+		{[]string{"--timeout", "0", "localhost"}, "resolvdiff: --timeout must be positive, not 0s\n"},
+		{[]string{"--timeout", "-1s", "localhost"}, "resolvdiff: --timeout must be positive, not -1s\n"},
+		{[]string{"--timeout=0"}, "resolvdiff: --timeout must be positive, not 0s\n"},
+	} {
+		stdout.Reset()
+		stderr.Reset()
+		assert.Equal(t, 2, run(c.args, &stdout, &stderr), "%q", c.args)
+		assert.True(t, strings.HasPrefix(stderr.String(), c.reason+"usage: resolvdiff"), "%q: %s", c.args, stderr.String())
+		assert.Empty(t, stdout.String())
+	}
+}
+
+// A lookup bounded so tightly that libc times out while Go's pure resolver answers from
+// /etc/hosts: the difference is explained by the timeout, not by /etc/hosts.
+func TestResolvdiff_TimeoutExplainsItsDifferences(t *testing.T) {
+	for _, c := range []struct{ timeout, name string }{{"1ns", "localhost"}, {"1us", "127.0.0.1"}, {"1ns", "files.test"}} {
+		rep, code := resolvdiffJSON(t, nil, nil, "--timeout", c.timeout, c.name)
+		assert.Equal(t, 1, code, c)
+		nr := rep.Names[0]
+		d := differenceOf(t, nr, resGo)
+		require.NotEmpty(t, d.Explanations, "%+v", d)
+		for _, e := range d.Explanations {
+			assert.Equal(t, "--timeout", e.Source, "%s: %+v", c.name, d.Explanations)
+			bound, err := time.ParseDuration(c.timeout)
+			require.NoError(t, err)
+			assert.Contains(t, e.Why, "timed out (--timeout "+bound.String()+")", "%s: %+v", c.name, d.Explanations)
+		}
+	}
 }

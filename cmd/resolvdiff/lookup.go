@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"slices"
@@ -231,8 +232,54 @@ func compare(name string, timeout time.Duration, cfg *config) nameReport {
 			continue
 		}
 		d := difference{Resolver: other, Kinds: k}
-		d.Explanations = explain(cfg, name, other, libc, nr.Answers[other], k)
+		// A difference made by a lookup that timed out is explained by the timeout alone:
+		// the configuration is not what made one resolver fail.
+		timedOut, rest := explainTimeouts(libc, nr.Answers[other], k, other, timeout)
+		d.Explanations = timedOut
+		if len(rest) > 0 {
+			d.Explanations = append(d.Explanations, explain(cfg, name, other, libc, nr.Answers[other], rest)...)
+		}
 		nr.Differences = append(nr.Differences, d)
 	}
 	return nr
+}
+
+// resolverNames are the resolvers as explanations name them.
+var resolverNames = map[string]string{resLibc: "libc", resGo: "Go's pure resolver", resCgo: "Go's cgo resolver"}
+
+// explainTimeouts returns an explanation for each of kinds (the differences between libc's
+// answer a and the answer b of resolver other) where one side's lookup timed out, and the
+// kinds it did not explain.
+func explainTimeouts(a, b answer, kinds []string, other string, timeout time.Duration) ([]explanation, []string) {
+	var out []explanation
+	var rest []string
+	for _, k := range kinds {
+		what, _, ok := strings.Cut(k, ": ")
+		var ea, eb *errInfo
+		switch what {
+		case "addresses":
+			ea, eb = a.AddrsErr, b.AddrsErr
+		case "canonical name":
+			ea, eb = a.CNAMEErr, b.CNAMEErr
+		case "names":
+			ea, eb = a.NamesErr, b.NamesErr
+		}
+		la, lb := ok && ea != nil && ea.Class == "timeout", ok && eb != nil && eb.Class == "timeout"
+		if !la && !lb {
+			rest = append(rest, k)
+			continue
+		}
+		slow, fast := resolverNames[resLibc], resolverNames[other]
+		if !la {
+			slow, fast = fast, slow
+		}
+		outcome := "answered"
+		if (la && eb != nil) || (lb && ea != nil) {
+			outcome = "failed otherwise"
+		}
+		out = append(out, explanation{Source: "--timeout", Why: fmt.Sprintf(
+			"%s's lookup of the %s timed out (--timeout %v) where %s %s in time: the difference is the bound's, not the configuration's; run again with a longer --timeout",
+			slow, what, timeout, fast, outcome)})
+	}
+	return out, rest
 }

@@ -22,9 +22,17 @@
 //	      lookup, whatever the environment says): Go calling getaddrinfo and getnameinfo
 //
 // The output is one block per name: each resolver's answer ("same as libc" when it is),
-// then each difference from libc with its explanations. --json prints one JSON object
-// instead (see report.go). Exit status: 0 when every resolver agreed on every name, 1
-// when any differed, 2 for a usage error.
+// then each difference from libc with its explanations (a difference made by a lookup
+// that timed out is explained by --timeout alone). --json prints one JSON object
+// instead (see report.go).
+//
+// Every forward NAME costs DNS queries, /etc/hosts names included: Go's cgo resolver's
+// LookupCNAME asks the name server for a CNAME record (res_search, then Go's own DNS
+// client) and never reads /etc/hosts. That is a difference from libc's AI_CANONNAME
+// resolvdiff exists to show, so the lookup is not skipped; --timeout bounds it.
+//
+// Exit status: 0 when every resolver agreed on every name, 1 when any differed, 2 for a
+// usage error (printed with a one-line reason, then the usage text).
 package main
 
 import (
@@ -50,7 +58,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: resolvdiff [--json] [--timeout D] NAME...\n\n"+
 			"Shows libc's, Go's pure and Go's cgo resolver's answers for each NAME and what\n"+
-			"explains each difference. Exit status 1 when any differ.\n\n")
+			"explains each difference. Exit status 1 when any differ.\n\n"+
+			"Cost: a NAME (not an address) costs DNS queries even when /etc/hosts has it: Go's\n"+
+			"cgo resolver's LookupCNAME asks the name server for a CNAME record (res_search,\n"+
+			"then Go's DNS client) and never reads /etc/hosts, so with a slow name server each\n"+
+			"NAME can take up to --timeout (the other lookups of an /etc/hosts name stay\n"+
+			"local). A difference made by a lookup that timed out is explained as such, not\n"+
+			"by the configuration.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -59,7 +73,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if fs.NArg() == 0 || *timeout <= 0 {
+	if *timeout <= 0 {
+		fmt.Fprintf(stderr, "resolvdiff: --timeout must be positive, not %v\n", *timeout)
+		fs.Usage()
+		return 2
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "resolvdiff: no NAME given")
 		fs.Usage()
 		return 2
 	}
