@@ -112,7 +112,7 @@ func resolveStream(host, port any) ([]csock.AddrInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return getAddrInfo(h, p, 0, csock.SOCK_STREAM, 0, 0)
+	return getAddrInfo(cString(h), cString(p), 0, csock.SOCK_STREAM, 0, 0)
 }
 
 // unpackPair is Python's `host, port = address`: any iterable of exactly two items.

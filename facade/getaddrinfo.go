@@ -34,7 +34,8 @@ func (a AddrInfo) PyRepr() string {
 
 // gaiHost converts getaddrinfo's host, appending it to dst: None is nil, a str is always
 // IDNA-encoded, as CPython does, even when ASCII, and bytes are used raw (not copied). A
-// NUL ends the C string, silently.
+// NUL ends the C string CPython makes of it, silently: the callers cut the text there
+// (cString), since the binding refuses a NUL rather than cut.
 func gaiHost(dst []byte, v any) ([]byte, error) {
 	switch h := v.(type) {
 	case nil:
@@ -164,7 +165,7 @@ func GetAddrInfoContext(ctx context.Context, host, port any, family AddressFamil
 		return nil, err
 	}
 	var resBuf [4]csock.AddrInfo // room for the usual answer: converted below, not kept
-	res, err := getAddrInfoContext(ctx, resBuf[:0], h, p, ints[0], ints[1], ints[2], ints[3])
+	res, err := getAddrInfoContext(ctx, resBuf[:0], cString(h), cString(p), ints[0], ints[1], ints[2], ints[3])
 	if err != nil {
 		return nil, err
 	}
