@@ -17,6 +17,9 @@ func Htonl(x int64) (int64, error) { return swap32(x) }
 func Ntohl(x int64) (int64, error) { return swap32(x) }
 
 func swap16(fn string, x int) (int, error) {
+	if _, err := goInt(x); err != nil {
+		return 0, err // CPython reads x as a C int first
+	}
 	switch {
 	case x < 0:
 		return 0, &OverflowError{Msg: fn + ": can't convert negative Python int to C 16-bit unsigned integer"}

@@ -4,6 +4,7 @@ package facade
 
 import (
 	"bytes"
+	"fmt"
 
 	"github.com/csock/csock/csock"
 	"github.com/csock/csock/py"
@@ -15,6 +16,9 @@ import (
 // reentrant getservbyname_r(3) (CPython's is not thread-safe; this one is). proto is
 // optional: at most one.
 func GetServByName(name string, proto ...string) (int, error) {
+	if len(proto) > 1 {
+		return 0, &TypeError{Msg: fmt.Sprintf("getservbyname() takes at most 2 arguments (%d given)", 1+len(proto))}
+	}
 	// The texts only become C strings: room for them on the stack.
 	var nameBuf, protoBuf [32]byte
 	n, err := cstrArg(nameBuf[:0], name)
@@ -58,6 +62,9 @@ func cstrArg(dst []byte, s string) ([]byte, error) {
 // GetServByPort mirrors socket.getservbyport(port[, protocolname]), through the reentrant
 // getservbyport_r(3).
 func GetServByPort(port int, proto ...string) (string, error) {
+	if len(proto) > 1 {
+		return "", &TypeError{Msg: fmt.Sprintf("getservbyport() takes at most 2 arguments (%d given)", 1+len(proto))}
+	}
 	if _, err := goInt(port); err != nil {
 		return "", err
 	}

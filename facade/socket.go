@@ -673,9 +673,12 @@ func (s *Socket) SetSockOptBytes(level, option int, value []byte) error {
 // SetSockOptNull calls setsockopt(2) with a NULL value of length optlen: CPython's
 // socket.setsockopt(level, option, None, optlen) (optlen is a C unsigned int, reduced
 // modulo 2**32 by CPython).
+//
+// A level or option beyond a C int fails as CPython's does: its last form, (level,
+// option, buffer), says "TypeError: setsockopt() takes exactly 3 arguments (4 given)".
 func (s *Socket) SetSockOptNull(level, option int, optlen uint32) error {
 	if err := cInts(level, option); err != nil {
-		return err
+		return &TypeError{Msg: "setsockopt() takes exactly 3 arguments (4 given)"}
 	}
 	return s.withFD(func(fd int) error { return csock.SetSockOptNull(fd, level, option, optlen) })
 }

@@ -270,3 +270,38 @@ func TestNewSocket_TakesTheLowestFreeDescriptor(t *testing.T) {
 	defer s.Close()
 	assert.Equal(t, lowest, s.Fileno())
 }
+
+// oracleCIntArguments: arguments CPython reads as a C int first, and extra arguments.
+var oracleCIntArguments = oracleCase("CIntArguments", `
+for v in (2**31, -2**31 - 1, 2**31 - 1, -2**31):
+    out['htons %d' % v] = exc(lambda: socket.htons(v))
+    out['ntohs %d' % v] = exc(lambda: socket.ntohs(v))
+out['getservbyname 3'] = exc(lambda: socket.getservbyname('http', 'tcp', 'udp'))
+out['getservbyport 3'] = exc(lambda: socket.getservbyport(80, 'tcp', 'udp'))
+s = socket.socket()
+for a in ((2**31, 1), (1, 2**31), (-2**31 - 1, 1)):
+    out['setsockopt none %d %d' % a] = exc(lambda: s.setsockopt(a[0], a[1], None, 4))
+s.close()
+`)
+
+func TestCIntArgumentsAndExtraArgumentsLikeCPython(t *testing.T) {
+	want := pythonStrings(t, oracleCIntArguments)
+	got := map[string]string{}
+	for _, v := range []int{1 << 31, -(1 << 31) - 1, 1<<31 - 1, -(1 << 31)} {
+		_, err := Htons(v)
+		got[fmt.Sprintf("htons %d", v)] = pyExc(err)
+		_, err = Ntohs(v)
+		got[fmt.Sprintf("ntohs %d", v)] = pyExc(err)
+	}
+	_, err := GetServByName("http", "tcp", "udp")
+	got["getservbyname 3"] = pyExc(err)
+	_, err = GetServByPort(80, "tcp", "udp")
+	got["getservbyport 3"] = pyExc(err)
+	s, err := New(AF_INET, SOCK_STREAM, 0)
+	require.NoError(t, err)
+	defer s.Close()
+	for _, a := range [][2]int{{1 << 31, 1}, {1, 1 << 31}, {-(1 << 31) - 1, 1}} {
+		got[fmt.Sprintf("setsockopt none %d %d", a[0], a[1])] = pyExc(s.SetSockOptNull(a[0], a[1], 4))
+	}
+	assert.Equal(t, want, got)
+}
