@@ -2,6 +2,9 @@
 
 package facade
 
+// CPython behaviours found by probing the facade from outside: timeout mode polling
+// first, argument conversions, sizes and descriptor numbers, each compared with python3.
+
 import (
 	"fmt"
 	"math"
