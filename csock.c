@@ -214,6 +214,9 @@ int csock_accept_nowait(int fd, csock_addr *peer, int flags)
 
 int csock_poll(int fd, int events, int timeout_ms)
 {
+    /* pollfd.events is a short: bits beyond its 16 would be dropped, not asked for. */
+    if (events < 0 || events > 0xffff)
+        return -EINVAL;
     struct pollfd p = {.fd = fd, .events = (short)events};
     int n;
     do
@@ -894,6 +897,9 @@ int csock_getservbyname(const char *name, const char *proto, size_t bufhint)
 int csock_getservbyport(int port, const char *proto, char *name, size_t namelen,
                         size_t bufhint)
 {
+    /* No service has a port beyond 16 bits; htons would answer for its low 16. */
+    if (port < 0 || port > 0xffff)
+        return -ENOENT;
     struct servent se, *s = NULL;
     char stack[R_BUF_SMALL];
     size_t size;

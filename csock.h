@@ -118,7 +118,8 @@ int csock_accept_nowait(int fd, csock_addr *peer, int flags);
  * poll(2) of the one descriptor fd for events (POLLIN, POLLOUT, ...) with timeout_ms as
  * poll's (0: look without waiting; -1: no limit), EINTR retried with the same timeout.
  * Returns the events that occurred (0 when none did before the timeout; POLLERR, POLLHUP
- * and POLLNVAL are reported whatever events asks) or -errno.
+ * and POLLNVAL are reported whatever events asks) or -errno: -EINVAL, without a call, for
+ * events outside 0..0xffff (pollfd's events is a short: more bits would be dropped).
  */
 int csock_poll(int fd, int events, int timeout_ms);
 
@@ -380,7 +381,8 @@ int csock_getservbyname(const char *name, const char *proto, size_t bufhint);
 /*
  * getservbyport_r(3) of port (host byte order; converted with htons here); proto may be
  * NULL. Writes s_name into name[0..namelen). Returns the name's length, -ENOENT when there
- * is no such service, -ERANGE when namelen is too small, or -errno.
+ * is no such service (without a call for a port outside 0..65535, which htons would cut to
+ * 16 bits), -ERANGE when namelen is too small, or -errno.
  */
 int csock_getservbyport(int port, const char *proto, char *name, size_t namelen,
                         size_t bufhint);

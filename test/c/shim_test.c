@@ -74,6 +74,9 @@ static void test_poll(void)
     CHECK(csock_poll(fds[0], POLLIN | POLLOUT, 0) == POLLOUT);
     CHECK(csock_send(fds[1], "x", 1, 0) == 1);
     CHECK(csock_poll(fds[0], POLLIN, 1000) == POLLIN);
+    /* Bits beyond pollfd's short are refused, not dropped (POLLIN would be asked alone). */
+    CHECK(csock_poll(fds[0], 0x10000 | POLLIN, 0) == -EINVAL);
+    CHECK(csock_poll(fds[0], -1, 0) == -EINVAL);
     CHECK(csock_close(fds[1]) == 0);
     CHECK((csock_poll(fds[0], 0, 0) & POLLHUP) != 0);
     CHECK((csock_get_status_flags(fds[0]) & O_ACCMODE) == O_RDWR);
@@ -234,6 +237,10 @@ static void test_netdb(void)
         char name[32];
         CHECK(csock_getservbyport(22, "tcp", name, sizeof name, hint) == 3 && strcmp(name, "ssh") == 0);
         CHECK(csock_getservbyport(22, "tcp", name, 2, hint) == -ERANGE);
+        /* Ports beyond 16 bits have no service, not that of their low 16 bits (80). */
+        CHECK(csock_getservbyport(65536 + 80, "tcp", name, sizeof name, hint) == -ENOENT);
+        CHECK(csock_getservbyport(-65536 + 80, "tcp", name, sizeof name, hint) == -ENOENT);
+        CHECK(csock_getservbyport(-1, NULL, name, sizeof name, hint) == -ENOENT);
         CHECK(csock_getprotobyname("udp", hint) == IPPROTO_UDP);
     }
     CHECK(csock_gethostbyname("<broadcast>", 0, NULL, 0, &h, &st) == CSOCK_NOTFOUND && h == NULL);
