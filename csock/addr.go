@@ -31,6 +31,10 @@ import (
 // On output, Host is libc's inet_ntop text of the IP (AF_INET and AF_INET6) and Len is the
 // address length the kernel reported; Len 0 means no address at all (Family is then
 // AF_UNSPEC). Both are ignored on input.
+//
+// On input, a Port outside 0..65535, a Path or Data longer than the sockaddr holds, or a
+// Family beyond sa_family_t's 16 bits is EINVAL, never truncated (FlowInfo and ScopeID
+// are uint32, as in the sockaddr).
 type Addr struct {
 	Family   int
 	IP       [16]byte
@@ -47,17 +51,27 @@ type Addr struct {
 const sunPathMax = int(unsafe.Sizeof(C.struct_sockaddr_un{}.sun_path))
 
 // sockaddr encodes a into ss and returns the length to pass to the kernel, or EINVAL when
-// a cannot be represented (a path or data longer than the structure).
+// a cannot be represented: a nil a, a Port outside 0..65535, a path or data longer than
+// the structure, a Family beyond sa_family_t.
 func (a *Addr) sockaddr(ss *C.struct_sockaddr_storage) (C.socklen_t, error) {
+	if a == nil {
+		return 0, syscall.EINVAL
+	}
 	p := unsafe.Pointer(ss)
 	switch a.Family {
 	case AF_INET:
+		if !validPort(a.Port) {
+			return 0, syscall.EINVAL
+		}
 		sin := (*C.struct_sockaddr_in)(p)
 		sin.sin_family = AF_INET
 		putPort(unsafe.Pointer(&sin.sin_port), a.Port)
 		*(*[4]byte)(unsafe.Pointer(&sin.sin_addr)) = [4]byte(a.IP[:4])
 		return C.socklen_t(unsafe.Sizeof(*sin)), nil
 	case AF_INET6:
+		if !validPort(a.Port) {
+			return 0, syscall.EINVAL
+		}
 		sin6 := (*C.struct_sockaddr_in6)(p)
 		sin6.sin6_family = AF_INET6
 		putPort(unsafe.Pointer(&sin6.sin6_port), a.Port)

@@ -19,6 +19,8 @@ import "C"
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"unsafe"
@@ -34,6 +36,12 @@ type asyncOp struct {
 	state    atomic.Int32   // opWaiting, then opNotified (by the callback) or opAbandoned (by Abandon)
 	done     chan struct{}  // closed by the callback in opNotified
 	released func()
+
+	// mu orders the owner's calls (Cancel, Result, Abandon), which may come from several
+	// goroutines; ended is set by the one that ends the owner's part, after which req may
+	// be freed (by it, or by the callback after Abandon) and is never touched again here.
+	mu    sync.Mutex
+	ended bool
 }
 
 const (
@@ -132,9 +140,31 @@ func (op *asyncOp) start(host, service []byte, family, socktype, proto, flags in
 // GaiRequest is one getaddrinfo_a(3) request, for a caller that runs its life itself
 // (GetAddrInfoAsync is the whole of it in one call). StartGetAddrInfo queues it; Done
 // is closed when glibc has finished it; Cancel (gai_cancel(3)) takes it out of glibc's
-// queue if no helper thread has started it. The caller's part ends with exactly one of: a
-// Cancel that returned true, Result (after Done), or Abandon.
+// queue if no helper thread has started it. The caller's part ends with the first of: a
+// Cancel that returned true, a Result after Done, or Abandon.
+//
+// Its methods may be called from several goroutines at once. Once the caller's part has
+// ended, the request belongs to libc or is freed, and the methods no longer touch it: Cancel
+// returns false, Result returns ErrGaiRequestEnded, Abandon does nothing. A nil
+// *GaiRequest (what a failed StartGetAddrInfo returns) behaves as one that has ended, and
+// its Done channel is closed, so a waiter goes on to Result's error rather than waiting
+// for ever.
 type GaiRequest struct{ op *asyncOp }
+
+// EAI_INPROGRESS is gai_error(3)'s code for a request still running: the Code of
+// GaiRequest.Result's *GaiError before Done is closed.
+const EAI_INPROGRESS = C.EAI_INPROGRESS
+
+// ErrGaiRequestEnded is Result's error for a GaiRequest whose caller's part has already
+// ended (by Result, Abandon or a Cancel that returned true), or a nil one.
+var ErrGaiRequestEnded = errors.New("csock: getaddrinfo_a request already ended (Result, Abandon or Cancel)")
+
+// closedDone is the Done channel of a nil GaiRequest.
+var closedDone = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
 
 // StartGetAddrInfo queues getaddrinfo(3) of (host, service) with hints {family, socktype,
 // proto, flags} for glibc's resolver threads (csock_gai_start: getaddrinfo_a(3) with
@@ -146,10 +176,15 @@ type GaiRequest struct{ op *asyncOp }
 // thread glibc runs the completion callback on (after Abandon), so it must not block.
 //
 // If glibc cannot queue the request, the error is a *GaiError with its EAI_AGAIN,
-// EAI_MEMORY or EAI_SYSTEM (with errno).
+// EAI_MEMORY or EAI_SYSTEM (with errno). Arguments C cannot be given are refused as
+// GetAddrInfo refuses them, with its *GaiError, before anything is queued.
 func StartGetAddrInfo(host, service []byte, family, socktype, proto, flags int, released func()) (*GaiRequest, error) {
 	if released == nil {
 		released = func() {}
+	}
+	if code := gaiArgs(host, service, family, socktype, proto, flags); code != 0 {
+		released()
+		return nil, &GaiError{Code: code}
 	}
 	op := &asyncOp{done: make(chan struct{}), released: released}
 	saveHandle(op)
@@ -167,21 +202,37 @@ func StartGetAddrInfo(host, service []byte, family, socktype, proto, flags int, 
 // Result then returns at once. It is never closed for a request Cancel took out of the
 // queue, nor when glibc could not create the callback's thread (the process is out of
 // threads): glibc then drops the notification.
-func (r *GaiRequest) Done() <-chan struct{} { return r.op.done }
+func (r *GaiRequest) Done() <-chan struct{} {
+	if r == nil || r.op == nil {
+		return closedDone
+	}
+	return r.op.done
+}
 
 // Cancel calls gai_cancel(3) (csock_gai_cancel). It returns true when the request was
 // still in glibc's queue: it is taken out, never runs, Done is never closed, and the
 // request is freed here (released is called): the caller is done with it. It returns false
 // when a helper thread runs it (EAI_NOTCANCELED: it goes on until libc returns) or has
 // finished it (EAI_ALLDONE); Done is then closed, or will be, and the caller still owes a
-// Result or an Abandon.
+// Result or an Abandon. After the caller's part has ended it returns false and does
+// nothing.
 func (r *GaiRequest) Cancel() bool {
-	switch C.csock_gai_cancel(r.op.req) {
+	if r == nil || r.op == nil {
+		return false
+	}
+	op := r.op
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	if op.ended {
+		return false
+	}
+	switch C.csock_gai_cancel(op.req) {
 	case C.EAI_CANCELED:
 		// Removed from glibc's queue: it never runs and the callback never comes.
+		op.ended = true
 		asyncCounters.canceled.Add(1)
-		unrefHandle(r.op.handle)
-		r.op.finish(nil)
+		unrefHandle(op.handle)
+		op.finish(nil)
 		return true
 	case C.EAI_NOTCANCELED:
 		asyncCounters.notCanceled.Add(1)
@@ -196,20 +247,49 @@ func (r *GaiRequest) Cancel() bool {
 // with two differences that come from the lookup running on another thread: h_errno is not
 // reported (it stays on glibc's thread), and an EAI_SYSTEM failure has Errno 0 (glibc drops
 // it).
+//
+// Before Done is closed it returns a *GaiError EAI_INPROGRESS (gai_error(3)'s answer for a
+// request still running) and the request stays the caller's; after the caller's part has
+// ended, ErrGaiRequestEnded.
 func (r *GaiRequest) Result() ([]AddrInfo, error) {
+	if r == nil || r.op == nil {
+		return nil, ErrGaiRequestEnded
+	}
+	op := r.op
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	switch {
+	case op.ended:
+		return nil, ErrGaiRequestEnded
+	case op.state.Load() != opNotified:
+		// libc still writes into the request: freeing it now would be a use after free.
+		return nil, &GaiError{Code: EAI_INPROGRESS}
+	}
+	op.ended = true
 	s := getScratch()
 	defer putScratch(s)
-	return r.op.finish(s)
+	return op.finish(s)
 }
 
 // Abandon gives the request up: its result will be dropped, and the request freed (and
 // released called) by the completion callback when libc is done with it, or here if it
-// already is. Call it instead of Result, after a Cancel that returned false.
+// already is. Call it instead of Result, after a Cancel that returned false. After the
+// caller's part has ended it does nothing.
 func (r *GaiRequest) Abandon() {
+	if r == nil || r.op == nil {
+		return
+	}
+	op := r.op
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	if op.ended {
+		return
+	}
+	op.ended = true
 	// The callback has come or will come, and it owns the handle.
-	if !r.op.state.CompareAndSwap(opWaiting, opAbandoned) {
+	if !op.state.CompareAndSwap(opWaiting, opAbandoned) {
 		// It came before: the request is still ours to free.
-		r.op.finish(nil)
+		op.finish(nil)
 	}
 }
 

@@ -11,6 +11,8 @@ import "C"
 
 import (
 	"errors"
+	"math"
+	"strconv"
 	"syscall"
 )
 
@@ -61,18 +63,31 @@ func (e *HError) Unwrap() error {
 	return nil
 }
 
-// GaiStrerror returns gai_strerror(3) for an EAI_* code.
+// GaiStrerror returns gai_strerror(3) for an EAI_* code. A code beyond a C int is no
+// EAI_* code: its text is glibc's for an unknown one ("Unknown error").
 func GaiStrerror(code int) string {
-	return C.GoString(C.csock_gai_strerror(C.int(code)))
+	return C.GoString(C.csock_gai_strerror(cintClamp(code)))
 }
 
-// HStrerror returns hstrerror(3) for an h_errno value.
+// HStrerror returns hstrerror(3) for an h_errno value. A value beyond a C int is no
+// h_errno: its text is glibc's for an unknown one of its sign ("Resolver internal error"
+// below zero, "Unknown resolver error" above).
 func HStrerror(code int) string {
-	return C.GoString(C.csock_hstrerror(C.int(code)))
+	return C.GoString(C.csock_hstrerror(cintClamp(code)))
 }
 
-// Strerror returns strerror_r(3) for an errno value.
+// cintClamp is v as a C int, the nearest bound when v is beyond them: for the text
+// functions, whose libc answer is the same for every unknown value on one side of zero.
+func cintClamp(v int) C.int {
+	return C.int(min(max(v, math.MinInt32), math.MaxInt32))
+}
+
+// Strerror returns strerror_r(3) for an errno value. A value beyond a C int is no errno:
+// its text is glibc's format for an unknown one, "Unknown error " and the number.
 func Strerror(errnum int) string {
+	if !cint(errnum) {
+		return "Unknown error " + strconv.Itoa(errnum)
+	}
 	var buf [256]C.char
 	n := C.csock_strerror(C.int(errnum), &buf[0], C.size_t(len(buf)))
 	return goStringN(buf[:], n)

@@ -37,6 +37,7 @@ import "C"
 
 import (
 	"runtime"
+	"syscall"
 	"unsafe"
 )
 
@@ -66,6 +67,18 @@ func iovecs(iov []C.struct_iovec, bufs [][]byte, pin *runtime.Pinner) []C.struct
 	return iov
 }
 
+// msgArgs checks the ints of SendMsg and RecvMsg (see fdArgs); more buffers than a C int
+// counts is the shim's EMSGSIZE for more than IOV_MAX.
+func msgArgs(fd, flags, nbufs int) error {
+	if err := fdArgs(fd, flags); err != nil {
+		return err
+	}
+	if !cint(nbufs) {
+		return syscall.EMSGSIZE
+	}
+	return nil
+}
+
 // iovecPtr is &iov[0], or nil for no buffers.
 func iovecPtr(iov []C.struct_iovec) *C.struct_iovec {
 	if len(iov) == 0 {
@@ -90,6 +103,9 @@ func bytesPtr(b []byte) *C.char {
 // One crossing into C: the iovec array is built here, on the stack for up to 8 buffers,
 // from the buffers pinned for the duration of the call. Nothing is copied.
 func SendMsg(fd int, bufs [][]byte, control []byte, to *Addr, flags int) (int, error) {
+	if err := msgArgs(fd, flags, len(bufs)); err != nil {
+		return 0, err
+	}
 	var ss C.struct_sockaddr_storage
 	var sa *C.struct_sockaddr
 	var salen C.socklen_t
@@ -126,6 +142,9 @@ func SendMsg(fd int, bufs [][]byte, control []byte, to *Addr, flags int) (int, e
 //
 // One crossing into C, nothing copied: as for SendMsg.
 func RecvMsg(fd int, bufs [][]byte, control []byte, flags int, from *Addr) (n, controlLen, msgFlags int, err error) {
+	if err := msgArgs(fd, flags, len(bufs)); err != nil {
+		return 0, 0, 0, err
+	}
 	var c C.csock_addr
 	var cp *C.csock_addr
 	if from != nil {
@@ -178,7 +197,12 @@ func CMSGSpace(length uint64) (n uint64, ok bool) {
 // sendfile(2) takes no flags, so unlike every send of this package it cannot carry
 // MSG_NOSIGNAL: a peer that is gone raises SIGPIPE, which the Go runtime ignores (unless
 // os/signal asks for it), and the call fails with EPIPE.
+//
+// A negative count is EINVAL.
 func SendFile(outFD, inFD int, offset *int64, count int) (int, error) {
+	if err := sendFileArgs(outFD, inFD, count); err != nil {
+		return 0, err
+	}
 	var off C.int64_t
 	var op *C.int64_t
 	if offset != nil {
@@ -200,6 +224,9 @@ func SendFile(outFD, inFD int, offset *int64, count int) (int, error) {
 // fitted, instead of blocking the thread. sendfile(2) takes no MSG_DONTWAIT, hence the
 // flag; a duplicate of outFD sees it set during the call (as for ConnectNowait).
 func SendFileNowait(outFD, inFD int, offset *int64, count int) (int, error) {
+	if err := sendFileArgs(outFD, inFD, count); err != nil {
+		return 0, err
+	}
 	var off C.int64_t
 	var op *C.int64_t
 	if offset != nil {
@@ -213,6 +240,18 @@ func SendFileNowait(outFD, inFD int, offset *int64, count int) (int, error) {
 		*offset = int64(off)
 	}
 	return int(r), nil
+}
+
+// sendFileArgs checks the ints of SendFile and SendFileNowait (see fdArgs): count becomes
+// a size_t, so a negative one is EINVAL.
+func sendFileArgs(outFD, inFD, count int) error {
+	if !cint(outFD) || !cint(inFD) {
+		return syscall.EBADF
+	}
+	if count < 0 {
+		return syscall.EINVAL
+	}
+	return nil
 }
 
 // SetHostName calls sethostname(2) with the bytes of name (no NUL needed). It needs

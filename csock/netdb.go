@@ -73,6 +73,7 @@ import "C"
 
 import (
 	"bytes"
+	"math"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -164,6 +165,12 @@ func blockStr(base unsafe.Pointer, off C.uint32_t) string {
 // GetAddrInfo calls getaddrinfo(3) with the hints {family, socktype, proto, flags}. host and
 // service are passed as C strings; nil passes NULL. Results keep libc's order. A failure is
 // a *GaiError. st (may be nil) receives the call's h_errno.
+//
+// Arguments C cannot be given are refused with the code glibc gives for a bad value of
+// each, checked in its order and without a call: a flags, family, socktype or proto beyond
+// a C int is EAI_BADFLAGS, EAI_FAMILY, EAI_SOCKTYPE or EAI_SERVICE; a service holding a NUL
+// byte is a service libc cannot find, EAI_SERVICE (EAI_NONAME with AI_NUMERICSERV); a
+// host holding one is a name it cannot find, EAI_NONAME.
 func GetAddrInfo(host, service []byte, family, socktype, proto, flags int, st *Status) ([]AddrInfo, error) {
 	return AppendAddrInfo(nil, host, service, family, socktype, proto, flags, st)
 }
@@ -172,6 +179,9 @@ func GetAddrInfo(host, service []byte, family, socktype, proto, flags int, st *S
 // slice (dst unchanged on failure): a caller with room for them, such as an array on its
 // stack, gets them without an allocation for the list.
 func AppendAddrInfo(dst []AddrInfo, host, service []byte, family, socktype, proto, flags int, st *Status) ([]AddrInfo, error) {
+	if code := gaiArgs(host, service, family, socktype, proto, flags); code != 0 {
+		return dst, gaiFault(&GaiError{Code: code}, st)
+	}
 	if err := seam.GetAddrInfoHook.Check(seam.OpGetAddrInfo, -1); err != nil {
 		return dst, gaiFault(err, st)
 	}
@@ -197,6 +207,29 @@ func AppendAddrInfo(dst []AddrInfo, host, service []byte, family, socktype, prot
 		return dst, &GaiError{Code: int(rc), Errno: syscall.Errno(c.st.syserr)}
 	}
 	return addrInfoList(dst, out, unsafe.Pointer(&c.block[0])), nil
+}
+
+// gaiArgs checks the arguments of getaddrinfo (see GetAddrInfo) and returns the EAI_* code
+// for the first bad one, 0 when C can be given them all.
+func gaiArgs(host, service []byte, family, socktype, proto, flags int) int {
+	switch {
+	case !cint(flags):
+		return EAI_BADFLAGS
+	case !cint(family):
+		return EAI_FAMILY
+	case !cint(socktype):
+		return EAI_SOCKTYPE
+	case !cint(proto):
+		return EAI_SERVICE
+	case hasNUL(service):
+		if flags&AI_NUMERICSERV != 0 {
+			return EAI_NONAME
+		}
+		return EAI_SERVICE
+	case hasNUL(host):
+		return EAI_NONAME
+	}
+	return 0
 }
 
 // gaiCalls are the blocks of GetAddrInfo's calls. C overwrites what it uses: a fresh one
@@ -251,11 +284,21 @@ func addrInfoList(dst []AddrInfo, out *C.csock_addrinfo_list, own unsafe.Pointer
 // GetNameInfo calls getnameinfo(3) for addr with NI_MAXHOST and NI_MAXSERV buffers and
 // returns the host and service texts. A failure is a *GaiError. st (may be nil) receives
 // the call's h_errno.
+//
+// Without a call: a nil addr is EAI_FAMILY, what getnameinfo says for no address; flags
+// beyond a C int are EAI_BADFLAGS; an addr that cannot be encoded (see Addr: a Port
+// outside 0..65535, a Path too long) is EAI_SYSTEM with Errno EINVAL.
 func GetNameInfo(addr *Addr, flags int, st *Status) (host, service string, err error) {
+	if addr == nil {
+		return "", "", gaiFault(&GaiError{Code: EAI_FAMILY}, st)
+	}
+	if !cint(flags) {
+		return "", "", gaiFault(&GaiError{Code: EAI_BADFLAGS}, st)
+	}
 	var ss C.struct_sockaddr_storage
 	n, err := addr.sockaddr(&ss)
 	if err != nil {
-		return "", "", err
+		return "", "", gaiFault(err, st)
 	}
 	if err := seam.GetNameInfoHook.Check(seam.OpGetNameInfo, -1); err != nil {
 		return "", "", gaiFault(err, st)
@@ -341,6 +384,14 @@ type hostEntSmall struct {
 	rawb  [smallHostEnt * 16]byte
 }
 
+// noCall returns err for a lookup refused before its call, which set no h_errno.
+func noCall(err error, st *Status) error {
+	if st != nil {
+		*st = Status{}
+	}
+	return err
+}
+
 // hostResult turns a gethostby* shim result into (entry, error).
 func hostResult(rc C.int, cst *C.csock_rstatus, st *Status, out *C.csock_hostent, own unsafe.Pointer) (*HostEnt, error) {
 	st.set(cst)
@@ -358,7 +409,16 @@ func hostResult(rc C.int, cst *C.csock_rstatus, st *Status, out *C.csock_hostent
 // size of its first work buffer (0 for the default), which doubles on ERANGE. When libc
 // returns no entry the error is an *HError (with the h_errnop value). st (may be nil)
 // receives the thread's h_errno as the call left it.
+//
+// Without a call: a name holding a NUL byte is a name libc cannot find, *HError
+// HOST_NOT_FOUND (st says h_errno was set to it); a negative bufhint is EINVAL.
 func GetHostByName(name []byte, bufhint int, st *Status) (*HostEnt, error) {
+	if bufhint < 0 {
+		return nil, noCall(syscall.EINVAL, st)
+	}
+	if hasNUL(name) {
+		return nil, hostFault(&HError{Code: HOST_NOT_FOUND}, st)
+	}
 	if err := seam.GetHostByNameHook.Check(seam.OpGetHostByName, -1); err != nil {
 		return nil, hostFault(err, st)
 	}
@@ -374,7 +434,19 @@ func GetHostByName(name []byte, bufhint int, st *Status) (*HostEnt, error) {
 
 // GetHostByAddr calls gethostbyaddr_r(3) for the raw address addr (4 bytes for AF_INET, 16
 // for AF_INET6) in family; bufhint and st as for GetHostByName.
+//
+// Without a call: a family beyond a C int is what glibc says for an unknown family,
+// *HError NETDB_INTERNAL with Errno EAFNOSUPPORT; an addr longer than a socklen_t counts
+// is NETDB_INTERNAL with EINVAL; a negative bufhint is EINVAL.
 func GetHostByAddr(addr []byte, family int, bufhint int, st *Status) (*HostEnt, error) {
+	switch {
+	case bufhint < 0:
+		return nil, noCall(syscall.EINVAL, st)
+	case !cint(family):
+		return nil, hostFault(&HError{Code: NETDB_INTERNAL, Errno: syscall.EAFNOSUPPORT}, st)
+	case uint64(len(addr)) > math.MaxUint32:
+		return nil, hostFault(&HError{Code: NETDB_INTERNAL, Errno: syscall.EINVAL}, st)
+	}
 	if err := seam.GetHostByAddrHook.Check(seam.OpGetHostByAddr, -1); err != nil {
 		return nil, hostFault(err, st)
 	}
@@ -389,16 +461,32 @@ func GetHostByAddr(addr []byte, family int, bufhint int, st *Status) (*HostEnt, 
 }
 
 // GetServByName calls getservbyname_r(3) and returns the port in host byte order; proto
-// nil means any protocol. ErrNotFound when there is no such service.
+// nil means any protocol. ErrNotFound when there is no such service, and without a call
+// when name or proto holds a NUL byte (no entry has such a name); a negative bufhint is
+// EINVAL.
 func GetServByName(name, proto []byte, bufhint int) (int, error) {
+	if bufhint < 0 {
+		return 0, syscall.EINVAL
+	}
+	if hasNUL(name) || hasNUL(proto) {
+		return 0, ErrNotFound
+	}
 	var s names
 	r := C.csock_getservbyname(cstrNonNil(name, s.host[:]), cstr(proto, s.serv[:]), C.size_t(bufhint))
 	return lookupResult(r)
 }
 
 // GetServByPort calls getservbyport_r(3) for port (host byte order) and returns the
-// service name; proto nil means any protocol. ErrNotFound when there is none.
+// service name; proto nil means any protocol. ErrNotFound when there is none, and without
+// a call when port is outside 0..65535 (no service has such a port; it is not cut to 16
+// bits) or proto holds a NUL byte; a negative bufhint is EINVAL.
 func GetServByPort(port int, proto []byte, bufhint int) (string, error) {
+	if bufhint < 0 {
+		return "", syscall.EINVAL
+	}
+	if !validPort(port) || hasNUL(proto) {
+		return "", ErrNotFound
+	}
 	var s names
 	r := C.csock_getservbyport(C.int(port), cstr(proto, s.serv[:]),
 		(*C.char)(unsafe.Pointer(&s.host[0])), C.size_t(len(s.host)), C.size_t(bufhint))
@@ -409,8 +497,15 @@ func GetServByPort(port int, proto []byte, bufhint int) (string, error) {
 }
 
 // GetProtoByName calls getprotobyname_r(3) and returns the protocol number. ErrNotFound
-// when the name is unknown.
+// when the name is unknown, and without a call when it holds a NUL byte; a negative
+// bufhint is EINVAL.
 func GetProtoByName(name []byte, bufhint int) (int, error) {
+	if bufhint < 0 {
+		return 0, syscall.EINVAL
+	}
+	if hasNUL(name) {
+		return 0, ErrNotFound
+	}
 	var s names
 	return lookupResult(C.csock_getprotobyname(cstrNonNil(name, s.host[:]), C.size_t(bufhint)))
 }
@@ -436,9 +531,16 @@ func GetHostName() (string, error) {
 }
 
 // InetPton calls inet_pton(3). The address is in ip[:4] for AF_INET and ip[:16] for
-// AF_INET6; ok is false when src is not a valid address of the family; err is
-// EAFNOSUPPORT for another family.
+// AF_INET6; ok is false when src is not a valid address of the family (a src holding a
+// NUL byte never is); err is EAFNOSUPPORT for another family, EINVAL for one beyond a C
+// int.
 func InetPton(family int, src []byte) (ip [16]byte, ok bool, err error) {
+	if !cint(family) {
+		return ip, false, syscall.EINVAL
+	}
+	if hasNUL(src) {
+		return ip, false, nil
+	}
 	var s names
 	dst := unsafe.Pointer(&ip[0]) // not in the call: cgo's check would box ip (see GetAddrInfo)
 	r := C.csock_inet_pton(C.int(family), cstrNonNil(src, s.host[:]), dst)
@@ -449,8 +551,12 @@ func InetPton(family int, src []byte) (ip [16]byte, ok bool, err error) {
 }
 
 // InetNtop calls inet_ntop(3) on the raw address src, which must hold at least 4 bytes
-// for AF_INET and 16 for AF_INET6 (EINVAL otherwise).
+// for AF_INET and 16 for AF_INET6 (EINVAL otherwise). Another family is EAFNOSUPPORT,
+// one beyond a C int EINVAL.
 func InetNtop(family int, src []byte) (string, error) {
+	if !cint(family) {
+		return "", syscall.EINVAL
+	}
 	need := 0
 	switch family {
 	case AF_INET:
@@ -469,8 +575,12 @@ func InetNtop(family int, src []byte) (string, error) {
 	return goStringN(buf[:], r), nil
 }
 
-// InetAton calls inet_aton(3); ok is false when src is not a valid address.
+// InetAton calls inet_aton(3); ok is false when src is not a valid address (a src
+// holding a NUL byte never is).
 func InetAton(src []byte) (ip [4]byte, ok bool) {
+	if hasNUL(src) {
+		return ip, false
+	}
 	var s names
 	dst := unsafe.Pointer(&ip[0]) // not in the call: cgo's check would box ip (see GetAddrInfo)
 	r := C.csock_inet_aton(cstrNonNil(src, s.host[:]), dst)
@@ -505,8 +615,11 @@ func IfNameIndex() ([]Interface, error) {
 }
 
 // IfNameToIndex calls if_nametoindex(3). An unknown name is its errno (ENODEV), or
-// ErrNotFound when libc set none.
+// ErrNotFound when libc set none; a name holding a NUL byte is ENODEV without a call.
 func IfNameToIndex(name []byte) (int, error) {
+	if hasNUL(name) {
+		return 0, syscall.ENODEV
+	}
 	var s names
 	r := C.csock_if_nametoindex(cstrNonNil(name, s.host[:]))
 	switch {

@@ -42,7 +42,17 @@ const (
 // (HOST_NOT_FOUND for NXDOMAIN, NO_DATA, TRY_AGAIN for a server failure or no answer,
 // NO_RECOVERY) and errno; when res_ninit fails, its syscall.Errno. st (may be nil)
 // receives the thread's h_errno.
+//
+// Without a call: a class or rtype beyond a C int is what glibc says for one beyond 16
+// bits, *HError NO_RECOVERY; a name holding a NUL byte is a name no server has,
+// HOST_NOT_FOUND (st says h_errno was set to either).
 func ResSearch(name []byte, class, rtype int, answer []byte, st *Status) (n int, err error) {
+	if !cint(class) || !cint(rtype) {
+		return 0, hostFault(&HError{Code: NO_RECOVERY}, st)
+	}
+	if hasNUL(name) {
+		return 0, hostFault(&HError{Code: HOST_NOT_FOUND}, st)
+	}
 	var s scratch
 	var cst C.csock_rstatus
 	var length C.int

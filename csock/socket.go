@@ -89,6 +89,9 @@ import (
 
 // Socket calls socket(2) with SOCK_CLOEXEC added to typ and returns the descriptor.
 func Socket(family, typ, proto int) (int, error) {
+	if !cint(family) || !cint(typ) || !cint(proto) {
+		return -1, syscall.EINVAL
+	}
 	if err := seam.SocketHook.Check(seam.OpSocket, -1); err != nil {
 		return -1, err
 	}
@@ -101,6 +104,9 @@ func Socket(family, typ, proto int) (int, error) {
 
 // SocketPair calls socketpair(2) with SOCK_CLOEXEC added to typ.
 func SocketPair(family, typ, proto int) ([2]int, error) {
+	if !cint(family) || !cint(typ) || !cint(proto) {
+		return [2]int{-1, -1}, syscall.EINVAL
+	}
 	if err := seam.SocketPairHook.Check(seam.OpSocketPair, -1); err != nil {
 		return [2]int{-1, -1}, err
 	}
@@ -114,6 +120,9 @@ func SocketPair(family, typ, proto int) ([2]int, error) {
 
 // Close calls close(2) once; it is not retried on EINTR (the descriptor is gone anyway).
 func Close(fd int) error {
+	if err := fdArgs(fd); err != nil {
+		return err
+	}
 	if r := C.csock_close(C.int(fd)); r < 0 {
 		return errno(r)
 	}
@@ -122,14 +131,20 @@ func Close(fd int) error {
 
 // Shutdown calls shutdown(2).
 func Shutdown(fd, how int) error {
+	if err := fdArgs(fd, how); err != nil {
+		return err
+	}
 	if r := C.csock_shutdown(C.int(fd), C.int(how)); r < 0 {
 		return errno(r)
 	}
 	return nil
 }
 
-// Bind calls bind(2) with addr.
+// Bind calls bind(2) with addr; a nil addr is EINVAL.
 func Bind(fd int, addr *Addr) error {
+	if err := fdArgs(fd); err != nil {
+		return err
+	}
 	var ss C.struct_sockaddr_storage
 	n, err := addr.sockaddr(&ss)
 	if err != nil {
@@ -143,13 +158,16 @@ func Bind(fd int, addr *Addr) error {
 
 // Listen calls listen(2).
 func Listen(fd, backlog int) error {
+	if err := fdArgs(fd, backlog); err != nil {
+		return err
+	}
 	if r := C.csock_listen(C.int(fd), C.int(backlog)); r < 0 {
 		return errno(r)
 	}
 	return nil
 }
 
-// Connect calls connect(2) once with addr. On a non-blocking descriptor EINPROGRESS is
+// Connect calls connect(2) once with addr (nil is EINVAL). On a non-blocking descriptor EINPROGRESS is
 // returned as is; so is EINTR.
 func Connect(fd int, addr *Addr) error { return connect(fd, addr, false) }
 
@@ -158,13 +176,16 @@ func Connect(fd int, addr *Addr) error { return connect(fd, addr, false) }
 // and cleared again (fcntl(2) F_GETFL and F_SETFL around connect(2)). When connect(2) says
 // EINPROGRESS it asks once more, so the result is nil once connected, EINPROGRESS while
 // the connection is pending (instead of a thread blocked in the kernel), or the error it
-// failed with.
+// failed with. A nil addr is EINVAL.
 func ConnectNowait(fd int, addr *Addr) error { return connect(fd, addr, true) }
 
 // connect is Connect (csock_connect) or ConnectNowait (csock_connect_nowait). The
 // ConnectHook's EINTR lets the call happen and replaces its success or EINPROGRESS, as a
 // signal arriving during connect(2) would.
 func connect(fd int, addr *Addr, nowait bool) error {
+	if err := fdArgs(fd); err != nil {
+		return err
+	}
 	var ss C.struct_sockaddr_storage
 	n, err := addr.sockaddr(&ss)
 	if err != nil {
@@ -193,6 +214,9 @@ func connect(fd int, addr *Addr, nowait bool) error {
 // FDID returns the device and inode numbers of the open file fd refers to (fstat(2)): the
 // same pair for every descriptor of one socket, a different one for another socket.
 func FDID(fd int) (dev, ino uint64, err error) {
+	if err := fdArgs(fd); err != nil {
+		return 0, 0, err
+	}
 	var d, i C.uint64_t
 	if r := C.csock_fdid(C.int(fd), &d, &i); r < 0 {
 		return 0, 0, errno(r)
@@ -213,8 +237,12 @@ const (
 // Poll calls poll(2) for the one descriptor fd and events, waiting at most timeoutMS
 // milliseconds (0: look without waiting; -1: no limit; a wait holds the calling thread),
 // EINTR retried. It returns the events that occurred, 0 when none did in time; POLLERR,
-// POLLHUP and POLLNVAL are reported whatever events asks.
+// POLLHUP and POLLNVAL are reported whatever events asks. events beyond the 16 bits of
+// pollfd's events field are EINVAL.
 func Poll(fd, events, timeoutMS int) (int, error) {
+	if err := fdArgs(fd, events, timeoutMS); err != nil {
+		return 0, err
+	}
 	r := C.csock_poll(C.int(fd), C.int(events), C.int(timeoutMS))
 	if r < 0 {
 		return 0, errno(r)
@@ -234,6 +262,9 @@ func AcceptNowait(fd int, flags int, peer *Addr) (int, error) {
 
 // accept is Accept (csock_accept) or AcceptNowait (csock_accept_nowait).
 func accept(fd int, flags int, peer *Addr, nowait bool) (int, error) {
+	if err := fdArgs(fd, flags); err != nil {
+		return -1, err
+	}
 	if err := seam.AcceptHook.Check(seam.OpAccept, fd); err != nil {
 		return -1, err
 	}
@@ -257,28 +288,43 @@ func accept(fd int, flags int, peer *Addr, nowait bool) (int, error) {
 	return int(r), nil
 }
 
-// GetSockName calls getsockname(2) and decodes the address into addr.
+// GetSockName calls getsockname(2) and decodes the address into addr; with a nil addr
+// the call is made (its error reported) and the address not decoded.
 func GetSockName(fd int, addr *Addr) error {
+	if err := fdArgs(fd); err != nil {
+		return err
+	}
 	var c C.csock_addr
 	if r := C.csock_getsockname(C.int(fd), &c); r < 0 {
 		return errno(r)
 	}
-	addr.set(&c)
+	if addr != nil {
+		addr.set(&c)
+	}
 	return nil
 }
 
-// GetPeerName calls getpeername(2) and decodes the address into addr.
+// GetPeerName calls getpeername(2) and decodes the address into addr; with a nil addr
+// the call is made (its error reported: ENOTCONN, ...) and the address not decoded.
 func GetPeerName(fd int, addr *Addr) error {
+	if err := fdArgs(fd); err != nil {
+		return err
+	}
 	var c C.csock_addr
 	if r := C.csock_getpeername(C.int(fd), &c); r < 0 {
 		return errno(r)
 	}
-	addr.set(&c)
+	if addr != nil {
+		addr.set(&c)
+	}
 	return nil
 }
 
 // GetSockOptInt calls getsockopt(2) for an option whose value is a C int.
 func GetSockOptInt(fd, level, option int) (int, error) {
+	if err := fdArgs(fd, level, option); err != nil {
+		return 0, err
+	}
 	var v C.int
 	if r := C.csock_getsockopt_int(C.int(fd), C.int(level), C.int(option), &v); r < 0 {
 		return 0, errno(r)
@@ -288,6 +334,9 @@ func GetSockOptInt(fd, level, option int) (int, error) {
 
 // SetSockOptInt calls setsockopt(2) with a C int value.
 func SetSockOptInt(fd, level, option, value int) error {
+	if err := fdArgs(fd, level, option, value); err != nil {
+		return err
+	}
 	if r := C.csock_setsockopt_int(C.int(fd), C.int(level), C.int(option), C.int(value)); r < 0 {
 		return errno(r)
 	}
@@ -295,8 +344,11 @@ func SetSockOptInt(fd, level, option, value int) error {
 }
 
 // GetSockOpt calls getsockopt(2) with buf as the value buffer and returns the length the
-// kernel reported.
+// kernel reported. A buf longer than the kernel's int optlen can say is EINVAL.
 func GetSockOpt(fd, level, option int, buf []byte) (int, error) {
+	if err := fdArgs(fd, level, option, len(buf)); err != nil {
+		return 0, err
+	}
 	r := C.csock_getsockopt_bytes(C.int(fd), C.int(level), C.int(option),
 		(*C.char)(unsafe.Pointer(unsafe.SliceData(buf))), C.socklen_t(len(buf)))
 	if r < 0 {
@@ -305,8 +357,12 @@ func GetSockOpt(fd, level, option int, buf []byte) (int, error) {
 	return int(r), nil
 }
 
-// SetSockOpt calls setsockopt(2) with the bytes of value.
+// SetSockOpt calls setsockopt(2) with the bytes of value. A value longer than the
+// kernel's int optlen can say is EINVAL.
 func SetSockOpt(fd, level, option int, value []byte) error {
+	if err := fdArgs(fd, level, option, len(value)); err != nil {
+		return err
+	}
 	r := C.csock_setsockopt_bytes(C.int(fd), C.int(level), C.int(option),
 		(*C.char)(unsafe.Pointer(unsafe.SliceData(value))), C.socklen_t(len(value)))
 	if r < 0 {
@@ -318,6 +374,9 @@ func SetSockOpt(fd, level, option int, value []byte) error {
 // SetSockOptNull calls setsockopt(2) with a NULL value pointer and the given length (what
 // CPython's setsockopt(level, option, None, optlen) does).
 func SetSockOptNull(fd, level, option int, optlen uint32) error {
+	if err := fdArgs(fd, level, option); err != nil {
+		return err
+	}
 	r := C.csock_setsockopt(C.int(fd), C.int(level), C.int(option), nil, C.socklen_t(optlen))
 	if r < 0 {
 		return errno(r)
@@ -327,6 +386,9 @@ func SetSockOptNull(fd, level, option int, optlen uint32) error {
 
 // Recv calls recv(2) into buf and returns the byte count (0 at end of stream).
 func Recv(fd int, buf []byte, flags int) (int, error) {
+	if err := fdArgs(fd, flags); err != nil {
+		return 0, err
+	}
 	if err := seam.RecvHook.Check(seam.OpRecv, fd); err != nil {
 		return 0, err
 	}
@@ -340,6 +402,9 @@ func Recv(fd int, buf []byte, flags int) (int, error) {
 // RecvFrom calls recvfrom(2) into buf; if from is not nil it receives the sender's
 // address, decoded in the same call (Len 0 when the kernel reported none).
 func RecvFrom(fd int, buf []byte, flags int, from *Addr) (int, error) {
+	if err := fdArgs(fd, flags); err != nil {
+		return 0, err
+	}
 	if err := seam.RecvFromHook.Check(seam.OpRecvFrom, fd); err != nil {
 		return 0, err
 	}
@@ -360,6 +425,9 @@ func RecvFrom(fd int, buf []byte, flags int, from *Addr) (int, error) {
 
 // Send calls send(2) with MSG_NOSIGNAL added to flags and returns the byte count.
 func Send(fd int, buf []byte, flags int) (int, error) {
+	if err := fdArgs(fd, flags); err != nil {
+		return 0, err
+	}
 	if err := seam.SendHook.Check(seam.OpSend, fd); err != nil {
 		return 0, err
 	}
@@ -371,18 +439,27 @@ func Send(fd int, buf []byte, flags int) (int, error) {
 }
 
 // SendTo calls sendto(2) to addr with MSG_NOSIGNAL added to flags and returns the byte
-// count.
+// count. A nil addr is sendto(2)'s NULL address, as for SendMsg: the connected peer
+// (EDESTADDRREQ on a datagram socket that has none).
 func SendTo(fd int, buf []byte, flags int, addr *Addr) (int, error) {
-	var ss C.struct_sockaddr_storage
-	n, err := addr.sockaddr(&ss)
-	if err != nil {
+	if err := fdArgs(fd, flags); err != nil {
 		return 0, err
+	}
+	var ss C.struct_sockaddr_storage
+	var sa *C.struct_sockaddr
+	var n C.socklen_t
+	if addr != nil {
+		var err error
+		if n, err = addr.sockaddr(&ss); err != nil {
+			return 0, err
+		}
+		sa = (*C.struct_sockaddr)(unsafe.Pointer(&ss))
 	}
 	if err := seam.SendToHook.Check(seam.OpSendTo, fd); err != nil {
 		return 0, err
 	}
 	r := C.csock_sendto_bytes(C.int(fd), (*C.char)(unsafe.Pointer(unsafe.SliceData(buf))), C.size_t(len(buf)), C.int(flags),
-		(*C.struct_sockaddr)(unsafe.Pointer(&ss)), n)
+		sa, n)
 	if r < 0 {
 		return 0, errno(r)
 	}
@@ -391,6 +468,9 @@ func SendTo(fd int, buf []byte, flags int, addr *Addr) (int, error) {
 
 // Dup calls fcntl(2) F_DUPFD_CLOEXEC: a close-on-exec duplicate of fd.
 func Dup(fd int) (int, error) {
+	if err := fdArgs(fd); err != nil {
+		return -1, err
+	}
 	r := C.csock_dup(C.int(fd))
 	if r < 0 {
 		return -1, errno(r)
@@ -400,6 +480,9 @@ func Dup(fd int) (int, error) {
 
 // GetNonblock reports whether O_NONBLOCK is set on fd (fcntl(2) F_GETFL).
 func GetNonblock(fd int) (bool, error) {
+	if err := fdArgs(fd); err != nil {
+		return false, err
+	}
 	r := C.csock_get_nonblock(C.int(fd))
 	if r < 0 {
 		return false, errno(r)
@@ -418,6 +501,9 @@ const (
 // GetStatusFlags returns fd's access mode (flags&O_ACCMODE: O_RDONLY, O_WRONLY or
 // O_RDWR) and status flags (O_NONBLOCK, O_APPEND, ...): fcntl(2) F_GETFL.
 func GetStatusFlags(fd int) (int, error) {
+	if err := fdArgs(fd); err != nil {
+		return 0, err
+	}
 	r := C.csock_get_status_flags(C.int(fd))
 	if r < 0 {
 		return 0, errno(r)
@@ -428,6 +514,9 @@ func GetStatusFlags(fd int) (int, error) {
 // SetNonblock sets or clears O_NONBLOCK on fd (fcntl(2) F_GETFL, then F_SETFL if it
 // changes).
 func SetNonblock(fd int, on bool) error {
+	if err := fdArgs(fd); err != nil {
+		return err
+	}
 	if r := C.csock_set_nonblock(C.int(fd), cbool(on)); r < 0 {
 		return errno(r)
 	}
@@ -436,6 +525,9 @@ func SetNonblock(fd int, on bool) error {
 
 // GetCloexec reports whether FD_CLOEXEC is set on fd (fcntl(2) F_GETFD).
 func GetCloexec(fd int) (bool, error) {
+	if err := fdArgs(fd); err != nil {
+		return false, err
+	}
 	r := C.csock_get_cloexec(C.int(fd))
 	if r < 0 {
 		return false, errno(r)
@@ -446,6 +538,9 @@ func GetCloexec(fd int) (bool, error) {
 // SetCloexec sets or clears FD_CLOEXEC on fd (fcntl(2) F_GETFD, then F_SETFD if it
 // changes).
 func SetCloexec(fd int, on bool) error {
+	if err := fdArgs(fd); err != nil {
+		return err
+	}
 	if r := C.csock_set_cloexec(C.int(fd), cbool(on)); r < 0 {
 		return errno(r)
 	}
@@ -455,6 +550,9 @@ func SetCloexec(fd int, on bool) error {
 // SockInfo reads SO_DOMAIN, SO_TYPE and SO_PROTOCOL of fd (getsockopt(2)): what a
 // descriptor of unknown origin is.
 func SockInfo(fd int) (family, typ, proto int, err error) {
+	if err := fdArgs(fd); err != nil {
+		return 0, 0, 0, err
+	}
 	var f, t, p C.int
 	if r := C.csock_sockinfo(C.int(fd), &f, &t, &p); r < 0 {
 		return 0, 0, 0, errno(r)
