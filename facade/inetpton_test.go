@@ -132,7 +132,7 @@ func inetPtonCorpus(n int) []string {
 func TestInetPton_SameAsLibc(t *testing.T) {
 	valid4, valid6 := 0, 0
 	for _, s := range inetPtonCorpus(250000) {
-		want4, ok4, err := csock.InetPton(csock.AF_INET, []byte(s))
+		want4, ok4, err := csock.InetPton(csock.AF_INET, cString([]byte(s)))
 		require.NoError(t, err)
 		got4, gok4 := inetPton4([]byte(s))
 		require.Equal(t, ok4, gok4, "inet_pton(AF_INET, %q)", s)
@@ -140,7 +140,7 @@ func TestInetPton_SameAsLibc(t *testing.T) {
 			valid4++
 			require.Equal(t, want4[:4], got4[:], "inet_pton(AF_INET, %q)", s)
 		}
-		want6, ok6, err := csock.InetPton(csock.AF_INET6, []byte(s))
+		want6, ok6, err := csock.InetPton(csock.AF_INET6, cString([]byte(s)))
 		require.NoError(t, err)
 		got6, gok6 := inetPton6([]byte(s))
 		require.Equal(t, ok6, gok6, "inet_pton(AF_INET6, %q)", s)
@@ -173,7 +173,7 @@ func TestGetNameInfo_ParsedAsGetAddrInfoParses(t *testing.T) {
 		}
 		checked++
 		var st csock.Status
-		res, err := csock.GetAddrInfo([]byte(s), []byte(fmt.Sprint(port)), csock.AF_UNSPEC, csock.SOCK_DGRAM, 0, csock.AI_NUMERICHOST, &st)
+		res, err := csock.GetAddrInfo(cString([]byte(s)), []byte(fmt.Sprint(port)), csock.AF_UNSPEC, csock.SOCK_DGRAM, 0, csock.AI_NUMERICHOST, &st)
 		require.NoError(t, err, "%q", s)
 		require.Len(t, res, 1, "%q", s)
 		want := res[0].Addr
