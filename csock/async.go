@@ -50,7 +50,7 @@ const (
 	opAbandoned              // the owner gave it up (gai_cancel too late): the callback frees it
 )
 
-// asyncCounters back AsyncStats.
+// asyncCounters back readAsyncStats (seam.ReadAsyncStats: the tests' count of requests).
 var asyncCounters struct {
 	started, notified, canceled, notCanceled, allDone, refs, unrefs atomic.Uint64
 }

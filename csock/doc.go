@@ -40,9 +40,8 @@
 // released exactly once) or for its context to end, when gai_cancel(3) takes a lookup still
 // queued out of glibc's queue. Its steps are exported one by one for callers that keep a
 // request beyond one waiter (StartGetAddrInfo, then GaiRequest's Done, Cancel, Result and
-// Abandon: one Go call per shim call). ReadAsyncStats counts the requests. When to use
-// them, and how many lookups to let into libc at once, is the caller's policy (the
-// facade's).
+// Abandon: one Go call per shim call). When to use them, and how many lookups to let into
+// libc at once, is the caller's policy (the facade's).
 //
 // Addresses: input addresses are Addr values, encoded into a sockaddr here; output
 // addresses are decoded by the shim: IPv6 text by libc's inet_ntop (glibc prints
