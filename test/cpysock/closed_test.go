@@ -3,15 +3,9 @@
 package cpysock_test
 
 import (
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
-	"github.com/csock/csock/internal/testutil"
 )
 
 // cpythonClosedRecords runs in python3 the calls pysock_closed.c's records mode runs
@@ -149,22 +143,7 @@ rec('inet_pton_null', lambda: inet_pton(AF_INET6, None))
 `
 
 func TestClosedHandleRecordsEqualCPython(t *testing.T) {
-	python := testutil.Python3(t)
-	lib := plainArchive.build(t)
-	src := filepath.Join(root(t), "test", "cpysock", "c", "pysock_closed.c")
-	exe, _ := compile(t, lib, src, filepath.Join(work, "closed-records"), "-O2")
-
-	got, err := exec.Command(exe, "records").Output()
-	require.NoError(t, err)
-	want, err := exec.Command(python, "-c", cpythonClosedRecords).Output()
-	require.NoError(t, err)
-
-	gotLines := strings.Split(strings.TrimSpace(string(got)), "\n")
-	wantLines := strings.Split(strings.TrimSpace(string(want)), "\n")
-	require.Len(t, gotLines, len(wantLines), "C:\n%s\npython3:\n%s", got, want)
-	for i := range wantLines {
-		assert.Equal(t, wantLines[i], gotLines[i])
-	}
+	got := recordsEqual(t, "pysock_closed", cpythonClosedRecords)
 	// Argument errors come first; then the closed socket's [Errno 9]; some calls answer.
 	for _, s := range []string{"bind_port|OverflowError|0|0|bind(): port must be 0-65535.",
 		"recv_huge|OverflowError|0|0|Python int too large to convert to C ssize_t",
@@ -174,6 +153,6 @@ func TestClosedHandleRecordsEqualCPython(t *testing.T) {
 		"recvmsg_anc|ValueError|0|0|invalid ancillary data buffer length",
 		"bind_ok|OSError|1|9|", "gettimeout|ok|25", "fileno|ok|-1", "makefile|ok|0", "io_recv|ok|5",
 		"servbyname_null|TypeError|0|0|getservbyname() argument 1 must be str, not None"} {
-		assert.Contains(t, string(got), s)
+		assert.Contains(t, got, s)
 	}
 }
