@@ -200,22 +200,7 @@ func CMSGSpace(length uint64) (n uint64, ok bool) {
 //
 // A negative count is EINVAL.
 func SendFile(outFD, inFD int, offset *int64, count int) (int, error) {
-	if err := sendFileArgs(outFD, inFD, count); err != nil {
-		return 0, err
-	}
-	var off C.int64_t
-	var op *C.int64_t
-	if offset != nil {
-		off, op = C.int64_t(*offset), &off
-	}
-	r := C.csock_sendfile(C.int(outFD), C.int(inFD), op, C.size_t(count))
-	if r < 0 {
-		return 0, errno(r)
-	}
-	if offset != nil {
-		*offset = int64(off)
-	}
-	return int(r), nil
+	return sendFile(outFD, inFD, offset, count, false)
 }
 
 // SendFileNowait is SendFile that never waits, whatever outFD's O_NONBLOCK flag: when the
@@ -224,6 +209,11 @@ func SendFile(outFD, inFD int, offset *int64, count int) (int, error) {
 // fitted, instead of blocking the thread. sendfile(2) takes no MSG_DONTWAIT, hence the
 // flag; a duplicate of outFD sees it set during the call (as for ConnectNowait).
 func SendFileNowait(outFD, inFD int, offset *int64, count int) (int, error) {
+	return sendFile(outFD, inFD, offset, count, true)
+}
+
+// sendFile is SendFile (csock_sendfile) or SendFileNowait (csock_sendfile_nowait).
+func sendFile(outFD, inFD int, offset *int64, count int, nowait bool) (int, error) {
 	if err := sendFileArgs(outFD, inFD, count); err != nil {
 		return 0, err
 	}
@@ -232,7 +222,12 @@ func SendFileNowait(outFD, inFD int, offset *int64, count int) (int, error) {
 	if offset != nil {
 		off, op = C.int64_t(*offset), &off
 	}
-	r := C.csock_sendfile_nowait(C.int(outFD), C.int(inFD), op, C.size_t(count))
+	var r C.ssize_t
+	if nowait {
+		r = C.csock_sendfile_nowait(C.int(outFD), C.int(inFD), op, C.size_t(count))
+	} else {
+		r = C.csock_sendfile(C.int(outFD), C.int(inFD), op, C.size_t(count))
+	}
 	if r < 0 {
 		return 0, errno(r)
 	}
