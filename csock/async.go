@@ -89,9 +89,13 @@ func csockGaiNotify(arg unsafe.Pointer) {
 	if !ok {
 		panic("csock: getaddrinfo_a notification for an unknown request")
 	}
-	asyncCounters.notified.Add(1)
-	// This is the last time C passes the handle: release it now.
-	unrefHandle(arg)
+	// This is the last time C passes the handle. It is released, and the request counted
+	// as notified, only once the work below is done, so that a count of requests with no
+	// handle left (the tests' settled state) also means every released has been called.
+	defer func() {
+		asyncCounters.notified.Add(1)
+		unrefHandle(arg)
+	}()
 	if op.state.CompareAndSwap(opWaiting, opNotified) {
 		close(op.done)
 		return
