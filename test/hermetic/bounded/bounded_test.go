@@ -98,8 +98,8 @@ func glibcHelpersGone() {
 	}
 }
 
-// 10,000 lookups at once while every answer is 10 ms late: the threads stay within the
-// bound on both paths. (Run one after the other, as here, the sync run starts after
+// 10,000 lookups at once while every answer is 10 ms late: the threads they add stay
+// within the bound on both paths. (Run one after the other, as here, the sync run starts after
 // glibc's idle helpers of the async run have ended: a process using both paths at once
 // has up to 20 of them on top, for a second after their last lookup.)
 func TestThreads_TenThousandLookupsStayWithinTheSetting(t *testing.T) {
@@ -114,7 +114,10 @@ func TestThreads_TenThousandLookupsStayWithinTheSetting(t *testing.T) {
 			t.Logf("%s: 10,000 lookups in %v; threads %d before, peak %d; RSS %d MiB before, peak %d MiB",
 				p, r.Wall.Round(time.Millisecond), r.Base.Threads, r.Peak.Threads, r.Base.RSS>>20, r.Peak.RSS>>20)
 			assert.Empty(t, r.Errors)
-			assert.LessOrEqual(t, r.Peak.Threads, setting+16, "OS threads")
+			// Counted from the thread count before the run: the Go runtime keeps the threads
+			// an earlier run made (idle, for reuse), so with -count=2 the next run starts
+			// with them.
+			assert.LessOrEqual(t, r.Peak.Threads-r.Base.Threads, setting+16, "OS threads added by the lookups")
 		})
 	}
 	settle(t)
