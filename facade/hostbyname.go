@@ -152,8 +152,8 @@ func GetHostByNameExContext(ctx context.Context, hostname any) (HostEntry, error
 		return HostEntry{}, err
 	}
 	if ctx.Done() == nil {
-		_ = lookups.acquire(ctx) // cannot fail: ctx never ends
-		defer lookups.release()
+		_ = lookups.Acquire(ctx) // cannot fail: ctx never ends
+		defer lookups.Release()
 		return getHostByName(name, r.family)
 	}
 	return getHostByNameFlight(ctx, clone(name), r.family)
@@ -199,8 +199,8 @@ func GetHostByAddrContext(ctx context.Context, ipAddress any) (HostEntry, error)
 		return HostEntry{}, err
 	}
 	if ctx.Done() == nil {
-		_ = lookups.acquire(ctx) // cannot fail: ctx never ends
-		defer lookups.release()
+		_ = lookups.Acquire(ctx) // cannot fail: ctx never ends
+		defer lookups.Release()
 		return getHostByAddr(r)
 	}
 	return getHostByAddrFlight(ctx, r)

@@ -53,8 +53,8 @@ func getAddrInfoContext(ctx context.Context, dst []csock.AddrInfo, host, port []
 		return getAddrInfoSync(dst, host, port, family, socktype, proto, flags)
 	}
 	if ctx.Done() == nil {
-		_ = lookups.acquire(ctx) // cannot fail: ctx never ends
-		defer lookups.release()
+		_ = lookups.Acquire(ctx) // cannot fail: ctx never ends
+		defer lookups.Release()
 		return getAddrInfoSync(dst, host, port, family, socktype, proto, flags)
 	}
 	// The flight may outlive this call: it keeps copies, never the caller's buffers.
@@ -70,11 +70,11 @@ func getAddrInfoContext(ctx context.Context, dst []csock.AddrInfo, host, port []
 // It returns ctx's error if ctx ends while it waits for its slots.
 func startGetAddrInfoFlight(ctx context.Context, f *flight[[]csock.AddrInfo], host, port []byte, family, socktype, proto, flags int) error {
 	runSync := func() error {
-		if err := lookups.acquire(ctx); err != nil {
+		if err := lookups.Acquire(ctx); err != nil {
 			return err
 		}
 		go func() {
-			defer lookups.release()
+			defer lookups.Release()
 			res, err := getAddrInfoSync(nil, host, port, family, socktype, proto, flags)
 			gaiFlights.end(f, res, err)
 		}()
@@ -83,17 +83,17 @@ func startGetAddrInfoFlight(ctx context.Context, f *flight[[]csock.AddrInfo], ho
 	if pinnedLookups.Load() >= glibcHelpers {
 		return runSync()
 	}
-	if err := asyncLookups.acquire(ctx); err != nil {
+	if err := asyncLookups.Acquire(ctx); err != nil {
 		return err
 	}
-	live, _ := asyncLookups.inUse()
+	live, _ := asyncLookups.InUse()
 	if p := pinnedLookups.Load(); p >= glibcHelpers || p+int64(live) > glibcHelpers+glibcQueue {
 		// The lookups glibc runs for no one came while this one waited for its turn.
-		asyncLookups.release()
+		asyncLookups.Release()
 		return runSync()
 	}
-	if err := lookups.acquire(ctx); err != nil {
-		asyncLookups.release()
+	if err := lookups.Acquire(ctx); err != nil {
+		asyncLookups.Release()
 		return err
 	}
 	var pinned bool // set and read by the runner only (released runs on it, see below)
@@ -101,17 +101,17 @@ func startGetAddrInfoFlight(ctx context.Context, f *flight[[]csock.AddrInfo], ho
 		if pinned {
 			pinnedLookups.Add(-1)
 		} else {
-			asyncLookups.release()
+			asyncLookups.Release()
 		}
 	}
 	req, err := startGetAddrInfo(host, port, family, socktype, proto, flags, released)
 	if err != nil {
-		lookups.release()
+		lookups.Release()
 		gaiFlights.end(f, nil, fromBinding(err))
 		return nil
 	}
 	go func() {
-		defer lookups.release()
+		defer lookups.Release()
 		for {
 			select {
 			case <-req.Done():
@@ -138,7 +138,7 @@ func startGetAddrInfoFlight(ctx context.Context, f *flight[[]csock.AddrInfo], ho
 				// glibc runs it: it holds a helper thread until libc returns, public.
 				pinned = true
 				pinnedLookups.Add(1)
-				asyncLookups.release()
+				asyncLookups.Release()
 			}
 		}
 	}()
@@ -167,16 +167,16 @@ func blocking[T any](ctx context.Context, g *flightGroup[T], key string, call fu
 		return zero, err
 	}
 	if ctx.Done() == nil {
-		_ = lookups.acquire(ctx) // cannot fail: ctx never ends
-		defer lookups.release()
+		_ = lookups.Acquire(ctx) // cannot fail: ctx never ends
+		defer lookups.Release()
 		return call()
 	}
 	return g.do(ctx, key, func(f *flight[T]) error {
-		if err := lookups.acquire(ctx); err != nil {
+		if err := lookups.Acquire(ctx); err != nil {
 			return err
 		}
 		go func() {
-			defer lookups.release()
+			defer lookups.Release()
 			v, err := call()
 			g.end(f, v, err)
 		}()

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/csock/csock/csock"
+	"github.com/csock/csock/internal/limiter"
 	"github.com/csock/csock/internal/seam"
 	"github.com/csock/csock/py"
 )
@@ -30,160 +30,6 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(100 * time.Microsecond)
-	}
-}
-
-func TestLimiter_GrantsInOrderAndLeavesOnCancel(t *testing.T) {
-	l := newLimiter(1)
-	require.NoError(t, l.acquire(context.Background()))
-
-	// Three waiters queue in order; the middle one gives up.
-	order := make(chan int, 3)
-	ctxs := make([]context.Context, 3)
-	cancels := make([]context.CancelFunc, 3)
-	var wg sync.WaitGroup
-	for i := range ctxs {
-		ctxs[i], cancels[i] = context.WithCancel(context.Background())
-		defer cancels[i]()
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			if err := l.acquire(ctxs[i]); err != nil {
-				assert.ErrorIs(t, err, context.Canceled)
-				return
-			}
-			order <- i
-			l.release()
-		}(i)
-		waitFor(t, "a waiter", func() bool { _, w := l.inUse(); return w == i+1 })
-	}
-	cancels[1]()
-	waitFor(t, "the cancelled waiter to leave", func() bool { _, w := l.inUse(); return w == 2 })
-	l.release()
-	wg.Wait()
-	close(order)
-	var got []int
-	for i := range order {
-		got = append(got, i)
-	}
-	assert.Equal(t, []int{0, 2}, got)
-	active, waiting := l.inUse()
-	assert.Zero(t, active)
-	assert.Zero(t, waiting)
-}
-
-func TestLimiter_RaisingTheBoundAdmitsWaiters(t *testing.T) {
-	l := newLimiter(1)
-	require.NoError(t, l.acquire(context.Background()))
-	admitted := make(chan struct{}, 2)
-	for i := 0; i < 2; i++ {
-		go func() {
-			_ = l.acquire(context.Background())
-			admitted <- struct{}{}
-		}()
-	}
-	waitFor(t, "two waiters", func() bool { _, w := l.inUse(); return w == 2 })
-	assert.Equal(t, 1, l.setMax(3))
-	<-admitted
-	<-admitted
-	active, _ := l.inUse()
-	assert.Equal(t, 3, active)
-	// Lowering lets the holders finish; the next acquire waits until they have.
-	l.setMax(1)
-	l.release()
-	l.release()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
-	defer cancel()
-	assert.ErrorIs(t, l.acquire(ctx), context.DeadlineExceeded)
-	l.release()
-	require.NoError(t, l.acquire(context.Background()))
-	l.release()
-}
-
-func TestLimiter_SlotGrantedAsContextEndsIsPassedOn(t *testing.T) {
-	// Many rounds of a release racing a cancellation: no slot may be lost or doubled.
-	l := newLimiter(1)
-	for i := 0; i < 300; i++ {
-		require.NoError(t, l.acquire(context.Background()))
-		ctx, cancel := context.WithCancel(context.Background())
-		errc := make(chan error, 1)
-		go func() { errc <- l.acquire(ctx) }()
-		waitFor(t, "the waiter", func() bool { _, w := l.inUse(); return w == 1 })
-		go cancel()
-		l.release()
-		if err := <-errc; err == nil {
-			l.release()
-		}
-		active, waiting := l.inUse()
-		require.Zero(t, active, "round %d", i)
-		require.Zero(t, waiting, "round %d", i)
-	}
-}
-
-// Many callers taking and giving back slots of a small bound, some leaving as their
-// contexts end while others wait: never more holders than the bound, every caller that
-// was granted a slot gets it alone, and at the end no slot is taken and no one waits
-// (the lock-free path and the waiters' path meet on one word).
-func TestLimiter_ContendedNeverOverTheBoundAndDrains(t *testing.T) {
-	const bound, workers, rounds = 3, 16, 2000
-	l := newLimiter(bound)
-	var holders, peak atomic.Int32
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			r := rand.New(rand.NewPCG(uint64(w), 3))
-			for i := 0; i < rounds; i++ {
-				ctx, cancel := context.WithCancel(context.Background())
-				if r.IntN(4) == 0 {
-					cancel() // some give up at once, or while waiting
-				} else if r.IntN(4) == 0 {
-					time.AfterFunc(time.Duration(r.IntN(50))*time.Microsecond, cancel)
-				}
-				if l.acquire(ctx) == nil {
-					n := holders.Add(1)
-					for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
-					}
-					if r.IntN(8) == 0 {
-						time.Sleep(time.Duration(r.IntN(20)) * time.Microsecond)
-					}
-					holders.Add(-1)
-					l.release()
-				}
-				cancel()
-			}
-		}(w)
-	}
-	wg.Wait()
-	assert.LessOrEqual(t, peak.Load(), int32(bound))
-	active, waiting := l.inUse()
-	assert.Zero(t, active)
-	assert.Zero(t, waiting)
-}
-
-// A slot given back (without the lock) just as a caller finds none free and starts to
-// wait is not lost: the caller gets it. Many rounds of the two racing.
-func TestLimiter_ReleaseRacingAWaitersArrivalIsNotLost(t *testing.T) {
-	l := newLimiter(1)
-	for i := 0; i < 3000; i++ {
-		require.NoError(t, l.acquire(context.Background()))
-		got := make(chan error, 1)
-		go func() { got <- l.acquire(context.Background()) }()
-		if i%2 == 0 {
-			runtime.Gosched()
-		}
-		l.release()
-		select {
-		case err := <-got:
-			require.NoError(t, err)
-		case <-time.After(5 * time.Second):
-			t.Fatalf("round %d: the waiter never got the slot given back", i)
-		}
-		l.release()
-		active, waiting := l.inUse()
-		require.Zero(t, active, "round %d", i)
-		require.Zero(t, waiting, "round %d", i)
 	}
 }
 
@@ -214,8 +60,8 @@ func TestGetAddrInfoContext_CancelledContext(t *testing.T) {
 func TestGetAddrInfoContext_WaitForASlotEndsWithTheContext(t *testing.T) {
 	prev := SetMaxLookups(1)
 	defer SetMaxLookups(prev)
-	require.NoError(t, lookups.acquire(context.Background()))
-	defer lookups.release()
+	require.NoError(t, lookups.Acquire(context.Background()))
+	defer lookups.Release()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
@@ -284,8 +130,8 @@ func TestContextFunctions_SameAnswersAsThePlainOnes(t *testing.T) {
 	}
 	assert.Greater(t, seam.ReadAsyncStats().Started, before.Started, "names went through getaddrinfo_a")
 	waitFor(t, "async lookups to settle", func() bool { return seam.ReadAsyncStats().Pending == 0 })
-	for _, l := range []*limiter{lookups, asyncLookups} {
-		active, waiting := l.inUse()
+	for _, l := range []*limiter.Limiter{lookups, asyncLookups} {
+		active, waiting := l.InUse()
 		assert.Zero(t, active)
 		assert.Zero(t, waiting)
 	}
@@ -301,8 +147,8 @@ func TestContextFunctions_ReturnTheContextsOwnError(t *testing.T) {
 
 	prev := SetMaxLookups(1)
 	defer SetMaxLookups(prev)
-	require.NoError(t, lookups.acquire(context.Background()))
-	defer lookups.release()
+	require.NoError(t, lookups.Acquire(context.Background()))
+	defer lookups.Release()
 	ctx, cancel = context.WithTimeout(context.Background(), time.Millisecond)
 	defer cancel()
 	_, _, err = GetNameInfoContext(ctx, py.Tuple{"127.0.0.1", 80}, 0)
@@ -367,8 +213,8 @@ func TestGetAddrInfoContext_AsyncSystemErrorIsAskedAgainSynchronously(t *testing
 	assert.Equal(t, want, got)
 	assert.Equal(t, 1, calls)
 	waitFor(t, "the slots", func() bool {
-		la, _ := lookups.inUse()
-		aa, _ := asyncLookups.inUse()
+		la, _ := lookups.InUse()
+		aa, _ := asyncLookups.InUse()
 		return la+aa == 0
 	})
 }
@@ -418,8 +264,8 @@ func TestLookupStorm_ErrorsAreTheContextsAndNothingIsLeftBehind(t *testing.T) {
 	wg.Wait()
 	assert.Zero(t, wrong, "calls that failed with another error than their context's; the first: %T: %v", first, first)
 	waitFor(t, "libc to finish the abandoned lookups", func() bool {
-		la, lw := lookups.inUse()
-		aa, aw := asyncLookups.inUse()
+		la, lw := lookups.InUse()
+		aa, aw := asyncLookups.InUse()
 		return seam.ReadAsyncStats().Pending == 0 && la+lw+aa+aw == 0
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -470,8 +316,8 @@ func (s *slowRequests) end() {
 // waitSettled waits until no lookup holds a slot and none runs for no one.
 func waitSettled(t *testing.T) {
 	waitFor(t, "the lookups to end", func() bool {
-		la, lw := lookups.inUse()
-		aa, aw := asyncLookups.inUse()
+		la, lw := lookups.InUse()
+		aa, aw := asyncLookups.InUse()
 		return la+lw+aa+aw == 0 && pinnedLookups.Load() == 0
 	})
 }
@@ -645,24 +491,4 @@ func TestGetNameInfoContext_AbandonedCallIsJoinedNotRepeated(t *testing.T) {
 	assert.Equal(t, [2]string{wantHost, wantPort}, [2]string{r.host, r.port})
 	assert.Equal(t, int32(1), entered.Load(), "getnameinfo calls made")
 	waitSettled(t)
-}
-
-// The slot every resolver call takes and gives back, alone and from every P at once.
-func BenchmarkLimiter_AcquireRelease(b *testing.B) {
-	l := newLimiter(DefaultMaxLookups)
-	ctx := context.Background()
-	b.Run("serial", func(b *testing.B) {
-		for b.Loop() {
-			_ = l.acquire(ctx)
-			l.release()
-		}
-	})
-	b.Run("parallel", func(b *testing.B) {
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				_ = l.acquire(ctx)
-				l.release()
-			}
-		})
-	})
 }

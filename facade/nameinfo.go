@@ -62,8 +62,8 @@ func GetNameInfoContext(ctx context.Context, sockaddr any, flags int) (host, por
 		return "", "", err
 	}
 	if ctx.Done() == nil {
-		_ = lookups.acquire(ctx) // cannot fail: ctx never ends
-		defer lookups.release()
+		_ = lookups.Acquire(ctx) // cannot fail: ctx never ends
+		defer lookups.Release()
 		return getNameInfo(&addr, flags)
 	}
 	return getNameInfoFlight(ctx, addr, flags)

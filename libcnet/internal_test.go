@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -127,65 +126,6 @@ func TestInterleave_AlternatesFamiliesFromLibcsFirst(t *testing.T) {
 		interleave(append(ips[3:5:5], ips[:3]...), []string{"192.0.2.1", "192.0.2.2", "2001:db8::1", "2001:db8::2", "2001:db8::3"}))
 }
 
-func TestLimiter_QueuesInOrderAndLeavesOnCancel(t *testing.T) {
-	l := newLimiter(1)
-	require.NoError(t, l.acquire(context.Background()))
-	order := make(chan int, 3)
-	var mu sync.Mutex
-	var got []int
-	ctx, cancel := context.WithCancel(context.Background())
-	gone := make(chan error, 1)
-	go func() { gone <- l.acquire(ctx) }()
-	waitWaiting(t, l, 1)
-	for i := 1; i <= 2; i++ {
-		go func() {
-			if l.acquire(context.Background()) == nil {
-				mu.Lock()
-				got = append(got, i) // in the slot: the order slots were granted in
-				mu.Unlock()
-				l.release()
-				order <- i
-			}
-		}()
-		waitWaiting(t, l, 1+i)
-	}
-	cancel()
-	assert.ErrorIs(t, <-gone, context.Canceled)
-	l.release()
-	<-order
-	<-order
-	assert.Equal(t, []int{1, 2}, got)
-	active, waiting := l.inUse()
-	assert.Zero(t, active+waiting)
-}
-
-func TestLimiter_RaisingTheBoundGrantsAtOnce(t *testing.T) {
-	l := newLimiter(1)
-	require.NoError(t, l.acquire(context.Background()))
-	got := make(chan error, 1)
-	go func() { got <- l.acquire(context.Background()) }()
-	waitWaiting(t, l, 1)
-	assert.Equal(t, 1, l.setMax(2))
-	assert.NoError(t, <-got)
-	l.release()
-	l.release()
-}
-
-// waitWaiting waits, at most 5 s, until n callers wait on l.
-func waitWaiting(t *testing.T, l *limiter, n int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if _, w := l.inUse(); w == n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d waiters never came", n)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
 func TestGetaddrinfo_AsyncEAISystemWithoutErrnoIsAskedAgain(t *testing.T) {
 	old := getAddrInfoAsync
 	t.Cleanup(func() { getAddrInfoAsync = old })
@@ -202,7 +142,7 @@ func TestGetaddrinfo_AsyncEAISystemWithoutErrnoIsAskedAgain(t *testing.T) {
 	require.NoError(t, err, "the blocking call answers")
 	assert.NotEmpty(t, addrs)
 	assert.Equal(t, 1, calls)
-	active, waiting := lookups.inUse()
+	active, waiting := lookups.InUse()
 	assert.Zero(t, active+waiting)
 }
 

@@ -3,11 +3,10 @@
 package libcnet
 
 import (
-	linkedlist "container/list"
 	"context"
-	"sync"
 
 	"github.com/csock/csock/csock"
+	"github.com/csock/csock/internal/limiter"
 )
 
 // DefaultMaxLookups is the bound on libcnet's lookups in libc at once until SetMaxLookups
@@ -31,20 +30,20 @@ func SetMaxLookups(n int) int {
 	if n <= 0 {
 		n = DefaultMaxLookups
 	}
-	return lookups.setMax(n)
+	return lookups.SetMax(n)
 }
 
 // InFlight returns how many of libcnet's lookups are in libc now (a slot taken: running,
 // or abandoned by a caller whose context ended and still running) and how many wait for a
 // slot.
 func InFlight() (inLibc, waiting int) {
-	inLibc, waiting = lookups.inUse()
-	_, asyncWaiting := asyncLookups.inUse() // cancellable lookups queue there first
+	inLibc, waiting = lookups.InUse()
+	_, asyncWaiting := asyncLookups.InUse() // cancellable lookups queue there first
 	return inLibc, waiting + asyncWaiting
 }
 
 // lookups bounds the resolver calls in libc.
-var lookups = newLimiter(DefaultMaxLookups)
+var lookups = limiter.New(DefaultMaxLookups)
 
 // glibcHelpers is the number of threads glibc's getaddrinfo_a runs lookups on (a constant
 // of glibc's resolv/gai_misc.c), glibcQueue how many more lookups wait in glibc's queue so
@@ -57,84 +56,13 @@ const (
 )
 
 // asyncLookups bounds the getaddrinfo_a lookups in glibc, within the slots of lookups.
-var asyncLookups = newLimiter(glibcHelpers + glibcQueue)
+var asyncLookups = limiter.New(glibcHelpers + glibcQueue)
 
 // releaseAsync gives back both slots of an asynchronous lookup. glibc's notification
 // thread may call it: it never blocks.
 func releaseAsync() {
-	lookups.release()
-	asyncLookups.release()
-}
-
-// limiter is a counting semaphore with a bound that can change and FIFO waiters that
-// leave when their context ends.
-type limiter struct {
-	mu      sync.Mutex
-	max     int
-	active  int
-	waiting linkedlist.List // of chan struct{}, closed when granted a slot
-}
-
-func newLimiter(max int) *limiter { return &limiter{max: max} }
-
-// acquire takes a slot, waiting for one as long as ctx lasts.
-func (l *limiter) acquire(ctx context.Context) error {
-	l.mu.Lock()
-	if l.active < l.max && l.waiting.Len() == 0 {
-		l.active++
-		l.mu.Unlock()
-		return nil
-	}
-	granted := make(chan struct{})
-	e := l.waiting.PushBack(granted)
-	l.mu.Unlock()
-	select {
-	case <-granted:
-		return nil
-	case <-ctx.Done():
-	}
-	l.mu.Lock()
-	select {
-	case <-granted:
-		// Granted while ctx ended: hand the slot on.
-		l.active--
-		l.grant()
-	default:
-		l.waiting.Remove(e)
-	}
-	l.mu.Unlock()
-	return ctx.Err()
-}
-
-// release gives a slot back; it never blocks.
-func (l *limiter) release() {
-	l.mu.Lock()
-	l.active--
-	l.grant()
-	l.mu.Unlock()
-}
-
-func (l *limiter) setMax(n int) int {
-	l.mu.Lock()
-	old := l.max
-	l.max = n
-	l.grant()
-	l.mu.Unlock()
-	return old
-}
-
-// grant hands free slots to the first waiters. l.mu must be held.
-func (l *limiter) grant() {
-	for l.active < l.max && l.waiting.Len() > 0 {
-		l.active++
-		close(l.waiting.Remove(l.waiting.Front()).(chan struct{}))
-	}
-}
-
-func (l *limiter) inUse() (active, waiting int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.active, l.waiting.Len()
+	lookups.Release()
+	asyncLookups.Release()
 }
 
 // getAddrInfoAsync is csock.GetAddrInfoAsync; tests swap it to make glibc fail in ways a
@@ -164,16 +92,16 @@ func getaddrinfo(ctx context.Context, host string, family, flags int) ([]csock.A
 		return nil, err
 	}
 	if ctx.Done() == nil {
-		_ = lookups.acquire(ctx) // cannot fail: ctx never ends
-		defer lookups.release()
+		_ = lookups.Acquire(ctx) // cannot fail: ctx never ends
+		defer lookups.Release()
 		return csock.GetAddrInfo([]byte(host), nil, family, csock.SOCK_STREAM, 0, flags, nil)
 	}
 	h := []byte(host)
-	if err := asyncLookups.acquire(ctx); err != nil {
+	if err := asyncLookups.Acquire(ctx); err != nil {
 		return nil, err
 	}
-	if err := lookups.acquire(ctx); err != nil {
-		asyncLookups.release()
+	if err := lookups.Acquire(ctx); err != nil {
+		asyncLookups.Release()
 		return nil, err
 	}
 	res, err := getAddrInfoAsync(ctx, h, nil, family, csock.SOCK_STREAM, 0, flags, releaseAsync)
@@ -218,11 +146,11 @@ func blocking[T any](ctx context.Context, call func() (T, error)) (T, error) {
 	if err := ctx.Err(); err != nil {
 		return zero, err
 	}
-	if err := lookups.acquire(ctx); err != nil {
+	if err := lookups.Acquire(ctx); err != nil {
 		return zero, err
 	}
 	if ctx.Done() == nil {
-		defer lookups.release()
+		defer lookups.Release()
 		return call()
 	}
 	type result struct {
@@ -232,7 +160,7 @@ func blocking[T any](ctx context.Context, call func() (T, error)) (T, error) {
 	done := make(chan result, 1)
 	go func() {
 		v, err := call()
-		lookups.release() // before the hand-over: a caller that got its answer sees the slot free
+		lookups.Release() // before the hand-over: a caller that got its answer sees the slot free
 		done <- result{v, err}
 	}()
 	select {

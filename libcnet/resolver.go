@@ -296,9 +296,9 @@ func (r *Resolver) LookupPort(ctx context.Context, network, service string) (int
 		if ctx.Done() == nil {
 			// The blocking call on this goroutine, without blocking's closure: the
 			// cheapest path, taken by every lookup with a context that cannot end.
-			_ = lookups.acquire(ctx)
+			_ = lookups.Acquire(ctx)
 			port, err = csock.GetServByName([]byte(service), proto, 0)
-			lookups.release()
+			lookups.Release()
 		} else {
 			port, err = blocking(ctx, func() (int, error) {
 				return csock.GetServByName([]byte(service), proto, 0)
