@@ -110,7 +110,10 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
-	afnet, _, _ := strings.Cut(network, ":")
+	afnet, err := dialNetwork(network)
+	if err != nil {
+		return nil, d.opError(network, err)
+	}
 	var ipnet, host, port string
 	switch afnet {
 	case "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6":
@@ -202,6 +205,19 @@ func (d *Dialer) inner() *net.Dialer {
 		Control:         d.Control,
 		ControlContext:  d.ControlContext,
 	}
+}
+
+// dialNetwork checks network before anything else, as net.Dialer does, and returns its
+// part without a protocol ("ip4" for "ip4:icmp"): an IP network must name a protocol,
+// and any other network is net's error (see ipNetwork).
+func dialNetwork(network string) (string, error) {
+	switch network {
+	case "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "unix", "unixgram", "unixpacket":
+		return network, nil
+	case "ip", "ip4", "ip6":
+		return "", net.UnknownNetworkError(network)
+	}
+	return ipNetwork(network)
 }
 
 // opError wraps an error of the resolution, before any address is tried, as net.Dialer

@@ -28,7 +28,9 @@ var replyBufs = sync.Pool{New: func() any { return new([maxReply]byte) }}
 // answer section's records of that type (CNAMEs and others on the way are skipped) and
 // the owner name of the first of them.
 func search(ctx context.Context, name string, qtype dnsmessage.Type) ([]dnsmessage.Resource, string, error) {
-	if strings.IndexByte(name, 0) >= 0 {
+	if !validName(name) {
+		// As net: a name that is not a domain name (empty, too long, an empty label,
+		// spaces, all digits, a NUL) is "no such host" and no query is sent.
 		return nil, "", notFound(name)
 	}
 	buf := replyBufs.Get().(*[maxReply]byte)
@@ -104,7 +106,9 @@ func search(ctx context.Context, name string, qtype dnsmessage.Type) ([]dnsmessa
 // golang.org/x/net/dns/dnsmessage. It returns the owner name of the records and the
 // records sorted as net.Resolver sorts them (RFC 2782: by priority, shuffled by weight
 // within one). As in net, records whose target is not a valid domain name are left out,
-// and then returned with an error.
+// and then returned with an error; a query name that is not a domain name (empty, an
+// empty label or one over 63 bytes, a space, all digits) is "no such host" at once, and
+// no query is sent. The same holds for LookupMX, LookupNS and LookupTXT.
 //
 // Differences from net.Resolver.LookupSRV: the query is libc's (res_nsearch: its search
 // list, its retries, its choice of UDP or TCP), so the same name can be found on another

@@ -54,6 +54,15 @@ func absName(name string) string {
 	return name + "."
 }
 
+// hostName returns a host name as net.Resolver.LookupAddr returns it: with a final dot
+// when it has a dot inside ("localhost" stays as it is, as a name of /etc/hosts).
+func hostName(name string) string {
+	if strings.IndexByte(name, '.') < 0 {
+		return name
+	}
+	return absName(name)
+}
+
 // validNames returns the valid names of names (see validName) and whether any was
 // dropped, as net.Resolver filters the names a lookup returns.
 func validNames(names []string) ([]string, bool) {

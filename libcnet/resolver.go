@@ -44,15 +44,16 @@ var DefaultResolver = &Resolver{}
 // addrInfo looks host up with getaddrinfo(3) for network "ip", "ip4" or "ip6" and returns
 // libc's list, or the *net.DNSError of its failure.
 func (*Resolver) addrInfo(ctx context.Context, network, host string, flags int) ([]csock.AddrInfo, error) {
+	afnet, err := ipNetwork(network)
+	if err != nil {
+		return nil, err
+	}
 	family := csock.AF_UNSPEC
-	switch network {
-	case "ip":
+	switch afnet {
 	case "ip4":
 		family = csock.AF_INET
 	case "ip6":
 		family = csock.AF_INET6
-	default:
-		return nil, net.UnknownNetworkError(network)
 	}
 	if host == "" {
 		// libc's answer (EAI_NONAME, "no such host"), given without asking it, so that as
@@ -81,6 +82,26 @@ func (*Resolver) addrInfo(ctx context.Context, network, host string, flags int) 
 		res = kept
 	}
 	return res, nil
+}
+
+// ipNetwork checks network as net.Resolver.LookupIP does and returns its IP part: "ip",
+// "ip4" or "ip6", alone or with a protocol ("ip4:icmp", "ip6:58"; the protocol is
+// checked as net checks it, through net.ResolveIPAddr, which looks nothing up for an
+// empty address). Another network is net's error: a net.UnknownNetworkError, or a
+// *net.AddrError "unknown IP protocol specified".
+func ipNetwork(network string) (string, error) {
+	switch network {
+	case "ip", "ip4", "ip6":
+		return network, nil
+	}
+	i := strings.LastIndexByte(network, ':')
+	if i < 0 {
+		return "", net.UnknownNetworkError(network)
+	}
+	if _, err := net.ResolveIPAddr(network, ""); err != nil {
+		return "", err
+	}
+	return network[:i], nil
 }
 
 // isV4Mapped reports whether a is an IPv6 address of the form ::ffff:a.b.c.d.
@@ -228,8 +249,9 @@ func (r *Resolver) LookupCNAME(ctx context.Context, host string) (string, error)
 
 // LookupAddr looks the address addr up in reverse with gethostbyaddr_r(3) and returns
 // libc's host name and its aliases (the names of addr's /etc/hosts line, or the PTR
-// answer), each with a final dot. An addr that is not an address literal is a DNSError
-// "unrecognized address". As in net, names that are not valid domain names are left
+// answer), each with a final dot when it has a dot inside, as net returns them
+// ("localhost" stays so). An IPv4-mapped address is looked up as its IPv4 address. An
+// addr that is not an address literal is a DNSError "unrecognized address". As in net, names that are not valid domain names are left
 // out, and then returned with an error.
 //
 // Differences from net.Resolver.LookupAddr: the names are libc's (gethostbyaddr_r: glibc
@@ -243,8 +265,10 @@ func (r *Resolver) LookupAddr(ctx context.Context, addr string) ([]string, error
 		return nil, &net.DNSError{Err: errUnrecognized, Name: addr}
 	}
 	family, raw := csock.AF_INET6, ip.AsSlice()
-	if ip.Is4() {
-		family = csock.AF_INET
+	if ip.Is4() || ip.Is4In6() {
+		// An IPv4-mapped address is looked up as the IPv4 address, as Go's cgo resolver
+		// does.
+		family, raw = csock.AF_INET, ip.Unmap().AsSlice()
 	}
 	h, err := blocking(ctx, func() (*csock.HostEnt, error) {
 		return csock.GetHostByAddr(raw, family, 0, nil)
@@ -253,9 +277,9 @@ func (r *Resolver) LookupAddr(ctx context.Context, addr string) ([]string, error
 		return nil, dnsError(err, addr)
 	}
 	names := make([]string, 0, 1+len(h.Aliases))
-	names = append(names, absName(h.Name))
+	names = append(names, hostName(h.Name))
 	for _, a := range h.Aliases {
-		names = append(names, absName(a))
+		names = append(names, hostName(a))
 	}
 	if valid, dropped := validNames(names); dropped {
 		return valid, &net.DNSError{Err: errMalformed, Name: addr}

@@ -142,11 +142,29 @@ func TestLookupAddr_IsGetHostByAddr(t *testing.T) {
 	var r libcnet.Resolver
 	h, err := csock.GetHostByAddr([]byte{127, 0, 0, 1}, csock.AF_INET, 0, nil)
 	require.NoError(t, err)
-	want := []string{h.Name + "."}
+	// A final dot only for a name with a dot inside, as net returns names: "localhost"
+	// stays so.
+	dotted := func(n string) string {
+		if strings.Contains(n, ".") {
+			return n + "."
+		}
+		return n
+	}
+	want := []string{dotted(h.Name)}
 	for _, a := range h.Aliases {
-		want = append(want, a+".")
+		want = append(want, dotted(a))
 	}
 	got, err := r.LookupAddr(context.Background(), "127.0.0.1")
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	netNames, err := net.DefaultResolver.LookupAddr(context.Background(), "127.0.0.1")
+	require.NoError(t, err)
+	require.NotEmpty(t, netNames)
+	assert.Equal(t, netNames[0], got[0], "net's first name for the first /etc/hosts line")
+
+	// An IPv4-mapped address is looked up as its IPv4 address, as Go's cgo resolver does
+	// (AF_INET6 with the mapped form finds no /etc/hosts line).
+	got, err = r.LookupAddr(context.Background(), "::ffff:127.0.0.1")
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
 
