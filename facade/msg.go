@@ -215,28 +215,43 @@ func sendBuffers(v any) ([][]byte, error) {
 	return bufs, nil
 }
 
-// ancillaryItems converts sendmsg's ancdata argument (see SendMsg): PyArg_Parse's
-// "(iiy*)" on each item, with its messages.
+// ancillaryItems converts sendmsg's ancdata argument (see SendMsg) as CPython's
+// sock_sendmsg does, item by item: PyArg_Parse's "(iiy*)", with its messages (an
+// Ancillary's Level and Type are C ints too), then the item's size against the control
+// buffer's limits (see controlSize), before the next item is looked at.
 func ancillaryItems(v any) ([]Ancillary, error) {
-	switch a := v.(type) {
-	case nil:
+	if v == nil {
 		return nil, nil
-	case []Ancillary:
-		return a, nil
 	}
-	items, ok := pyItems(v)
-	if !ok {
-		return nil, &TypeError{Msg: "sendmsg() argument 2 must be an iterable"}
+	given, direct := v.([]Ancillary)
+	var items []any
+	if !direct {
+		var ok bool
+		if items, ok = pyItems(v); !ok {
+			return nil, &TypeError{Msg: "sendmsg() argument 2 must be an iterable"}
+		}
+		given = make([]Ancillary, len(items))
 	}
-	out := make([]Ancillary, len(items))
-	for i, it := range items {
-		a, err := ancillaryItem(it)
+	var size controlSizer
+	for i := range given {
+		var a Ancillary
+		var err error
+		if direct {
+			a, err = given[i], ancillaryInts(given[i])
+		} else {
+			a, err = ancillaryItem(items[i])
+		}
+		if err == nil {
+			err = size.add(len(a.Data))
+		}
 		if err != nil {
 			return nil, err
 		}
-		out[i] = a
+		if !direct {
+			given[i] = a
+		}
 	}
-	return out, nil
+	return given, nil
 }
 
 // ancillaryItem is the "(iiy*)" conversion of one item. Like PyArg_Parse's converttuple,
@@ -245,6 +260,9 @@ func ancillaryItems(v any) ([]Ancillary, error) {
 func ancillaryItem(v any) (Ancillary, error) {
 	const where = "[sendmsg() ancillary data items]() argument must be "
 	if a, ok := v.(Ancillary); ok {
+		if err := ancillaryInts(a); err != nil {
+			return Ancillary{}, err
+		}
 		return a, nil
 	}
 	var seq []any
@@ -280,22 +298,42 @@ func ancillaryItem(v any) (Ancillary, error) {
 	return Ancillary{Level: level, Type: typ, Data: data}, nil
 }
 
+// ancillaryInts checks an Ancillary's Level and Type as the "ii" of "(iiy*)" checks an
+// item's: each must be a C int (CPython's OverflowError otherwise).
+func ancillaryInts(a Ancillary) error {
+	if _, err := checkCInt(int64(a.Level)); err != nil {
+		return err
+	}
+	_, err := checkCInt(int64(a.Type))
+	return err
+}
+
 // controlSize is the size of the control buffer for items whose data have the lengths
 // dataLen returns, with CPython's limits: an item needing more than SOCKLEN_T_LIMIT is
 // "ancillary data item too large", a sum beyond it "too much ancillary data".
 func controlSize(n int, dataLen func(i int) int) (int, error) {
-	total := 0
+	var c controlSizer
 	for i := 0; i < n; i++ {
-		l := dataLen(i)
-		if l > socklenLimit-(cmsgHdr+cmsgAlign) { // CPython's get_CMSG_SPACE bound
-			return 0, osMessage("ancillary data item too large")
-		}
-		total += cmsgHdr + int(cmsgAligned(uint64(l)))
-		if total > socklenLimit {
-			return 0, osMessage("too much ancillary data")
+		if err := c.add(dataLen(i)); err != nil {
+			return 0, err
 		}
 	}
-	return total, nil
+	return int(c), nil
+}
+
+// controlSizer is a control buffer's size so far, as items are added (see controlSize).
+type controlSizer int
+
+// add adds an item of l data bytes, or returns CPython's error for the item.
+func (c *controlSizer) add(l int) error {
+	if l > socklenLimit-(cmsgHdr+cmsgAlign) { // CPython's get_CMSG_SPACE bound
+		return osMessage("ancillary data item too large")
+	}
+	*c += controlSizer(cmsgHdr + int(cmsgAligned(uint64(l))))
+	if *c > socklenLimit {
+		return osMessage("too much ancillary data")
+	}
+	return nil
 }
 
 // buildControl lays the items out as sendmsg(2)'s control buffer, as CPython's

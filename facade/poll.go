@@ -735,10 +735,12 @@ func (s *Socket) doTimeout(ctx context.Context, a *opArgs, write bool, t timeout
 	}
 	if t < 0 {
 		// What a blocking recv(2) or send(2) does with these flags, emulated: MSG_DONTWAIT
-		// makes the call non-blocking; MSG_WAITALL on a stream waits for the whole buffer
-		// (CPython's timeout mode polls and then gets what is there, as here).
+		// makes the call non-blocking, and so does MSG_ERRQUEUE on a receive (the kernel
+		// answers from the error queue at once, EAGAIN when it is empty, and nothing
+		// makes the socket readable for it); MSG_WAITALL on a stream waits for the whole
+		// buffer (CPython's timeout mode polls and then gets what is there, as here).
 		switch {
-		case a.flags&csock.MSG_DONTWAIT != 0:
+		case a.flags&csock.MSG_DONTWAIT != 0, a.flags&csock.MSG_ERRQUEUE != 0 && !write:
 			t = 0
 		case a.kind == opRecv && a.flags&csock.MSG_WAITALL != 0 && a.flags&csock.MSG_PEEK == 0 &&
 			s.typ == csock.SOCK_STREAM:
