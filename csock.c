@@ -207,8 +207,15 @@ int csock_accept_nowait(int fd, csock_addr *peer, int flags)
     while (n < 0 && errno == EINTR);
     if (n < 0)
         return -errno;
-    if (n == 0)
-        return -EAGAIN;
+    if (n == 0) {
+        /* Nothing to take. On a socket that is not listening accept4 fails at once
+         * (EINVAL, EOPNOTSUPP) without waiting: let it, as a blocking accept would. A
+         * failing getsockopt (ENOTSOCK, EBADF) is accept4's failure too. */
+        int listening = 0;
+        socklen_t len = sizeof listening;
+        if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 && listening)
+            return -EAGAIN;
+    }
     return csock_accept(fd, peer, flags);
 }
 

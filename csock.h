@@ -108,9 +108,11 @@ int csock_connect_nowait(int fd, const struct sockaddr *sa, socklen_t salen);
 
 /*
  * accept4(2) that never waits, whatever the descriptor's O_NONBLOCK flag: poll(2) for
- * POLLIN with a zero timeout first, -EAGAIN when nothing is pending, else csock_accept.
- * (A connection taken by another process between the two calls makes a blocking accept4
- * wait for the next one, as it would have anyway.)
+ * POLLIN with a zero timeout first, -EAGAIN when nothing is pending on a listening socket
+ * (getsockopt(2) SO_ACCEPTCONN), else csock_accept: on a socket that is not listening
+ * accept4 fails at once (EINVAL, EOPNOTSUPP), as a blocking accept does. (A connection
+ * taken by another process between the two calls makes a blocking accept4 wait for the
+ * next one, as it would have anyway.)
  */
 int csock_accept_nowait(int fd, csock_addr *peer, int flags);
 

@@ -255,7 +255,9 @@ func Poll(fd, events, timeoutMS int) (int, error) {
 func Accept(fd int, flags int, peer *Addr) (int, error) { return accept(fd, flags, peer, false) }
 
 // AcceptNowait is Accept without ever waiting, whatever fd's O_NONBLOCK flag: poll(2) for
-// POLLIN with a zero timeout, EAGAIN when no connection is pending, else accept4(2).
+// POLLIN with a zero timeout, EAGAIN when no connection is pending on a listening socket,
+// else accept4(2), which on a socket that is not listening fails at once (EINVAL,
+// EOPNOTSUPP) as a blocking accept does (csock_accept_nowait).
 func AcceptNowait(fd int, flags int, peer *Addr) (int, error) {
 	return accept(fd, flags, peer, true)
 }

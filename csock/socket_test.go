@@ -447,6 +447,30 @@ func TestAccept_NonblockFlag(t *testing.T) {
 	assert.True(t, ce)
 }
 
+// AcceptNowait on blocking descriptors: EAGAIN only for a listening socket with nothing
+// pending; a socket that is not listening gets accept4's own error at once, as a blocking
+// accept would (it used to get EAGAIN, and a caller waiting for readability waited on).
+func TestAcceptNowait_NotListeningFailsAtOnceAsBlockingAccept(t *testing.T) {
+	lfd, _ := listener(t, csock.AF_INET)
+	_, err := csock.AcceptNowait(lfd, 0, nil)
+	assert.Equal(t, syscall.EAGAIN, err, "listening, nothing pending")
+
+	udp := newSocket(t, csock.AF_INET, csock.SOCK_DGRAM, 0)
+	_, err = csock.AcceptNowait(udp, 0, nil)
+	assert.Equal(t, syscall.EOPNOTSUPP, err, "UDP")
+
+	tcp := newSocket(t, csock.AF_INET, csock.SOCK_STREAM, 0)
+	_, err = csock.AcceptNowait(tcp, 0, nil)
+	assert.Equal(t, syscall.EINVAL, err, "TCP, not listening")
+
+	fds, err := csock.SocketPair(csock.AF_UNIX, csock.SOCK_STREAM, 0)
+	require.NoError(t, err)
+	closeLater(t, fds[0])
+	closeLater(t, fds[1])
+	_, err = csock.AcceptNowait(fds[0], 0, nil)
+	assert.Equal(t, syscall.EINVAL, err, "connected AF_UNIX stream")
+}
+
 func TestRecvFrom_ConnectedStreamHasNoAddress(t *testing.T) {
 	fds, err := csock.SocketPair(csock.AF_UNIX, csock.SOCK_STREAM, 0)
 	require.NoError(t, err)
