@@ -10,7 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/csock/csock/csock"
 	"github.com/csock/csock/internal/testutil"
+	"github.com/csock/csock/py"
 )
 
 // accept() in blocking mode on a socket that is not listening fails at once, as
@@ -54,5 +56,38 @@ print(json.dumps(out))
 	require.NoError(t, err)
 	defer b.Close()
 	acceptOn(a)
+	assert.Equal(t, want, got)
+}
+
+// A descriptor adopted with SOCK_NONBLOCK in the type gets timeout 0.0 and keeps its
+// O_NONBLOCK flag, as CPython's init_sockobject does; a blocking one then blocks: recv
+// waits for the data (CPython's recv(2) blocks in the kernel).
+func TestNewFromFileno_SockNonblockTypeLeavesTheFlagAsCPython(t *testing.T) {
+	var want []string
+	testutil.PythonJSON(t, `
+import json, os, socket, threading
+a, b = socket.socketpair()
+s = socket.socket(fileno=a.detach(), type=socket.SOCK_STREAM | socket.SOCK_NONBLOCK)
+out = [repr(s.gettimeout()), repr(os.get_blocking(s.fileno()))]
+threading.Timer(0.1, lambda: b.send(b"x")).start()
+out.append(repr(s.recv(1)))
+print(json.dumps(out))
+`, nil, &want)
+	a, b, err := SocketPair(-1, -1, -1)
+	require.NoError(t, err)
+	defer b.Close()
+	fd := a.Detach()
+	s, err := NewFromFileno(fd, -1, SOCK_STREAM|SOCK_NONBLOCK, -1)
+	require.NoError(t, err)
+	defer s.Close()
+	nonblock, err := csock.GetNonblock(fd)
+	require.NoError(t, err)
+	got := []string{py.Repr(s.GetTimeout()), py.Repr(!nonblock)}
+	time.AfterFunc(100*time.Millisecond, func() { _, _ = b.Send([]byte("x"), 0) })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	data, err := s.RecvContext(ctx, 1, 0)
+	require.NoError(t, err)
+	got = append(got, py.Repr(data))
 	assert.Equal(t, want, got)
 }

@@ -718,7 +718,18 @@ func deadlineFor(t timeoutNS) time.Time {
 // says which readiness it waits for. The outcome is in a.err (nil, a syscall.Errno,
 // errTimedOut or ctx's error).
 func (s *Socket) do(ctx context.Context, a *opArgs, write bool) {
-	s.doTimeout(ctx, a, write, timeoutNS(s.timeout.Load()), time.Time{}, nil)
+	s.doTimeout(ctx, a, write, s.callTimeout(), time.Time{}, nil)
+}
+
+// callTimeout is the timeout a call waits by: the socket's, except that a timeout of 0 on
+// a blocking descriptor (adopted with SOCK_NONBLOCK in its type, which leaves the flag
+// alone) is blocking mode: CPython's call blocks in the kernel there.
+func (s *Socket) callTimeout() timeoutNS {
+	t := timeoutNS(s.timeout.Load())
+	if t == 0 && !s.osNonblock.Load() {
+		return -1
+	}
+	return t
 }
 
 // doTimeout is do with the timeout t already taken. dl is the deadline; when it is zero

@@ -194,7 +194,10 @@ func newFromFileno(fileno, family, typ, proto int, dup bool) (*Socket, error) {
 		return nil, fromBinding(err)
 	}
 	s := newSocket(fileno, family, typ, proto)
-	if want := s.timeout.Load() >= 0; want && !nonblock {
+	// CPython's init_sockobject: SOCK_NONBLOCK in typ makes the timeout 0 and leaves the
+	// descriptor's flag as it is (a blocking one then blocks, see do); otherwise a
+	// default timeout makes the descriptor non-blocking.
+	if want := s.timeout.Load() >= 0 && typ&csock.SOCK_NONBLOCK == 0; want && !nonblock {
 		if err := csock.SetNonblock(fileno, true); err != nil {
 			return nil, fromBinding(err)
 		}

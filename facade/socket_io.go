@@ -389,7 +389,7 @@ func (s *Socket) ConnectEx(address any) (int, error) {
 // connect is CPython's internal_connect (B.4) on a parsed address; it returns nil, a
 // syscall.Errno, errTimedOut or ctx's error.
 func (s *Socket) connect(ctx context.Context, addr *csock.Addr) error {
-	t := timeoutNS(s.timeout.Load())
+	t := s.callTimeout()
 	dl := deadlineFor(t)
 	if ctx.Err() != nil {
 		return ctx.Err()
