@@ -4,6 +4,7 @@ package facade
 
 import (
 	"context"
+	"syscall"
 	"testing"
 	"time"
 
@@ -90,4 +91,26 @@ print(json.dumps(out))
 	require.NoError(t, err)
 	got = append(got, py.Repr(data))
 	assert.Equal(t, want, got)
+}
+
+// Documented differences (docs/differences.md), pinned:
+//   - a descriptor a live Socket adopted is on Go's poller from then on, so a second
+//     NewFromFileno of the same number is [Errno 17] (CPython gives a second object);
+//   - bind/connect parse AF_INET, AF_INET6 and AF_UNIX addresses only: another family's
+//     is CPython's message for a family it has no parser for.
+func TestDifferences_SecondAdoptionAndOtherFamiliesAddresses(t *testing.T) {
+	s, err := New(AF_INET, SOCK_STREAM, 0)
+	require.NoError(t, err)
+	defer s.Close()
+	first, err := NewFromFileno(s.Fileno(), -1, -1, -1)
+	require.NoError(t, err, "the first adoption: s never waited")
+	defer first.Detach()
+	_, err = NewFromFileno(s.Fileno(), -1, -1, -1)
+	requireErrno(t, err, syscall.EEXIST)
+
+	nl, err := New(AF_NETLINK, SOCK_RAW, 0)
+	require.NoError(t, err)
+	defer nl.Close()
+	assert.Equal(t, "OSError: bind(): bad family", pyExc(nl.Bind(py.Tuple{0, 0})))
+	assert.Equal(t, "OSError: connect(): bad family", pyExc(nl.Connect(py.Tuple{0, 0})))
 }
