@@ -718,7 +718,39 @@ func deadlineFor(t timeoutNS) time.Time {
 // says which readiness it waits for. The outcome is in a.err (nil, a syscall.Errno,
 // errTimedOut or ctx's error).
 func (s *Socket) do(ctx context.Context, a *opArgs, write bool) {
-	s.doTimeout(ctx, a, write, s.callTimeout(), time.Time{}, nil)
+	t := s.callTimeout()
+	if t < 0 {
+		if kt := s.kernelTimeout(write); kt > 0 {
+			s.doKernelTimeout(ctx, a, write, kt)
+			return
+		}
+	}
+	s.doTimeout(ctx, a, write, t, time.Time{}, nil)
+}
+
+// kernelTimeout is the socket's SO_SNDTIMEO for a call that writes, SO_RCVTIMEO for one
+// that reads (accept included, as in the kernel), in nanoseconds; 0 for none.
+func (s *Socket) kernelTimeout(write bool) int64 {
+	if write {
+		return s.sndTimeo.Load()
+	}
+	return s.rcvTimeo.Load()
+}
+
+// doKernelTimeout is a blocking-mode call under SO_RCVTIMEO or SO_SNDTIMEO: it waits at
+// most kt, as the kernel's blocking call does, and then fails with EAGAIN (CPython's
+// BlockingIOError), not a TimeoutError; a recv with MSG_WAITALL returns what came by
+// then, as tcp_recvmsg does. The bound is the whole call's (the kernel's restarts at each
+// send(2) a sendall makes).
+func (s *Socket) doKernelTimeout(ctx context.Context, a *opArgs, write bool, kt int64) {
+	s.doTimeout(ctx, a, write, -1, time.Now().Add(time.Duration(kt)), nil)
+	if a.err == errTimedOut {
+		if a.kind == opRecvAll && a.n > 0 {
+			a.err = nil
+		} else {
+			a.err = syscall.EAGAIN
+		}
+	}
 }
 
 // callTimeout is the timeout a call waits by: the socket's, except that a timeout of 0 on

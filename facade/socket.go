@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
+	"unsafe"
 
 	"github.com/csock/csock/csock"
 )
@@ -39,9 +41,15 @@ type Socket struct {
 	timeout atomic.Int64 // timeoutNS
 	// osNonblock is the descriptor's O_NONBLOCK flag as this socket last set or found it
 	// (CPython's: set unless the timeout is None). A Dup or FromFD copy shares the flag
-	// and may change it behind this socket's back; the engine never depends on it but to
-	// choose the cheaper accept and connect.
+	// and may change it behind this socket's back; the engine depends on it only to choose
+	// the cheaper accept and connect, and to treat a timeout of 0 on a descriptor adopted
+	// blocking as blocking mode (callTimeout).
 	osNonblock atomic.Bool
+	// rcvTimeo and sndTimeo are the socket's SO_RCVTIMEO and SO_SNDTIMEO in nanoseconds
+	// (0: none) as this socket last set or found them: in blocking mode a call waits at
+	// most that long and then fails with EAGAIN, as the kernel's blocking call does
+	// (see kernelTimeout).
+	rcvTimeo, sndTimeo atomic.Int64
 
 	regMu sync.Mutex // serialises registration with the poller against Close and timeout changes
 	pf    atomic.Pointer[pollFile]
@@ -204,6 +212,7 @@ func newFromFileno(fileno, family, typ, proto int, dup bool) (*Socket, error) {
 		nonblock = true
 	}
 	s.osNonblock.Store(nonblock)
+	s.readKernelTimeouts(fileno)
 	if !dup {
 		// Take the registration of a detached socket back, or find out now that another
 		// owner has the descriptor on Go's poller (see poll.go).
@@ -430,6 +439,8 @@ func (s *Socket) Dup() (*Socket, error) {
 		return nil, fromBinding(err)
 	}
 	d := newSocket(nfd, s.family, s.typ, s.proto)
+	d.rcvTimeo.Store(s.rcvTimeo.Load()) // one socket: its options are shared
+	d.sndTimeo.Store(s.sndTimeo.Load())
 	// CPython: sock.settimeout(self.gettimeout()) on the copy, which sets the shared flag.
 	if err := d.applyTimeout(timeoutNS(s.timeout.Load())); err != nil {
 		d.Close()
@@ -670,7 +681,32 @@ func (s *Socket) SetSockOptBytes(level, option int, value []byte) error {
 	if err := cInts(level, option); err != nil {
 		return err
 	}
-	return s.withFD(func(fd int) error { return csock.SetSockOpt(fd, level, option, value) })
+	return s.withFD(func(fd int) error {
+		err := csock.SetSockOpt(fd, level, option, value)
+		if err == nil && level == csock.SOL_SOCKET && (option == csock.SO_RCVTIMEO || option == csock.SO_SNDTIMEO) {
+			s.readKernelTimeouts(fd)
+		}
+		return err
+	})
+}
+
+// readKernelTimeouts reads fd's SO_RCVTIMEO and SO_SNDTIMEO (getsockopt(2): the kernel's
+// value, rounded as it keeps it) into rcvTimeo and sndTimeo. An option it cannot read
+// counts as none.
+func (s *Socket) readKernelTimeouts(fd int) {
+	for _, o := range [...]struct {
+		option int
+		to     *atomic.Int64
+	}{{csock.SO_RCVTIMEO, &s.rcvTimeo}, {csock.SO_SNDTIMEO, &s.sndTimeo}} {
+		var tv syscall.Timeval
+		b := unsafe.Slice((*byte)(unsafe.Pointer(&tv)), unsafe.Sizeof(tv))
+		ns := int64(0)
+		if n, err := csock.GetSockOpt(fd, csock.SOL_SOCKET, o.option, b); err == nil && n == len(b) &&
+			tv.Sec >= 0 && tv.Sec < math.MaxInt64/int64(time.Second)-1 {
+			ns = int64(tv.Sec)*int64(time.Second) + int64(tv.Usec)*int64(time.Microsecond)
+		}
+		o.to.Store(ns)
+	}
 }
 
 // SetSockOptNull calls setsockopt(2) with a NULL value of length optlen: CPython's

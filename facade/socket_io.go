@@ -335,7 +335,13 @@ func (s *Socket) accept(ctx context.Context) (*Socket, Address, error) {
 	}
 	// CPython wraps the descriptor as socket(self.family, self.type, self.proto,
 	// fileno=fd): the default timeout, and blocking if the default is None (bpo-7995).
-	return newSocket(a.n, s.family, s.typ, s.proto), makeAddress(&x.addr), nil
+	c := newSocket(a.n, s.family, s.typ, s.proto)
+	if rt, st := s.rcvTimeo.Load(), s.sndTimeo.Load(); rt|st != 0 {
+		// The kernel copies the listener's SO_RCVTIMEO and SO_SNDTIMEO to the new socket.
+		c.rcvTimeo.Store(rt)
+		c.sndTimeo.Store(st)
+	}
+	return c, makeAddress(&x.addr), nil
 }
 
 // Connect connects the socket to address: CPython's socket.connect(address), address as
