@@ -126,8 +126,10 @@ func zone(a *csock.Addr) string {
 //
 // Differences from net.Resolver.LookupHost: an address literal is answered by libc too
 // (libc's text, so "2001:DB8::1" comes back "2001:db8::1", and "127.1" is 127.0.0.1 as
-// inet_aton reads it; one in netip's syntax whatever the context says, as in net); a
-// context that has ended fails the lookup of any other name before libc reads /etc/hosts
+// inet_aton reads it; one in netip's syntax whatever the context says, as in net; a zone
+// libc does not take, such as an interface name on an address that is not link-local
+// ("::1%lo") or an interface that does not exist, is libc's "no such host", where net
+// answers the literal); a context that has ended fails the lookup of any other name before libc reads /etc/hosts
 // (net answers a name of /etc/hosts from the file whatever the context says); a host with
 // a NUL byte is "no such host" without a lookup (as the empty host is in net too).
 func (r *Resolver) LookupHost(ctx context.Context, host string) ([]string, error) {

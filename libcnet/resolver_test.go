@@ -48,6 +48,14 @@ func TestLookupHost_ScopedAddressKeepsItsZone(t *testing.T) {
 	ips, err := r.LookupNetIP(context.Background(), "ip6", "fe80::1%lo")
 	require.NoError(t, err)
 	assert.Equal(t, []netip.Addr{netip.MustParseAddr("fe80::1%lo")}, ips)
+
+	// A zone libc does not take is its "no such host" (documented: net answers these).
+	for _, host := range []string{"::1%lo", "fe80::1%no-such-interface"} {
+		_, err = r.LookupHost(context.Background(), host)
+		var de *net.DNSError
+		require.ErrorAs(t, err, &de, host)
+		assert.True(t, de.IsNotFound, host)
+	}
 }
 
 func TestLookupIP_FamiliesAndSizes(t *testing.T) {
