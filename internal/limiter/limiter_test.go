@@ -13,16 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// waitFor polls cond every 100µs for at most 5 seconds.
+// waitFor waits, at most 5 seconds, until cond holds.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(100 * time.Microsecond)
-	}
+	require.Eventually(t, cond, 5*time.Second, 100*time.Microsecond, "timed out waiting for %s", what)
 }
 
 func TestLimiter_GrantsInOrderAndLeavesOnCancel(t *testing.T) {
