@@ -74,11 +74,12 @@ func (f AddressFamily) PyStr() string { return strconv.Itoa(int(f)) }
 // PyStr returns the number, as CPython 3.11's str does.
 func (k SocketKind) PyStr() string { return strconv.Itoa(int(k)) }
 
-// PyStr returns the number, as CPython 3.11's str does.
-func (f MsgFlag) PyStr() string { return strconv.Itoa(int(f)) }
+// PyStr returns the number, as CPython 3.11's str does (of MsgFlag(f): a negative f is
+// brought into range as in PyRepr).
+func (f MsgFlag) PyStr() string { return msgFlags.normalize(f.PyIndex()).String() }
 
-// PyStr returns the number, as CPython 3.11's str does.
-func (f AddressInfo) PyStr() string { return strconv.Itoa(int(f)) }
+// PyStr returns the number, as CPython 3.11's str does (of AddressInfo(f), as PyRepr).
+func (f AddressInfo) PyStr() string { return addressInfos.normalize(f.PyIndex()).String() }
 
 // PyTypeName returns "AddressFamily".
 func (AddressFamily) PyTypeName() string { return "AddressFamily" }

@@ -3,6 +3,7 @@
 package facade
 
 import (
+	"math"
 	"math/big"
 	"strings"
 	"testing"
@@ -257,4 +258,18 @@ func TestIntFlag_UnknownBitsBeyondTheDigitLimitRaiseLikeCPython(t *testing.T) {
 	assert.True(t, strings.HasSuffix(repr, ": "+nines.String()+">"))
 	assert.Equal(t, "<MsgFlag: 0>", py.Repr(flagOp(t, peek, "&", huge)))
 	assert.Equal(t, "<MsgFlag.MSG_PEEK: 2>", py.Repr(flagOp(t, peek, "|", pow2(20000, 0).Neg(pow2(20000, 0)))))
+}
+
+// str() of a MsgFlag or AddressInfo made from a negative Go int is CPython's str of the
+// member the constructor makes (its repr's value), never the negative number.
+func TestIntFlag_StrOfNegativeGoValuesLikeCPython(t *testing.T) {
+	vals := []int{-1, -871382, -2048, math.MinInt64, -1 << 31, 5}
+	var want [][2]string
+	testutil.PythonJSON(t, `
+import json, socket, sys
+print(json.dumps([[str(socket.MsgFlag(v)), str(socket.AddressInfo(v))] for v in json.load(sys.stdin)]))
+`, vals, &want)
+	for i, v := range vals {
+		assert.Equal(t, want[i], [2]string{py.Str(MsgFlag(v)), py.Str(AddressInfo(v))}, "%d", v)
+	}
 }

@@ -67,3 +67,10 @@ func (e *Error) PyRepr() string {
 	}
 	return e.PyTypeName() + "(" + StrRepr(e.Msg) + ")"
 }
+
+// exceptionName is type(e).__name__: the class without its module ("gaierror" for
+// "socket.gaierror").
+func exceptionName(e Exception) string {
+	c := e.PyClass()
+	return c[strings.LastIndexByte(c, '.')+1:]
+}

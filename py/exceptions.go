@@ -287,6 +287,56 @@ func (e *UnicodeDecodeError) Error() string {
 		e.Encoding, e.Start, e.End-1, e.Reason)
 }
 
+// The args of each class, as BaseException.__repr__ prints them (see Repr): what CPython
+// passes when it raises one.
+
+func (e *OSError) pyArgs() []any {
+	if e.Errno == 0 {
+		return msgArgs(e.Strerror)
+	}
+	return []any{e.Errno, e.Strerror}
+}
+func (*TimeoutError) pyArgs() []any           { return []any{"timed out"} }
+func (e *GaiError) pyArgs() []any             { return []any{e.Code, e.Strerror} }
+func (e *HError) pyArgs() []any               { return []any{e.Code, e.Strerror} }
+func (e *ValueError) pyArgs() []any           { return msgArgs(e.Msg) }
+func (e *TypeError) pyArgs() []any            { return msgArgs(e.Msg) }
+func (e *OverflowError) pyArgs() []any        { return msgArgs(e.Msg) }
+func (e *UnicodeError) pyArgs() []any         { return msgArgs(e.Msg) }
+func (e *AttributeError) pyArgs() []any       { return msgArgs(e.Msg) }
+func (e *RuntimeWarning) pyArgs() []any       { return msgArgs(e.Msg) }
+func (e *LookupError) pyArgs() []any          { return msgArgs(e.Msg) }
+func (e *UnsupportedOperation) pyArgs() []any { return msgArgs(e.Msg) }
+func (e *BlockingIOError) pyArgs() []any {
+	return []any{int(syscall.EAGAIN), e.Strerror, e.CharactersWritten}
+}
+func (e *ExceptionGroup) pyArgs() []any { return []any{e.Msg, exceptionList(e.Errors)} }
+func (e *UnicodeDecodeError) pyArgs() []any {
+	return []any{e.Encoding, e.Object, e.Start, e.End, e.Reason}
+}
+
+// msgArgs is the args of an exception raised with one message, none when it is empty.
+func msgArgs(msg string) []any {
+	if msg == "" {
+		return nil
+	}
+	return []any{msg}
+}
+
+// exceptionList is an ExceptionGroup's member list as a Python list: each member that is
+// a Python exception as itself, any other Go error as an exception built from its text.
+func exceptionList(errs []error) List {
+	l := make(List, len(errs))
+	for i, err := range errs {
+		if e, ok := err.(Exception); ok {
+			l[i] = e
+		} else {
+			l[i] = &Error{Class: "Exception", Msg: err.Error()}
+		}
+	}
+	return l
+}
+
 // The classes above are Python exceptions.
 var (
 	_ Exception = (*OSError)(nil)

@@ -19,6 +19,9 @@ const MaxStrDigits = 4300
 // package's conventions. A value implementing [Reprer] prints itself. An
 // int with more than [MaxStrDigits] digits, which CPython refuses to print,
 // is printed in full here; use [ReprChecked] to get CPython's ValueError.
+// An [Exception] prints as BaseException.__repr__ does, with the args CPython
+// raises it with ("ConnectionRefusedError(111, 'Connection refused')"), and a
+// Go complex as a Python complex ("(1+2j)").
 // A Go value of no Python type prints as the Python value closest to it (see
 // [TypeName]), never with its Go type's name: a Go slice or array as a list, a map as a
 // dict with its items sorted by their repr (a Go map has no order, a dict keeps the order
@@ -42,13 +45,16 @@ func ReprChecked(v any) (string, error) {
 }
 
 // Str returns CPython's str(v): a str is itself, a value implementing
-// [Stringer] prints itself, and everything else is its [Repr].
+// [Stringer] prints itself, an [Exception] is its message (Error), and
+// everything else is its [Repr].
 func Str(v any) string {
 	switch x := v.(type) {
 	case Stringer:
 		return x.PyStr()
 	case string:
 		return x
+	case Exception:
+		return x.Error() // BaseException.__str__: what a traceback prints after "Class: "
 	}
 	return Repr(v)
 }
@@ -131,6 +137,12 @@ func (p *printer) repr(v any) {
 		p.seq(x, "[", "]", false)
 	case []any:
 		p.seq(x, "[", "]", false)
+	case complex128:
+		p.complex(x)
+	case complex64:
+		p.complex(complex128(x))
+	case Exception:
+		p.exception(x)
 	default:
 		p.goValue(v)
 	}
@@ -354,4 +366,44 @@ func FloatRepr(f float64) string {
 	}
 	b.WriteString(strconv.Itoa(exp))
 	return b.String()
+}
+
+// complex writes complex.__repr__: "1j" or "(1+2j)", each part as float's repr but
+// without ".0" for an integral value, "-0" kept, and "(-0-1j)" for a negative zero real
+// part.
+func (p *printer) complex(c complex128) {
+	re, im := real(c), imag(c)
+	part := func(f float64) string {
+		return strings.TrimSuffix(FloatRepr(f), ".0")
+	}
+	imText := part(im)
+	if re == 0 && !math.Signbit(re) {
+		p.writeString(imText + "j")
+		return
+	}
+	sign := "+"
+	if strings.HasPrefix(imText, "-") || math.IsNaN(im) && math.Signbit(im) {
+		sign = ""
+	}
+	p.writeString("(" + part(re) + sign + imText + "j)")
+}
+
+// exception writes BaseException.__repr__ of e: its class (without the module) and its
+// args, "Class(arg)" for one, "Class(a, b)" for more, "Class()" for none. The classes of
+// this package know their args; another Exception is taken as built from its message.
+func (p *printer) exception(e Exception) {
+	var args []any
+	if a, ok := e.(interface{ pyArgs() []any }); ok {
+		args = a.pyArgs()
+	} else if msg := e.Error(); msg != "" {
+		args = []any{msg}
+	}
+	p.writeString(exceptionName(e))
+	if len(args) == 1 {
+		p.writeString("(")
+		p.repr(args[0])
+		p.writeString(")")
+		return
+	}
+	p.seq(args, "(", ")", false)
 }

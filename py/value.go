@@ -49,7 +49,7 @@ func TypeName(v any) string {
 	if t, ok := v.(TypeNamer); ok {
 		return t.PyTypeName()
 	}
-	switch v.(type) {
+	switch x := v.(type) {
 	case nil:
 		return "NoneType"
 	case bool:
@@ -68,6 +68,8 @@ func TypeName(v any) string {
 		return "list"
 	case complex64, complex128:
 		return "complex"
+	case Exception:
+		return exceptionName(x)
 	}
 	// A Go value of no Python type is named after the Python type it is closest to, never
 	// after its Go type: a Go slice or array ([]any, []int...) is a list, a map a dict, a
