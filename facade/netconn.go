@@ -55,8 +55,9 @@ var (
 //   - Close closes the socket (Socket.Close, so a file of MakeFile still open keeps the
 //     descriptor until it closes) and wakes the adapter's pending calls.
 //   - LocalAddr and RemoteAddr are *net.TCPAddr, *net.UDPAddr, *net.IPAddr or
-//     *net.UnixAddr (an abstract name starting with '@', as in the net package) built
-//     from GetSockName and GetPeerName when NetConn is called; never nil.
+//     *net.UnixAddr (an abstract name starting with '@', and an unnamed socket "@", as in
+//     the net package) built from GetSockName and GetPeerName when NetConn is called;
+//     never nil.
 //
 // Errors other than io.EOF are *net.OpError values (Op "read", "write", "close" or "set")
 // whose Err is:
@@ -128,8 +129,9 @@ type netConn struct {
 func (c *netConn) Read(p []byte) (int, error) {
 	for {
 		dl, err := c.ready(&c.rd)
-		if err == nil && len(p) == 0 {
-			// As *net.TCPConn: after the closed and deadline checks, without a recv.
+		if len(p) == 0 && err != errClosedConn {
+			// As *net.TCPConn: after the closed check, before the deadline's, without a
+			// recv.
 			return 0, nil
 		}
 		a := opArgs{kind: opRecv, buf: p}
@@ -251,7 +253,7 @@ func (c *netConn) RemoteAddr() net.Addr { return c.raddr }
 // SetDeadline sets the read and write deadlines.
 func (c *adapter) SetDeadline(t time.Time) error {
 	if c.closed.Load() {
-		return c.opError("set", errClosedConn)
+		return c.localOpError("set", errClosedConn)
 	}
 	c.setDeadline(&c.rd, false, t)
 	c.setDeadline(&c.wd, true, t)
@@ -261,7 +263,7 @@ func (c *adapter) SetDeadline(t time.Time) error {
 // SetReadDeadline sets the deadline of Read calls, pending ones included.
 func (c *adapter) SetReadDeadline(t time.Time) error {
 	if c.closed.Load() {
-		return c.opError("set", errClosedConn)
+		return c.localOpError("set", errClosedConn)
 	}
 	c.setDeadline(&c.rd, false, t)
 	return nil
@@ -270,7 +272,7 @@ func (c *adapter) SetReadDeadline(t time.Time) error {
 // SetWriteDeadline sets the deadline of Write calls, pending ones included.
 func (c *adapter) SetWriteDeadline(t time.Time) error {
 	if c.closed.Load() {
-		return c.opError("set", errClosedConn)
+		return c.localOpError("set", errClosedConn)
 	}
 	c.setDeadline(&c.wd, true, t)
 	return nil
@@ -280,12 +282,56 @@ func (c *adapter) SetWriteDeadline(t time.Time) error {
 func (c *adapter) Socket() *Socket { return c.s }
 
 // SyscallConn is the socket's SyscallConn: its Read and Write follow the socket's timeout
-// mode, not the adapter's deadlines.
-func (c *adapter) SyscallConn() (syscall.RawConn, error) { return c.s.SyscallConn() }
+// mode, not the adapter's deadlines. As the net package's, it is returned after Close
+// too, and then its calls fail with *net.OpError values (Op "raw-control", "raw-read",
+// "raw-write") matching net.ErrClosed.
+func (c *adapter) SyscallConn() (syscall.RawConn, error) { return adapterRawConn{c}, nil }
+
+// adapterRawConn is an adapter's syscall.RawConn: the socket's, with the net package's
+// errors once the adapter is closed.
+type adapterRawConn struct{ c *adapter }
+
+func (r adapterRawConn) Control(f func(fd uintptr)) error {
+	return r.do("raw-control", func(rc syscall.RawConn) error { return rc.Control(f) })
+}
+
+func (r adapterRawConn) Read(f func(fd uintptr) bool) error {
+	return r.do("raw-read", func(rc syscall.RawConn) error { return rc.Read(f) })
+}
+
+func (r adapterRawConn) Write(f func(fd uintptr) bool) error {
+	return r.do("raw-write", func(rc syscall.RawConn) error { return rc.Write(f) })
+}
+
+// do runs call on the socket's RawConn, or fails as the net package's raw connection
+// does once the adapter or socket is closed: Control with the local address alone, Read
+// and Write with both ends.
+func (r adapterRawConn) do(op string, call func(syscall.RawConn) error) error {
+	closed := func() error {
+		if op == "raw-control" {
+			return r.c.localOpError(op, errClosedConn)
+		}
+		return r.c.opError(op, errClosedConn)
+	}
+	if r.c.closed.Load() {
+		return closed()
+	}
+	err := call(&rawConn{r.c.s})
+	if err != nil && r.c.s.ref.closed() {
+		return closed()
+	}
+	return err
+}
 
 // opError wraps the outcome err of the operation op as the net package does.
 func (c *adapter) opError(op string, err error) error {
 	return &net.OpError{Op: op, Net: c.net, Source: c.laddr, Addr: c.raddr, Err: netErr(c.s, err)}
+}
+
+// localOpError wraps err as the net package wraps the errors of calls about the
+// connection itself (deadlines, the raw connection): no Source, Addr the local address.
+func (c *adapter) localOpError(op string, err error) error {
+	return &net.OpError{Op: op, Net: c.net, Addr: c.laddr, Err: netErr(c.s, err)}
 }
 
 // NetListener returns a net.Listener over the listening socket s, for Go servers (an
@@ -365,7 +411,7 @@ func (l *netListener) Accept() (net.Conn, error) {
 // matching net.ErrClosed.
 func (l *netListener) Close() error {
 	if !l.closed.CompareAndSwap(false, true) {
-		return l.opError(errClosedConn)
+		return &net.OpError{Op: "close", Net: l.net, Addr: l.addr, Err: netErr(l.s, errClosedConn)}
 	}
 	if pf := l.s.pf.Load(); pf != nil {
 		pf.expire() // wakes a pending Accept, even if the socket stays open for a file
@@ -477,8 +523,11 @@ func toNetAddr(network string, family int, a Address) net.Addr {
 		return ipNetAddr(network, net.ParseIP(host), a.Port, zone)
 	case UnixAddress:
 		name := string(a.Name)
-		if a.Abstract {
+		switch {
+		case a.Abstract:
 			name = "@" + name[1:]
+		case name == "":
+			name = "@" // an unnamed socket, as the net package names it
 		}
 		return &net.UnixAddr{Name: name, Net: network}
 	case nil:
@@ -486,7 +535,7 @@ func toNetAddr(network string, family int, a Address) net.Addr {
 		case csock.AF_INET, csock.AF_INET6:
 			return ipNetAddr(network, nil, 0, "")
 		case csock.AF_UNIX:
-			return &net.UnixAddr{Net: network}
+			return &net.UnixAddr{Name: "@", Net: network}
 		}
 		return otherAddr{network: network}
 	}

@@ -237,10 +237,10 @@ func (c *adapter) WriteMsgUnix(b, oob []byte, addr *net.UnixAddr) (n, oobn int, 
 	var to csock.Addr
 	if addr != nil {
 		if c.s.typ == csock.SOCK_STREAM {
-			return 0, 0, c.opError("write", net.ErrWriteToConnected)
+			return 0, 0, c.writeMsgError(addr, net.ErrWriteToConnected)
 		}
 		if to, err = parseAddress(c.s.family, unixAddrValue(addr), "sendto"); err != nil {
-			return 0, 0, c.opError("write", err)
+			return 0, 0, c.writeMsgError(addr, err)
 		}
 	}
 	var dummy [1]byte
@@ -251,7 +251,7 @@ func (c *adapter) WriteMsgUnix(b, oob []byte, addr *net.UnixAddr) (n, oobn int, 
 	for {
 		dl, err := c.ready(&c.wd)
 		if err != nil {
-			return 0, 0, c.opError("write", err)
+			return 0, 0, c.writeMsgError(addr, err)
 		}
 		x := opExt{bufs: bufs, control: oob, addr: to}
 		a := opArgs{kind: opSendMsg, x: &x}
@@ -261,13 +261,23 @@ func (c *adapter) WriteMsgUnix(b, oob []byte, addr *net.UnixAddr) (n, oobn int, 
 		case errTimedOut:
 			continue
 		default:
-			return 0, 0, c.opError("write", a.err)
+			return 0, 0, c.writeMsgError(addr, a.err)
 		}
 		if len(b) == 0 {
 			a.n = 0
 		}
 		return a.n, len(oob), nil
 	}
+}
+
+// writeMsgError wraps an error of WriteMsgUnix as *net.UnixConn's does: Addr is the
+// address given (none for nil), not the peer's.
+func (c *adapter) writeMsgError(addr *net.UnixAddr, err error) error {
+	e := &net.OpError{Op: "write", Net: c.net, Source: c.laddr, Err: netErr(c.s, err)}
+	if addr != nil {
+		e.Addr = addr
+	}
+	return e
 }
 
 // unixAddrValue is the Python value of a *net.UnixAddr: its name as bytes, an '@' at its

@@ -4,6 +4,7 @@ package facade
 
 import (
 	"context"
+	"errors"
 	"net"
 	"strconv"
 	"syscall"
@@ -31,7 +32,10 @@ var (
 //     *net.UnixAddr ('@' for Linux's abstract namespace) for an AF_UNIX one. The address
 //     is checked as CPython's sendto checks its tuple ("OverflowError: sendto(): port
 //     must be 0-65535."); nil is CPython's sendto(data, None): "TypeError: sendto():
-//     AF_INET address must be tuple, not NoneType". Any other net.Addr is [Errno 22].
+//     AF_INET address must be tuple, not NoneType". As in the net package, a nil pointer
+//     of the socket's own kind is "missing address", and an address of the other
+//     family's kind (a *net.UnixAddr for an AF_INET socket), or any other net.Addr, is
+//     [Errno 22].
 //   - Calls wait as in blocking mode whatever the socket's timeout, until the deadlines
 //     (SetDeadline, SetReadDeadline, SetWriteDeadline), which take effect at once in a
 //     waiting call, as NetConn's do. Close closes the socket and wakes pending calls.
@@ -109,6 +113,9 @@ func (c *packetConn) senderAddr(a *csock.Addr) net.Addr {
 // WriteTo sends p as one datagram to addr: sendto(2), waiting until the write deadline.
 func (c *packetConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 	to, err := c.destination(addr)
+	if err == errMissingAddress {
+		return 0, c.writeError(nil, err)
+	}
 	if err != nil {
 		return 0, c.writeError(addr, err)
 	}
@@ -135,20 +142,50 @@ func (c *packetConn) writeError(addr net.Addr, err error) error {
 	return &net.OpError{Op: "write", Net: c.net, Source: c.laddr, Addr: addr, Err: netErr(c.s, err)}
 }
 
+// errMissingAddress is the error of a write to a nil address of the socket's own kind,
+// worded as the net package's.
+var errMissingAddress = errors.New("missing address")
+
 // destination parses addr for sendto(2) as CPython parses the tuple or path it stands
-// for.
+// for. As in the net package, an address of the other family's kind is EINVAL and a nil
+// one of the socket's own kind is "missing address".
 func (c *packetConn) destination(addr net.Addr) (csock.Addr, error) {
 	var v any // the Python value addr stands for
+	inet := c.s.family != csock.AF_UNIX
 	switch x := addr.(type) {
 	case nil:
 		v = nil
 	case *net.UDPAddr:
+		if !inet {
+			return csock.Addr{}, syscall.EINVAL
+		}
+		if x == nil {
+			return csock.Addr{}, errMissingAddress
+		}
 		v = c.ipTuple(x.IP, x.Port, x.Zone)
 	case *net.IPAddr:
+		if !inet {
+			return csock.Addr{}, syscall.EINVAL
+		}
+		if x == nil {
+			return csock.Addr{}, errMissingAddress
+		}
 		v = c.ipTuple(x.IP, 0, x.Zone)
 	case *net.TCPAddr:
+		if !inet {
+			return csock.Addr{}, syscall.EINVAL
+		}
+		if x == nil {
+			return csock.Addr{}, errMissingAddress
+		}
 		v = c.ipTuple(x.IP, x.Port, x.Zone)
 	case *net.UnixAddr:
+		if inet {
+			return csock.Addr{}, syscall.EINVAL
+		}
+		if x == nil {
+			return csock.Addr{}, errMissingAddress
+		}
 		v = unixAddrValue(x)
 	default:
 		return csock.Addr{}, syscall.EINVAL
