@@ -195,6 +195,8 @@ type opArgs struct {
 	// cpyPoll: the call is in CPython's timeout mode, whose sock_call polls before every
 	// attempt (see attempt).
 	cpyPoll bool
+	// kernelTO: the deadline is SO_RCVTIMEO's or SO_SNDTIMEO's (see unusualTimeout).
+	kernelTO bool
 }
 
 // opExt are the arguments and results of the operations that have an address, buffers,
@@ -718,39 +720,7 @@ func deadlineFor(t timeoutNS) time.Time {
 // says which readiness it waits for. The outcome is in a.err (nil, a syscall.Errno,
 // errTimedOut or ctx's error).
 func (s *Socket) do(ctx context.Context, a *opArgs, write bool) {
-	t := s.callTimeout()
-	if t < 0 {
-		if kt := s.kernelTimeout(write); kt > 0 {
-			s.doKernelTimeout(ctx, a, write, kt)
-			return
-		}
-	}
-	s.doTimeout(ctx, a, write, t, time.Time{}, nil)
-}
-
-// kernelTimeout is the socket's SO_SNDTIMEO for a call that writes, SO_RCVTIMEO for one
-// that reads (accept included, as in the kernel), in nanoseconds; 0 for none.
-func (s *Socket) kernelTimeout(write bool) int64 {
-	if write {
-		return s.sndTimeo.Load()
-	}
-	return s.rcvTimeo.Load()
-}
-
-// doKernelTimeout is a blocking-mode call under SO_RCVTIMEO or SO_SNDTIMEO: it waits at
-// most kt, as the kernel's blocking call does, and then fails with EAGAIN (CPython's
-// BlockingIOError), not a TimeoutError; a recv with MSG_WAITALL returns what came by
-// then, as tcp_recvmsg does. The bound is the whole call's (the kernel's restarts at each
-// send(2) a sendall makes).
-func (s *Socket) doKernelTimeout(ctx context.Context, a *opArgs, write bool, kt int64) {
-	s.doTimeout(ctx, a, write, -1, time.Now().Add(time.Duration(kt)), nil)
-	if a.err == errTimedOut {
-		if a.kind == opRecvAll && a.n > 0 {
-			a.err = nil
-		} else {
-			a.err = syscall.EAGAIN
-		}
-	}
+	s.doTimeout(ctx, a, write, timeoutNS(s.timeout.Load()), time.Time{}, nil)
 }
 
 // callTimeout is the timeout a call waits by: the socket's, except that a timeout of 0 on
@@ -764,12 +734,56 @@ func (s *Socket) callTimeout() timeoutNS {
 	return t
 }
 
+// kernelTimeout is the socket's SO_SNDTIMEO for a call that writes, SO_RCVTIMEO for one
+// that reads (accept included, as in the kernel), in nanoseconds; 0 for none.
+func (s *Socket) kernelTimeout(write bool) int64 {
+	if write {
+		return s.sndTimeo.Load()
+	}
+	return s.rcvTimeo.Load()
+}
+
+// unusualTimeout is the timeout and deadline of a call on a socket marked unusual: a
+// timeout of 0 on a blocking descriptor is blocking mode (callTimeout), and in blocking
+// mode SO_RCVTIMEO or SO_SNDTIMEO bounds the call as the kernel's blocking call is
+// bounded: a deadline whose passing is EAGAIN (CPython's BlockingIOError), not a
+// TimeoutError (a.kernelTO; see timeoutErr). The bound is the whole call's (the kernel's
+// restarts at each send(2) a sendall makes).
+//
+//go:noinline
+func (s *Socket) unusualTimeout(a *opArgs, write bool) (timeoutNS, time.Time) {
+	t := s.callTimeout()
+	if t < 0 {
+		if kt := s.kernelTimeout(write); kt > 0 {
+			a.kernelTO = true
+			return t, time.Now().Add(time.Duration(kt))
+		}
+	}
+	return t, time.Time{}
+}
+
+// timeoutErr is the outcome of a call whose deadline passed: TimeoutError, or under
+// SO_RCVTIMEO/SO_SNDTIMEO in blocking mode the kernel's EAGAIN (and, for a recv with
+// MSG_WAITALL that got some data, that data, as tcp_recvmsg returns it).
+func (a *opArgs) timeoutErr() error {
+	if !a.kernelTO {
+		return errTimedOut
+	}
+	if a.kind == opRecvAll && a.n > 0 {
+		return nil
+	}
+	return syscall.EAGAIN
+}
+
 // doTimeout is do with the timeout t already taken. dl is the deadline; when it is zero
 // and t is a timeout, the deadline is t from now. src, when not nil, is where dl came
 // from (a NetConn adapter's deadline, as ioDir.dl's form): the call then returns
 // errTimedOut as soon as its deadline is not src's any more, or a deadline woke it, for
 // the adapter to look again.
 func (s *Socket) doTimeout(ctx context.Context, a *opArgs, write bool, t timeoutNS, dl time.Time, src *atomic.Int64) {
+	if src == nil && dl.IsZero() && s.unusual.Load() {
+		t, dl = s.unusualTimeout(a, write)
+	}
 	if t > 0 {
 		if dl.IsZero() {
 			dl = deadlineFor(t)
@@ -810,7 +824,7 @@ func (s *Socket) doTimeout(ctx context.Context, a *opArgs, write bool, t timeout
 			return
 		}
 		if !dl.IsZero() && !time.Now().Before(dl) {
-			a.err = errTimedOut
+			a.err = a.timeoutErr()
 			return
 		}
 		var err error
@@ -939,7 +953,14 @@ func (s *Socket) waitError(a *opArgs, err error, ctx context.Context, dl time.Ti
 		a.err = ctx.Err()
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		a.err = errTimedOut
-		return src != nil || (!dl.IsZero() && !time.Now().Before(dl))
+		if src != nil {
+			return true
+		}
+		if !dl.IsZero() && !time.Now().Before(dl) {
+			a.err = a.timeoutErr()
+			return true
+		}
+		return false
 	default:
 		a.err = err
 	}

@@ -50,6 +50,10 @@ type Socket struct {
 	// most that long and then fails with EAGAIN, as the kernel's blocking call does
 	// (see kernelTimeout).
 	rcvTimeo, sndTimeo atomic.Int64
+	// unusual is set, and never cleared, once rcvTimeo or sndTimeo is not 0 or the
+	// socket has a timeout of 0 on a blocking descriptor: its calls then take the slower
+	// path that looks at them (doUnusual). Set too often is only slower, never wrong.
+	unusual atomic.Bool
 
 	regMu sync.Mutex // serialises registration with the poller against Close and timeout changes
 	pf    atomic.Pointer[pollFile]
@@ -212,6 +216,9 @@ func newFromFileno(fileno, family, typ, proto int, dup bool) (*Socket, error) {
 		nonblock = true
 	}
 	s.osNonblock.Store(nonblock)
+	if !nonblock && s.timeout.Load() == 0 {
+		s.unusual.Store(true)
+	}
 	s.readKernelTimeouts(fileno)
 	if !dup {
 		// Take the registration of a detached socket back, or find out now that another
@@ -441,6 +448,7 @@ func (s *Socket) Dup() (*Socket, error) {
 	d := newSocket(nfd, s.family, s.typ, s.proto)
 	d.rcvTimeo.Store(s.rcvTimeo.Load()) // one socket: its options are shared
 	d.sndTimeo.Store(s.sndTimeo.Load())
+	d.unusual.Store(s.unusual.Load())
 	// CPython: sock.settimeout(self.gettimeout()) on the copy, which sets the shared flag.
 	if err := d.applyTimeout(timeoutNS(s.timeout.Load())); err != nil {
 		d.Close()
@@ -706,6 +714,9 @@ func (s *Socket) readKernelTimeouts(fd int) {
 			ns = int64(tv.Sec)*int64(time.Second) + int64(tv.Usec)*int64(time.Microsecond)
 		}
 		o.to.Store(ns)
+		if ns != 0 {
+			s.unusual.Store(true)
+		}
 	}
 }
 

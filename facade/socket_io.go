@@ -340,6 +340,7 @@ func (s *Socket) accept(ctx context.Context) (*Socket, Address, error) {
 		// The kernel copies the listener's SO_RCVTIMEO and SO_SNDTIMEO to the new socket.
 		c.rcvTimeo.Store(rt)
 		c.sndTimeo.Store(st)
+		c.unusual.Store(true)
 	}
 	return c, makeAddress(&x.addr), nil
 }
