@@ -74,8 +74,8 @@ func startGetAddrInfoFlight(ctx context.Context, f *flight[[]csock.AddrInfo], ho
 			return err
 		}
 		go func() {
-			defer lookups.Release()
 			res, err := getAddrInfoSync(nil, host, port, family, socktype, proto, flags)
+			lookups.Release() // before the hand-over: a caller that got its answer sees the slot free
 			gaiFlights.end(f, res, err)
 		}()
 		return nil
@@ -111,7 +111,6 @@ func startGetAddrInfoFlight(ctx context.Context, f *flight[[]csock.AddrInfo], ho
 		return nil
 	}
 	go func() {
-		defer lookups.Release()
 		for {
 			select {
 			case <-req.Done():
@@ -123,6 +122,7 @@ func startGetAddrInfoFlight(ctx context.Context, f *flight[[]csock.AddrInfo], ho
 				} else {
 					err = fromBinding(err)
 				}
+				lookups.Release() // before the hand-over: a caller that got its answer sees the slot free
 				gaiFlights.end(f, res, err)
 				return
 			case <-f.idle:
@@ -132,6 +132,7 @@ func startGetAddrInfoFlight(ctx context.Context, f *flight[[]csock.AddrInfo], ho
 				// No one waits: out of glibc's queue if it is still there (a caller who
 				// joined meanwhile starts a lookup of its own).
 				if req.Cancel() {
+					lookups.Release()
 					gaiFlights.end(f, nil, errRetry)
 					return
 				}
@@ -176,8 +177,8 @@ func blocking[T any](ctx context.Context, g *flightGroup[T], key string, call fu
 			return err
 		}
 		go func() {
-			defer lookups.Release()
 			v, err := call()
+			lookups.Release() // before the hand-over: a caller that got its answer sees the slot free
 			g.end(f, v, err)
 		}()
 		return nil

@@ -130,6 +130,8 @@ func TestContextFunctions_SameAnswersAsThePlainOnes(t *testing.T) {
 	}
 	assert.Greater(t, seam.ReadAsyncStats().Started, before.Started, "names went through getaddrinfo_a")
 	waitFor(t, "async lookups to settle", func() bool { return seam.ReadAsyncStats().Pending == 0 })
+	// Every call has its answer: no slot may still be taken (a flight gives its slot back
+	// before it hands the answer over).
 	for _, l := range []*limiter.Limiter{lookups, asyncLookups} {
 		active, waiting := l.InUse()
 		assert.Zero(t, active)
