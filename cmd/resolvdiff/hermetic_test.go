@@ -216,7 +216,7 @@ func TestResolvdiff_Usage(t *testing.T) {
 // A lookup bounded so tightly that libc times out while Go's pure resolver answers from
 // /etc/hosts: the difference is explained by the timeout, not by /etc/hosts.
 func TestResolvdiff_TimeoutExplainsItsDifferences(t *testing.T) {
-	for _, c := range []struct{ timeout, name string }{{"1ns", "localhost"}, {"1us", "127.0.0.1"}, {"1ns", "files.test"}} {
+	for _, c := range []struct{ timeout, name string }{{"1ns", "localhost"}, {"1ns", "127.0.0.1"}, {"1ns", "files.test"}} {
 		rep, code := resolvdiffJSON(t, nil, nil, "--timeout", c.timeout, c.name)
 		assert.Equal(t, 1, code, c)
 		nr := rep.Names[0]
