@@ -52,7 +52,8 @@ type Socket struct {
 	rcvTimeo, sndTimeo atomic.Int64
 	// unusual is set, and never cleared, once rcvTimeo or sndTimeo is not 0 or the
 	// socket has a timeout of 0 on a blocking descriptor: its calls then take the slower
-	// path that looks at them (doUnusual). Set too often is only slower, never wrong.
+	// path that looks at them (unusualTimeout, from doTimeout). Set too often is only
+	// slower, never wrong.
 	unusual atomic.Bool
 
 	regMu sync.Mutex // serialises registration with the poller against Close and timeout changes
@@ -207,7 +208,7 @@ func newFromFileno(fileno, family, typ, proto int, dup bool) (*Socket, error) {
 	}
 	s := newSocket(fileno, family, typ, proto)
 	// CPython's init_sockobject: SOCK_NONBLOCK in typ makes the timeout 0 and leaves the
-	// descriptor's flag as it is (a blocking one then blocks, see do); otherwise a
+	// descriptor's flag as it is (a blocking one then blocks, see callTimeout); otherwise a
 	// default timeout makes the descriptor non-blocking.
 	if want := s.timeout.Load() >= 0 && typ&csock.SOCK_NONBLOCK == 0; want && !nonblock {
 		if err := csock.SetNonblock(fileno, true); err != nil {
